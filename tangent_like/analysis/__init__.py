@@ -1,0 +1,1 @@
+"""Analyses of normalized functions: value kinds, activity, call targets, staleness."""

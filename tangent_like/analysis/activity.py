@@ -1,0 +1,283 @@
+"""Value kinds and activity of a normalized function.
+
+A variable is *active* when a differentiated input reaches it through differentiable
+operations; only active variables get adjoints.  Integers and booleans (counters, indices,
+flags, sizes) are never active.  Both facts are computed flow-insensitively per name: the join
+over every assignment to the name, iterated to a fixed point (loops make it cyclic).
+
+Calls are resolved here (`resolve`); calls to the user's functions with active arguments ask
+the program for the callee's unit, whose analysis gives the result's kind.
+"""
+import gast
+
+from . import lattice
+from . import resolve as _resolve
+from .. import rules
+from ..errors import NoDerivativeError, TransformError
+from ..rules.registry import Rule
+
+_BINOPS = {gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "truediv",
+           gast.FloorDiv: "floordiv", gast.Mod: "mod", gast.Pow: "pow",
+           gast.MatMult: "matmul"}
+
+
+def binop_rule(op):
+    import operator
+    return rules.lookup(getattr(operator, _BINOPS[type(op)]))
+
+
+def unary_rule(op):
+    import operator
+    return rules.lookup(operator.neg if isinstance(op, gast.USub) else operator.pos)
+
+
+class Analysis:
+    """Kinds, activity and call targets of one normalized function."""
+
+    def __init__(self, kinds, active, targets, local_vars):
+        self.kinds = kinds
+        self.active = active
+        self.targets = targets      # id(Call or Attribute node) -> target
+        self.local_vars = local_vars
+
+    def kind(self, node):
+        if isinstance(node, gast.Name):
+            return self.kinds.get(node.id, lattice.ANY)
+        if isinstance(node, gast.Constant):
+            return constant_kind(node.value)
+        return lattice.ANY
+
+    def is_active(self, node):
+        return isinstance(node, gast.Name) and node.id in self.active
+
+
+def constant_kind(v):
+    if isinstance(v, bool) or isinstance(v, int):
+        return lattice.INT
+    if isinstance(v, float):
+        return lattice.SCALAR
+    if v is None:
+        return lattice.NONE
+    return lattice.ANY
+
+
+def array_kind(nd):
+    return ("array", nd) if nd is not None else lattice.ANY
+
+
+class _Analyzer:
+    def __init__(self, parsed, param_kinds, active_params, program, error):
+        self.parsed = parsed
+        self.fdef = parsed.node
+        self.program = program
+        self.error = error
+        self.kinds = dict(param_kinds)
+        self.active = set(active_params)
+        self.targets = {}
+        from ..normalize.lift import local_names
+        self.local_vars = local_names(self.fdef)
+
+    def run(self):
+        for _ in range(50):
+            before = (dict(self.kinds), set(self.active))
+            self._block(self.fdef.body)
+            if (self.kinds, self.active) == before:
+                break
+        return Analysis(self.kinds, self.active, self.targets, self.local_vars)
+
+    def _set(self, name, kind, active):
+        self.kinds[name] = lattice.join(self.kinds.get(name), kind)
+        if active and self.kinds[name] != lattice.INT:
+            self.active.add(name)
+
+    def _block(self, stmts):
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                kind, active = self.value(s.value)
+                target = s.targets[0]
+                if isinstance(target, gast.Name):
+                    self._set(target.id, kind, active)
+                else:
+                    parts = element_kinds(kind, len(target.elts))
+                    for t, k in zip(target.elts, parts):
+                        self._set(t.id, k, active)
+            elif isinstance(s, gast.If):
+                self._block(s.body)
+                self._block(s.orelse)
+            elif isinstance(s, gast.For):
+                self._set(s.target.id, lattice.INT, False)
+                self._block(s.body)
+            elif isinstance(s, gast.While):
+                self._block(s.body)
+            elif isinstance(s, gast.Expr):
+                self._scan_inactive(s.value)
+
+    def _scan_inactive(self, expr):
+        for n in gast.walk(expr):
+            if isinstance(n, gast.Call):
+                pass
+
+    def name(self, node):
+        if node.id in self.local_vars:
+            return self.kinds.get(node.id, None) or lattice.INT, node.id in self.active
+        ok, value = self.parsed.namespace.lookup(node.id)
+        return (lattice.of_value(value) if ok else lattice.ANY), False
+
+    def value(self, e):
+        """(kind, active) of a one-operation expression."""
+        if isinstance(e, gast.Name):
+            return self.name(e)
+        if isinstance(e, gast.Constant):
+            return constant_kind(e.value), False
+        if isinstance(e, gast.BinOp):
+            lk, la = self.value(e.left)
+            rk, ra = self.value(e.right)
+            if lattice.is_tuple(lk) or lattice.is_tuple(rk):
+                if la or ra:
+                    self.error(e, "arithmetic on tuples or lists of differentiated values is "
+                               "not supported", "use NumPy arrays")
+                return lattice.ANY, False
+            rule = binop_rule(e.op)
+            if lk == lattice.INT and rk == lattice.INT and not isinstance(e.op, gast.Div):
+                return lattice.INT, False
+            if isinstance(e.op, gast.MatMult):
+                kind = lattice.ANY
+            else:
+                kind = _elementwise(lk, rk)
+            return kind, (la or ra) and not rule.inactive
+        if isinstance(e, gast.UnaryOp):
+            if isinstance(e.op, (gast.Not, gast.Invert)):
+                return lattice.INT, False
+            return self.value(e.operand)
+        if isinstance(e, gast.Compare):
+            return lattice.INT, False
+        if isinstance(e, (gast.Tuple, gast.List)):
+            parts = [self.value(x) for x in e.elts]
+            return lattice.tuple_kind(k for k, _ in parts), any(a for _, a in parts)
+        if isinstance(e, gast.Subscript):
+            return self.subscript(e)
+        if isinstance(e, gast.Attribute):
+            return self.attribute(e)
+        if isinstance(e, gast.Call):
+            return self.call(e)
+        return lattice.ANY, False
+
+    def subscript(self, e):
+        vk, va = self.value(e.value)
+        idx = e.slice
+        if lattice.is_tuple(vk):
+            if isinstance(idx, gast.Constant) and isinstance(idx.value, int) \
+                    and -len(vk[1]) <= idx.value < len(vk[1]):
+                return vk[1][idx.value], va
+            if isinstance(idx, gast.Name) and self.value(idx)[0] == lattice.INT:
+                k = None
+                for part in vk[1]:
+                    k = lattice.join(k, part)
+                return k or lattice.ANY, va
+            return lattice.ANY, va
+        if isinstance(vk, tuple) and vk[0] == "array":
+            parts = idx.elts if isinstance(idx, gast.Tuple) else [idx]
+            ints = 0
+            for p in parts:
+                if isinstance(p, gast.Slice):
+                    continue
+                if self.value(p)[0] == lattice.INT and not (
+                        isinstance(p, gast.Constant) and p.value is None):
+                    ints += 1
+                    continue
+                return lattice.ANY, va
+            nd = vk[1] - ints
+            return (lattice.SCALAR if nd == 0 else array_kind(nd)), va
+        return lattice.ANY, va
+
+    def attribute(self, e):
+        from . import resolve
+        dotted = _dotted(e)
+        if dotted is not None and dotted.split(".")[0] not in self.local_vars:
+            ok, obj = self.parsed.namespace.lookup(dotted.split(".")[0])
+            for part in dotted.split(".")[1:]:
+                obj = getattr(obj, part, None)
+            return lattice.of_value(obj), False
+        vk, va = self.value(e.value)
+        rule = rules.lookup_attribute(e.attr)
+        if rule == "inactive":
+            return (lattice.INT if e.attr in ("ndim", "size") else lattice.ANY), False
+        if rule is None:
+            if va:
+                self.error(e, f"attribute '.{e.attr}' of a differentiated value has no "
+                           "derivative rule", "use a NumPy function with a rule instead")
+            return lattice.ANY, False
+        self.targets[id(e)] = resolve.RuleTarget(rule, {rule.params[0]: e.value})
+        return vk, va
+
+    def call(self, e):
+        target = self.targets.get(id(e))
+        if target is None:
+            target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error)
+            self.targets[id(e)] = target
+        if isinstance(target, _resolve.RuleTarget):
+            rule = target.rule
+            arg_kinds, active = {}, []
+            for p, node in target.bound.items():
+                k, a = self.value(node)
+                arg_kinds[p] = k
+                if a:
+                    active.append(p)
+            if rule.inactive:
+                kind = rule.result_kind(arg_kinds, target.bound)
+                return kind, False
+            for p in active:
+                if p not in rule.vjp:
+                    self.error(e, f"{rule.name} has no derivative with respect to its "
+                               f"argument {p!r}", "pass a constant there", NoDerivativeError)
+            return rule.result_kind(arg_kinds, target.bound), bool(active)
+        args = []
+        if isinstance(target, _resolve.UserTarget):
+            kinds, mask = {}, {}
+            for p, node in target.bound.items():
+                k, a = self.value(node)
+                kinds[p] = k
+                mask[p] = a
+            if not any(mask.values()):
+                return lattice.ANY, False
+            kind = self.program.result_kind(target, kinds, mask)
+            return kind, True
+        for node in list(e.args) + [k.value for k in e.keywords]:
+            args.append(self.value(node)[1])
+        if isinstance(e.func, gast.Attribute) and isinstance(target, _resolve.UnknownTarget) \
+                and target.obj is None:
+            args.append(self.value(e.func.value)[1])
+        if any(args):
+            self.error(e, f"{target.description} has no derivative rule and no Python source "
+                       "to transform", "register a derivative rule for it, or compute it "
+                       "outside the differentiated function", NoDerivativeError)
+        return lattice.ANY, False
+
+
+def _dotted(e):
+    from ..syntax import nodes
+    return nodes.dotted_name(e)
+
+
+def _elementwise(a, b):
+    if lattice.is_scalar(a) and lattice.is_scalar(b):
+        return lattice.SCALAR
+    if lattice.is_scalar(a) and isinstance(b, tuple) and b[0] == "array":
+        return b
+    if lattice.is_scalar(b) and isinstance(a, tuple) and a[0] == "array":
+        return a
+    if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0] == "array":
+        return array_kind(max(a[1], b[1]))
+    return lattice.ANY
+
+
+def element_kinds(kind, n):
+    if lattice.is_tuple(kind) and len(kind[1]) == n:
+        return list(kind[1])
+    if isinstance(kind, tuple) and kind[0] == "array":
+        return [lattice.SCALAR if kind[1] == 1 else array_kind(kind[1] - 1)] * n
+    return [lattice.ANY] * n
+
+
+def analyze(parsed, param_kinds, active_params, program, error):
+    return _Analyzer(parsed, param_kinds, active_params, program, error).run()

@@ -1,0 +1,64 @@
+"""The kinds of values the transforms distinguish.
+
+``INT`` (ints and bools: never differentiated) < ``SCALAR`` (a float or a NumPy scalar: no
+broadcasting to undo) < ``("array", ndim)`` (an array of known rank) < ``ANY`` (anything).  A tuple or list of known length
+has kind ``("tuple", (k0, k1, ...))``.  `join` is the least upper bound.
+"""
+INT = "int"
+SCALAR = "scalar"
+ANY = "any"
+NONE = "none"      # the value None (a function falling off its end)
+
+_ORDER = {NONE: -1, INT: 0, SCALAR: 1, ANY: 2}
+
+
+def is_tuple(kind):
+    return isinstance(kind, tuple) and kind[0] == "tuple"
+
+
+def is_array(kind):
+    return isinstance(kind, tuple) and kind[0] == "array"
+
+
+def tuple_kind(elts):
+    return ("tuple", tuple(elts))
+
+
+def join(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a == b:
+        return a
+    if is_tuple(a) and is_tuple(b):
+        if len(a[1]) == len(b[1]):
+            return tuple_kind(join(x, y) for x, y in zip(a[1], b[1]))
+        return ANY
+    if is_tuple(a) or is_tuple(b) or is_array(a) or is_array(b):
+        return ANY
+    if NONE in (a, b):
+        return ANY
+    return a if _ORDER[a] >= _ORDER[b] else b
+
+
+def is_scalar(kind):
+    """True for kinds that never need an unbroadcast (ints and scalars)."""
+    return kind in (INT, SCALAR)
+
+
+def of_value(value):
+    """The kind of a runtime value (used to specialize on argument kinds)."""
+    import numbers
+
+    import numpy as np
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        return INT
+    if isinstance(value, (float, np.floating)) or (
+            isinstance(value, numbers.Real) and not isinstance(value, np.ndarray)):
+        return SCALAR
+    if isinstance(value, (tuple, list)) and len(value) <= 32:
+        return tuple_kind(of_value(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return ("array", value.ndim) if value.ndim else SCALAR
+    return ANY

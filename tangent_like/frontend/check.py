@@ -1,0 +1,119 @@
+"""Refuse unsupported syntax early: one located diagnostic per construct, all at once.
+
+`check(parsed)` walks the function (nested defs and lambdas included) and raises one
+`UnsupportedSyntaxError` listing every construct tangent_like does not differentiate, each
+with what to write instead.
+"""
+import gast
+
+from ..errors import Diagnostic, UnsupportedSyntaxError
+
+# node class name -> (what it is, what to do instead)
+_REFUSED = {
+    "Try": ("'try' statements are not supported",
+            "move the try/except out of the differentiated function"),
+    "TryStar": ("'try' statements are not supported",
+                "move the try/except out of the differentiated function"),
+    "With": ("'with' statements are not supported",
+             "move the with-block out of the differentiated function"),
+    "AsyncWith": ("'async with' is not supported", "use a plain function"),
+    "AsyncFor": ("'async for' is not supported", "use a plain for loop"),
+    "AsyncFunctionDef": ("async functions cannot be differentiated", "use a plain def"),
+    "Await": ("'await' is not supported", "use a plain function"),
+    "Yield": ("generators ('yield') cannot be differentiated",
+              "return a list or an array instead"),
+    "YieldFrom": ("generators ('yield from') cannot be differentiated",
+                  "return a list or an array instead"),
+    "Global": ("'global' declarations are not supported",
+               "pass the value as an argument and return the new value"),
+    "Nonlocal": ("'nonlocal' declarations are not supported",
+                 "pass the value as an argument and return the new value"),
+    "ClassDef": ("class definitions inside a differentiated function are not supported",
+                 "define the class at module level"),
+    "Delete": ("'del' statements are not supported", "remove the del statement"),
+    "ListComp": ("list comprehensions are not supported yet",
+                 "write a for loop that appends, or use a NumPy expression"),
+    "SetComp": ("set comprehensions are not supported", "write a for loop"),
+    "DictComp": ("dict comprehensions are not supported", "write a for loop"),
+    "GeneratorExp": ("generator expressions are not supported yet",
+                     "write a for loop that accumulates, or use a NumPy expression"),
+    "NamedExpr": ("assignment expressions (':=') are not supported",
+                  "assign the value in a statement of its own"),
+    "Match": ("'match' statements are not supported", "use if/elif/else"),
+    "Import": ("'import' inside a differentiated function is not supported",
+               "import at module level"),
+    "ImportFrom": ("'import' inside a differentiated function is not supported",
+                   "import at module level"),
+    "Set": ("set literals are not supported", "use a tuple or a list"),
+    "Dict": ("dict literals are not supported yet", "use a tuple or separate variables"),
+}
+
+
+def check(parsed):
+    """Raise `UnsupportedSyntaxError` listing every unsupported construct of `parsed`."""
+    diagnostics = []
+    source = parsed.source
+
+    def refuse(node, what, hint, construct):
+        lineno = getattr(node, "lineno", None)
+        col = getattr(node, "col_offset", None)
+        diagnostics.append(Diagnostic(what, source.filename, lineno, col,
+                                      source.line(lineno), hint, construct))
+
+    if isinstance(parsed.node, gast.AsyncFunctionDef):
+        refuse(parsed.node, *_REFUSED["AsyncFunctionDef"], "async def")
+    _check_arguments(parsed.node, refuse)
+    for node in _walk_body(parsed.node):
+        kind = type(node).__name__
+        if kind in _REFUSED:
+            what, hint = _REFUSED[kind]
+            refuse(node, what, hint, kind)
+        elif isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for target in targets:
+                for t in gast.walk(target):
+                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store):
+                        refuse(t, "assignment into an element or slice ('a[i] = v') is not "
+                               "supported yet", "build a new array with np.where/"
+                               "np.concatenate, or collect values in a list", "subscript store")
+                    elif isinstance(t, gast.Attribute) and isinstance(t.ctx, gast.Store):
+                        refuse(t, "assignment to an attribute ('obj.a = v') is not supported",
+                               "keep the value in a local variable", "attribute store")
+                    elif isinstance(t, gast.Starred):
+                        refuse(t, "starred assignment targets ('a, *b = ...') are not "
+                               "supported", "index the sequence explicitly", "starred target")
+        elif isinstance(node, gast.Call):
+            for a in node.args:
+                if isinstance(a, gast.Starred):
+                    refuse(a, "calls with '*args' are not supported",
+                           "pass the arguments one by one", "star-args call")
+            for k in node.keywords:
+                if k.arg is None:
+                    refuse(k.value, "calls with '**kwargs' are not supported",
+                           "pass the keyword arguments one by one", "star-kwargs call")
+        elif isinstance(node, (gast.For, gast.While)) and node.orelse:
+            refuse(node, f"'{type(node).__name__.lower()} ... else' clauses are not supported",
+                   "use a flag variable set before 'break'", "loop else")
+        elif isinstance(node, gast.FunctionDef) and node is not parsed.node:
+            if node.decorator_list:
+                refuse(node, "decorated nested functions are not supported",
+                       "define the function without decorators", "decorator")
+            _check_arguments(node, refuse)
+    if diagnostics:
+        diagnostics.sort(key=lambda d: (d.lineno or 0, d.col_offset or 0))
+        raise UnsupportedSyntaxError(diagnostics[0].message, diagnostics=diagnostics)
+
+
+def _check_arguments(fdef, refuse):
+    args = fdef.args
+    if args.vararg is not None:
+        refuse(args.vararg, "functions with '*args' parameters are not supported",
+               "give each parameter a name", "*args parameter")
+    if args.kwarg is not None:
+        refuse(args.kwarg, "functions with '**kwargs' parameters are not supported",
+               "give each parameter a name", "**kwargs parameter")
+
+
+def _walk_body(fdef):
+    for stmt in fdef.body:
+        yield from gast.walk(stmt)

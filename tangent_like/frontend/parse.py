@@ -1,0 +1,168 @@
+"""Read a Python function into a gast ``FunctionDef`` with the user's file positions.
+
+Locations stay the user's: line numbers are those of the file the function lives in, column
+offsets are those of the file's text (before dedenting).  The names the function can see come
+along in a `Namespace`: its module globals (live), its closure cells, and the builtins.
+"""
+import builtins
+import inspect
+import linecache
+import textwrap
+import types
+
+import gast
+
+from ..errors import TransformError
+from ..syntax import nodes
+
+
+class Namespace:
+    """What a function's free names refer to: closure cells, then globals, then builtins."""
+
+    def __init__(self, globals_, closure=None):
+        self.globals = globals_
+        self.closure = dict(closure or {})
+        b = globals_.get("__builtins__", builtins)
+        self.builtins = b if isinstance(b, dict) else vars(b)
+
+    _MISSING = object()
+
+    def lookup(self, name):
+        """(True, value) when `name` resolves, else (False, None)."""
+        if name in self.closure:
+            try:
+                return True, self.closure[name].cell_contents
+            except ValueError:
+                return False, None
+        if name in self.globals:
+            return True, self.globals[name]
+        if name in self.builtins:
+            return True, self.builtins[name]
+        return False, None
+
+
+class SourceInfo:
+    """Where a function's code came from, for diagnostics and comments."""
+
+    def __init__(self, filename, lines):
+        self.filename = filename
+        self.lines = lines      # the whole file's lines, 1-based access through line()
+
+    def line(self, lineno):
+        if lineno is None or not (1 <= lineno <= len(self.lines)):
+            return None
+        return self.lines[lineno - 1].rstrip("\n")
+
+    def short_name(self):
+        import os
+        return os.path.basename(self.filename)
+
+
+class ParsedFunction:
+    """A function's tree plus what it needs to be understood."""
+
+    def __init__(self, node, name, namespace, source, func=None):
+        self.node = node            # gast.FunctionDef
+        self.name = name
+        self.namespace = namespace
+        self.source = source        # SourceInfo
+        self.func = func            # the Python function object, when there is one
+
+
+def parse_function(func):
+    """Parse a Python function object into a `ParsedFunction`."""
+    func = inspect.unwrap(func)
+    if isinstance(func, types.MethodType):
+        raise TransformError(
+            f"bound method {func.__qualname__!r} cannot be differentiated yet",
+            hint="differentiate the plain function and pass the object as an argument")
+    if not isinstance(func, types.FunctionType):
+        raise TransformError(f"{func!r} is not a Python function",
+                             hint="pass a function defined with def or lambda")
+    code = func.__code__
+    filename = code.co_filename
+    try:
+        lines, first = inspect.getsourcelines(func)
+    except (OSError, TypeError) as exc:
+        raise TransformError(
+            f"the source of {func.__qualname__!r} is not available ({exc})",
+            filename=filename, lineno=code.co_firstlineno,
+            hint="define the function in a file, a notebook cell or a module") from None
+    file_lines = linecache.getlines(filename) or lines
+    if first == 0:
+        first = 1
+    text = "".join(lines)
+    dedented = textwrap.dedent(text)
+    indent = _indent_width(text, dedented)
+    try:
+        module = gast.parse(dedented)
+    except SyntaxError:
+        # A lambda in the middle of an expression: parse the smallest enclosing statement.
+        module = _parse_fragment(dedented)
+    _shift_locations(module, first - 1, indent)
+    node = _find_definition(module, func, code)
+    node.decorator_list = []
+    closure = {}
+    if func.__closure__:
+        closure = dict(zip(code.co_freevars, func.__closure__))
+    namespace = Namespace(func.__globals__, closure)
+    source = SourceInfo(filename, file_lines)
+    return ParsedFunction(node, node.name, namespace, source, func)
+
+
+def _indent_width(text, dedented):
+    first_text = next((l for l in text.splitlines() if l.strip()), "")
+    first_ded = next((l for l in dedented.splitlines() if l.strip()), "")
+    return len(first_text) - len(first_ded)
+
+
+def _parse_fragment(text):
+    lines = text.splitlines()
+    while lines:
+        try:
+            return gast.parse(textwrap.dedent("\n".join(lines)))
+        except SyntaxError:
+            lines = lines[:-1]
+    raise TransformError("could not parse the function's source")
+
+
+def _shift_locations(tree, line_delta, col_delta):
+    for n in gast.walk(tree):
+        if hasattr(n, "lineno") and n.lineno is not None:
+            n.lineno += line_delta
+            if getattr(n, "end_lineno", None) is not None:
+                n.end_lineno += line_delta
+            if getattr(n, "col_offset", None) is not None:
+                n.col_offset += col_delta
+            if getattr(n, "end_col_offset", None) is not None:
+                n.end_col_offset += col_delta
+
+
+def _find_definition(module, func, code):
+    if code.co_name == "<lambda>":
+        lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)
+                   and n.lineno == code.co_firstlineno]
+        argnames = list(code.co_varnames[:code.co_argcount])
+        matching = [l for l in lambdas if [a.id for a in l.args.args] == argnames]
+        if len(matching) != 1:
+            raise TransformError(
+                "cannot tell which lambda on this line is meant",
+                filename=code.co_filename, lineno=code.co_firstlineno,
+                hint="give the lambda its own line or use def")
+        lam = matching[0]
+        ret = gast.Return(value=lam.body)
+        nodes.set_location(ret, lam.lineno, lam.col_offset)
+        ret.value = lam.body
+        fdef = gast.FunctionDef(name="lambda_", args=lam.args, body=[ret], decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+        fdef.lineno, fdef.col_offset = lam.lineno, lam.col_offset
+        return fdef
+    for n in gast.walk(module):
+        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef)) and n.name == code.co_name \
+                and n.lineno <= code.co_firstlineno + 0:
+            return n
+    for n in gast.walk(module):
+        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef)) and n.name == code.co_name:
+            return n
+    raise TransformError(f"could not find the definition of {code.co_name!r} in its source",
+                         filename=code.co_filename, lineno=code.co_firstlineno)

@@ -1,0 +1,101 @@
+"""Compile generated code into functions, with source that tracebacks, ``inspect`` and pdb show.
+
+The generated functions of one program are compiled inside a factory function whose
+parameters are what they need besides the user's module globals (runtime helpers, NumPy,
+math, and generated functions of other modules).  They run with the user's own module
+globals, so globals stay live; the user's closure cells are shared, not copied.  The source
+is registered with `linecache` under a file name of its own.
+"""
+import itertools
+import linecache
+import math
+import textwrap
+import types
+
+import numpy as np
+
+from . import runtime
+from .syntax import nodes
+
+_counter = itertools.count(1)
+
+
+def _group(defs):
+    groups = {}
+    for unit, fdef in defs:
+        g = unit.parsed.namespace
+        groups.setdefault(id(g.globals), (g, []))[1].append(fdef)
+    return list(groups.values())
+
+
+def source_of(defs, header=None):
+    """The readable module text of generated definitions."""
+    parts = [header] if header else []
+    for _, fdef in defs:
+        parts.append(nodes.unparse(fdef))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def load(defs, title):
+    """Compile `defs` ((unit, FunctionDef) pairs); returns {name: function}."""
+    groups = _group(defs)
+    all_names = {fdef.name for _, fdef in defs}
+    helpers = dict(runtime.HELPERS)
+    helpers["np"] = np
+    helpers["math"] = math
+    made = {}
+    for namespace, fdefs in groups:
+        own = [f.name for f in fdefs]
+        closure_names = sorted(namespace.closure)
+        params = sorted((all_names - set(own)) | set(helpers) | set(closure_names))
+        body = "\n\n".join(nodes.unparse(f) for f in fdefs)
+        text = (f"def __tangent_like_factory__({', '.join(params)}):\n"
+                + textwrap.indent(body, "    ")
+                + "\n    return {" + ", ".join(f"{n!r}: {n}" for n in own) + "}\n")
+        filename = f"<tangent_like generated {title} #{next(_counter)}>"
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        code = compile(text, filename, "exec")
+        scope = {}
+        exec(code, namespace.globals, scope)
+        factory = scope.pop("__tangent_like_factory__")
+        args = []
+        for p in params:
+            if p in helpers:
+                args.append(helpers[p])
+            elif p in namespace.closure:
+                try:
+                    args.append(namespace.closure[p].cell_contents)
+                except ValueError:
+                    args.append(None)
+            else:
+                args.append(None)      # filled in below, once every group exists
+        funcs = factory(*args)
+        funcs = _share_user_cells(funcs, namespace.closure)
+        made.update(funcs)
+    for f in made.values():
+        for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
+            if name in made:
+                cell.cell_contents = made[name]
+    return made
+
+
+def _share_user_cells(funcs, user_cells):
+    """Rebuild functions that read the user's closure so they use the user's own cells."""
+    if not user_cells:
+        return funcs
+    out = {}
+    for name, f in funcs.items():
+        if any(v in user_cells for v in f.__code__.co_freevars):
+            cells = tuple(user_cells[v] if v in user_cells else c
+                          for v, c in zip(f.__code__.co_freevars, f.__closure__))
+            g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, cells)
+            g.__kwdefaults__ = f.__kwdefaults__
+            out[name] = g
+        else:
+            out[name] = f
+    # other generated functions reach these through the factory's cells
+    for f in list(out.values()):
+        for v, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
+            if v in out and v not in user_cells:
+                cell.cell_contents = out[v]
+    return out

@@ -1,0 +1,207 @@
+"""Desugar statements into the core the transforms handle.
+
+* ``x += e``            ->  ``x = x + e``
+* ``a = b = e``         ->  ``b = e; a = b``
+* ``x: float = e``      ->  ``x = e``
+* ``a, (b, c) = e``     ->  parallel assignment when `e` is a tuple display, else flat unpacking
+                            ``a, t = e; b, c = t``
+* ``for v in xs``       ->  ``for i_v in range(len(xs)): v = xs[i_v]`` (also enumerate, zip)
+* docstrings and ``pass`` disappear (an empty block keeps one ``pass``).
+"""
+import gast
+
+from ..syntax import anno, nodes
+
+
+def desugar(parsed, namer):
+    parsed.node.body = _block(parsed.node.body, namer, parsed)
+
+
+def _block(stmts, namer, parsed, top=False):
+    out = []
+    for i, stmt in enumerate(stmts):
+        if i == 0 and isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
+                and isinstance(stmt.value.value, str):
+            continue   # docstring
+        for new in _stmt(stmt, namer, parsed):
+            _origin(new, stmt)
+            out.append(new)
+    return out or [gast.Pass()]
+
+
+def _origin(new, old):
+    if anno.get(new, anno.Anno.ORIGIN) is None and hasattr(old, "lineno"):
+        anno.set(new, anno.Anno.ORIGIN, (old.lineno, old.col_offset))
+    if not hasattr(new, "lineno") and hasattr(old, "lineno"):
+        new.lineno, new.col_offset = old.lineno, old.col_offset
+
+
+def _stmt(stmt, namer, parsed):
+    if isinstance(stmt, gast.Pass):
+        return []
+    if isinstance(stmt, gast.AnnAssign):
+        if stmt.value is None:
+            return []
+        return _stmt(_located(nodes.assign(stmt.target, stmt.value), stmt), namer, parsed)
+    if isinstance(stmt, gast.AugAssign):
+        value = gast.BinOp(left=nodes.to_load(stmt.target), op=stmt.op, right=stmt.value)
+        _copy_loc(value, stmt)
+        return _stmt(_located(nodes.assign(nodes.to_store(stmt.target), value), stmt),
+                     namer, parsed)
+    if isinstance(stmt, gast.Assign):
+        return _assign(stmt, namer)
+    if isinstance(stmt, gast.If):
+        stmt.body = _block(stmt.body, namer, parsed)
+        stmt.orelse = _block(stmt.orelse, namer, parsed) if stmt.orelse else []
+        return [stmt]
+    if isinstance(stmt, gast.While):
+        stmt.body = _block(stmt.body, namer, parsed)
+        return [stmt]
+    if isinstance(stmt, gast.For):
+        return _for(stmt, namer, parsed)
+    return [stmt]
+
+
+def _located(new, old):
+    _copy_loc(new, old)
+    return new
+
+
+def _copy_loc(new, old):
+    new.lineno, new.col_offset = old.lineno, old.col_offset
+    new.end_lineno = getattr(old, "end_lineno", old.lineno)
+    new.end_col_offset = getattr(old, "end_col_offset", old.col_offset)
+
+
+def _assign(stmt, namer):
+    value = stmt.value
+    out = []
+    targets = stmt.targets
+    if len(targets) > 1:
+        # a = b = e: evaluate once into the last simple target, copy to the others
+        last = targets[-1]
+        out += _assign(_located(nodes.assign(last, value), stmt), namer)
+        for t in reversed(targets[:-1]):
+            out += _assign(_located(nodes.assign(t, nodes.to_load(last)), stmt), namer)
+        return out
+    target = targets[0]
+    if isinstance(target, gast.Name):
+        return [stmt]
+    if isinstance(target, (gast.Tuple, gast.List)):
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
+                and not any(isinstance(e, gast.Starred) for e in value.elts):
+            return _parallel(stmt, target, value, namer)
+        return _unpack(stmt, target, value, namer)
+    return [stmt]
+
+
+def _parallel(stmt, target, value, namer):
+    """``a, b = e1, e2`` evaluates both sides before assigning."""
+    written = nodes.stored_names(target)
+    read = set()
+    for e in value.elts:
+        read |= nodes.loaded_names(e)
+    out = []
+    if not (written & read):
+        for t, e in zip(target.elts, value.elts):
+            out += _assign(_located(nodes.assign(t, e), stmt), namer)
+        return out
+    temps = []
+    for t, e in zip(target.elts, value.elts):
+        base = t.id if isinstance(t, gast.Name) else "t"
+        tmp = namer.fresh(f"{base}_new")
+        temps.append(tmp)
+        out.append(_located(nodes.assign(tmp, e), stmt))
+    for t, tmp in zip(target.elts, temps):
+        out += _assign(_located(nodes.assign(t, nodes.name(tmp)), stmt), namer)
+    return out
+
+
+def _unpack(stmt, target, value, namer):
+    """Flat unpacking ``a, b = e``; nested targets go through temporaries."""
+    flat = []
+    later = []
+    for t in target.elts:
+        if isinstance(t, gast.Name):
+            flat.append(nodes.to_store(t))
+        else:
+            tmp = namer.fresh("part")
+            flat.append(nodes.name(tmp, "store"))
+            later.append(_located(nodes.assign(t, nodes.name(tmp)), stmt))
+    head = _located(nodes.assign(nodes.tuple_(flat, "store"), value), stmt)
+    out = [head]
+    for s in later:
+        out += _assign(s, namer)
+    return out
+
+
+def _for(stmt, namer, parsed):
+    """Loops over range stay; loops over sequences, enumerate and zip become index loops."""
+    body = stmt.body
+    it = stmt.iter
+    func = it.func if isinstance(it, gast.Call) else None
+    fname = func.id if isinstance(func, gast.Name) else None
+    resolved = parsed.namespace.lookup(fname)[1] if fname else None
+    pre = []
+    if fname == "range" and resolved is range:
+        if isinstance(stmt.target, gast.Name):
+            stmt.body = _block(body, namer, parsed)
+            return [stmt]
+        index = namer.fresh("i")
+        assigns = [_located(nodes.assign(stmt.target, nodes.name(index)), stmt)]
+        stmt.target = nodes.name(index, "store")
+    elif fname == "enumerate" and resolved is enumerate and len(it.args) in (1, 2) \
+            and isinstance(stmt.target, (gast.Tuple, gast.List)) and len(stmt.target.elts) == 2:
+        seq, seq_pre = _as_name(it.args[0], namer, stmt, "seq")
+        pre += seq_pre
+        k_target, v_target = stmt.target.elts
+        if isinstance(k_target, gast.Name) and len(it.args) == 1:
+            index = k_target.id
+            assigns = []
+        else:
+            index = namer.fresh("i")
+            start = it.args[1] if len(it.args) == 2 else nodes.const(0)
+            kval = gast.BinOp(left=nodes.name(index), op=gast.Add(), right=start)
+            assigns = [_located(nodes.assign(k_target, kval), stmt)]
+        item = gast.Subscript(value=nodes.name(seq), slice=nodes.name(index), ctx=gast.Load())
+        assigns.append(_located(nodes.assign(v_target, item), stmt))
+        stmt.iter = nodes.call("range", [nodes.call("len", [nodes.name(seq)])])
+        stmt.target = nodes.name(index, "store")
+    elif fname == "zip" and resolved is zip and it.args and not it.keywords \
+            and isinstance(stmt.target, (gast.Tuple, gast.List)) \
+            and len(stmt.target.elts) == len(it.args):
+        seqs = []
+        for a in it.args:
+            s, s_pre = _as_name(a, namer, stmt, "seq")
+            pre += s_pre
+            seqs.append(s)
+        index = namer.fresh("i")
+        lens = [nodes.call("len", [nodes.name(s)]) for s in seqs]
+        bound = lens[0] if len(lens) == 1 else nodes.call("min", lens)
+        stmt.iter = nodes.call("range", [bound])
+        assigns = [_located(nodes.assign(t, gast.Subscript(
+            value=nodes.name(s), slice=nodes.name(index), ctx=gast.Load())), stmt)
+            for t, s in zip(stmt.target.elts, seqs)]
+        stmt.target = nodes.name(index, "store")
+    else:
+        seq, seq_pre = _as_name(it, namer, stmt, "seq")
+        pre += seq_pre
+        base = stmt.target.id if isinstance(stmt.target, gast.Name) else "item"
+        index = namer.fresh(f"i_{base}")
+        item = gast.Subscript(value=nodes.name(seq), slice=nodes.name(index), ctx=gast.Load())
+        assigns = [_located(nodes.assign(stmt.target, item), stmt)]
+        stmt.iter = nodes.call("range", [nodes.call("len", [nodes.name(seq)])])
+        stmt.target = nodes.name(index, "store")
+    _copy_loc(stmt.iter, stmt)
+    stmt.body = _block(assigns + body, namer, parsed)
+    for p in pre:
+        _origin(p, stmt)
+    return pre + [stmt]
+
+
+def _as_name(expr, namer, stmt, base):
+    """The sequence a loop iterates over is evaluated once, before the loop."""
+    if isinstance(expr, gast.Name):
+        return expr.id, []
+    tmp = namer.fresh(base)
+    return tmp, [_located(nodes.assign(tmp, expr), stmt)]

@@ -1,0 +1,7 @@
+"""Derivative rules: a registry of primitives and their tangent and adjoint templates.
+
+Importing this package registers every built-in family of rules.
+"""
+from . import registry
+from . import operators, math_rules, builtin_rules, numpy_rules  # noqa: F401  (registration)
+from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401

@@ -1,0 +1,60 @@
+"""Rules for builtins: ``float``, ``pow``, ``min``/``max`` of scalars, ``sum`` of sequences,
+and the builtins that never carry derivatives (``len``, ``range``, ``int``, ``print``...).
+
+``min``/``max`` at a tie give the whole adjoint to the first argument that attains the value
+(the one Python returns).
+"""
+from ..analysis import lattice
+from .registry import defrule, inactive
+
+S = lattice.SCALAR
+
+defrule(float, "x", kind=S, vjp={"x": "g"}, jvp={"x": "dx"})
+defrule(pow, "a, b", name="pow", broadcast=("a", "b"),
+        vjp={"a": "g * b * a ** (b - 1)", "b": "g * y * log_of(a)"},
+        jvp={"a": "da * b * a ** (b - 1)", "b": "db * y * log_of(a)"})
+
+
+def _pick_kind(arg_kinds, bound):
+    ks = list(arg_kinds.values())
+    if len(ks) == 1 and lattice.is_tuple(ks[0]):
+        return lattice.SCALAR if all(lattice.is_scalar(k) for k in ks[0][1]) else lattice.ANY
+    return lattice.SCALAR if all(lattice.is_scalar(k) for k in ks) else lattice.ANY
+
+
+def _minmax(func, op):
+    # max(a, b): a wins ties (Python returns the first maximal argument).
+    defrule(func, "a, b=None, c=None", kind=_pick_kind,
+            vjp={"a": lambda b: (f"(g if a {op}= b else 0.0)" if _given(b, "c") is False
+                                 and _given(b, "b") else
+                                 "select_adjoint(g, y, a, b, c, 0)"),
+                 "b": lambda b: (f"(g if b {op} a else 0.0)" if _given(b, "c") is False
+                                 else "select_adjoint(g, y, a, b, c, 1)"),
+                 "c": "select_adjoint(g, y, a, b, c, 2)"},
+            jvp={"a": lambda b: (f"(da if a {op}= b else 0.0)" if _given(b, "c") is False
+                                 and _given(b, "b") else
+                                 "select_tangent(da, y, a, b, c, 0)"),
+                 "b": lambda b: (f"(db if b {op} a else 0.0)" if _given(b, "c") is False
+                                 else "select_tangent(db, y, a, b, c, 1)"),
+                 "c": "select_tangent(dc, y, a, b, c, 2)"},
+            kink=f"{func.__name__} at a tie: the first argument attaining it gets the derivative")
+
+
+def _given(bound, name):
+    node = bound.get(name)
+    return not (node is None or (type(node).__name__ == "Constant" and node.value is None))
+
+
+_minmax(max, ">")
+_minmax(min, "<")
+
+defrule(sum, "seq, start=0", kind=_pick_kind,
+        vjp={"seq": "fill_like(seq, g)", "start": "g"},
+        jvp={"seq": "sum(dseq)", "start": "dstart"})
+
+for _f in (len, range, int, bool, isinstance, print, type, id, hash, callable, repr, str,
+           format, round, any, all, ord, chr, hasattr):
+    inactive(_f, kind=lattice.INT if _f in (len, int, bool, isinstance, round, id, hash,
+                                            callable, ord, hasattr, any, all)
+             else lattice.ANY, kink="round and int are piecewise constant: derivative 0"
+             if _f in (round, int) else None)

@@ -1,0 +1,149 @@
+"""The rule registry: each primitive's derivative as Python expression templates.
+
+Template contract.  A rule for ``y = f(x0, x1, ...)`` names the primitive's parameters
+(``params="x, axis=None"``) and gives, per differentiable parameter,
+
+* ``vjp[p]``: the contribution to the adjoint of argument ``p``, an expression in ``g`` (the
+  adjoint of ``y``), ``y`` and the parameter names;
+* ``jvp[p]``: the contribution of argument ``p``'s tangent to ``y``'s tangent, an expression
+  in ``dp`` (the tangent of ``p``), ``y`` and the parameter names.
+
+The forward and reverse templates of a primitive sit side by side so they cannot drift apart.
+Parameters listed in ``broadcast`` take part in NumPy broadcasting: their adjoint contribution
+is summed back to the argument's shape (``unbroadcast``) unless the value kinds show it is
+not needed.  Templates may use ``np``, ``math`` and the runtime helpers of
+`tangent_like.runtime`, which generated code sees under their own names.  ``scalar_vjp``
+optionally gives cheaper templates used when every argument is a Python/NumPy scalar.
+
+A primitive whose result does not depend differentiably on its arguments (``len``, ``range``,
+``int``, ``math.floor``, comparisons, ``np.shape``...) is registered with `inactive`; a
+function with neither rule nor Python source is never silently treated as constant.
+"""
+from ..analysis import lattice
+
+_RULES = {}       # primitive object -> Rule
+_METHODS = {}     # method name -> (Rule, name of the receiver parameter)
+_ATTRIBUTES = {}  # attribute name -> Rule or "inactive"
+
+
+class Rule:
+    """Derivative templates of one primitive."""
+
+    def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
+                 scalar_vjp=None, inactive=False, kink=None):
+        self.func = func
+        self.name = name
+        self.params, self.defaults = _parse_params(params)
+        self.vjp = dict(vjp or {})
+        self.jvp = dict(jvp or {})
+        self.broadcast = set(broadcast)
+        self.kind = kind
+        self.scalar_vjp = dict(scalar_vjp or {})
+        self.inactive = inactive
+        self.kink = kink
+
+    def result_kind(self, arg_kinds, bound):
+        """Kind of the result given the kinds of the bound arguments (param -> kind)."""
+        kind = self.kind
+        if callable(kind):
+            return kind(arg_kinds, bound)
+        if kind == "elementwise":
+            ks = [k for p, k in arg_kinds.items() if p in self.params[:max(1, len(self.vjp))]
+                  or p in self.vjp]
+            if ks and all(lattice.is_scalar(k) for k in ks):
+                return lattice.SCALAR
+            return lattice.ANY
+        return kind
+
+    def template_for(self, param, bound, scalar):
+        if scalar and param in self.scalar_vjp:
+            t = self.scalar_vjp[param]
+        else:
+            t = self.vjp.get(param)
+        if callable(t):
+            t = t(bound)
+        return t
+
+    def __repr__(self):
+        return f"Rule({self.name})"
+
+
+def _parse_params(spec):
+    params, defaults = [], {}
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        if "=" in part:
+            name, default = part.split("=", 1)
+            params.append(name.strip())
+            defaults[name.strip()] = default.strip()
+        else:
+            params.append(part)
+    return params, defaults
+
+
+def register(rule):
+    try:
+        _RULES[rule.func] = rule
+    except TypeError:
+        _RULES[id(rule.func)] = rule
+    return rule
+
+
+def defrule(func, params, vjp=None, jvp=None, name=None, **options):
+    """Register the tangent and adjoint templates of `func`."""
+    name = name or _name_of(func)
+    return register(Rule(func, name, params, vjp=vjp, jvp=jvp, **options))
+
+
+def unary(func, derivative, name=None, scalar_derivative=None, **options):
+    """Shorthand for ``y = f(x)`` with ``dy/dx = derivative`` (an expression in x and y)."""
+    options.setdefault("kind", "elementwise")
+    scalar = {"x": f"g * ({scalar_derivative})"} if scalar_derivative else None
+    return defrule(func, "x", vjp={"x": f"g * ({derivative})"},
+                   jvp={"x": f"dx * ({derivative})"}, name=name, scalar_vjp=scalar, **options)
+
+
+def linear(func, params, vjp, jvp, **options):
+    return defrule(func, params, vjp=vjp, jvp=jvp, **options)
+
+
+def inactive(func, kind=lattice.ANY, name=None, kink=None):
+    """Register `func` as non-differentiable: its result is a constant for derivatives."""
+    return register(Rule(func, name or _name_of(func), "", kind=kind, inactive=True, kink=kink))
+
+
+def method(name, rule, receiver):
+    """``x.name(...)`` is `rule` with ``x`` bound to parameter `receiver`."""
+    _METHODS[name] = (rule, receiver)
+
+
+def attribute(name, rule):
+    _ATTRIBUTES[name] = rule
+
+
+def lookup(obj):
+    try:
+        return _RULES.get(obj)
+    except TypeError:
+        return _RULES.get(id(obj))
+
+
+def lookup_method(name):
+    return _METHODS.get(name)
+
+
+def lookup_attribute(name):
+    return _ATTRIBUTES.get(name)
+
+
+def all_rules():
+    return list(_RULES.values())
+
+
+def _name_of(func):
+    mod = getattr(func, "__module__", None) or ""
+    name = getattr(func, "__name__", repr(func))
+    if mod in ("builtins", ""):
+        return name
+    if mod.startswith("numpy") or type(func).__name__ == "ufunc":
+        return f"np.{name}"
+    return f"{mod}.{name}"

@@ -1,0 +1,202 @@
+"""What generated derivative code calls, besides NumPy and math.
+
+Adjoints start as the Python float ``0.0`` and take the shape of what flows into them, so
+helpers accept ``0.0`` wherever an adjoint is expected.  Tuple and list adjoints are tuples.
+"""
+import numpy as np
+
+
+def unbroadcast(g, x):
+    """Sum adjoint `g` over the axes NumPy broadcasting added or stretched to match `x`."""
+    shape = np.shape(x)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if not shape:
+        return np.sum(g)
+    extra = len(gshape) - len(shape)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, (n, m) in enumerate(zip(shape, np.shape(g))) if n == 1 and m != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if np.shape(g) != shape:
+        g = np.broadcast_to(g, shape)
+    return g
+
+
+def log_of(a):
+    """log(a) for the derivative of a ** b with respect to b (0 where a == 0)."""
+    if isinstance(a, (int, float)):
+        import math
+        return math.log(a) if a > 0 else (0.0 if a == 0 else float("nan"))
+    a = np.asarray(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a == 0, 0.0, np.log(np.where(a == 0, 1.0, a)))
+
+
+def add_at(bx, x, index, g):
+    """Adjoint of ``y = x[index]``: add `g` into the `index` part of `bx` (0.0 means zeros)."""
+    if isinstance(x, (tuple, list)):
+        parts = list(bx) if isinstance(bx, (tuple, list)) else [0.0] * len(x)
+        if isinstance(index, slice):
+            for i, gi in zip(range(*index.indices(len(x))), g):
+                parts[i] = parts[i] + gi
+        else:
+            parts[index] = parts[index] + g
+        return tuple(parts)
+    if isinstance(bx, float) and bx == 0.0 or bx is None:
+        bx = np.zeros_like(x, dtype=np.result_type(x, 1.0))
+    elif not isinstance(bx, np.ndarray) or not bx.flags.writeable:
+        bx = np.array(bx, dtype=np.result_type(bx, 1.0))
+    if isinstance(index, np.ndarray) and index.dtype != bool:
+        np.add.at(bx, index, g)
+    else:
+        bx[index] += g
+    return bx
+
+
+def cot_getitem(g, i):
+    """Part `i` of a tuple adjoint that may still be the zero ``0.0``."""
+    if isinstance(g, (tuple, list)):
+        return g[i]
+    if isinstance(g, np.ndarray):
+        return g[i]
+    return 0.0
+
+
+def cot_add(a, b):
+    """Sum of two adjoints, tuples elementwise; 0.0 is zero."""
+    if isinstance(a, (tuple, list)):
+        if isinstance(b, (tuple, list)):
+            return tuple(cot_add(x, y) for x, y in zip(a, b))
+        return a
+    if isinstance(b, (tuple, list)):
+        return b if (isinstance(a, float) and a == 0.0) else b
+    return a + b
+
+
+def unpack_adjoint(x, parts):
+    """Adjoint of ``a, b, ... = x`` from the adjoints of the parts."""
+    if isinstance(x, (tuple, list)):
+        return tuple(parts)
+    x = np.asarray(x)
+    out = np.zeros(x.shape, dtype=np.result_type(x, 1.0))
+    for i, p in enumerate(parts):
+        out[i] = out[i] + p
+    return out
+
+
+def fill_like(seq, g):
+    """Adjoint of ``sum(seq)`` with respect to `seq`: `g` in every position."""
+    if isinstance(seq, (tuple, list)):
+        return tuple(g for _ in seq)
+    return np.broadcast_to(g, np.shape(seq)) + np.zeros(np.shape(seq))
+
+
+def select_adjoint(g, y, a, b, c, which):
+    """min/max of several scalars: the first argument equal to the result gets `g`."""
+    args = [v for v in (a, b, c) if v is not None]
+    if b is None and isinstance(a, (tuple, list)):
+        parts = [0.0] * len(a)
+        parts[list(a).index(y)] = g
+        return tuple(parts) if which == 0 else 0.0
+    for i, v in enumerate(args):
+        if v == y:
+            return g if i == which else 0.0
+    return 0.0
+
+
+def select_tangent(d, y, a, b, c, which):
+    if b is None and isinstance(a, (tuple, list)):
+        return d[list(a).index(y)]
+    return select_adjoint(d, y, a, b, c, which)
+
+
+def sum_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of ``np.sum(x, axis, keepdims)``."""
+    shape = np.shape(x)
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape).astype(np.result_type(g, x, 1.0), copy=True) \
+        if shape else g
+
+
+def mean_adjoint(g, x, axis=None, keepdims=False):
+    """Adjoint of ``np.mean(x, axis, keepdims)``."""
+    shape = np.shape(x)
+    if axis is None:
+        n = int(np.prod(shape)) if shape else 1
+    else:
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        n = int(np.prod([shape[a] for a in axes]))
+    return sum_adjoint(g / n, x, axis, keepdims)
+
+
+def dot_adjoint_a(g, a, b):
+    """Adjoint of ``np.dot(a, b)`` with respect to `a`."""
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 0 or b_nd == 0:
+        return unbroadcast(g * b, a)
+    if b_nd == 1:
+        return np.multiply.outer(g, b) if a_nd > 1 else g * b
+    if a_nd == 1:
+        return np.dot(b, g)
+    return np.dot(g, np.swapaxes(b, -1, -2))
+
+
+def dot_adjoint_b(g, a, b):
+    """Adjoint of ``np.dot(a, b)`` with respect to `b`."""
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 0 or b_nd == 0:
+        return unbroadcast(g * a, b)
+    if b_nd == 1:
+        if a_nd == 1:
+            return g * a
+        return np.tensordot(a, g, axes=(tuple(range(a_nd - 1)), tuple(range(a_nd - 1))))
+    if a_nd == 1:
+        return np.multiply.outer(a, g)
+    return np.dot(np.swapaxes(a, -1, -2), g)
+
+
+def matmul_adjoint_a(g, a, b):
+    """Adjoint of ``a @ b`` with respect to `a` (1-D operands included)."""
+    if np.ndim(b) == 1:
+        if np.ndim(a) == 1:
+            return g * b
+        return unbroadcast(np.expand_dims(g, -1) * b, a)
+    if np.ndim(a) == 1:
+        return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], a)
+    return unbroadcast(np.matmul(g, np.swapaxes(b, -1, -2)), a)
+
+
+def matmul_adjoint_b(g, a, b):
+    """Adjoint of ``a @ b`` with respect to `b` (1-D operands included)."""
+    if np.ndim(a) == 1:
+        if np.ndim(b) == 1:
+            return g * a
+        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
+    if np.ndim(b) == 1:
+        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+    return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+
+
+def transpose_adjoint(g, axes=None):
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, np.argsort(axes))
+
+
+def seed_for(value):
+    """The seed 1.0 of a gradient; refuses outputs that are not scalars."""
+    if np.ndim(value) != 0 or isinstance(value, (tuple, list)):
+        from .errors import DerivativeUsageError
+        raise DerivativeUsageError(
+            f"grad needs a function with a scalar output; this one returned a value of "
+            f"shape {np.shape(value)} -- use tangent_like.vjp(f, *args) for non-scalar "
+            "outputs, or reduce the output to a scalar")
+    return 1.0
+
+
+HELPERS = {name: obj for name, obj in globals().items()
+           if callable(obj) and not name.startswith("_") and obj.__module__ == __name__}

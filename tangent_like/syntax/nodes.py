@@ -1,0 +1,254 @@
+"""Builders and converters for gast trees.
+
+Code is built from small Python snippets: ``template("bx = bx + g", bx="b_y", g=expr)``
+parses the snippet with gast and replaces each placeholder name with a node (or a name given
+as a string).  Generated trees are unparsed with the standard library's ``ast.unparse`` after
+``gast.gast_to_ast``; comments travel as marked string statements and become ``# ...`` lines.
+"""
+import ast
+import copy as _copy
+
+import gast
+
+from . import anno
+
+COMMENT_MARK = "\x00tl-comment:"
+
+# Expression node classes, re-exported so that other modules test node kinds through here.
+Name = gast.Name
+Constant = gast.Constant
+Attribute = gast.Attribute
+Subscript = gast.Subscript
+Call = gast.Call
+BinOp = gast.BinOp
+UnaryOp = gast.UnaryOp
+BoolOp = gast.BoolOp
+Compare = gast.Compare
+IfExp = gast.IfExp
+Tuple = gast.Tuple
+List = gast.List
+Slice = gast.Slice
+Lambda = gast.Lambda
+Starred = gast.Starred
+keyword = gast.keyword
+# Statements.
+FunctionDef = gast.FunctionDef
+Assign = gast.Assign
+AugAssign = gast.AugAssign
+AnnAssign = gast.AnnAssign
+Expr = gast.Expr
+If = gast.If
+For = gast.For
+While = gast.While
+Break = gast.Break
+Continue = gast.Continue
+Return = gast.Return
+Pass = gast.Pass
+Assert = gast.Assert
+Raise = gast.Raise
+Module = gast.Module
+arguments = gast.arguments
+# Operators.
+Add, Sub, Mult, Div, FloorDiv, Mod, Pow, MatMult = (
+    gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow, gast.MatMult)
+USub, UAdd, Not, Invert = gast.USub, gast.UAdd, gast.Not, gast.Invert
+And, Or = gast.And, gast.Or
+
+
+def walk(node):
+    return gast.walk(node)
+
+
+def iter_child_nodes(node):
+    return gast.iter_child_nodes(node)
+
+
+def parse(source):
+    return gast.parse(source)
+
+
+def parse_expr(source):
+    return gast.parse(source, mode="eval").body
+
+
+def parse_stmts(source):
+    return gast.parse(source).body
+
+
+def copy(node):
+    return _copy.deepcopy(node)
+
+
+def name(id_, ctx="load"):
+    ctx_node = {"load": gast.Load, "store": gast.Store, "param": gast.Param,
+                "del": gast.Del}[ctx]()
+    return gast.Name(id=id_, ctx=ctx_node, annotation=None, type_comment=None)
+
+
+def const(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def tuple_(elts, ctx="load"):
+    ctx_node = gast.Store() if ctx == "store" else gast.Load()
+    return gast.Tuple(elts=list(elts), ctx=ctx_node)
+
+
+def assign(target, value):
+    """``target = value``; target is a name string or a node."""
+    if isinstance(target, str):
+        target = name(target, "store")
+    return gast.Assign(targets=[target], value=value, type_comment=None)
+
+
+def expr_stmt(value):
+    return gast.Expr(value=value)
+
+
+def call(func, args=(), keywords=()):
+    if isinstance(func, str):
+        func = parse_expr(func)
+    return gast.Call(func=func, args=list(args),
+                     keywords=[gast.keyword(arg=k, value=v) for k, v in keywords])
+
+
+def comment(text):
+    """A statement that becomes ``# text`` when emitted."""
+    return gast.Expr(value=const(COMMENT_MARK + text))
+
+
+def is_comment(stmt):
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str) and stmt.value.value.startswith(COMMENT_MARK))
+
+
+def to_store(node):
+    """A copy of a Name/Tuple/Subscript target with Store context."""
+    node = copy(node)
+    for n in gast.walk(node):
+        if isinstance(n, (gast.Name, gast.Tuple, gast.List, gast.Subscript, gast.Attribute)):
+            n.ctx = gast.Store()
+    for n in gast.walk(node):
+        if isinstance(n, gast.Subscript):
+            for m in gast.walk(n.slice):
+                if hasattr(m, "ctx"):
+                    m.ctx = gast.Load()
+            for m in gast.walk(n.value):
+                if hasattr(m, "ctx"):
+                    m.ctx = gast.Load()
+    return node
+
+
+def to_load(node):
+    node = copy(node)
+    for n in gast.walk(node):
+        if hasattr(n, "ctx") and not isinstance(n, gast.Starred):
+            n.ctx = gast.Load()
+    return node
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, subs):
+        self.subs = subs
+
+    def visit_Name(self, node):
+        if node.id in self.subs:
+            value = self.subs[node.id]
+            if isinstance(value, str):
+                new = name(value)
+            elif isinstance(value, (int, float, bool)) or value is None:
+                new = const(value)
+            else:
+                new = copy(value)
+            if isinstance(node.ctx, (gast.Store, gast.Param)):
+                return to_store(new)
+            return new
+        return node
+
+
+def substitute(node, subs):
+    return _Substitute(subs).visit(copy(node))
+
+
+_TEMPLATE_CACHE = {}
+
+
+def template(source, **subs):
+    """Parse `source` (statements) and substitute placeholder names; returns a list."""
+    tree = _TEMPLATE_CACHE.get(source)
+    if tree is None:
+        tree = _TEMPLATE_CACHE[source] = parse_stmts(source)
+    return [substitute(s, subs) for s in tree]
+
+
+def template_expr(source, **subs):
+    key = ("expr", source)
+    tree = _TEMPLATE_CACHE.get(key)
+    if tree is None:
+        tree = _TEMPLATE_CACHE[key] = parse_expr(source)
+    return substitute(tree, subs)
+
+
+def loaded_names(node):
+    """Names read by an expression or statement (in Load context)."""
+    return {n.id for n in gast.walk(node)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def stored_names(node):
+    """Names written by a statement's targets (Store context), not descending into defs."""
+    out = set()
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            out.add(n.id)
+    return out
+
+
+def dotted_name(node):
+    """'np.linalg.norm' for an Attribute chain on a Name, else None."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, gast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def set_location(node, lineno, col=0):
+    for n in gast.walk(node):
+        if hasattr(n, "lineno") or isinstance(n, (gast.stmt, gast.expr)):
+            n.lineno = lineno
+            n.col_offset = col
+            n.end_lineno = lineno
+            n.end_col_offset = col
+    return node
+
+
+def to_python_ast(node):
+    """Convert to the standard library's ast, with locations fixed for compile()."""
+    tree = gast.gast_to_ast(node)
+    return ast.fix_missing_locations(tree)
+
+
+def unparse(node):
+    """Source text of a gast node (module, function, statement or expression)."""
+    tree = gast.gast_to_ast(node)
+    text = ast.unparse(ast.fix_missing_locations(tree))
+    if "\\x00tl-comment:" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if "\\x00tl-comment:" in stripped and stripped[0] in "'\"":
+            indent = line[: len(line) - len(stripped)]
+            body = ast.literal_eval(stripped)
+            lines.append(indent + "# " + body[len(COMMENT_MARK):])
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def get_anno(node, key, default=None):
+    return anno.get(node, key, default)

@@ -1,0 +1,1 @@
+"""Transforms from a normalized, analyzed function to derivative code."""

@@ -1,0 +1,547 @@
+"""Reverse mode: a primal sweep that records what the adjoint needs, and an adjoint sweep.
+
+For a normalized function ``f`` this builds two functions::
+
+    def primal_f(_stack, x, n):        # f's statements, plus pushes of recorded values
+        ...
+        return result
+
+    def adjoint_f(_stack, bresult):    # the adjoint statements, in reverse order
+        ...
+        return (bx,)                   # one adjoint per active parameter
+
+Recording is done per *segment*: a run of straight-line statements whose adjoints read
+stale values (see `analysis.stale`) pushes them as one tuple at its end; the adjoint of the
+segment pops the tuple back into the same names.  Branches record their decision, loops their
+trip count (``for`` loops over ``range`` replay the index in reverse).  Values that are never
+overwritten are handed from the primal to the adjoint sweep once, at the end.
+
+Adjoints are named after their variables (``bx``).  A temporary used only in its own block
+gets its first contribution by plain assignment; other adjoints start at ``0.0`` and
+accumulate.  Broadcasting is undone (``unbroadcast``) only where the value kinds say shapes
+may differ.
+"""
+import gast
+
+from ..analysis import lattice
+from ..analysis.activity import binop_rule, unary_rule
+from ..analysis.resolve import RuleTarget, UserTarget
+from ..analysis.stale import Positions
+from ..syntax import anno, nodes
+
+STACK = "_stack"
+
+
+class _Contribution:
+    """One term added to the adjoint of `var`."""
+
+    def __init__(self, var, expr, how="add"):
+        self.var = var
+        self.expr = expr
+        self.how = how        # "add" | "add_at" | "tuple"
+
+
+class _StmtAdjoint:
+    def __init__(self, stmt, targets, contribs, call=None):
+        self.stmt = stmt
+        self.targets = targets          # names defined by the statement
+        self.contribs = contribs
+        self.call = call                # (unit, [(param, arg node)]) for user calls
+        self.reads = set()
+
+
+class ReverseTransform:
+    def __init__(self, unit):
+        self.unit = unit
+        self.fdef = unit.parsed.node
+        self.an = unit.analysis
+        self.namer = unit.namer
+        self.pos = Positions(self.fdef)
+        self.adj = {}             # id(stmt) -> _StmtAdjoint
+        self.final_reads = []     # non-stale reads handed over at the end (ordered)
+        self.local_temps = set()
+        self.accumulators = set()
+        self.seen = set()         # local temps that already received a contribution
+        self.counter = 0
+        self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
+                       + self.fdef.args.kwonlyargs]
+        ret = self.fdef.body[-1]
+        self.result = ret.value.id if isinstance(ret.value, gast.Name) else None
+
+    # ----------------------------------------------------------------- helpers
+    def active(self, node):
+        return isinstance(node, gast.Name) and node.id in self.an.active
+
+    def b(self, var):
+        return self.namer.adjoint(var)
+
+    def _origin(self, s):
+        return anno.get(s, anno.Anno.ORIGIN) or (getattr(s, "lineno", None), 0)
+
+    # ------------------------------------------------- pass 1: statement adjoints
+    def _collect(self, stmts, block):
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                sa = self._stmt_adjoint(s)
+                if sa is not None:
+                    sa.block = block
+                    self.adj[id(s)] = sa
+            elif isinstance(s, gast.If):
+                self._collect(s.body, id(s.body))
+                self._collect(s.orelse, id(s.orelse))
+            elif isinstance(s, (gast.For, gast.While)):
+                self._collect(s.body, id(s.body))
+
+    def _stmt_adjoint(self, s):
+        target = s.targets[0]
+        names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
+        active_targets = [n for n in names if n in self.an.active]
+        value = s.value
+        if not active_targets:
+            return None
+        if isinstance(target, gast.Name):
+            g = nodes.name(self.b(target.id))
+        else:
+            g = nodes.tuple_([nodes.name(self.b(n)) if n in self.an.active else nodes.const(0.0)
+                              for n in names])
+        contribs = []
+        call = None
+        if isinstance(value, gast.Name):
+            if self.active(value):
+                if isinstance(target, gast.Tuple):
+                    if lattice.is_tuple(self.an.kind(value)):
+                        contribs.append(_Contribution(value.id, g, "tuple"))
+                    else:
+                        contribs.append(_Contribution(value.id, nodes.call(
+                            "unpack_adjoint", [nodes.name(value.id), g]), "tuple"))
+                else:
+                    how = "tuple" if lattice.is_tuple(self.an.kind(value)) else "add"
+                    contribs.append(_Contribution(value.id, g, how))
+        elif isinstance(value, gast.BinOp):
+            rule = binop_rule(value.op)
+            contribs += self._rule_contribs(rule, {"a": value.left, "b": value.right}, g,
+                                            target)
+        elif isinstance(value, gast.UnaryOp):
+            contribs += self._rule_contribs(unary_rule(value.op), {"x": value.operand}, g,
+                                            target)
+        elif isinstance(value, gast.Subscript):
+            if self.active(value.value):
+                contribs.append(_Contribution(value.value.id, nodes.call(
+                    "add_at", [nodes.name(self.b(value.value.id)), value.value,
+                               _index_value(value.slice), g]), "add_at"))
+                self.accumulators.add(value.value.id)
+        elif isinstance(value, (gast.Tuple, gast.List)):
+            for i, e in enumerate(value.elts):
+                if self.active(e):
+                    contribs.append(_Contribution(e.id, nodes.call(
+                        "cot_getitem", [g, nodes.const(i)]), _how(self.an.kind(e))))
+        elif isinstance(value, gast.Attribute):
+            t = self.an.targets.get(id(value))
+            if isinstance(t, RuleTarget):
+                contribs += self._rule_contribs(t.rule, t.bound, g, target)
+        elif isinstance(value, gast.Call):
+            t = self.an.targets.get(id(value))
+            if isinstance(t, RuleTarget):
+                if not t.rule.inactive:
+                    contribs += self._rule_contribs(t.rule, t.bound, g, target)
+            elif isinstance(t, UserTarget):
+                mask = {p: self.active(a) for p, a in t.bound.items()}
+                if any(mask.values()):
+                    kinds = {p: self.an.kind(a) for p, a in t.bound.items()}
+                    callee = self.unit.program.unit_for(t, kinds, mask)
+                    call = (callee, [(p, t.bound[p]) for p in callee.active_params])
+        sa = _StmtAdjoint(s, active_targets, contribs, call)
+        for c in contribs:
+            sa.reads |= nodes.loaded_names(c.expr) & self.an.local_vars
+        if call is not None:
+            s.value = self._primal_call(value, call[0])
+        return sa
+
+    def _primal_call(self, call, callee):
+        new = nodes.copy(call)
+        new.func = nodes.name(callee.primal_name)
+        new.args = [nodes.name(STACK)] + new.args
+        return new
+
+    def _rule_contribs(self, rule, bound, g, target):
+        out = []
+        all_scalar = all(lattice.is_scalar(self.an.kind(a)) for a in bound.values()
+                         if isinstance(a, (gast.Name, gast.Constant)))
+        subs = {"g": g}
+        if isinstance(target, gast.Name):
+            subs["y"] = nodes.name(target.id)
+        for p in rule.params:
+            if p in bound:
+                subs[p] = bound[p]
+            elif p in rule.defaults:
+                subs[p] = nodes.parse_expr(rule.defaults[p])
+        for p, arg in bound.items():
+            if not self.active(arg):
+                continue
+            template = rule.template_for(p, bound, all_scalar)
+            expr = nodes.template_expr(template, **subs)
+            if p in rule.broadcast:
+                others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
+                if not all(lattice.is_scalar(self.an.kind(o)) for o in others):
+                    expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])
+            out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
+        return out
+
+    # ---------------------------------------------------- classification
+    def _classify(self):
+        defs = {}
+        for sa in self.adj.values():
+            for t in sa.targets:
+                defs.setdefault(t, []).append(sa)
+        uses = {}
+        for sa in self.adj.values():
+            for c in sa.contribs:
+                uses.setdefault(c.var, []).append(sa)
+            if sa.call:
+                for _, a in sa.call[1]:
+                    if isinstance(a, gast.Name):
+                        uses.setdefault(a.id, []).append(sa)
+        all_defs = self.pos.defs
+        for var, dl in defs.items():
+            if len(dl) != 1 or len(all_defs.get(var, ())) != 1:
+                continue
+            if var in self.params or var == self.result or var in self.accumulators:
+                continue
+            d = dl[0]
+            if not isinstance(d.stmt.targets[0], gast.Name):
+                continue
+            dpos = self.pos.pos[id(d.stmt)][0]
+            if all(u.block == d.block and self.pos.pos[id(u.stmt)][0] > dpos
+                   for u in uses.get(var, ())):
+                self.local_temps.add(var)
+
+    # ---------------------------------------------------- pass 2: generation
+    def run(self):
+        self._collect(self.fdef.body, id(self.fdef.body))
+        self._classify()
+        body = self.fdef.body[:-1]
+        ret = self.fdef.body[-1]
+        fwd, adj = self._block(body)
+        primal_body = fwd
+        # values read by adjoints that nobody overwrites: handed over once
+        if self.final_reads:
+            primal_body.append(self._push(self.final_reads))
+        primal_body.append(ret)
+        adjoint_body = []
+        if self.final_reads:
+            adjoint_body.append(self._pop(self.final_reads))
+        seed = self.b(self.result) if self.result else self.namer.fresh("b_result")
+        init = []
+        needed = {c.var for sa in self.adj.values() for c in sa.contribs}
+        needed |= {a.id for sa in self.adj.values() if sa.call for _, a in sa.call[1]
+                   if isinstance(a, gast.Name)}
+        needed |= {t for sa in self.adj.values() for t in sa.targets}
+        needed |= set(p for p in self.params if p in self.an.active)
+        for var in sorted(needed):
+            if var in self.local_temps or var == self.result:
+                continue
+            if var not in self.an.active:
+                continue
+            init.append(nodes.assign(self.b(var), nodes.const(0.0)))
+        adjoint_body = adjoint_body + init + adj
+        active_params = [p for p in self.params if p in self.an.active]
+        adjoint_body.append(gast.Return(value=nodes.tuple_(
+            [nodes.name(self.b(p)) for p in active_params])))
+        return primal_body, adjoint_body, seed, active_params
+
+    def _push(self, names):
+        value = nodes.tuple_([nodes.name(n) for n in names]) if len(names) > 1 \
+            else nodes.name(names[0])
+        return nodes.expr_stmt(nodes.call(f"{STACK}.append", [value]))
+
+    def _pop(self, names):
+        target = nodes.tuple_([nodes.name(n, "store") for n in names], "store") \
+            if len(names) > 1 else nodes.name(names[0], "store")
+        return nodes.assign(target, nodes.call(f"{STACK}.pop"))
+
+    def _block(self, stmts):
+        """(primal statements, adjoint statements) of a block.
+
+        The adjoint is assembled in reverse: segments last to first, and within a segment its
+        pop, then the adjoints of its statements last to first.
+        """
+        fwd, segments = [], []
+        seg_reads, seg_stmts = [], []
+
+        def close():
+            if seg_stmts or seg_reads:
+                segments.append(("stmts", list(seg_reads), list(seg_stmts)))
+                if seg_reads:
+                    fwd.append(self._push(list(seg_reads)))
+            seg_reads.clear()
+            seg_stmts.clear()
+
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                sa = self.adj.get(id(s))
+                defined = nodes.stored_names(s.targets[0])
+                if defined & set(seg_reads):
+                    close()
+                fwd.append(s)
+                if sa is None:
+                    continue
+                at = self.pos.pos[id(s)][0]
+                loops = self.pos.loops[id(s)]
+                for r in sorted(sa.reads):
+                    if self.pos.is_loop_index(r, loops) and not self.pos.is_stale(
+                            r, at, loops, loops):
+                        continue     # the adjoint loop sets the index again
+                    if self.pos.is_stale(r, at, loops, loops):
+                        if r not in seg_reads:
+                            seg_reads.append(r)
+                    elif r not in self.final_reads:
+                        self.final_reads.append(r)
+                seg_stmts.append(sa)
+            elif isinstance(s, gast.Break):
+                close()
+                fwd.append(s)
+            elif isinstance(s, (gast.If, gast.For, gast.While)):
+                close()
+                handler = {gast.If: self._if, gast.For: self._for, gast.While: self._while}
+                f, a = handler[type(s)](s)
+                fwd += f
+                if a:
+                    segments.append(("code", a))
+            else:
+                fwd.append(s)
+        close()
+        adj = []
+        for seg in reversed(segments):
+            if seg[0] == "code":
+                adj += seg[1]
+                continue
+            _, reads, sas = seg
+            if reads:
+                adj.append(self._pop(reads))
+            for sa in reversed(sas):
+                adj += self._stmt_code(sa)
+        return fwd, _dedupe_comments(adj)
+
+    # ---------------------------------------------------- statements
+    def _stmt_code(self, sa):
+        """Adjoint statements of one assignment (a list), with its comment."""
+        s = sa.stmt
+        code = []
+        g_live = any(t in self.an.active and (t not in self.local_temps or t in self.seen)
+                     for t in sa.targets)
+        if not g_live and sa.call is None:
+            return []
+        if sa.call is not None:
+            callee, args = sa.call
+            g = _target_adjoint(self, s)
+            if not g_live:
+                g = nodes.const(0.0)
+            outs = [self.namer.fresh(f"b{p}_{callee.short_name}") for p, _ in args]
+            if outs:
+                target = nodes.tuple_([nodes.name(o, "store") for o in outs], "store")
+                code.append(nodes.assign(target, nodes.call(callee.adjoint_name,
+                                                            [nodes.name(STACK), g])))
+            else:
+                code.append(nodes.expr_stmt(nodes.call(callee.adjoint_name,
+                                                       [nodes.name(STACK), g])))
+            for (p, a), o in zip(args, outs):
+                if isinstance(a, gast.Name) and a.id in self.an.active:
+                    code += self._accumulate(_Contribution(a.id, nodes.name(o),
+                                                           _how(self.an.kind(a))))
+        else:
+            for c in sa.contribs:
+                code += self._accumulate(c)
+        for t in sa.targets:
+            if t in self.local_temps:
+                continue
+            if self.pos.single_def_outside_loops(t) and t not in self.params:
+                continue
+            code.append(nodes.assign(self.b(t), nodes.const(0.0)))
+        line = self._comment(s)
+        return ([line] if line is not None else []) + code
+
+    def _comment(self, s):
+        lineno, _ = self._origin(s)
+        src = self.unit.parsed.source
+        text = src.line(lineno)
+        if text is None:
+            return None
+        return nodes.comment(f"{text.strip()}  ({src.short_name()}:{lineno})")
+
+    def _accumulate(self, c):
+        b = self.b(c.var)
+        if c.how == "add_at":
+            expr = c.expr
+            if c.var in self.local_temps and c.var not in self.seen:
+                expr.args[0] = nodes.const(0.0)
+            self.seen.add(c.var)
+            return [nodes.assign(b, expr)]
+        if c.var in self.local_temps and c.var not in self.seen:
+            self.seen.add(c.var)
+            return [nodes.assign(b, c.expr)]
+        self.seen.add(c.var)
+        if c.how == "tuple":
+            return [nodes.assign(b, nodes.call("cot_add", [nodes.name(b), c.expr]))]
+        return [nodes.assign(b, gast.BinOp(left=nodes.name(b), op=gast.Add(), right=c.expr))]
+
+    def _fresh(self, base):
+        return self.namer.fresh(base)
+
+    def _if(self, s):
+        fb, ab = self._block(s.body)
+        fo, ao = self._block(s.orelse) if s.orelse else ([], [])
+        if not ab and not ao:
+            s.body, s.orelse = fb or [gast.Pass()], fo
+            return [s], []
+        cond = self._fresh("_cond")
+        self.pos.add_def(cond, s)
+        at = self.pos.pos[id(s)][1]
+        loops = self.pos.loops[id(s)]
+        pre = [nodes.assign(cond, s.test)]
+        s.test = nodes.name(cond)
+        if self.pos.is_stale(cond, at, loops, loops):
+            push = self._push([cond])
+            s.body = _at_tails(fb, push)
+            s.orelse = _at_tails(fo, push) if fo else [push]
+            pop = [self._pop([cond])]
+        else:
+            self.final_reads.append(cond)
+            s.body, s.orelse = fb or [gast.Pass()], fo
+            pop = []
+        adj_if = gast.If(test=nodes.name(cond), body=ab or [gast.Pass()], orelse=ao)
+        return pre + [s], pop + [adj_if]
+
+    def _for(self, s):
+        fb, ab = self._block(s.body)
+        if not ab:
+            s.body = fb
+            return [s], []
+        has_break = any(isinstance(n, gast.Break) for n in _walk_loop_body(fb))
+        at_start, at_end = self.pos.pos[id(s)]
+        loops = self.pos.loops[id(s)]
+        pre, push_names = [], []
+        it = s.iter
+        simple_range = (isinstance(it, gast.Call) and isinstance(it.func, gast.Name)
+                        and it.func.id == "range" and not it.keywords
+                        and all(isinstance(a, (gast.Name, gast.Constant)) for a in it.args)
+                        and not any(self.pos.is_stale(a.id, at_start, loops, loops)
+                                    for a in it.args if isinstance(a, gast.Name)))
+        if simple_range:
+            rng = nodes.copy(it)
+            for a in it.args:
+                if isinstance(a, gast.Name) and a.id not in self.final_reads:
+                    self.final_reads.append(a.id)
+        else:
+            name = self._fresh("_range")
+            self.pos.add_def(name, s)
+            pre.append(nodes.assign(name, it))
+            s.iter = nodes.name(name)
+            rng = nodes.name(name)
+            push_names.append(name)
+        trips = None
+        if has_break:
+            trips = self._fresh("_trips")
+            self.pos.add_def(trips, s)
+            pre.append(nodes.assign(trips, nodes.const(0)))
+            fb = [nodes.assign(trips, gast.BinOp(left=nodes.name(trips), op=gast.Add(),
+                                                 right=nodes.const(1)))] + fb
+            push_names.append(trips)
+            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=nodes.name(trips),
+                                                             step=None), ctx=gast.Load())
+        s.body = fb
+        post, pop = [], []
+        stale = [n for n in push_names if self.pos.is_stale(n, at_end, loops, loops)]
+        for n in push_names:
+            if n not in stale:
+                self.final_reads.append(n)
+        if stale:
+            post.append(self._push(stale))
+            pop.append(self._pop(stale))
+        target = nodes.name(s.target.id, "store")
+        adj_loop = gast.For(target=target, iter=nodes.call("reversed", [rng]), body=ab,
+                            orelse=[], type_comment=None)
+        return pre + [s] + post, pop + [adj_loop]
+
+    def _while(self, s):
+        fb, ab = self._block(s.body)
+        if not ab:
+            s.body = fb
+            return [s], []
+        at_start, at_end = self.pos.pos[id(s)]
+        loops = self.pos.loops[id(s)]
+        trips = self._fresh("_trips")
+        self.pos.add_def(trips, s)
+        pre = [nodes.assign(trips, nodes.const(0))]
+        s.body = [nodes.assign(trips, gast.BinOp(left=nodes.name(trips), op=gast.Add(),
+                                                 right=nodes.const(1)))] + fb
+        post, pop = [], []
+        if self.pos.is_stale(trips, at_end, loops, loops):
+            post.append(self._push([trips]))
+            pop.append(self._pop([trips]))
+        else:
+            self.final_reads.append(trips)
+        adj_loop = gast.For(target=nodes.name("_", "store"),
+                            iter=nodes.call("range", [nodes.name(trips)]), body=ab, orelse=[],
+                            type_comment=None)
+        return pre + [s] + post, pop + [adj_loop]
+
+
+def _target_adjoint(rt, s):
+    target = s.targets[0]
+    if isinstance(target, gast.Name):
+        return nodes.name(rt.b(target.id))
+    return nodes.tuple_([nodes.name(rt.b(t.id)) if t.id in rt.an.active else nodes.const(0.0)
+                         for t in target.elts])
+
+
+def _how(kind):
+    return "tuple" if lattice.is_tuple(kind) else "add"
+
+
+def _index_value(idx):
+    """An index expression as a value: slices become slice(...) calls."""
+    if isinstance(idx, gast.Slice):
+        parts = [getattr(idx, f) or nodes.const(None) for f in ("lower", "upper", "step")]
+        return nodes.call("slice", parts)
+    if isinstance(idx, gast.Tuple):
+        return nodes.tuple_([_index_value(e) for e in idx.elts])
+    return nodes.copy(idx)
+
+
+def _walk_loop_body(stmts):
+    """Statements of a loop body, not descending into nested loops."""
+    todo = list(stmts)
+    while todo:
+        s = todo.pop()
+        yield s
+        if isinstance(s, gast.If):
+            todo += s.body + s.orelse
+
+
+def _at_tails(stmts, push):
+    """Insert `push` at the end of every path through `stmts` (before a tail break)."""
+    if not stmts:
+        return [push]
+    last = stmts[-1]
+    if isinstance(last, gast.Break):
+        return stmts[:-1] + [push, last]
+    if isinstance(last, gast.If) and any(isinstance(n, gast.Break)
+                                         for n in _walk_loop_body([last])):
+        last.body = _at_tails(last.body, push)
+        last.orelse = _at_tails(last.orelse, nodes.copy(push)) if last.orelse else [push]
+        return stmts
+    return stmts + [push]
+
+
+def _dedupe_comments(stmts):
+    """Keep a comment only where the quoted source line changes."""
+    out, last = [], None
+    for s in stmts:
+        if nodes.is_comment(s):
+            if s.value.value == last:
+                continue
+            last = s.value.value
+        elif isinstance(s, (gast.If, gast.For, gast.While)):
+            last = None
+        out.append(s)
+    return out
