@@ -45,6 +45,8 @@ class Analysis:
             return self.kinds.get(node.id, lattice.ANY)
         if isinstance(node, gast.Constant):
             return constant_kind(node.value)
+        if isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant):
+            return constant_kind(node.operand.value)
         return lattice.ANY
 
     def is_active(self, node):

@@ -90,10 +90,14 @@ class _Expanded:
 
 
 def _is_simple(e):
+    """Names, constants and negated numeric constants (``-1``)."""
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, (gast.USub, gast.UAdd)):
+        return isinstance(e.operand, gast.Constant)
     return isinstance(e, (gast.Name, gast.Constant))
 
 
 def _fold_constant(e):
+    return None   # negative literals stay UnaryOp nodes so unparse keeps their parentheses
     if isinstance(e, gast.UnaryOp) and isinstance(e.op, (gast.USub, gast.UAdd)) \
             and isinstance(e.operand, gast.Constant) \
             and isinstance(e.operand.value, (int, float)) \

@@ -43,7 +43,8 @@ def lift_nested(parsed, namer):
     for stmt in outer.body:
         new_body.append(stmt)
     # Collect defs and named lambdas anywhere in the body (statement positions).
-    _collect(outer.body, found)
+    parents = {}
+    _collect(outer.body, found, parents, None)
     if not found:
         _refuse_stray_lambdas(parsed, outer)
         return []
@@ -53,7 +54,12 @@ def lift_nested(parsed, namer):
         own = local_names(fdef)
         loads = {n.id for n in _walk_no_defs(fdef) if isinstance(n, gast.Name)
                  and isinstance(n.ctx, gast.Load)}
-        free[name] = sorted((loads - own) & (outer_locals - set(found)))
+        enclosing = set(outer_locals)
+        p = parents.get(name)
+        while p is not None:
+            enclosing |= local_names(found[p])
+            p = parents.get(p)
+        free[name] = sorted((loads - own) & (enclosing - set(found)))
     changed = True
     while changed:   # a lifted function passes on what the lifted functions it calls need
         changed = False
@@ -95,13 +101,14 @@ def lift_nested(parsed, namer):
     return result
 
 
-def _collect(body, found):
+def _collect(body, found, parents, parent):
     """Remove nested defs and ``name = lambda ...`` statements from `body` into `found`."""
     keep = []
     for stmt in body:
         if isinstance(stmt, gast.FunctionDef):
             found[stmt.name] = stmt
-            _collect(stmt.body, found)
+            parents[stmt.name] = parent
+            _collect(stmt.body, found, parents, stmt.name)
             continue
         if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], gast.Name)
@@ -114,17 +121,14 @@ def _collect(body, found):
                                     type_params=[])
             fdef.lineno, fdef.col_offset = stmt.lineno, stmt.col_offset
             found[fdef.name] = fdef
+            parents[fdef.name] = parent
             continue
         for field in ("body", "orelse"):
             if hasattr(stmt, field) and isinstance(getattr(stmt, field), list):
-                setattr(stmt, field, _collect_keep(getattr(stmt, field), found))
+                setattr(stmt, field, _collect(getattr(stmt, field), found, parents, parent))
         keep.append(stmt)
     body[:] = keep
     return body
-
-
-def _collect_keep(body, found):
-    return _collect(body, found)
 
 
 def _rewrite_calls(parsed, fdef, found, lifted_names, free):

@@ -67,6 +67,15 @@ class ReverseTransform:
                        + self.fdef.args.kwonlyargs]
         ret = self.fdef.body[-1]
         self.result = ret.value.id if isinstance(ret.value, gast.Name) else None
+        self.depth = 0
+        # names certainly bound when the primal sweep ends: parameters and top-level targets
+        self.top_defined = set(self.params)
+        for st in self.fdef.body:
+            if isinstance(st, gast.Assign):
+                self.top_defined |= nodes.stored_names(st.targets[0])
+
+    def _can_hand_over(self, name):
+        return name in self.top_defined
 
     # ----------------------------------------------------------------- helpers
     def active(self, node):
@@ -166,7 +175,7 @@ class ReverseTransform:
     def _rule_contribs(self, rule, bound, g, target):
         out = []
         all_scalar = all(lattice.is_scalar(self.an.kind(a)) for a in bound.values()
-                         if isinstance(a, (gast.Name, gast.Constant)))
+                         if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
         subs = {"g": g}
         if isinstance(target, gast.Name):
             subs["y"] = nodes.name(target.id)
@@ -291,7 +300,7 @@ class ReverseTransform:
                     if self.pos.is_loop_index(r, loops) and not self.pos.is_stale(
                             r, at, loops, loops):
                         continue     # the adjoint loop sets the index again
-                    if self.pos.is_stale(r, at, loops, loops):
+                    if self.pos.is_stale(r, at, loops, loops) or not self._can_hand_over(r):
                         if r not in seg_reads:
                             seg_reads.append(r)
                     elif r not in self.final_reads:
@@ -387,19 +396,31 @@ class ReverseTransform:
     def _fresh(self, base):
         return self.namer.fresh(base)
 
+    def _nested(self, stmts):
+        self.depth += 1
+        try:
+            return self._block(stmts)
+        finally:
+            self.depth -= 1
+
+    def _bookkeeping(self, name):
+        if self.depth == 0:
+            self.top_defined.add(name)
+
     def _if(self, s):
-        fb, ab = self._block(s.body)
-        fo, ao = self._block(s.orelse) if s.orelse else ([], [])
+        fb, ab = self._nested(s.body)
+        fo, ao = self._nested(s.orelse) if s.orelse else ([], [])
         if not ab and not ao:
             s.body, s.orelse = fb or [gast.Pass()], fo
             return [s], []
         cond = self._fresh("_cond")
         self.pos.add_def(cond, s)
+        self._bookkeeping(cond)
         at = self.pos.pos[id(s)][1]
         loops = self.pos.loops[id(s)]
         pre = [nodes.assign(cond, s.test)]
         s.test = nodes.name(cond)
-        if self.pos.is_stale(cond, at, loops, loops):
+        if self.pos.is_stale(cond, at, loops, loops) or not self._can_hand_over(cond):
             push = self._push([cond])
             s.body = _at_tails(fb, push)
             s.orelse = _at_tails(fo, push) if fo else [push]
@@ -412,7 +433,7 @@ class ReverseTransform:
         return pre + [s], pop + [adj_if]
 
     def _for(self, s):
-        fb, ab = self._block(s.body)
+        fb, ab = self._nested(s.body)
         if not ab:
             s.body = fb
             return [s], []
@@ -425,6 +446,7 @@ class ReverseTransform:
                         and it.func.id == "range" and not it.keywords
                         and all(isinstance(a, (gast.Name, gast.Constant)) for a in it.args)
                         and not any(self.pos.is_stale(a.id, at_start, loops, loops)
+                                    or not self._can_hand_over(a.id)
                                     for a in it.args if isinstance(a, gast.Name)))
         if simple_range:
             rng = nodes.copy(it)
@@ -434,6 +456,7 @@ class ReverseTransform:
         else:
             name = self._fresh("_range")
             self.pos.add_def(name, s)
+            self._bookkeeping(name)
             pre.append(nodes.assign(name, it))
             s.iter = nodes.name(name)
             rng = nodes.name(name)
@@ -442,6 +465,7 @@ class ReverseTransform:
         if has_break:
             trips = self._fresh("_trips")
             self.pos.add_def(trips, s)
+            self._bookkeeping(trips)
             pre.append(nodes.assign(trips, nodes.const(0)))
             fb = [nodes.assign(trips, gast.BinOp(left=nodes.name(trips), op=gast.Add(),
                                                  right=nodes.const(1)))] + fb
@@ -450,7 +474,8 @@ class ReverseTransform:
                                                              step=None), ctx=gast.Load())
         s.body = fb
         post, pop = [], []
-        stale = [n for n in push_names if self.pos.is_stale(n, at_end, loops, loops)]
+        stale = [n for n in push_names if self.pos.is_stale(n, at_end, loops, loops)
+                 or not self._can_hand_over(n)]
         for n in push_names:
             if n not in stale:
                 self.final_reads.append(n)
@@ -463,7 +488,7 @@ class ReverseTransform:
         return pre + [s] + post, pop + [adj_loop]
 
     def _while(self, s):
-        fb, ab = self._block(s.body)
+        fb, ab = self._nested(s.body)
         if not ab:
             s.body = fb
             return [s], []
@@ -471,11 +496,12 @@ class ReverseTransform:
         loops = self.pos.loops[id(s)]
         trips = self._fresh("_trips")
         self.pos.add_def(trips, s)
+        self._bookkeeping(trips)
         pre = [nodes.assign(trips, nodes.const(0))]
         s.body = [nodes.assign(trips, gast.BinOp(left=nodes.name(trips), op=gast.Add(),
                                                  right=nodes.const(1)))] + fb
         post, pop = [], []
-        if self.pos.is_stale(trips, at_end, loops, loops):
+        if self.pos.is_stale(trips, at_end, loops, loops) or not self._can_hand_over(trips):
             post.append(self._push([trips]))
             pop.append(self._pop([trips]))
         else:
