@@ -1,0 +1,6 @@
+"""``python -m tangent_like`` runs the command line."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
