@@ -243,6 +243,8 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True):
     """The generated derivative code of `f` as text (arguments of unknown kinds)."""
     if mode != "reverse":
         raise DerivativeUsageError(f"mode={mode!r}: only 'reverse' is available")
+    if stage == "transformed":
+        optimize = False
     d = Derivative(_check_function(f), wrt, "grad", {"optimize": bool(optimize)})
     if stage in (None, "transformed", "optimized"):
         return d.source

@@ -17,6 +17,7 @@ from .errors import InternalError, TangentLikeError, TransformError
 from .frontend.check import check
 from .frontend.parse import parse_function
 from .normalize import normalize
+from .optimize import optimize
 from .normalize.lift import local_names
 from .syntax import nodes
 from .syntax.naming import Namer
@@ -113,6 +114,11 @@ class Unit:
         self.adjoint_def = _fdef(self.adjoint_name, adj_args, adjoint_body,
                                  f"Adjoint sweep of {self.short_name}: adjoints of "
                                  f"{', '.join(active) or 'nothing'}, in that order.")
+        if self.program.options.get("optimize", True):
+            optimize(self.primal_def)
+            optimize(self.adjoint_def)
+        for f in (self.primal_def, self.adjoint_def):
+            f.body = nodes.tidy_block(f.body)
 
 
 class _Copy:

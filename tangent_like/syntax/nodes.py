@@ -252,3 +252,30 @@ def unparse(node):
 
 def get_anno(node, key, default=None):
     return anno.get(node, key, default)
+
+
+def tidy_block(stmts):
+    """Drop comments that head no statement and self-assignments; empty blocks get ``pass``.
+
+    Applied recursively to every block of a generated function.
+    """
+    out = []
+    for i, s in enumerate(stmts):
+        for field in ("body", "orelse"):
+            block = getattr(s, field, None)
+            if isinstance(block, list) and block and not isinstance(s, gast.FunctionDef):
+                setattr(s, field, tidy_block(block))
+            elif isinstance(s, gast.FunctionDef) and field == "body":
+                s.body = tidy_block(s.body)
+        if is_comment(s):
+            nxt = stmts[i + 1] if i + 1 < len(stmts) else None
+            if nxt is None or is_comment(nxt) or isinstance(nxt, (gast.Pass, gast.Return)):
+                continue
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 \
+                and isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Name) \
+                and s.targets[0].id == s.value.id:
+            continue
+        if isinstance(s, gast.Pass) and len(stmts) > 1:
+            continue
+        out.append(s)
+    return out or [gast.Pass()]

@@ -135,9 +135,13 @@ class ReverseTransform:
                                             target)
         elif isinstance(value, gast.Subscript):
             if self.active(value.value):
-                contribs.append(_Contribution(value.value.id, nodes.call(
+                c = _Contribution(value.value.id, nodes.call(
                     "add_at", [nodes.name(self.b(value.value.id)), value.value,
-                               _index_value(value.slice), g]), "add_at"))
+                               _index_value(value.slice), g]), "add_at")
+                c.index = nodes.copy(value.slice)
+                c.g = g
+                c.basic = self._basic_index(value.slice)
+                contribs.append(c)
                 self.accumulators.add(value.value.id)
         elif isinstance(value, (gast.Tuple, gast.List)):
             for i, e in enumerate(value.elts):
@@ -165,6 +169,36 @@ class ReverseTransform:
         if call is not None:
             s.value = self._primal_call(value, call[0])
         return sa
+
+    def _basic_index(self, idx):
+        """Integers and slices only: ``bx[idx] += g`` is then exact."""
+        parts = idx.elts if isinstance(idx, gast.Tuple) else [idx]
+        for p in parts:
+            if isinstance(p, gast.Slice):
+                continue
+            if self.an.kind(p) != lattice.INT:
+                return False
+        return True
+
+    def _inline_accumulators(self):
+        """Array adjoints updated in place: one zeros array made at the start of the sweep."""
+        out = set()
+        contribs = {}
+        for sa in self.adj.values():
+            for c in sa.contribs:
+                contribs.setdefault(c.var, []).append(c)
+        for var in self.accumulators:
+            kind = self.an.kinds.get(var)
+            if not (isinstance(kind, tuple) and kind[0] == "array"):
+                continue
+            if var == self.result:
+                continue
+            defs = self.pos.defs.get(var, ())
+            if not (len(defs) == 1 and not defs[0][1]):
+                continue
+            if all(c.basic for c in contribs.get(var, ()) if c.how == "add_at"):
+                out.add(var)
+        return out
 
     def _primal_call(self, call, callee):
         new = nodes.copy(call)
@@ -228,6 +262,10 @@ class ReverseTransform:
     def run(self):
         self._collect(self.fdef.body, id(self.fdef.body))
         self._classify()
+        self.inline_acc = self._inline_accumulators()
+        for var in sorted(self.inline_acc):
+            if var not in self.final_reads:
+                self.final_reads.append(var)
         body = self.fdef.body[:-1]
         ret = self.fdef.body[-1]
         fwd, adj = self._block(body)
@@ -250,6 +288,10 @@ class ReverseTransform:
             if var in self.local_temps or var == self.result:
                 continue
             if var not in self.an.active:
+                continue
+            if var in self.inline_acc:
+                init.append(nodes.assign(self.b(var), nodes.call("np.zeros_like",
+                                                                 [nodes.name(var)])))
                 continue
             init.append(nodes.assign(self.b(var), nodes.const(0.0)))
         adjoint_body = adjoint_body + init + adj
@@ -379,6 +421,10 @@ class ReverseTransform:
 
     def _accumulate(self, c):
         b = self.b(c.var)
+        if c.how == "add_at" and c.var in self.inline_acc:
+            target = gast.Subscript(value=nodes.name(b), slice=nodes.to_load(c.index),
+                                    ctx=gast.Store())
+            return [gast.AugAssign(target=target, op=gast.Add(), value=c.g)]
         if c.how == "add_at":
             expr = c.expr
             if c.var in self.local_temps and c.var not in self.seen:

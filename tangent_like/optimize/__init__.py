@@ -1,0 +1,24 @@
+"""Optimization of generated code, run to a fixed point.
+
+Each pass is a function ``pass_(fdef) -> bool`` that rewrites a generated ``FunctionDef`` in
+place and says whether it changed anything; `optimize` runs them until none does.
+
+* `fold`: constant folding and algebraic simplification (``x * 1.0``, ``0.0 + x``, ``2 - 1``);
+* `copies`: copy and constant propagation in straight-line code (``by = bx; bz = by * 2``
+  becomes ``bz = bx * 2``);
+* `dead`: removal of assignments whose value is never read.
+"""
+from . import copies, dead, fold
+
+PASSES = (fold.fold_constants, copies.propagate_copies, dead.remove_dead_code)
+
+
+def optimize(fdef, max_rounds=10):
+    """Run every pass on `fdef` until nothing changes; returns the number of rounds."""
+    for rounds in range(1, max_rounds + 1):
+        changed = False
+        for pass_ in PASSES:
+            changed |= pass_(fdef)
+        if not changed:
+            return rounds
+    return max_rounds

@@ -1,0 +1,87 @@
+"""Copy and constant propagation in straight-line code.
+
+A name assigned a name or a constant is replaced by that value in the statements that follow,
+until either is assigned again.  Propagation restarts at every branch or loop.
+
+Example (run as a test)::
+
+    >>> from tangent_like.syntax import nodes
+    >>> f = nodes.parse("def f(bx, t):\\n    bs = 0.0\\n    bs = bs + bx\\n    bt = bs\\n"
+    ...                 "    b = bt * t\\n    return b").body[0]
+    >>> propagate_copies(f)
+    True
+    >>> print(nodes.unparse(f))
+    def f(bx, t):
+        bs = 0.0
+        bs = 0.0 + bx
+        bt = bs
+        b = bs * t
+        return b
+"""
+import gast
+
+from ..syntax import nodes
+
+
+class _Replace(gast.NodeTransformer):
+    def __init__(self, env):
+        self.env = env
+        self.changed = False
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, gast.Load) and node.id in self.env:
+            self.changed = True
+            return nodes.copy(self.env[node.id])
+        return node
+
+
+def _is_copy_value(v):
+    return isinstance(v, gast.Name) or (isinstance(v, gast.Constant)
+                                        and isinstance(v.value, (int, float)))
+
+
+def _block(stmts):
+    env = {}
+    changed = False
+    for s in stmts:
+        if isinstance(s, (gast.If, gast.For, gast.While)):
+            env = {}
+            for field in ("body", "orelse"):
+                changed |= _block(getattr(s, field, []))
+            continue
+        if isinstance(s, gast.FunctionDef):
+            env = {}
+            continue
+        if env:
+            r = _Replace(env)
+            if isinstance(s, gast.Assign):
+                s.value = r.visit(s.value)
+                for t in s.targets:
+                    if not isinstance(t, (gast.Name, gast.Tuple)):
+                        r.visit(t)
+            elif isinstance(s, gast.AugAssign):
+                s.value = r.visit(s.value)
+            elif isinstance(s, (gast.Expr, gast.Return)) and s.value is not None:
+                s.value = r.visit(s.value)
+            changed |= r.changed
+        written = set()
+        if isinstance(s, gast.Assign):
+            for t in s.targets:
+                written |= {n.id for n in gast.walk(t) if isinstance(n, gast.Name)}
+        elif isinstance(s, gast.AugAssign):
+            written |= {n.id for n in gast.walk(s.target) if isinstance(n, gast.Name)}
+        if written:
+            env = {k: v for k, v in env.items()
+                   if k not in written and not (isinstance(v, gast.Name) and v.id in written)}
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 \
+                and isinstance(s.targets[0], gast.Name) and _is_copy_value(s.value) \
+                and not (isinstance(s.value, gast.Name) and s.value.id == s.targets[0].id):
+            env[s.targets[0].id] = s.value
+    return changed
+
+
+def propagate_copies(fdef):
+    """Propagate copies and constants; True when something changed."""
+    changed = _block(fdef.body)
+    fdef.body = nodes.tidy_block(fdef.body)
+    return changed

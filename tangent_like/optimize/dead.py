@@ -1,0 +1,121 @@
+"""Dead code elimination: assignments whose value is never read are removed.
+
+Liveness is computed backwards over the structured code (loops to a fixed point).  Only
+assignments of side-effect-free values are removed: arithmetic, subscripts, and calls of
+NumPy, math and the runtime helpers; calls of generated sweeps and stack operations stay.
+
+Example (run as a test)::
+
+    >>> from tangent_like.syntax import nodes
+    >>> f = nodes.parse("def f(x):\\n    bs = 0.0\\n    y = x * 2\\n    bs = 1.0\\n"
+    ...                 "    return y").body[0]
+    >>> remove_dead_code(f)
+    True
+    >>> print(nodes.unparse(f))
+    def f(x):
+        y = x * 2
+        return y
+"""
+import gast
+
+from .. import runtime
+from ..syntax import nodes
+
+_PURE_HELPERS = set(runtime.HELPERS) - {"seed_for"}
+
+
+def _pure(expr):
+    for n in gast.walk(expr):
+        if isinstance(n, gast.Call):
+            name = nodes.dotted_name(n.func)
+            if name is None:
+                return False
+            head = name.split(".")[0]
+            if head in ("np", "math") or name in _PURE_HELPERS or name in (
+                    "float", "abs", "slice", "len", "range", "reversed", "min", "max"):
+                continue
+            return False
+        if isinstance(n, (gast.Yield, gast.Await, gast.NamedExpr)):
+            return False
+    return True
+
+
+def _loads(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
+class _Dce:
+    def __init__(self):
+        self.changed = False
+
+    def block(self, stmts, live):
+        """Rewrite `stmts` given the names live after them; returns (stmts, live before)."""
+        out = []
+        for s in reversed(stmts):
+            if isinstance(s, gast.Assign):
+                targets = s.targets
+                simple = all(isinstance(t, (gast.Name, gast.Tuple)) and all(
+                    isinstance(e, gast.Name) for e in gast.walk(t)
+                    if not isinstance(e, (gast.Tuple, gast.expr_context)))
+                    for t in targets)
+                written = set()
+                for t in targets:
+                    written |= {n.id for n in gast.walk(t) if isinstance(n, gast.Name)}
+                if simple and not (written & live) and _pure(s.value):
+                    self.changed = True
+                    continue
+                if simple:
+                    live = live - written
+                live = live | _loads(s)
+                out.append(s)
+            elif isinstance(s, gast.If):
+                s.body, lb = self.block(s.body, set(live))
+                s.orelse, lo = self.block(s.orelse, set(live))
+                if not s.body:
+                    s.body = [gast.Pass()]
+                live = lb | lo | _loads(s.test)
+                out.append(s)
+            elif isinstance(s, (gast.For, gast.While)):
+                live = self.loop(s, live)
+                out.append(s)
+            elif isinstance(s, gast.Return):
+                live = _loads(s) if s.value is not None else set()
+                out.append(s)
+            elif isinstance(s, gast.Pass) and (out or stmts[0] is not s):
+                self.changed = self.changed or len(stmts) > 1
+                if len(stmts) == 1:
+                    out.append(s)
+                continue
+            else:
+                live = live | _loads(s)
+                out.append(s)
+        out.reverse()
+        return out, live
+
+    def loop(self, s, live_after):
+        header = _loads(s.iter) if isinstance(s, gast.For) else _loads(s.test)
+        target = ({n.id for n in gast.walk(s.target) if isinstance(n, gast.Name)}
+                  if isinstance(s, gast.For) else set())
+        live_out = set(live_after)
+        for _ in range(20):
+            probe = _Dce()
+            _, live_in = probe.block([nodes.copy(x) for x in s.body], set(live_out) | header)
+            new_out = set(live_after) | (live_in - target) | header
+            if isinstance(s, gast.While):
+                new_out |= live_in
+            if new_out == live_out:
+                break
+            live_out = new_out
+        s.body, live_in = self.block(s.body, set(live_out) | (header if isinstance(
+            s, gast.While) else set()))
+        if not s.body:
+            s.body = [gast.Pass()]
+        return (live_in - target) | live_after | header
+
+
+def remove_dead_code(fdef):
+    """Remove assignments nobody reads; True when something changed."""
+    d = _Dce()
+    fdef.body, _ = d.block(fdef.body, set())
+    return d.changed

@@ -1,0 +1,103 @@
+"""Constant folding and algebraic simplification.
+
+Example (run as a test)::
+
+    >>> from tangent_like.syntax import nodes
+    >>> f = nodes.parse("def f(g, x):\\n    b = g * 2 * x ** (2 - 1)\\n    c = 0.0 + b * 1.0\\n"
+    ...                 "    return c").body[0]
+    >>> fold_constants(f)
+    True
+    >>> print(nodes.unparse(f))
+    def f(g, x):
+        b = g * 2 * x
+        c = b
+        return c
+"""
+import gast
+
+from ..syntax import nodes
+
+_OPS = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b,
+        gast.Mult: lambda a, b: a * b, gast.Div: lambda a, b: a / b,
+        gast.Pow: lambda a, b: a ** b}
+
+
+def _num(node):
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) \
+            and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        v = _num(node.operand)
+        return -v if v is not None else None
+    return None
+
+
+def _const(v):
+    if v < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=nodes.const(-v))
+    return nodes.const(v)
+
+
+class _Folder(gast.NodeTransformer):
+    def __init__(self):
+        self.changed = False
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        a, b = _num(node.left), _num(node.right)
+        op = type(node.op)
+        if a is not None and b is not None and op in _OPS:
+            try:
+                v = _OPS[op](a, b)
+            except (ZeroDivisionError, OverflowError, ValueError):
+                return node
+            if isinstance(v, (int, float)) and not isinstance(v, complex) and abs(v) < 1e15:
+                self.changed = True
+                return _const(v)
+        if op is gast.Mult:
+            if b == 1:
+                self.changed = True
+                return node.left
+            if a == 1:
+                self.changed = True
+                return node.right
+        if op is gast.Div and b == 1:
+            self.changed = True
+            return node.left
+        if op is gast.Pow and b == 1:
+            self.changed = True
+            return node.left
+        if op is gast.Add:
+            if b == 0:
+                self.changed = True
+                return node.left
+            if a == 0:
+                self.changed = True
+                return node.right
+            if isinstance(node.right, gast.UnaryOp) and isinstance(node.right.op, gast.USub) \
+                    and _num(node.right) is None:
+                self.changed = True
+                return gast.BinOp(left=node.left, op=gast.Sub(), right=node.right.operand)
+        if op is gast.Sub:
+            if b == 0:
+                self.changed = True
+                return node.left
+            if a == 0:
+                self.changed = True
+                return gast.UnaryOp(op=gast.USub(), operand=node.right)
+        return node
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) \
+                and isinstance(node.operand.op, gast.USub):
+            self.changed = True
+            return node.operand.operand
+        return node
+
+
+def fold_constants(fdef):
+    """Fold constant arithmetic and drop neutral operations; True when something changed."""
+    folder = _Folder()
+    fdef.body = [folder.visit(s) for s in fdef.body]
+    return folder.changed
