@@ -18,6 +18,7 @@ from .program import Program, build_entry, emit
 
 _CACHE = {}
 _LOCK = threading.RLock()
+_GENERATION = [0]      # bumped by clear_cache: per-derivative fast caches check it
 _OPTIONS = {"optimize": True}
 
 
@@ -25,6 +26,7 @@ def clear_cache():
     """Forget every generated derivative (the next call transforms again)."""
     with _LOCK:
         _CACHE.clear()
+        _GENERATION[0] += 1
 
 
 def _check_function(f):
@@ -70,7 +72,21 @@ def _wrt_names(f, wrt):
     return tuple(out), single
 
 
+def _fast_kind(value):
+    t = type(value)
+    if t is float:
+        return lattice.SCALAR
+    if t is int:
+        return lattice.INT
+    if t is np.ndarray:
+        return ("array", value.ndim, value.dtype.char)
+    return lattice.of_value(value)
+
+
 class _Compiled:
+    def globals_changed(self):
+        return False
+
     def __init__(self, program, functions, source, entry_name, root):
         self.program = program
         self.functions = functions
@@ -129,11 +145,13 @@ def _kinds_of(sig, args, kwargs):
 
 def _finalize(g, x):
     """Give gradient `g` the structure, shape and dtype of argument `x`."""
-    if isinstance(x, bool):
-        return g
-    if isinstance(x, float) or isinstance(x, int):
-        return float(g) if np.ndim(g) == 0 else g
-    if isinstance(x, np.ndarray):
+    tx = type(x)
+    if tx is float:
+        return g if type(g) is float else float(g)
+    if tx is np.ndarray:
+        if type(g) is np.ndarray and g.shape == x.shape and g.dtype == x.dtype \
+                and g.flags.writeable:
+            return g
         if x.ndim == 0:
             return np.asarray(g, dtype=x.dtype)
         g = np.asarray(g)
@@ -142,6 +160,10 @@ def _finalize(g, x):
         dtype = x.dtype if np.issubdtype(x.dtype, np.floating) or \
             np.issubdtype(x.dtype, np.complexfloating) else np.result_type(g, 1.0)
         return np.array(g, dtype=dtype)
+    if isinstance(x, bool):
+        return g
+    if isinstance(x, float) or isinstance(x, int):
+        return float(g) if np.ndim(g) == 0 else g
     if isinstance(x, np.floating):
         return type(x)(g)
     if isinstance(x, (tuple, list)):
@@ -169,6 +191,15 @@ class Derivative:
         functools.update_wrapper(self, func, updated=())
         self.__name__ = f"{what}_{func.__name__}"
         self.__qualname__ = f"{what}({func.__qualname__})"
+        self._fast = {}      # positional argument kinds -> compiled program
+        in_order = [p for p in self._sig.parameters if p in self._wrt]
+        self._order = tuple(in_order.index(w) for w in self._wrt)   # sweep order -> wrt
+        self._positions = None
+        params = list(self._sig.parameters.values())
+        if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
+            names = [p.name for p in params]
+            self._positions = tuple(names.index(w) for w in self._wrt)
+            self._nparams = len(names)
 
     def _specialize(self, args, kwargs):
         kinds, bound = _kinds_of(self._sig, args, kwargs)
@@ -180,10 +211,27 @@ class Derivative:
                     f"{float(bound.arguments[w])!r})")
         return _compile(self._func, self._wrt, kinds, self._options), bound
 
+    def _call_fast(self, args):
+        """Positional calls with every parameter given: no signature binding."""
+        key = tuple(map(_fast_kind, args))
+        hit = self._fast.get(key)
+        if hit is None or hit[0] != _GENERATION[0] or hit[1].globals_changed():
+            compiled, _ = self._specialize(args, {})
+            hit = self._fast[key] = (_GENERATION[0], compiled)
+        value, grads = hit[1].entry(*args)
+        grads = tuple(_finalize(grads[k], args[i]) for k, i in zip(self._order, self._positions))
+        grads = grads[0] if self._single else grads
+        if self._what == "value_and_grad":
+            return value, grads
+        return grads
+
     def __call__(self, *args, **kwargs):
+        if not kwargs and self._positions is not None and len(args) == self._nparams:
+            return self._call_fast(args)
         compiled, bound = self._specialize(args, kwargs)
         value, grads = compiled.entry(*args, **kwargs)
-        grads = tuple(_finalize(g, bound.arguments[w]) for g, w in zip(grads, self._wrt))
+        grads = tuple(_finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
+                                                                            self._wrt))
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
             return value, grads
@@ -233,7 +281,7 @@ def vjp(f, *primals, wrt=0, optimize=True, **kwargs):
 
     def pullback(cotangent):
         grads = compiled.adjoint(list(stack), cotangent)
-        return tuple(_finalize(g, bound.arguments[w]) for g, w in zip(grads, names))
+        return tuple(_finalize(grads[k], bound.arguments[w]) for k, w in zip(d._order, names))
 
     pullback.source = compiled.source
     return out, pullback

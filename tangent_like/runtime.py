@@ -121,6 +121,11 @@ def select_tangent(d, y, a, b, c, which):
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims)``."""
     shape = np.shape(x)
+    if axis is None and np.ndim(g) == 0:
+        dtype = getattr(x, "dtype", None)
+        if dtype is None or dtype.kind != "f":
+            dtype = np.float64
+        return np.full(shape, g, dtype=dtype)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, shape).astype(np.result_type(g, x, 1.0), copy=True) \
