@@ -17,6 +17,7 @@ from .errors import InternalError, TangentLikeError, TransformError
 from .frontend.check import check
 from .frontend.parse import parse_function
 from .normalize import normalize
+from .normalize.inline import inline_calls
 from .optimize import optimize
 from .normalize.lift import local_names
 from .syntax import nodes
@@ -40,6 +41,8 @@ def _family(key, program):
     fam = program.families.get(key)
     if fam is not None:
         return fam
+    if key in program.in_progress:
+        raise InternalError("recursive normalization")
     if isinstance(key, tuple) and key[0] == "lifted":
         raise InternalError("lifted function requested before its parent")
     parsed = parse_function(key)
@@ -54,6 +57,12 @@ def _family(key, program):
         program.families[("lifted", id(lp.node))] = Family(lp, [])
         lp.namer = namer
     parsed.namer = namer
+    if program.options.get("inline", True):
+        program.in_progress.add(key)
+        try:
+            inline_calls(parsed, namer, lambda f: _family(f, program), program.in_progress)
+        finally:
+            program.in_progress.discard(key)
     fam = Family(parsed, lifted)
     program.families[key] = fam
     return fam
@@ -159,6 +168,7 @@ class Program:
         self.units = {}
         self.order = []
         self.families = {}
+        self.in_progress = set()
         self.parsed_sources = {}
         self.stage_trees = {}
         self.namer = Namer(RESERVED)
@@ -166,9 +176,10 @@ class Program:
     def error_for(self, parsed):
         def error(node, message, hint, cls=TransformError):
             lineno = getattr(node, "lineno", None)
-            raise cls(message, filename=parsed.source.filename, lineno=lineno,
+            source = getattr(node, "_tl_source", None) or parsed.source
+            raise cls(message, filename=source.filename, lineno=lineno,
                       col_offset=getattr(node, "col_offset", None),
-                      source_line=parsed.source.line(lineno), hint=hint)
+                      source_line=source.line(lineno), hint=hint)
         return error
 
     def root(self, func, kinds, active):

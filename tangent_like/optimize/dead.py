@@ -46,8 +46,17 @@ def _loads(node):
 
 
 class _Dce:
-    def __init__(self):
+    def __init__(self, dry=False, cache=None):
         self.changed = False
+        self.dry = dry       # compute liveness only, change nothing
+        self.cache = {} if cache is None else cache
+
+    def loads(self, node):
+        key = id(node)
+        hit = self.cache.get(key)
+        if hit is None or hit[0] is not node:
+            hit = self.cache[key] = (node, _loads(node))
+        return hit[1]
 
     def block(self, stmts, live):
         """Rewrite `stmts` given the names live after them; returns (stmts, live before)."""
@@ -63,54 +72,52 @@ class _Dce:
                 for t in targets:
                     written |= {n.id for n in gast.walk(t) if isinstance(n, gast.Name)}
                 if simple and not (written & live) and _pure(s.value):
-                    self.changed = True
-                    continue
+                    if not self.dry:
+                        self.changed = True
+                        continue
                 if simple:
                     live = live - written
-                live = live | _loads(s)
+                live = live | self.loads(s)
                 out.append(s)
             elif isinstance(s, gast.If):
-                s.body, lb = self.block(s.body, set(live))
-                s.orelse, lo = self.block(s.orelse, set(live))
-                if not s.body:
-                    s.body = [gast.Pass()]
-                live = lb | lo | _loads(s.test)
+                body, lb = self.block(s.body, set(live))
+                orelse, lo = self.block(s.orelse, set(live))
+                if not self.dry:
+                    s.body, s.orelse = body or [gast.Pass()], orelse
+                live = lb | lo | self.loads(s.test)
                 out.append(s)
             elif isinstance(s, (gast.For, gast.While)):
                 live = self.loop(s, live)
                 out.append(s)
             elif isinstance(s, gast.Return):
-                live = _loads(s) if s.value is not None else set()
+                live = self.loads(s) if s.value is not None else set()
                 out.append(s)
-            elif isinstance(s, gast.Pass) and (out or stmts[0] is not s):
-                self.changed = self.changed or len(stmts) > 1
-                if len(stmts) == 1:
-                    out.append(s)
-                continue
+            elif isinstance(s, gast.Pass):
+                out.append(s)
             else:
-                live = live | _loads(s)
+                live = live | self.loads(s)
                 out.append(s)
         out.reverse()
         return out, live
 
     def loop(self, s, live_after):
-        header = _loads(s.iter) if isinstance(s, gast.For) else _loads(s.test)
+        header = self.loads(s.iter) if isinstance(s, gast.For) else self.loads(s.test)
         target = ({n.id for n in gast.walk(s.target) if isinstance(n, gast.Name)}
                   if isinstance(s, gast.For) else set())
         live_out = set(live_after)
         for _ in range(20):
-            probe = _Dce()
-            _, live_in = probe.block([nodes.copy(x) for x in s.body], set(live_out) | header)
+            probe = _Dce(dry=True, cache=self.cache)
+            _, live_in = probe.block(s.body, set(live_out) | header)
             new_out = set(live_after) | (live_in - target) | header
             if isinstance(s, gast.While):
                 new_out |= live_in
             if new_out == live_out:
                 break
             live_out = new_out
-        s.body, live_in = self.block(s.body, set(live_out) | (header if isinstance(
+        body, live_in = self.block(s.body, set(live_out) | (header if isinstance(
             s, gast.While) else set()))
-        if not s.body:
-            s.body = [gast.Pass()]
+        if not self.dry:
+            s.body = body or [gast.Pass()]
         return (live_in - target) | live_after | header
 
 

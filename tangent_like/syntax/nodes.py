@@ -76,7 +76,16 @@ def parse_stmts(source):
 
 
 def copy(node):
-    return _copy.deepcopy(node)
+    """A deep copy of a tree (annotations that are not nodes are shared)."""
+    if isinstance(node, list):
+        return [copy(x) for x in node]
+    if isinstance(node, gast.AST):
+        new = node.__class__.__new__(node.__class__)
+        d = new.__dict__
+        for k, v in node.__dict__.items():
+            d[k] = copy(v) if isinstance(v, (gast.AST, list)) and k != "stmt" else v
+        return new
+    return node
 
 
 def name(id_, ctx="load"):

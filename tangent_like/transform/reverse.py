@@ -413,7 +413,7 @@ class ReverseTransform:
 
     def _comment(self, s):
         lineno, _ = self._origin(s)
-        src = self.unit.parsed.source
+        src = getattr(s, "_tl_source", None) or self.unit.parsed.source
         text = src.line(lineno)
         if text is None:
             return None
