@@ -85,6 +85,14 @@ def _fast_kind(value):
 
 class _Compiled:
     def globals_changed(self):
+        """Has a global the derivative was built from been rebound (or changed kind)?"""
+        for globals_, name, value, kind in self.deps:
+            now = globals_.get(name, _MISSING)
+            if kind is None:
+                if now is not value:
+                    return True
+            elif now is not value and lattice.of_value(now) != kind:
+                return True
         return False
 
     def __init__(self, program, functions, source, entry_name, root):
@@ -95,6 +103,26 @@ class _Compiled:
         self.primal = functions[root.primal_name]
         self.adjoint = functions[root.adjoint_name]
         self.root = root
+        self.deps = _dependencies(program)
+
+
+_MISSING = object()
+
+
+def _dependencies(program):
+    """Globals the generated code was specialized on: functions by identity, values by kind."""
+    import types
+    deps = []
+    for fam in program.families.values():
+        ns = fam.parsed.namespace
+        for name, value in ns.seen.items():
+            if isinstance(value, types.ModuleType):
+                continue
+            if callable(value):
+                deps.append((ns.globals, name, value, None))
+            else:
+                deps.append((ns.globals, name, value, lattice.of_value(value)))
+    return deps
 
 
 def _compile(f, wrt, kinds, options):
@@ -104,7 +132,7 @@ def _compile(f, wrt, kinds, options):
            tuple(sorted(options.items())))
     with _LOCK:
         hit = _CACHE.get(key)
-        if hit is not None and hit[0] is f.__globals__:
+        if hit is not None and hit[0] is f.__globals__ and not hit[1].globals_changed():
             return hit[1]
         try:
             program = Program(options)

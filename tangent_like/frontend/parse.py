@@ -22,6 +22,7 @@ class Namespace:
     def __init__(self, globals_, closure=None):
         self.globals = globals_
         self.closure = dict(closure or {})
+        self.seen = {}      # global name -> value looked up while transforming
         b = globals_.get("__builtins__", builtins)
         self.builtins = b if isinstance(b, dict) else vars(b)
 
@@ -35,7 +36,9 @@ class Namespace:
             except ValueError:
                 return False, None
         if name in self.globals:
-            return True, self.globals[name]
+            value = self.globals[name]
+            self.seen[name] = value
+            return True, value
         if name in self.builtins:
             return True, self.builtins[name]
         return False, None
