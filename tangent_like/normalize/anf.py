@@ -10,8 +10,9 @@ Operands become names or constants; index expressions keep slices and tuples of 
 Conditional expressions and ``and``/``or`` used as values become ``if`` statements.  Tests of
 ``if``/``while``/``assert``, comparisons used as values, expression statements (``print``) and
 ``range(...)`` headers stay as written: their values are never differentiated.  A statement
-never reads its own target (``x = x * x`` becomes ``x_1 = x * x; x = x_1``), so the reverse
-sweep can tell the value before an assignment from the value after it.
+never needs its own target's old value in its adjoint (``x = x * x`` becomes
+``x_new = x * x; x = x_new``; ``x = x + y`` stays), so the reverse sweep can tell the value
+before an assignment from the value after it.
 """
 import gast
 
@@ -71,7 +72,8 @@ def _assign(s, namer):
         return out
     if isinstance(value, _Expanded):
         value = nodes.name(value.name)
-    if target.id in nodes.loaded_names(value) and not _is_simple(value):
+    if target.id in nodes.loaded_names(value) and not _is_simple(value) \
+            and _reads_own_target(value, target.id):
         tmp = namer.fresh(f"{hint}_new")
         a = nodes.assign(tmp, value)
         anno.set(a, anno.Anno.TEMP, True)
@@ -80,6 +82,34 @@ def _assign(s, namer):
     s.value = value
     out.append(s)
     return out
+
+
+def _reads_own_target(value, target):
+    """Could the adjoint of ``target = value`` need the value `target` had before?
+
+    ``x = x + y``, ``x = x - 1.0`` and ``x = x * 0.5`` never do: their adjoints read no
+    operand equal to the target.  Anything else gets a temporary (``x_new = x * x``).
+    """
+    if isinstance(value, gast.BinOp):
+        if isinstance(value.op, (gast.Add, gast.Sub)):
+            return False
+        if isinstance(value.op, (gast.Mult, gast.Div)):
+            other = value.right if _is_name(value.left, target) else value.left
+            if _is_name(value.left, target) and _is_name(value.right, target):
+                return True
+            return not _is_constant(other)
+    if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
+        return False
+    return True
+
+
+def _is_name(node, name):
+    return isinstance(node, gast.Name) and node.id == name
+
+
+def _is_constant(node):
+    return isinstance(node, gast.Constant) or (
+        isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant))
 
 
 class _Expanded:

@@ -378,6 +378,7 @@ class ReverseTransform:
         """Adjoint statements of one assignment (a list), with its comment."""
         s = sa.stmt
         code = []
+        own = []
         g_live = any(t in self.an.active and (t not in self.local_temps or t in self.seen)
                      for t in sa.targets)
         if not g_live and sa.call is None:
@@ -400,10 +401,20 @@ class ReverseTransform:
                     code += self._accumulate(_Contribution(a.id, nodes.name(o),
                                                            _how(self.an.kind(a))))
         else:
+            # x = x + y: the adjoint of the new x is set aside before the old x's adjoint
+            # starts from zero and collects its contributions.
+            own = [t for t in sa.targets if any(c.var == t for c in sa.contribs)]
+            renamed = {}
+            for t in own:
+                renamed[self.b(t)] = self.namer.fresh(self.b(t) + "_new")
+                code.append(nodes.assign(renamed[self.b(t)], nodes.name(self.b(t))))
+                code.append(nodes.assign(self.b(t), nodes.const(0.0)))
             for c in sa.contribs:
+                if renamed:
+                    c = _Contribution(c.var, nodes.substitute(c.expr, renamed), c.how)
                 code += self._accumulate(c)
         for t in sa.targets:
-            if t in self.local_temps:
+            if t in self.local_temps or (sa.call is None and t in own):
                 continue
             if self.pos.single_def_outside_loops(t) and t not in self.params:
                 continue
@@ -466,17 +477,22 @@ class ReverseTransform:
         loops = self.pos.loops[id(s)]
         pre = [nodes.assign(cond, s.test)]
         s.test = nodes.name(cond)
+        post = []
         if self.pos.is_stale(cond, at, loops, loops) or not self._can_hand_over(cond):
             push = self._push([cond])
-            s.body = _at_tails(fb, push)
-            s.orelse = _at_tails(fo, push) if fo else [push]
+            if any(isinstance(n, gast.Break) for n in _walk_loop_body(fb + fo)):
+                s.body = _at_tails(fb, push)
+                s.orelse = _at_tails(fo, push) if fo else [push]
+            else:       # no path leaves early: record once, after the if
+                s.body, s.orelse = fb or [gast.Pass()], fo
+                post = [push]
             pop = [self._pop([cond])]
         else:
             self.final_reads.append(cond)
             s.body, s.orelse = fb or [gast.Pass()], fo
             pop = []
         adj_if = gast.If(test=nodes.name(cond), body=ab or [gast.Pass()], orelse=ao)
-        return pre + [s], pop + [adj_if]
+        return pre + [s] + post, pop + [adj_if]
 
     def _for(self, s):
         fb, ab = self._nested(s.body)
