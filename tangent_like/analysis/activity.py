@@ -13,7 +13,11 @@ import gast
 from . import lattice
 from . import resolve as _resolve
 from .. import rules
-from ..errors import NoDerivativeError, TransformError
+from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
+from ..syntax import nodes
+
+_AUG_SYMBOL = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+               gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}
 from ..rules.registry import Rule
 
 _BINOPS = {gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "truediv",
@@ -85,7 +89,45 @@ class _Analyzer:
             self._block(self.fdef.body)
             if (self.kinds, self.active) == before:
                 break
+        self._check_in_place(self.fdef.body, [])
         return Analysis(self.kinds, self.active, self.targets, self.local_vars)
+
+    def _check_in_place(self, stmts, seen):
+        """``a += b`` updates an array in place: refuse it where another name may see it.
+
+        tangent_like rebinds ``a`` to ``a + b``; that is the same program only when no other
+        variable (or the caller) holds the same array.  Arrays made by arithmetic or calls
+        in this function are fine; parameters, copies and subscripts (views) are not.
+        """
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                if getattr(s, "_tl_augmented", False):
+                    target = s.targets[0].id
+                    kind = self.kinds.get(target)
+                    if isinstance(kind, tuple) and kind[0] == "array":
+                        defs = [d for d in seen if target in d[0]]
+                        params = {a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
+                                  + self.fdef.args.kwonlyargs}
+                        shared = target in params and not defs
+                        shared |= any(not isinstance(d[1], (gast.BinOp, gast.UnaryOp, gast.Call))
+                                      or (isinstance(d[1], gast.Call) and isinstance(
+                                          d[1].func, gast.Attribute) and d[1].func.attr
+                                          in ("reshape", "ravel", "transpose", "view"))
+                                      for d in defs)
+                        shared |= any(_may_alias(d[1], target) for d in seen)
+                        if shared:
+                            self.error(s, f"'{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')}= "
+                                       "...' updates an array in place that another variable "
+                                       "or the caller may also hold", f"write '{target} = "
+                                       f"{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')} "
+                                       "...' (a new array)", UnsupportedSyntaxError)
+                seen.append((nodes.stored_names(s.targets[0]), s.value))
+            elif isinstance(s, gast.If):
+                self._check_in_place(s.body, seen)
+                self._check_in_place(s.orelse, seen)
+            elif isinstance(s, (gast.For, gast.While)):
+                self._check_in_place(s.body, seen)
+
 
     def _set(self, name, kind, active):
         self.kinds[name] = lattice.join(self.kinds.get(name), kind)
@@ -112,12 +154,8 @@ class _Analyzer:
             elif isinstance(s, gast.While):
                 self._block(s.body)
             elif isinstance(s, gast.Expr):
-                self._scan_inactive(s.value)
-
-    def _scan_inactive(self, expr):
-        for n in gast.walk(expr):
-            if isinstance(n, gast.Call):
-                pass
+                if isinstance(s.value, gast.Call):
+                    self.value(s.value)     # resolves it: refuses unknown calls on active values
 
     def name(self, node):
         if node.id in self.local_vars:
@@ -254,6 +292,27 @@ class _Analyzer:
                        "to transform", "register a derivative rule for it, or compute it "
                        "outside the differentiated function", NoDerivativeError)
         return lattice.ANY, False
+
+
+def _may_alias(value, name):
+    """Could the value of an assignment share memory with the array `name`?"""
+    def is_name(n):
+        return isinstance(n, gast.Name) and n.id == name
+    if is_name(value):
+        return True
+    if isinstance(value, gast.Subscript) and is_name(value.value):
+        return True
+    if isinstance(value, (gast.Tuple, gast.List)) and any(is_name(e) for e in value.elts):
+        return True
+    if isinstance(value, gast.Attribute) and is_name(value.value):
+        return value.attr in ("T", "real", "flat")
+    if isinstance(value, gast.Call):
+        if isinstance(value.func, gast.Attribute) and is_name(value.func.value):
+            return value.func.attr in ("reshape", "ravel", "transpose", "view", "squeeze",
+                                       "swapaxes")
+        return any(is_name(a) for a in value.args) and not (
+            nodes.dotted_name(value.func) or "").startswith(("np.", "math."))
+    return False
 
 
 def _dotted(e):

@@ -46,8 +46,9 @@ def _stmt(stmt, namer, parsed):
     if isinstance(stmt, gast.AugAssign):
         value = gast.BinOp(left=nodes.to_load(stmt.target), op=stmt.op, right=stmt.value)
         _copy_loc(value, stmt)
-        return _stmt(_located(nodes.assign(nodes.to_store(stmt.target), value), stmt),
-                     namer, parsed)
+        new = _located(nodes.assign(nodes.to_store(stmt.target), value), stmt)
+        new._tl_augmented = True      # in place for arrays: checked once kinds are known
+        return _stmt(new, namer, parsed)
     if isinstance(stmt, gast.Assign):
         return _assign(stmt, namer)
     if isinstance(stmt, gast.If):
