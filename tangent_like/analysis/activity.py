@@ -121,7 +121,9 @@ class _Analyzer:
                                        "or the caller may also hold", f"write '{target} = "
                                        f"{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')} "
                                        "...' (a new array)", UnsupportedSyntaxError)
-                seen.append((nodes.stored_names(s.targets[0]), s.value))
+                value = gast.Call(func=nodes.name("fresh"), args=[], keywords=[]) \
+                    if getattr(s, "_tl_fresh_copy", False) else s.value
+                seen.append((nodes.stored_names(s.targets[0]), value))
             elif isinstance(s, gast.If):
                 self._check_in_place(s.body, seen)
                 self._check_in_place(s.orelse, seen)

@@ -79,6 +79,7 @@ def _assign(s, namer):
         anno.set(a, anno.Anno.TEMP, True)
         out.append(a)
         value = nodes.name(tmp)
+        s._tl_fresh_copy = True      # the value is new: not an alias of another variable
     s.value = value
     out.append(s)
     return out
