@@ -183,7 +183,7 @@ class _Analyzer:
             if lk == lattice.INT and rk == lattice.INT and not isinstance(e.op, gast.Div):
                 return lattice.INT, False
             if isinstance(e.op, gast.MatMult):
-                kind = lattice.ANY
+                kind = _matmul_kind(lk, rk)
             else:
                 kind = _elementwise(lk, rk)
             return kind, (la or ra) and not rule.inactive
@@ -320,6 +320,18 @@ def _may_alias(value, name):
 def _dotted(e):
     from ..syntax import nodes
     return nodes.dotted_name(e)
+
+
+def _matmul_kind(a, b):
+    """Rank of ``a @ b`` from the ranks of its operands (2-D and 1-D cases)."""
+    if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0] == "array":
+        na, nb = a[1], b[1]
+        if na == 1 and nb == 1:
+            return lattice.SCALAR
+        if na >= 1 and nb >= 1:
+            nd = max(na, nb) if min(na, nb) >= 2 else na + nb - 2
+            return array_kind(nd) if nd > 0 else lattice.SCALAR
+    return lattice.ANY
 
 
 def _elementwise(a, b):

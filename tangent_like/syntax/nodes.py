@@ -286,5 +286,15 @@ def tidy_block(stmts):
             continue
         if isinstance(s, gast.Pass) and len(stmts) > 1:
             continue
+        if isinstance(s, gast.If) and all(isinstance(b, gast.Pass) for b in s.body) \
+                and s.orelse and not all(isinstance(b, gast.Pass) for b in s.orelse):
+            s.test = _negate(s.test)
+            s.body, s.orelse = s.orelse, []
         out.append(s)
     return out or [gast.Pass()]
+
+
+def _negate(test):
+    if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
+        return test.operand
+    return gast.UnaryOp(op=gast.Not(), operand=test)

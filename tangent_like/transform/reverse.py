@@ -225,7 +225,8 @@ class ReverseTransform:
             expr = nodes.template_expr(template, **subs)
             if p in rule.broadcast:
                 others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
-                if not all(lattice.is_scalar(self.an.kind(o)) for o in others):
+                same = all(isinstance(o, gast.Name) and o.id == arg.id for o in others)
+                if not same and not all(lattice.is_scalar(self.an.kind(o)) for o in others):
                     expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])
             out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
         return out
