@@ -190,6 +190,8 @@ def _finalize(g, x):
         return np.array(g, dtype=dtype)
     if isinstance(x, bool):
         return g
+    if isinstance(x, np.floating):
+        return type(x)(g)
     if isinstance(x, float) or isinstance(x, int):
         return float(g) if np.ndim(g) == 0 else g
     if isinstance(x, np.floating):

@@ -110,7 +110,10 @@ class Unit:
         rt = ReverseTransform(self)
         primal_body, adjoint_body, seed, active = rt.run()
         args = nodes.copy(fdef.args)
-        args.args = [nodes.name(STACK, "param")] + args.args
+        if args.posonlyargs:
+            args.posonlyargs = [nodes.name(STACK, "param")] + args.posonlyargs
+        else:
+            args.args = [nodes.name(STACK, "param")] + args.args
         args.defaults = [_display_default(d) for d in args.defaults]
         args.kw_defaults = [_display_default(d) if d is not None else None
                             for d in args.kw_defaults]
