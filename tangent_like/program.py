@@ -22,6 +22,7 @@ from .optimize import optimize
 from .normalize.lift import local_names
 from .syntax import nodes
 from .syntax.naming import Namer
+from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 
 RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "reversed", "range", "slice", "len"}
@@ -82,13 +83,19 @@ class Unit:
         self.mask = mask
         name = parsed.name
         self.short_name = name
-        self.primal_name = program.namer.fresh(f"primal_{name}")
-        self.adjoint_name = program.namer.fresh(f"adjoint_{name}")
+        self.mode = program.options.get("mode", "reverse")
+        if self.mode == "forward":
+            self.forward_name = program.namer.fresh(f"forward_{name}")
+        else:
+            self.primal_name = program.namer.fresh(f"primal_{name}")
+            self.adjoint_name = program.namer.fresh(f"adjoint_{name}")
         self.result_kind = lattice.ANY
         self.analysis = None
         self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
                        + fdef.args.kwonlyargs]
         self.active_params = [p for p in self.params if mask.get(p)]
+        if self.mode == "forward":
+            self.tangent_params = {p: self.namer.tangent(p) for p in self.active_params}
 
     def build(self):
         fdef = self.parsed.node
@@ -107,6 +114,8 @@ class Unit:
         else:
             self.result_kind = lattice.ANY
         self.program.stage_trees.setdefault("normalized", []).append(nodes.copy(fdef))
+        if self.mode == "forward":
+            return self._build_forward()
         rt = ReverseTransform(self)
         primal_body, adjoint_body, seed, active = rt.run()
         args = nodes.copy(fdef.args)
@@ -131,6 +140,26 @@ class Unit:
             optimize(self.adjoint_def)
         for f in (self.primal_def, self.adjoint_def):
             f.body = nodes.tidy_block(f.body)
+
+
+    def _build_forward(self):
+        fdef = self.parsed.node
+        ft = ForwardTransform(self, batch=self.program.options.get("batch", False))
+        body, self.tangent_params = ft.run()
+        args = nodes.copy(fdef.args)
+        args.defaults = [_display_default(d) for d in args.defaults]
+        args.kw_defaults = [_display_default(d) if d is not None else None
+                            for d in args.kw_defaults]
+        for p, t in self.tangent_params.items():
+            args.kwonlyargs.append(nodes.name(t, "param"))
+            args.kw_defaults.append(None)
+        names = ", ".join(self.tangent_params) or "nothing"
+        self.forward_def = _fdef(self.forward_name, args, body,
+                                 f"Forward mode of {self.short_name}: its value and tangent, "
+                                 f"given tangents of {names}.")
+        if self.program.options.get("optimize", True):
+            optimize(self.forward_def)
+        self.forward_def.body = nodes.tidy_block(self.forward_def.body)
 
 
 class _Copy:
@@ -254,6 +283,9 @@ def emit(program, entry=None):
     if entry is not None:
         defs.append((program.order[0], entry))
     for unit in program.order:
+        if unit.mode == "forward":
+            defs.append((unit, unit.forward_def))
+            continue
         defs.append((unit, unit.primal_def))
         defs.append((unit, unit.adjoint_def))
     for plain in program.lifted_plain():

@@ -210,3 +210,46 @@ def seed_for(value):
 
 HELPERS = {name: obj for name, obj in globals().items()
            if callable(obj) and not name.startswith("_") and obj.__module__ == __name__}
+
+
+# ---------------------------------------------------------------- forward mode helpers
+def zero_tangent(value):
+    """The zero tangent of `value`: 0.0 for scalars, zeros for arrays, a tuple for tuples."""
+    if isinstance(value, (tuple, list)):
+        return tuple(zero_tangent(v) for v in value)
+    if isinstance(value, np.ndarray) and value.ndim:
+        return np.zeros(value.shape, dtype=np.result_type(value, 1.0))
+    return 0.0
+
+
+def tangent_parts(t, n):
+    """The tangents of ``a, b, ... = value`` from the tangent `t` of the value."""
+    if isinstance(t, (tuple, list)):
+        return tuple(t)
+    if isinstance(t, float) and t == 0.0:
+        return (0.0,) * n
+    return tuple(t[i] for i in range(n))
+
+
+def tangent_item(t, index, batch=False):
+    """Tangent of ``x[index]`` from the tangent of ``x`` (a leading batch axis is kept)."""
+    if isinstance(t, float) and t == 0.0:
+        return 0.0
+    if batch and not isinstance(t, (tuple, list)):
+        if isinstance(index, tuple):
+            return t[(slice(None),) + index]
+        return t[:, index]
+    return t[index]
+
+
+def batch_align(dx, x, y):
+    """Give a batched tangent of `x` (leading batch axis) the rank of `y` plus one."""
+    missing = np.ndim(y) - np.ndim(x)
+    if missing <= 0 or np.ndim(dx) == 0:
+        return dx
+    dx = np.asarray(dx)
+    return dx.reshape(dx.shape[:1] + (1,) * missing + dx.shape[1:])
+
+
+HELPERS = {name: obj for name, obj in globals().items()
+           if callable(obj) and not name.startswith("_") and obj.__module__ == __name__}

@@ -44,6 +44,16 @@ class Namer:
             self.adjoints[var] = self.fresh(base)
         return self.adjoints[var]
 
+    def tangent(self, var):
+        """The tangent name of variable `var` (``dx``; ``d_x`` when ``dx`` is taken)."""
+        key = ("tangent", var)
+        if key not in self.adjoints:
+            base = "d" + var
+            if base in self.taken:
+                base = "d_" + var.lstrip("_")
+            self.adjoints[key] = self.fresh(base)
+        return self.adjoints[key]
+
     def temp_for(self, expr, target=None):
         """A descriptive name for a temporary holding `expr`."""
         return self.fresh(describe(expr) or (f"{target}_1" if target else "t"))

@@ -1,0 +1,206 @@
+"""Forward mode: tangent statements beside the primal ones.
+
+For a normalized function ``f`` this builds::
+
+    def forward_f(x, n, *, dx):        # f's parameters, then one tangent per active one
+        ...
+        y = math.sin(x)                # each primal statement...
+        dy = dx * math.cos(x)          # ...followed by its tangent
+        ...
+        return (result, dresult)
+
+Control flow is the primal's own: branches and loops run once, carrying tangents along, so
+forward mode needs no stack.  Tangents are named ``dx`` after their variables.  Calls to the
+user's functions call their forward versions, which return (value, tangent).
+
+Tangents may carry a leading batch axis (vector forward mode): then every tangent operand of
+an elementwise rule is aligned with ``batch_align`` where ranks may differ, and reductions use
+their batch templates.
+"""
+import gast
+
+from ..analysis import lattice
+from ..analysis.activity import binop_rule, unary_rule
+from ..analysis.resolve import RuleTarget, UserTarget
+from ..syntax import anno, nodes
+
+
+class ForwardTransform:
+    def __init__(self, unit, batch=False):
+        self.unit = unit
+        self.fdef = unit.parsed.node
+        self.an = unit.analysis
+        self.namer = unit.namer
+        self.batch = batch
+        self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
+                       + self.fdef.args.kwonlyargs]
+
+    def d(self, var):
+        return self.namer.tangent(var)
+
+    def active(self, node):
+        return isinstance(node, gast.Name) and node.id in self.an.active
+
+    def run(self):
+        body = self._block(self.fdef.body)
+        active_params = [p for p in self.params if p in self.an.active]
+        return body, {p: self.d(p) for p in active_params}
+
+    # ------------------------------------------------------------ blocks
+    def _block(self, stmts):
+        out = []
+        for s in stmts:
+            if isinstance(s, gast.Assign):
+                out += self._assign(s)
+            elif isinstance(s, gast.If):
+                s.body = self._block(s.body) or [gast.Pass()]
+                s.orelse = self._block(s.orelse)
+                out.append(s)
+            elif isinstance(s, (gast.For, gast.While)):
+                s.body = self._block(s.body) or [gast.Pass()]
+                out.append(s)
+            elif isinstance(s, gast.Return):
+                out.append(gast.Return(value=nodes.tuple_([s.value, self._tangent_of(s.value)])))
+            else:
+                out.append(s)
+        from .reverse import _dedupe_comments
+        return _dedupe_comments(out)
+
+    def _zero(self, value_node):
+        kind = self.an.kind(value_node) if isinstance(value_node, gast.Name) else None
+        if kind in (lattice.SCALAR, lattice.INT) and not self.batch:
+            return nodes.const(0.0)
+        return nodes.call("zero_tangent", [value_node])
+
+    def _tangent_of(self, node):
+        """Tangent of a simple operand (a name or a constant)."""
+        if self.active(node):
+            return nodes.name(self.d(node.id))
+        if isinstance(node, (gast.Tuple, gast.List)):
+            return nodes.tuple_([self._tangent_of(e) for e in node.elts])
+        if isinstance(node, gast.Name):
+            return self._zero(node)
+        return nodes.const(0.0)
+
+    # ------------------------------------------------------------ statements
+    def _comment(self, s):
+        lineno = (anno.get(s, anno.Anno.ORIGIN) or (None, 0))[0]
+        src = getattr(s, "_tl_source", None) or self.unit.parsed.source
+        text = src.line(lineno)
+        return nodes.comment(f"{text.strip()}  ({src.short_name()}:{lineno})") if text else None
+
+    def _assign(self, s):
+        target = s.targets[0]
+        names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
+        if not any(n in self.an.active for n in names):
+            return [s]
+        value = s.value
+        out = []
+        c = self._comment(s)
+        if c is not None:
+            out.append(c)
+        if isinstance(value, gast.Call) and isinstance(self.an.targets.get(id(value)),
+                                                      UserTarget):
+            return out + self._user_call(s, self.an.targets[id(value)])
+        out.append(s)
+        tangent = self._value_tangent(value, target)
+        if isinstance(target, gast.Name):
+            out.append(nodes.assign(self.d(target.id), tangent))
+        else:
+            parts = [nodes.name(self.d(n), "store") for n in names]
+            out.append(nodes.assign(nodes.tuple_(parts, "store"), nodes.call(
+                "tangent_parts", [tangent, nodes.const(len(parts))])))
+        return out
+
+    def _value_tangent(self, value, target):
+        if isinstance(value, (gast.Name, gast.Constant)) or (
+                isinstance(value, gast.UnaryOp) and isinstance(value.operand, gast.Constant)):
+            if self.active(value):
+                return nodes.name(self.d(value.id))
+            return self._zero(target if isinstance(target, gast.Name) else value)
+        if isinstance(value, gast.BinOp):
+            return self._rule(binop_rule(value.op), {"a": value.left, "b": value.right},
+                              target)
+        if isinstance(value, gast.UnaryOp):
+            if isinstance(value.op, (gast.USub, gast.UAdd)):
+                return self._rule(unary_rule(value.op), {"x": value.operand}, target)
+            return self._zero(target)
+        if isinstance(value, gast.Subscript):
+            if self.active(value.value):
+                return nodes.call("tangent_item", [nodes.name(self.d(value.value.id)),
+                                                   _index_value(value.slice),
+                                                   nodes.const(self.batch)])
+            return self._zero(target)
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return nodes.tuple_([self._tangent_of(e) for e in value.elts])
+        t = self.an.targets.get(id(value))
+        if isinstance(t, RuleTarget) and not t.rule.inactive:
+            return self._rule(t.rule, t.bound, target)
+        return self._zero(target if isinstance(target, gast.Name) else value)
+
+    def _rule(self, rule, bound, target):
+        subs = {}
+        if isinstance(target, gast.Name):
+            subs["y"] = nodes.name(target.id)
+        for p in rule.params:
+            if p in bound:
+                subs[p] = bound[p]
+            elif p in rule.defaults:
+                subs[p] = nodes.parse_expr(rule.defaults[p])
+        terms = []
+        for p, arg in bound.items():
+            if not self.active(arg):
+                continue
+            template = rule.jvp.get(p)
+            if callable(template):
+                template = template(bound)
+            if self.batch and p in getattr(rule, "jvp_batch", {}):
+                template = rule.jvp_batch[p]
+            dname = nodes.name(self.d(arg.id))
+            if self.batch and p in rule.broadcast:
+                kind_arg = self.an.kind(arg)
+                kind_out = self.an.kind(target) if isinstance(target, gast.Name) else None
+                if not (kind_arg == kind_out and kind_arg is not lattice.ANY):
+                    dname = nodes.call("batch_align", [dname, arg, nodes.name(target.id)])
+            tsubs = dict(subs)
+            tsubs["d" + p] = dname
+            terms.append(nodes.template_expr(template, **tsubs))
+        if not terms:
+            return self._zero(target)
+        expr = terms[0]
+        for t in terms[1:]:
+            expr = gast.BinOp(left=expr, op=gast.Add(), right=t)
+        return expr
+
+    def _user_call(self, s, t):
+        mask = {p: self.active(a) for p, a in t.bound.items()}
+        kinds = {p: self.an.kind(a) for p, a in t.bound.items()}
+        callee = self.unit.program.unit_for(t, kinds, mask)
+        call = nodes.copy(s.value)
+        call.func = nodes.name(callee.forward_name)
+        for p, tname in callee.tangent_params.items():
+            call.keywords.append(gast.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
+        target = s.targets[0]
+        if isinstance(target, gast.Name):
+            pair = nodes.tuple_([nodes.name(target.id, "store"),
+                                 nodes.name(self.d(target.id), "store")], "store")
+            return [nodes.assign(pair, call)]
+        names = [e.id for e in target.elts]
+        value = self.namer.fresh("value")
+        tangent = self.namer.fresh("tangent")
+        out = [nodes.assign(nodes.tuple_([nodes.name(value, "store"),
+                                          nodes.name(tangent, "store")], "store"), call),
+               nodes.assign(nodes.to_store(target), nodes.name(value))]
+        parts = [nodes.name(self.d(n), "store") for n in names]
+        out.append(nodes.assign(nodes.tuple_(parts, "store"), nodes.call(
+            "tangent_parts", [nodes.name(tangent), nodes.const(len(parts))])))
+        return out
+
+
+def _index_value(idx):
+    if isinstance(idx, gast.Slice):
+        parts = [getattr(idx, f) or nodes.const(None) for f in ("lower", "upper", "step")]
+        return nodes.call("slice", parts)
+    if isinstance(idx, gast.Tuple):
+        return nodes.tuple_([_index_value(e) for e in idx.elts])
+    return nodes.copy(idx)
