@@ -77,21 +77,28 @@ def _reduce_kind(arg_kinds, bound):
 
 _sum = defrule(np.sum, "x, axis=None, dtype=None, out=None, keepdims=False", kind=_reduce_kind,
                vjp={"x": "sum_adjoint(g, x, axis, keepdims)"},
-               jvp={"x": "np.sum(dx, axis=axis, keepdims=keepdims)"})
+               jvp={"x": "np.sum(dx, axis=axis, keepdims=keepdims)"},
+               jvp_batch={"x": "batch_reduce(np.sum, dx, axis, keepdims)"})
 _mean = defrule(np.mean, "x, axis=None, dtype=None, out=None, keepdims=False",
                 kind=_reduce_kind,
                 vjp={"x": "mean_adjoint(g, x, axis, keepdims)"},
-                jvp={"x": "np.mean(dx, axis=axis, keepdims=keepdims)"})
+                jvp={"x": "np.mean(dx, axis=axis, keepdims=keepdims)"},
+                jvp_batch={"x": "batch_reduce(np.mean, dx, axis, keepdims)"})
 _dot = defrule(np.dot, "a, b", kind=lambda k, b: (lattice.SCALAR if all(
                    lattice.is_scalar(v) for v in k.values()) else lattice.ANY),
                vjp={"a": "dot_adjoint_a(g, a, b)", "b": "dot_adjoint_b(g, a, b)"},
-               jvp={"a": "np.dot(da, b)", "b": "np.dot(a, db)"})
+               jvp={"a": "np.dot(da, b)", "b": "np.dot(a, db)"},
+               jvp_batch={"a": "batch_left(np.dot, da, a, b)",
+                          "b": "batch_right(np.dot, a, db)"})
 defrule(np.matmul, "a, b", kind=lattice.ANY,
         vjp={"a": "matmul_adjoint_a(g, a, b)", "b": "matmul_adjoint_b(g, a, b)"},
-        jvp={"a": "da @ b", "b": "a @ db"})
+        jvp={"a": "da @ b", "b": "a @ db"},
+        jvp_batch={"a": "batch_left(np.matmul, da, a, b)",
+                   "b": "batch_right(np.matmul, a, db)"})
 _transpose = defrule(np.transpose, "x, axes=None", kind=lattice.ANY,
                      vjp={"x": "transpose_adjoint(g, axes)"},
-                     jvp={"x": "np.transpose(dx, axes)"})
+                     jvp={"x": "np.transpose(dx, axes)"},
+                     jvp_batch={"x": "batch_transpose(dx, axes)"})
 _float64 = defrule(np.float64, "x", kind=lattice.SCALAR, vjp={"x": "g"}, jvp={"x": "dx"})
 
 for _f in (np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc):

@@ -56,7 +56,9 @@ defrule(operator.pow, "a, b", name="**", broadcast=BROADCAST,
         kink="d/db uses log(a): defined for a > 0 (0 where a == 0)")
 defrule(operator.matmul, "a, b", name="@", kind=lattice.ANY,
         vjp={"a": "matmul_adjoint_a(g, a, b)", "b": "matmul_adjoint_b(g, a, b)"},
-        jvp={"a": "da @ b", "b": "a @ db"})
+        jvp={"a": "da @ b", "b": "a @ db"},
+        jvp_batch={"a": "batch_left(np.matmul, da, a, b)",
+                   "b": "batch_right(np.matmul, a, db)"})
 defrule(operator.neg, "x", name="unary -", vjp={"x": "-g"}, jvp={"x": "-dx"})
 defrule(operator.pos, "x", name="unary +", vjp={"x": "g"}, jvp={"x": "dx"})
 defrule(abs, "x", name="abs", vjp={"x": "g * np.sign(x)"}, jvp={"x": "dx * np.sign(x)"},

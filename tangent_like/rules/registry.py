@@ -13,7 +13,9 @@ Parameters listed in ``broadcast`` take part in NumPy broadcasting: their adjoin
 is summed back to the argument's shape (``unbroadcast``) unless the value kinds show it is
 not needed.  Templates may use ``np``, ``math`` and the runtime helpers of
 `tangent_like.runtime`, which generated code sees under their own names.  ``scalar_vjp``
-optionally gives cheaper templates used when every argument is a Python/NumPy scalar.
+optionally gives cheaper templates used when every argument is a Python/NumPy scalar;
+``jvp_batch`` gives tangent templates for tangents with a leading batch axis (vector forward
+mode) where the plain ones would mix the batch axis up (reductions, right matrix operands).
 
 A primitive whose result does not depend differentiably on its arguments (``len``, ``range``,
 ``int``, ``math.floor``, comparisons, ``np.shape``...) is registered with `inactive`; a
@@ -30,7 +32,7 @@ class Rule:
     """Derivative templates of one primitive."""
 
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
-                 scalar_vjp=None, inactive=False, kink=None):
+                 scalar_vjp=None, inactive=False, kink=None, jvp_batch=None):
         self.func = func
         self.name = name
         self.params, self.defaults = _parse_params(params)
@@ -41,6 +43,7 @@ class Rule:
         self.scalar_vjp = dict(scalar_vjp or {})
         self.inactive = inactive
         self.kink = kink
+        self.jvp_batch = dict(jvp_batch or {})   # tangents with a leading batch axis
 
     def result_kind(self, arg_kinds, bound):
         """Kind of the result given the kinds of the bound arguments (param -> kind)."""
