@@ -4,7 +4,8 @@
     df = tl.grad(f)            # a new Python function, compiled from generated source
     print(df.source)           # the readable derivative code
 """
-from .api import (clear_cache, derivative_source, differentiate, grad, jacobian, jvp,
+from .api import (clear_cache, derivative_source, differentiate, grad, hessian, hvp,
+                  jacobian, jvp,
                   value_and_grad,
                   vjp)
 from .errors import (DerivativeUsageError, InternalError, NoDerivativeError,
@@ -12,6 +13,6 @@ from .errors import (DerivativeUsageError, InternalError, NoDerivativeError,
 
 __version__ = "0.1.0"
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "derivative_source", "differentiate",
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "derivative_source", "differentiate",
            "clear_cache", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
            "NoDerivativeError", "DerivativeUsageError", "InternalError"]

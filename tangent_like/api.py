@@ -502,3 +502,64 @@ def _jacobian_forward(f, names, args, kwargs, xs, optimize):
         result.append(np.array(part.reshape(out_shape + np.shape(x))))
         offset += size
     return tuple(result)
+
+
+def _gradient_entry(f, names, args, kwargs):
+    """The generated ``value_and_grad`` function of `f`, written to be differentiated again."""
+    d = Derivative(f, names, "grad", {"optimize": True, "higher_order": True})
+    compiled, bound = d._specialize(args, kwargs)
+    return compiled.entry, bound, d
+
+
+def hvp(f, wrt=0, optimize=True):
+    """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
+    forward mode over the generated gradient code, without forming the Hessian."""
+    f = _check_function(f)
+    names, single = _wrt_names(f, wrt)
+    if not single:
+        raise DerivativeUsageError("hvp takes one wrt argument")
+
+    def hvp_(*args, **kwargs):
+        if not args:
+            raise DerivativeUsageError("hvp(f)(*args, v): the direction v comes last")
+        args, v = args[:-1], args[-1]
+        entry, bound, _ = _gradient_entry(f, names, args, kwargs)
+        x = bound.arguments[names[0]]
+        compiled, _ = _specialize_mode(entry, names, args, kwargs, {
+            "optimize": bool(optimize), "mode": "forward"})
+        t = {compiled.root.tangent_params[names[0]]: _as_tangent(v, x)}
+        _, tangent = compiled.forward(*args, **kwargs, **t)
+        return _finalize(tangent[1][0], x)
+
+    hvp_.__name__ = f"hvp_{f.__name__}"
+    hvp_.__wrapped__ = f
+    return hvp_
+
+
+def hessian(f, wrt=0, optimize=True):
+    """The Hessian of scalar `f` with respect to one argument: shape ``x.shape + x.shape``.
+
+    Forward-over-reverse: vector forward mode applied to the generated gradient code, every
+    direction in one pass."""
+    f = _check_function(f)
+    names, single = _wrt_names(f, wrt)
+    if not single:
+        raise DerivativeUsageError("hessian takes one wrt argument")
+
+    def hessian_(*args, **kwargs):
+        entry, bound, _ = _gradient_entry(f, names, args, kwargs)
+        x = bound.arguments[names[0]]
+        compiled, _ = _specialize_mode(entry, names, args, kwargs, {
+            "optimize": bool(optimize), "mode": "forward", "batch": True})
+        n = _size(x)
+        eye = np.eye(n, dtype=np.result_type(x, 1.0)).reshape((n,) + np.shape(x))
+        _, tangent = compiled.forward(*args, **kwargs,
+                                      **{compiled.root.tangent_params[names[0]]: eye})
+        h = np.asarray(tangent[1][0], dtype=np.result_type(x, 1.0))
+        h = np.broadcast_to(h, (n,) + np.shape(x)) if h.shape != (n,) + np.shape(x) else h
+        h = np.moveaxis(h.reshape((n, n)), 0, -1).reshape(np.shape(x) + np.shape(x))
+        return float(h) if isinstance(x, float) else np.array(h)
+
+    hessian_.__name__ = f"hessian_{f.__name__}"
+    hessian_.__wrapped__ = f
+    return hessian_

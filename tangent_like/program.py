@@ -25,7 +25,8 @@ from .syntax.naming import Namer
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 
-RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "reversed", "range", "slice", "len"}
+RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "_dstack", "reversed", "range",
+                                   "slice", "len"}
 
 STAGES = ("parse", "normalized", "transformed", "optimized")
 
@@ -95,7 +96,8 @@ class Unit:
                        + fdef.args.kwonlyargs]
         self.active_params = [p for p in self.params if mask.get(p)]
         if self.mode == "forward":
-            self.tangent_params = {p: self.namer.tangent(p) for p in self.active_params}
+            self.tangent_params = {p: self.namer.tangent(p) for p in self.active_params
+                                   if p != STACK}
 
     def build(self):
         fdef = self.parsed.node
@@ -152,6 +154,9 @@ class Unit:
                             for d in args.kw_defaults]
         for p, t in self.tangent_params.items():
             args.kwonlyargs.append(nodes.name(t, "param"))
+            args.kw_defaults.append(None)
+        if STACK in self.params:
+            args.kwonlyargs.append(nodes.name("_dstack", "param"))
             args.kw_defaults.append(None)
         names = ", ".join(self.tangent_params) or "nothing"
         self.forward_def = _fdef(self.forward_name, args, body,

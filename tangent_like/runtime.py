@@ -319,5 +319,40 @@ def batch_transpose(dx, axes=None):
     return np.transpose(dx, (0,) + tuple(a + 1 for a in axes))
 
 
+def batch_map(fn, dv, *args):
+    """``fn(d, *args)`` for each direction ``d`` of a batched tangent, stacked."""
+    if isinstance(dv, float) and dv == 0.0:
+        return 0.0
+    return np.stack([np.asarray(fn(d, *args)) for d in dv])
+
+
+def batch_map2(fn, v, a, b, which):
+    """A bilinear helper with its `which`-th operand (1: a, 2: b) batched."""
+    batched = a if which == 1 else b
+    if isinstance(batched, float) and batched == 0.0:
+        return 0.0
+    if which == 1:
+        return np.stack([np.asarray(fn(v, d, b)) for d in batched])
+    return np.stack([np.asarray(fn(v, a, d)) for d in batched])
+
+
+def add_at_zero(v, x, index):
+    """Adjoint of ``y = x[index]`` started from zero: `v` placed at `index`."""
+    return add_at(0.0, x, index, v)
+
+
+def fill_like_v(v, seq):
+    return fill_like(seq, v)
+
+
+def batch_unpack(x, parts):
+    """unpack_adjoint for batched part tangents."""
+    if isinstance(x, (tuple, list)):
+        return tuple(parts)
+    k = next((np.shape(p)[0] for p in parts if np.ndim(p)), 1)
+    return np.stack([unpack_adjoint(x, [p[i] if np.ndim(p) else p for p in parts])
+                     for i in range(k)])
+
+
 HELPERS = {name: obj for name, obj in globals().items()
            if callable(obj) and not name.startswith("_") and obj.__module__ == __name__}

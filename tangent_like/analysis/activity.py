@@ -82,6 +82,10 @@ class _Analyzer:
         self.targets = {}
         from ..normalize.lift import local_names
         self.local_vars = local_names(self.fdef)
+        if "_stack" in self.local_vars:
+            # generated reverse-mode code: what the primal sweep records carries derivatives
+            self.active.add("_stack")
+            self.kinds["_stack"] = lattice.ANY
 
     def run(self):
         for _ in range(50):
@@ -132,6 +136,8 @@ class _Analyzer:
 
 
     def _set(self, name, kind, active):
+        if name == "_stack":
+            return
         self.kinds[name] = lattice.join(self.kinds.get(name), kind)
         if active and self.kinds[name] != lattice.INT:
             self.active.add(name)
@@ -257,6 +263,11 @@ class _Analyzer:
         if target is None:
             target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error)
             self.targets[id(e)] = target
+        if isinstance(target, _resolve.StackTarget):
+            for a in e.args:
+                self.value(a)
+            # values come back from the stack as they went in: treat them as active
+            return (lattice.ANY, True) if target.op == "pop" else (lattice.NONE, False)
         if isinstance(target, _resolve.RuleTarget):
             rule = target.rule
             arg_kinds, active = {}, []
@@ -269,7 +280,7 @@ class _Analyzer:
                 kind = rule.result_kind(arg_kinds, target.bound)
                 return kind, False
             for p in active:
-                if p not in rule.vjp:
+                if p not in rule.vjp and p not in rule.jvp:
                     self.error(e, f"{rule.name} has no derivative with respect to its "
                                f"argument {p!r}", "pass a constant there", NoDerivativeError)
             return rule.result_kind(arg_kinds, target.bound), bool(active)

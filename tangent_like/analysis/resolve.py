@@ -35,6 +35,13 @@ class UserTarget:
         self.lifted = lifted
 
 
+class StackTarget:
+    """``_stack.append(v)`` / ``_stack.pop()`` in generated reverse-mode code."""
+
+    def __init__(self, op):
+        self.op = op
+
+
 class UnknownTarget:
     def __init__(self, obj, description):
         self.obj = obj
@@ -61,6 +68,9 @@ def resolve_call(call, parsed, local_vars, error):
         callee = lifted[func.id]
         bound = bind_def(callee.node, call, error)
         return UserTarget(("lifted", id(callee.node)), callee, bound, lifted=True)
+    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+            and func.value.id == "_stack" and func.attr in ("append", "pop"):
+        return StackTarget(func.attr)
     if isinstance(func, gast.Attribute):
         base = func.value
         while isinstance(base, gast.Attribute):

@@ -144,6 +144,9 @@ def _for(stmt, namer, parsed):
     fname = func.id if isinstance(func, gast.Name) else None
     resolved = parsed.namespace.lookup(fname)[1] if fname else None
     pre = []
+    if fname == "reversed" and resolved is reversed and isinstance(stmt.target, gast.Name):
+        stmt.body = _block(body, namer, parsed)      # generated code: reversed(range(...))
+        return [stmt]
     if fname == "range" and resolved is range:
         if isinstance(stmt.target, gast.Name):
             stmt.body = _block(body, namer, parsed)

@@ -3,5 +3,5 @@
 Importing this package registers every built-in family of rules.
 """
 from . import registry
-from . import operators, math_rules, builtin_rules, numpy_rules  # noqa: F401  (registration)
+from . import operators, math_rules, builtin_rules, numpy_rules, runtime_rules  # noqa: F401
 from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401

@@ -32,7 +32,8 @@ class Rule:
     """Derivative templates of one primitive."""
 
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
-                 scalar_vjp=None, inactive=False, kink=None, jvp_batch=None):
+                 scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
+                 jvp_combine=None):
         self.func = func
         self.name = name
         self.params, self.defaults = _parse_params(params)
@@ -44,6 +45,7 @@ class Rule:
         self.inactive = inactive
         self.kink = kink
         self.jvp_batch = dict(jvp_batch or {})   # tangents with a leading batch axis
+        self.jvp_combine = jvp_combine   # a function name combining the terms instead of +
 
     def result_kind(self, arg_kinds, bound):
         """Kind of the result given the kinds of the bound arguments (param -> kind)."""

@@ -21,7 +21,9 @@ import gast
 
 from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
-from ..analysis.resolve import RuleTarget, UserTarget
+from ..analysis.resolve import RuleTarget, StackTarget, UserTarget
+
+STACK, TANGENT_STACK = "_stack", "_dstack"
 from ..syntax import anno, nodes
 
 
@@ -43,7 +45,7 @@ class ForwardTransform:
 
     def run(self):
         body = self._block(self.fdef.body)
-        active_params = [p for p in self.params if p in self.an.active]
+        active_params = [p for p in self.params if p in self.an.active and p != STACK]
         return body, {p: self.d(p) for p in active_params}
 
     # ------------------------------------------------------------ blocks
@@ -61,6 +63,12 @@ class ForwardTransform:
                 out.append(s)
             elif isinstance(s, gast.Return):
                 out.append(gast.Return(value=nodes.tuple_([s.value, self._tangent_of(s.value)])))
+            elif isinstance(s, gast.Expr) and isinstance(
+                    self.an.targets.get(id(s.value)), StackTarget):
+                # the primal pushes values; their tangents go on a stack of their own
+                out.append(s)
+                out.append(nodes.expr_stmt(nodes.call(f"{TANGENT_STACK}.append", [
+                    self._tangent_of(s.value.args[0])])))
             else:
                 out.append(s)
         from .reverse import _dedupe_comments
@@ -74,6 +82,8 @@ class ForwardTransform:
 
     def _tangent_of(self, node):
         """Tangent of a simple operand (a name or a constant)."""
+        if isinstance(node, gast.Name) and node.id == STACK:
+            return nodes.const(0.0)
         if self.active(node):
             return nodes.name(self.d(node.id))
         if isinstance(node, (gast.Tuple, gast.List)):
@@ -92,6 +102,14 @@ class ForwardTransform:
     def _assign(self, s):
         target = s.targets[0]
         names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
+        if names == [STACK]:
+            return [s, nodes.assign(TANGENT_STACK, gast.List(elts=[], ctx=gast.Load()))]
+        if isinstance(s.value, gast.Call) and isinstance(self.an.targets.get(id(s.value)),
+                                                          StackTarget):
+            parts = [nodes.name(self.d(n), "store") if n in self.an.active
+                     else nodes.name("_", "store") for n in names]
+            tan = parts[0] if isinstance(target, gast.Name) else nodes.tuple_(parts, "store")
+            return [s, nodes.assign(tan, nodes.call(f"{TANGENT_STACK}.pop"))]
         if not any(n in self.an.active for n in names):
             return [s]
         value = s.value
@@ -167,6 +185,11 @@ class ForwardTransform:
             terms.append(nodes.template_expr(template, **tsubs))
         if not terms:
             return self._zero(target)
+        if rule.jvp_combine:
+            expr = terms[0]
+            for t in terms[1:]:
+                expr = nodes.call(rule.jvp_combine, [expr, t])
+            return expr
         expr = terms[0]
         for t in terms[1:]:
             expr = gast.BinOp(left=expr, op=gast.Add(), right=t)
@@ -180,6 +203,9 @@ class ForwardTransform:
         call.func = nodes.name(callee.forward_name)
         for p, tname in callee.tangent_params.items():
             call.keywords.append(gast.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
+        if STACK in callee.params:
+            call.keywords.append(gast.keyword(arg=TANGENT_STACK,
+                                              value=nodes.name(TANGENT_STACK)))
         target = s.targets[0]
         if isinstance(target, gast.Name):
             pair = nodes.tuple_([nodes.name(target.id, "store"),

@@ -187,6 +187,8 @@ class ReverseTransform:
         for sa in self.adj.values():
             for c in sa.contribs:
                 contribs.setdefault(c.var, []).append(c)
+        if self.unit.program.options.get("higher_order"):
+            return out      # code meant to be differentiated again stays functional
         for var in self.accumulators:
             kind = self.an.kinds.get(var)
             if not (isinstance(kind, tuple) and kind[0] == "array"):
@@ -222,6 +224,10 @@ class ReverseTransform:
             if not self.active(arg):
                 continue
             template = rule.template_for(p, bound, all_scalar)
+            if template is None:
+                from ..errors import NoDerivativeError
+                raise NoDerivativeError(f"{rule.name} has no reverse-mode rule for its "
+                                        f"argument {p!r}", hint="use forward mode for it")
             expr = nodes.template_expr(template, **subs)
             if p in rule.broadcast:
                 others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
