@@ -602,6 +602,7 @@ def test_normalized_stage_has_one_operation_per_line():
 
 def test_derivative_source_bad_mode_and_stage():
     with pytest.raises(tl.DerivativeUsageError):
-        tl.derivative_source(square, mode="forward")
+        tl.derivative_source(square, mode="sideways")
     with pytest.raises(tl.DerivativeUsageError):
         tl.derivative_source(square, stage="bogus")
+    assert "def forward_square" in tl.derivative_source(square, mode="forward")
