@@ -32,10 +32,9 @@ def clear_cache():
 def _check_function(f):
     if not callable(f):
         raise DerivativeUsageError(f"expected a function, got {f!r}")
-    f = inspect.unwrap(f) if not isinstance(f, Derivative) else f
-    if isinstance(f, Derivative):
-        raise DerivativeUsageError("derivatives of derivatives need forward mode, which is "
-                                   "not available yet")
+    if isinstance(f, (Derivative, Nested)):
+        raise DerivativeUsageError(f"{f!r} is a derivative: use tl.grad or tl.jvp on it")
+    f = inspect.unwrap(f)
     if inspect.ismethod(f):
         raise DerivativeUsageError("bound methods cannot be differentiated yet; "
                                    "differentiate the function and pass the object")
@@ -307,9 +306,73 @@ def grad(f, wrt=0, optimize=True):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
     `wrt` is a position, a parameter name, or a tuple of those (then the result is a tuple of
-    gradients).  Each gradient has its argument's structure, shape and dtype.
+    gradients).  Each gradient has its argument's structure, shape and dtype.  `f` may itself
+    be a derivative of a function of scalars (``tl.grad(tl.grad(f))``): forward mode is then
+    applied to its generated code.
     """
+    if isinstance(f, (Derivative, Nested)):
+        return Nested(f, wrt, optimize)
     return Derivative(_check_function(f), wrt, "grad", {"optimize": bool(optimize)})
+
+
+class Nested:
+    """A derivative of a derivative: forward mode applied to generated derivative code.
+
+    The derivative it differentiates is represented by a generated function, fixed keyword
+    arguments (the unit tangents of the levels below) and a path to its scalar output in the
+    nested (value, tangent) results.
+    """
+
+    def __init__(self, base, wrt, optimize=True):
+        if isinstance(base, Derivative) and (base._what != "grad" or not base._single):
+            raise DerivativeUsageError("derivatives of derivatives take tl.grad of one "
+                                       "argument")
+        self._base = base
+        self._func = base._func
+        self._sig = base._sig
+        self._wrt, single = _wrt_names(self._func, wrt)
+        if not single:
+            raise DerivativeUsageError("derivatives of derivatives take one wrt argument")
+        self._optimize = optimize
+        self.__signature__ = self._sig
+        self.__wrapped__ = base
+        self.__name__ = f"grad_{getattr(base, '__name__', 'derivative')}"
+
+    def _generated(self, args, kwargs):
+        """(function, fixed keyword arguments, path to the scalar result) for these args."""
+        base = self._base
+        if isinstance(base, Derivative):
+            entry, _, _ = _gradient_entry(base._func, base._wrt, args, kwargs)
+            inner = (entry, {}, (1, 0))
+        else:
+            inner = base._generated(args, kwargs)[:3]
+        fn, fixed, path = inner
+        compiled, bound = _specialize_mode(fn, self._wrt, args, {**kwargs, **fixed}, {
+            "optimize": bool(self._optimize), "mode": "forward", "higher_order": True})
+        tangent = compiled.root.tangent_params[self._wrt[0]]
+        x = bound.arguments[self._wrt[0]]
+        if np.ndim(x) != 0:
+            raise DerivativeUsageError(
+                "tl.grad of a derivative needs a scalar argument; use tl.hessian or "
+                "tl.jacobian for arrays")
+        one = np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
+        return compiled.forward, {**fixed, tangent: one}, (1,) + path, compiled, x
+
+    def __call__(self, *args, **kwargs):
+        fn, fixed, path, _, x = self._generated(args, kwargs)
+        out = fn(*args, **kwargs, **fixed)
+        for k in path:
+            out = out[k] if isinstance(out, (tuple, list)) else 0.0
+        return _finalize(out, x)
+
+    def source_for(self, *args, **kwargs):
+        return self._generated(args, kwargs)[3].source
+
+    def __repr__(self):
+        return f"<tangent_like grad of {self._base!r} with respect to {self._wrt[0]}>"
+
+    def _repr_html_(self):
+        return display.html(repr(self), title=repr(self))
 
 
 def value_and_grad(f, wrt=0, optimize=True):
@@ -341,6 +404,8 @@ def jvp(f, primals, tangents, wrt=0, optimize=True):
     `primals` is the tuple of positional arguments; `tangents` has one tangent per `wrt`
     argument (a tuple when `wrt` is a tuple, a single value otherwise).
     """
+    if isinstance(f, (Derivative, Nested)):
+        return _jvp_of_derivative(f, primals, tangents, wrt, optimize)
     f = _check_function(f)
     names, single = _wrt_names(f, wrt)
     primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
@@ -352,6 +417,30 @@ def jvp(f, primals, tangents, wrt=0, optimize=True):
     tparams = compiled.root.tangent_params
     kwargs = {tparams[w]: _as_tangent(t, bound.arguments[w]) for w, t in zip(names, tangents)}
     return compiled.forward(*primals, **kwargs)
+
+
+def _jvp_of_derivative(d, primals, tangent, wrt, optimize):
+    """``tl.jvp(tl.grad(f), ...)``: forward mode over the generated gradient code."""
+    primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
+    names, single = _wrt_names(d._func, wrt)
+    if not single:
+        raise DerivativeUsageError("jvp of a derivative takes one wrt argument")
+    if isinstance(d, Derivative):
+        if d._what != "grad" or not d._single:
+            raise DerivativeUsageError("jvp of a derivative takes tl.grad of one argument")
+        fn, _, _ = _gradient_entry(d._func, d._wrt, primals, {})
+        fixed, path = {}, (1, 0)
+    else:
+        fn, fixed, path, _, _ = d._generated(primals, {})
+    compiled, bound = _specialize_mode(fn, names, primals, fixed, {
+        "optimize": bool(optimize), "mode": "forward", "higher_order": True})
+    x = bound.arguments[names[0]]
+    t = {compiled.root.tangent_params[names[0]]: _as_tangent(tangent, x)}
+    value, tan = compiled.forward(*primals, **fixed, **t)
+    for k in path:
+        value = value[k]
+        tan = tan[k] if isinstance(tan, (tuple, list)) else 0.0
+    return value, tan
 
 
 def _as_tangent(t, x):

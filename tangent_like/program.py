@@ -21,12 +21,12 @@ from .normalize.inline import inline_calls
 from .optimize import optimize
 from .normalize.lift import local_names
 from .syntax import nodes
-from .syntax.naming import Namer
+from .syntax.naming import Namer, is_stack, tangent_stack
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 
-RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "_dstack", "reversed", "range",
-                                   "slice", "len"}
+RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "_dstack", "_ddstack", "_dddstack",
+                                   "reversed", "range", "slice", "len"}
 
 STAGES = ("parse", "normalized", "transformed", "optimized")
 
@@ -97,7 +97,7 @@ class Unit:
         self.active_params = [p for p in self.params if mask.get(p)]
         if self.mode == "forward":
             self.tangent_params = {p: self.namer.tangent(p) for p in self.active_params
-                                   if p != STACK}
+                                   if not is_stack(p)}
 
     def build(self):
         fdef = self.parsed.node
@@ -155,9 +155,10 @@ class Unit:
         for p, t in self.tangent_params.items():
             args.kwonlyargs.append(nodes.name(t, "param"))
             args.kw_defaults.append(None)
-        if STACK in self.params:
-            args.kwonlyargs.append(nodes.name("_dstack", "param"))
-            args.kw_defaults.append(None)
+        for p in self.params:
+            if is_stack(p):
+                args.kwonlyargs.append(nodes.name(tangent_stack(p), "param"))
+                args.kw_defaults.append(None)
         names = ", ".join(self.tangent_params) or "nothing"
         self.forward_def = _fdef(self.forward_name, args, body,
                                  f"Forward mode of {self.short_name}: its value and tangent, "

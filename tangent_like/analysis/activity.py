@@ -15,6 +15,7 @@ from . import resolve as _resolve
 from .. import rules
 from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
+from ..syntax.naming import is_stack
 
 _AUG_SYMBOL = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
                gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}
@@ -82,10 +83,11 @@ class _Analyzer:
         self.targets = {}
         from ..normalize.lift import local_names
         self.local_vars = local_names(self.fdef)
-        if "_stack" in self.local_vars:
-            # generated reverse-mode code: what the primal sweep records carries derivatives
-            self.active.add("_stack")
-            self.kinds["_stack"] = lattice.ANY
+        for name in self.local_vars:
+            if is_stack(name):
+                # generated derivative code: what a sweep records carries derivatives
+                self.active.add(name)
+                self.kinds[name] = lattice.ANY
 
     def run(self):
         for _ in range(50):
@@ -136,7 +138,7 @@ class _Analyzer:
 
 
     def _set(self, name, kind, active):
-        if name == "_stack":
+        if is_stack(name):
             return
         self.kinds[name] = lattice.join(self.kinds.get(name), kind)
         if active and self.kinds[name] != lattice.INT:

@@ -15,6 +15,7 @@ import gast
 from .. import rules
 from ..errors import TransformError
 from ..syntax import nodes
+from ..syntax.naming import is_stack
 
 _LIBRARY_ROOTS = {"numpy", "scipy", "math", "builtins", "tangent_like", "gast", "jax",
                   "torch", "autograd", "pandas"}
@@ -38,8 +39,9 @@ class UserTarget:
 class StackTarget:
     """``_stack.append(v)`` / ``_stack.pop()`` in generated reverse-mode code."""
 
-    def __init__(self, op):
+    def __init__(self, op, stack="_stack"):
         self.op = op
+        self.stack = stack
 
 
 class UnknownTarget:
@@ -69,8 +71,8 @@ def resolve_call(call, parsed, local_vars, error):
         bound = bind_def(callee.node, call, error)
         return UserTarget(("lifted", id(callee.node)), callee, bound, lifted=True)
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
-            and func.value.id == "_stack" and func.attr in ("append", "pop"):
-        return StackTarget(func.attr)
+            and is_stack(func.value.id) and func.attr in ("append", "pop"):
+        return StackTarget(func.attr, func.value.id)
     if isinstance(func, gast.Attribute):
         base = func.value
         while isinstance(base, gast.Attribute):

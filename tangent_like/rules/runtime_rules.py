@@ -43,6 +43,12 @@ defrule(rt.matmul_adjoint_b, "v, a, b", kind=A,
 defrule(rt.transpose_adjoint, "v, axes=None", kind=A,
         jvp={"v": "transpose_adjoint(dv, axes)", "axes": "0.0"})
 defrule(rt.log_of, "a", kind="elementwise", jvp={"a": "da / a"})
+# helpers of generated forward-mode code, for derivatives of derivatives
+defrule(rt.tangent_parts, "t, n", kind=A, jvp={"t": "tangent_parts(dt, n)", "n": "0.0"})
+defrule(rt.tangent_item, "t, index, batch=False", kind=A,
+        jvp={"t": "tangent_item(dt, index, batch)", "index": "0.0", "batch": "0.0"})
+defrule(rt.batch_align, "dx, x, y", kind=A,
+        jvp={"dx": "batch_align(ddx, x, y)", "x": "0.0", "y": "0.0"})
 
 # Vector forward mode: the helpers are linear in `v`, so a batched tangent is mapped one
 # direction at a time (`batch_map`).

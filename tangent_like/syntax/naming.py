@@ -116,3 +116,13 @@ def _clean(base):
     if len(base) > 24:
         base = base[:24].rstrip("_")
     return base
+
+
+def is_stack(name):
+    """``_stack``, ``_dstack``, ``_ddstack``...: the records of generated derivative code."""
+    return re.fullmatch(r"_d*stack", name) is not None
+
+
+def tangent_stack(name):
+    """The stack that carries the tangents of what stack `name` records."""
+    return "_d" + name[1:]

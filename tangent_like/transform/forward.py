@@ -23,7 +23,7 @@ from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, StackTarget, UserTarget
 
-STACK, TANGENT_STACK = "_stack", "_dstack"
+from ..syntax.naming import is_stack, tangent_stack
 from ..syntax import anno, nodes
 
 
@@ -45,7 +45,7 @@ class ForwardTransform:
 
     def run(self):
         body = self._block(self.fdef.body)
-        active_params = [p for p in self.params if p in self.an.active and p != STACK]
+        active_params = [p for p in self.params if p in self.an.active and not is_stack(p)]
         return body, {p: self.d(p) for p in active_params}
 
     # ------------------------------------------------------------ blocks
@@ -67,7 +67,8 @@ class ForwardTransform:
                     self.an.targets.get(id(s.value)), StackTarget):
                 # the primal pushes values; their tangents go on a stack of their own
                 out.append(s)
-                out.append(nodes.expr_stmt(nodes.call(f"{TANGENT_STACK}.append", [
+                stack = self.an.targets[id(s.value)].stack
+                out.append(nodes.expr_stmt(nodes.call(f"{tangent_stack(stack)}.append", [
                     self._tangent_of(s.value.args[0])])))
             else:
                 out.append(s)
@@ -82,7 +83,7 @@ class ForwardTransform:
 
     def _tangent_of(self, node):
         """Tangent of a simple operand (a name or a constant)."""
-        if isinstance(node, gast.Name) and node.id == STACK:
+        if isinstance(node, gast.Name) and is_stack(node.id):
             return nodes.const(0.0)
         if self.active(node):
             return nodes.name(self.d(node.id))
@@ -102,14 +103,16 @@ class ForwardTransform:
     def _assign(self, s):
         target = s.targets[0]
         names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
-        if names == [STACK]:
-            return [s, nodes.assign(TANGENT_STACK, gast.List(elts=[], ctx=gast.Load()))]
+        if len(names) == 1 and is_stack(names[0]):
+            return [s, nodes.assign(tangent_stack(names[0]), gast.List(elts=[],
+                                                                         ctx=gast.Load()))]
         if isinstance(s.value, gast.Call) and isinstance(self.an.targets.get(id(s.value)),
                                                           StackTarget):
             parts = [nodes.name(self.d(n), "store") if n in self.an.active
                      else nodes.name("_", "store") for n in names]
             tan = parts[0] if isinstance(target, gast.Name) else nodes.tuple_(parts, "store")
-            return [s, nodes.assign(tan, nodes.call(f"{TANGENT_STACK}.pop"))]
+            stack = self.an.targets[id(s.value)].stack
+            return [s, nodes.assign(tan, nodes.call(f"{tangent_stack(stack)}.pop"))]
         if not any(n in self.an.active for n in names):
             return [s]
         value = s.value
@@ -203,9 +206,10 @@ class ForwardTransform:
         call.func = nodes.name(callee.forward_name)
         for p, tname in callee.tangent_params.items():
             call.keywords.append(gast.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
-        if STACK in callee.params:
-            call.keywords.append(gast.keyword(arg=TANGENT_STACK,
-                                              value=nodes.name(TANGENT_STACK)))
+        for p in callee.params:
+            if is_stack(p):
+                call.keywords.append(gast.keyword(arg=tangent_stack(p),
+                                                  value=nodes.name(tangent_stack(p))))
         target = s.targets[0]
         if isinstance(target, gast.Name):
             pair = nodes.tuple_([nodes.name(target.id, "store"),
