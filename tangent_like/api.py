@@ -496,11 +496,18 @@ def _stage_text(compiled, func, stage):
 
 
 def differentiate(f=None, *, wrt=0, optimize=True):
-    """Decorator: `f` stays callable and gains ``f.grad``, ``f.value_and_grad`` and
-    ``f.derivative_source()``."""
+    """Decorator: `f` stays callable and gains ``f.grad``, ``f.value_and_grad``, ``f.jvp``,
+    ``f.jacobian``, ``f.hessian``, ``f.hvp`` and ``f.derivative_source()``."""
     def wrap(func):
         func.grad = grad(func, wrt=wrt, optimize=optimize)
         func.value_and_grad = value_and_grad(func, wrt=wrt, optimize=optimize)
+        func.jvp = lambda primals, tangents: jvp(func, primals, tangents, wrt=wrt,
+                                                 optimize=optimize)
+        func.jacobian = jacobian(func, wrt=wrt, optimize=optimize)
+        func.hessian = hessian(func, wrt=wrt, optimize=optimize) \
+            if not isinstance(wrt, (tuple, list)) else None
+        func.hvp = hvp(func, wrt=wrt, optimize=optimize) \
+            if not isinstance(wrt, (tuple, list)) else None
         func.derivative_source = lambda mode="reverse", stage=None: derivative_source(
             func, mode=mode, wrt=wrt, stage=stage, optimize=optimize)
         return func

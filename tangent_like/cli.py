@@ -29,8 +29,9 @@ def _parser():
     p.add_argument("--wrt", default="0",
                    help="argument(s) to differentiate with respect to: names or positions, "
                         "comma-separated (default: the first argument)")
-    p.add_argument("--mode", default="reverse", choices=["reverse"],
-                   help="differentiation mode (default: reverse)")
+    p.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
+                   help="reverse (gradients: primal and adjoint sweeps) or forward (tangents "
+                        "beside the primal statements); default: reverse")
     p.add_argument("--stage", default="optimized", choices=STAGES,
                    help="pipeline stage to print (default: optimized, the final code)")
     p.add_argument("--no-optimize", action="store_true", help="skip the optimizer")

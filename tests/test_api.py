@@ -448,9 +448,10 @@ def test_not_a_function():
         tl.grad(3.0)
 
 
-def test_derivative_of_derivative_is_refused():
+def test_derivative_of_derivative_is_forward_over_reverse():
+    assert tl.grad(tl.grad(square))(3.0) == pytest.approx(2.0)
     with pytest.raises(tl.DerivativeUsageError):
-        tl.grad(tl.grad(square))
+        tl.grad(tl.value_and_grad(square))
 
 
 def test_bound_method_is_refused():
