@@ -255,7 +255,7 @@ def test_unknown_wrt(model):
 
 @pytest.mark.parametrize("args", [
     ("--stage", "bogus"),
-    ("--mode", "forward"),
+    ("--mode", "sideways"),
     ("--no-such-option",),
 ], ids=["stage", "mode", "option"])
 def test_bad_options(model, args):
