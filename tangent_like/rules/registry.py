@@ -33,7 +33,7 @@ class Rule:
 
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
                  scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
-                 jvp_combine=None):
+                 jvp_combine=None, domain="any", samples=None, tested_by=None):
         self.func = func
         self.name = name
         self.params, self.defaults = _parse_params(params)
@@ -46,6 +46,9 @@ class Rule:
         self.kink = kink
         self.jvp_batch = dict(jvp_batch or {})   # tangents with a leading batch axis
         self.jvp_combine = jvp_combine   # a function name combining the terms instead of +
+        self.domain = domain             # where to sample inputs when checking the rule
+        self.samples = samples           # or a function rng -> list of argument dicts
+        self.tested_by = tested_by       # or the test that checks it end to end
 
     def result_kind(self, arg_kinds, bound):
         """Kind of the result given the kinds of the bound arguments (param -> kind)."""

@@ -163,6 +163,8 @@ class ForwardTransform:
         subs = {}
         if isinstance(target, gast.Name):
             subs["y"] = nodes.name(target.id)
+        elif isinstance(target, gast.Tuple):       # a primitive returning several values
+            subs["y"] = nodes.tuple_([nodes.name(t.id) for t in target.elts])
         for p in rule.params:
             if p in bound:
                 subs[p] = bound[p]
