@@ -155,3 +155,13 @@ def _name_of(func):
     if mod.startswith("numpy") or type(func).__name__ == "ufunc":
         return f"np.{name}"
     return f"{mod}.{name}"
+
+
+def helper(func):
+    """Make `func` callable from generated code and templates under its own name.
+
+    Rule families use this for the adjoint helpers their templates call; give such a helper
+    forward rules of its own (`defrule`) so that Hessians can differentiate through it."""
+    from .. import runtime
+    runtime.HELPERS[func.__name__] = func
+    return func
