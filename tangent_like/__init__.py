@@ -5,7 +5,7 @@
     print(df.source)           # the readable derivative code
 """
 from .api import (clear_cache, derivative_source, differentiate, grad, hessian, hvp,
-                  jacobian, jvp,
+                  jacobian, jvp, check, check_grad,
                   value_and_grad,
                   vjp)
 from .errors import (DerivativeUsageError, InternalError, NoDerivativeError,
@@ -13,6 +13,7 @@ from .errors import (DerivativeUsageError, InternalError, NoDerivativeError,
 
 __version__ = "0.1.0"
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "derivative_source", "differentiate",
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "check",
+           "check_grad", "derivative_source", "differentiate",
            "clear_cache", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
            "NoDerivativeError", "DerivativeUsageError", "InternalError"]

@@ -71,6 +71,46 @@ def _wrt_names(f, wrt):
     return tuple(out), single
 
 
+def _add_origin(exc):
+    """Point an error raised inside generated code back at the user's line (a note)."""
+    import linecache
+    import os
+    import re
+
+    from .loader import ORIGINS
+    tb, frame_info = exc.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith("<tangent_like generated"):
+            frame_info = (name, tb.tb_lineno, tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    if frame_info is None or getattr(exc, "_tl_origin_noted", False):
+        return
+    name, lineno, func = frame_info
+    origin = None
+    mapped = ORIGINS.get(name, {}).get(lineno)
+    if mapped is not None:        # a primal statement: its own origin
+        text = (linecache.getline(mapped[0], mapped[1]) or "").strip()
+        origin = (f"{os.path.basename(mapped[0])}:{mapped[1]}", text)
+    else:                         # an adjoint statement: the comment heading its block
+        lines = linecache.getlines(name)
+        for i in range(min(lineno, len(lines)) - 1, -1, -1):
+            m = re.match(r"\s*# (.*)  \((.+:\d+)\)\s*$", lines[i])
+            if m:
+                origin = (m.group(2), m.group(1))
+                break
+            if lines[i].lstrip().startswith("def "):
+                break
+    where = f"in generated {func}, line {lineno}"
+    if origin is not None:
+        where += f", from {origin[0]}: {origin[1]}"
+    try:
+        exc.add_note(f"tangent_like: raised {where}")
+        exc._tl_origin_noted = True
+    except (AttributeError, TypeError):
+        pass
+
+
 def _fast_kind(value):
     t = type(value)
     if t is float:
@@ -265,7 +305,11 @@ class Derivative:
         if hit is None or hit[0] != _GENERATION[0] or hit[1].globals_changed():
             compiled, _ = self._specialize(args, {})
             hit = self._fast[key] = (_GENERATION[0], compiled)
-        value, grads = hit[1].entry(*args)
+        try:
+            value, grads = hit[1].entry(*args)
+        except Exception as exc:
+            _add_origin(exc)
+            raise
         grads = tuple(_finalize(grads[k], args[i]) for k, i in zip(self._order, self._positions))
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
@@ -276,7 +320,11 @@ class Derivative:
         if not kwargs and self._positions is not None and len(args) == self._nparams:
             return self._call_fast(args)
         compiled, bound = self._specialize(args, kwargs)
-        value, grads = compiled.entry(*args, **kwargs)
+        try:
+            value, grads = compiled.entry(*args, **kwargs)
+        except Exception as exc:
+            _add_origin(exc)
+            raise
         grads = tuple(_finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
                                                                             self._wrt))
         grads = grads[0] if self._single else grads
@@ -659,3 +707,140 @@ def hessian(f, wrt=0, optimize=True):
     hessian_.__name__ = f"hessian_{f.__name__}"
     hessian_.__wrapped__ = f
     return hessian_
+
+
+class CheckReport:
+    """What `check` found: a list of located diagnostics (empty when `f` is supported)."""
+
+    def __init__(self, func, diagnostics):
+        self.func = func
+        self.diagnostics = sorted(diagnostics, key=lambda d: (
+            d.filename or "", d.lineno or 0, d.col_offset or 0))
+
+    @property
+    def ok(self):
+        return not self.diagnostics
+
+    def __bool__(self):
+        return self.ok
+
+    def __len__(self):
+        return len(self.diagnostics)
+
+    def __iter__(self):
+        return iter(self.diagnostics)
+
+    def __str__(self):
+        if self.ok:
+            return f"{self.func.__qualname__}: no problems found"
+        n = len(self.diagnostics)
+        return "\n".join(d.format() for d in self.diagnostics) + \
+            f"\n{n} error{'s' if n != 1 else ''} in {self.func.__qualname__}"
+
+    def __repr__(self):
+        return f"<CheckReport {self.func.__qualname__}: {len(self.diagnostics)} problem(s)>"
+
+
+def check(f, *args, wrt=0, **kwargs):
+    """Every construct of `f` (and of the functions it calls) that tangent_like refuses, at
+    once, without generating code.  Example arguments, when given, specialize the check to
+    their kinds; otherwise arguments may be anything."""
+    from .errors import TransformError
+    f = _check_function(f)
+    names, _ = _wrt_names(f, wrt)
+    sig = inspect.signature(f)
+    if args or kwargs:
+        kinds, _ = _kinds_of(sig, args, kwargs)
+    else:
+        kinds = {name: lattice.ANY for name in sig.parameters}
+    program = Program({"collect": True})
+    try:
+        program.root(f, kinds, set(names))
+    except TransformError as exc:
+        program.record(exc)
+    return CheckReport(f, program.diagnostics)
+
+
+class GradCheck:
+    """The result of `check_grad`: per argument, the gradients and their differences."""
+
+    def __init__(self, rows, ok):
+        self.rows = rows          # (argument, check, max abs error, max rel error, passed)
+        self.ok = ok
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        lines = [f"{'argument':<12} {'check':<28} {'abs err':>10} {'rel err':>10}  result"]
+        for name, what, abs_err, rel_err, passed in self.rows:
+            lines.append(f"{name:<12} {what:<28} {abs_err:>10.2e} {rel_err:>10.2e}  "
+                         f"{'ok' if passed else 'FAIL'}")
+        lines.append("all checks passed" if self.ok else "SOME CHECKS FAILED")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs):
+    """Compare reverse mode, forward mode and central finite differences on `f(*args)`.
+
+    For every `wrt` argument: the reverse-mode gradient against central differences, element
+    by element; forward mode (``jvp``) along a random direction against the gradient dotted
+    with it (a random projection) and against a central difference along that direction.
+    Returns a `GradCheck` report (true when everything agrees)."""
+    f = _check_function(f)
+    names, single = _wrt_names(f, wrt)
+    sig = inspect.signature(f)
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    grads = grad(f, wrt=names)(*args, **kwargs)
+    rng = np.random.default_rng(seed)
+    rows, ok = [], True
+
+    def call_with(name, value):
+        b = sig.bind(*args, **kwargs)
+        b.apply_defaults()
+        b.arguments[name] = value
+        return f(*b.args, **b.kwargs)
+
+    def errors(got, want):
+        got = np.asarray(got, dtype=np.float64)
+        want = np.asarray(want, dtype=np.float64)
+        abs_err = float(np.max(np.abs(got - want))) if got.size else 0.0
+        scale = float(np.max(np.abs(want))) if want.size else 0.0
+        return abs_err, abs_err / max(scale, 1e-300), bool(np.allclose(got, want, rtol=rtol,
+                                                                      atol=atol))
+
+    for name, g in zip(names, grads):
+        x = bound.arguments[name]
+        xa = np.asarray(x, dtype=np.float64)
+        fd = np.zeros_like(xa)
+        for i in range(xa.size):
+            xp, xm = xa.copy(), xa.copy()
+            xp.reshape(-1)[i] += eps
+            xm.reshape(-1)[i] -= eps
+            conv = (lambda v: float(v)) if xa.ndim == 0 and not isinstance(x, np.ndarray) \
+                else (lambda v: v.astype(getattr(x, "dtype", np.float64)))
+            fd.reshape(-1)[i] = (float(call_with(name, conv(xp)))
+                                 - float(call_with(name, conv(xm)))) / (2 * eps)
+        a, r, passed = errors(g, fd)
+        rows.append((name, "reverse vs finite differences", a, r, passed))
+        ok &= passed
+        direction = rng.standard_normal(xa.shape)
+        tangent = float(direction) if xa.ndim == 0 and not isinstance(x, np.ndarray) \
+            else direction.astype(getattr(x, "dtype", np.float64))
+        _, jv = jvp(f, tuple(bound.args), tangent, wrt=name)
+        a, r, passed = errors(jv, np.sum(np.asarray(g) * direction))
+        rows.append((name, "forward vs reverse projection", a, r, passed))
+        ok &= passed
+        plus = xa + eps * direction
+        minus = xa - eps * direction
+        conv = (lambda v: float(v)) if xa.ndim == 0 and not isinstance(x, np.ndarray) \
+            else (lambda v: v.astype(getattr(x, "dtype", np.float64)))
+        fd_dir = (float(call_with(name, conv(plus))) - float(call_with(name, conv(minus)))) \
+            / (2 * eps)
+        a, r, passed = errors(jv, fd_dir)
+        rows.append((name, "forward vs finite differences", a, r, passed))
+        ok &= passed
+    return GradCheck(rows, ok)

@@ -18,6 +18,32 @@ from . import runtime
 from .syntax import nodes
 
 _counter = itertools.count(1)
+ORIGINS = {}    # generated file name -> {line: (user file, user line)}, for error messages
+
+
+def _origin_lines(unit, fdef, first_line):
+    """Map lines of the unparsed `fdef` (starting at `first_line`) to the user's lines."""
+    import ast as pyast
+    from .syntax import anno
+    import gast
+    text = pyast.unparse(pyast.fix_missing_locations(gast.gast_to_ast(nodes.copy(fdef))))
+    tree = pyast.parse(text).body[0]
+    source = unit.parsed.source
+    out = {}
+
+    def walk(g_stmts, a_stmts):
+        for g, a in zip(g_stmts, a_stmts):
+            origin = anno.get(g, anno.Anno.ORIGIN)
+            if origin and origin[0]:
+                src = getattr(g, "_tl_source", None) or source
+                out[first_line + a.lineno - 1] = (src.filename, origin[0])
+            for field in ("body", "orelse"):
+                gs, as_ = getattr(g, field, None), getattr(a, field, None)
+                if isinstance(gs, list) and isinstance(as_, list):
+                    walk(gs, as_)
+
+    walk(fdef.body, tree.body)
+    return out
 
 
 def _group(defs):
@@ -48,11 +74,21 @@ def load(defs, title):
         own = [f.name for f in fdefs]
         closure_names = sorted(namespace.closure)
         params = sorted((all_names - set(own)) | set(helpers) | set(closure_names))
-        body = "\n\n".join(nodes.unparse(f) for f in fdefs)
+        texts = [nodes.unparse(f) for f in fdefs]
+        body = "\n\n".join(texts)
+        filename = f"<tangent_like generated {title} #{next(_counter)}>"
+        origins, line = {}, 2
+        units = {id(f): u for u, f in defs}
+        for f, t in zip(fdefs, texts):
+            try:
+                origins.update(_origin_lines(units[id(f)], f, line))
+            except Exception:       # the map only improves messages
+                pass
+            line += t.count("\n") + 2
+        ORIGINS[filename] = origins
         text = (f"def __tangent_like_factory__({', '.join(params)}):\n"
                 + textwrap.indent(body, "    ")
                 + "\n    return {" + ", ".join(f"{n!r}: {n}" for n in own) + "}\n")
-        filename = f"<tangent_like generated {title} #{next(_counter)}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         code = compile(text, filename, "exec")
         scope = {}

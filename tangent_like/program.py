@@ -14,7 +14,7 @@ from . import runtime
 from .analysis import lattice
 from .analysis.activity import analyze
 from .errors import InternalError, TangentLikeError, TransformError
-from .frontend.check import check
+from .frontend.check import check, strip_refused
 from .frontend.parse import parse_function
 from .normalize import normalize
 from .normalize.inline import inline_calls
@@ -29,6 +29,10 @@ RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "_dstack", "_ddstack", "
                                    "reversed", "range", "slice", "len"}
 
 STAGES = ("parse", "normalized", "transformed", "optimized")
+
+
+class SkipStatement(Exception):
+    """Checking mode: the statement's problem is recorded; go on with the next one."""
 
 
 class Family:
@@ -48,7 +52,13 @@ def _family(key, program):
     if isinstance(key, tuple) and key[0] == "lifted":
         raise InternalError("lifted function requested before its parent")
     parsed = parse_function(key)
-    check(parsed)
+    try:
+        check(parsed)
+    except TransformError as exc:
+        if not program.collecting:
+            raise
+        program.record(exc)          # checking mode: note them all, look past them
+        strip_refused(parsed)
     program.parsed_sources[id(key)] = nodes.copy(parsed.node)
     taken = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)} | RESERVED
     namer = Namer(taken | local_names(parsed.node))
@@ -116,6 +126,8 @@ class Unit:
         else:
             self.result_kind = lattice.ANY
         self.program.stage_trees.setdefault("normalized", []).append(nodes.copy(fdef))
+        if self.program.collecting:
+            return
         if self.mode == "forward":
             return self._build_forward()
         rt = ReverseTransform(self)
@@ -207,6 +219,9 @@ class Program:
         self.order = []
         self.families = {}
         self.in_progress = set()
+        self.collecting = bool(self.options.get("collect"))   # tl.check: report, don't raise
+        self.diagnostics = []
+        self._seen_diagnostics = set()
         self.parsed_sources = {}
         self.stage_trees = {}
         self.namer = Namer(RESERVED)
@@ -215,13 +230,27 @@ class Program:
         def error(node, message, hint, cls=TransformError):
             lineno = getattr(node, "lineno", None)
             source = getattr(node, "_tl_source", None) or parsed.source
-            raise cls(message, filename=source.filename, lineno=lineno,
+            exc = cls(message, filename=source.filename, lineno=lineno,
                       col_offset=getattr(node, "col_offset", None),
                       source_line=source.line(lineno), hint=hint)
+            if self.collecting:
+                self.record(exc)
+                raise SkipStatement()
+            raise exc
         return error
 
+    def record(self, exc):
+        """Collect the diagnostics of `exc` (checking mode), once each."""
+        for d in exc.diagnostics:
+            key = (d.filename, d.lineno, d.col_offset, d.message)
+            if key not in self._seen_diagnostics:
+                self._seen_diagnostics.add(key)
+                self.diagnostics.append(d)
+
     def root(self, func, kinds, active):
-        fam = _family(func, self)
+        fam = self._family_or_record(func)
+        if fam is None:
+            return None
         mask = {p: p in active for p in kinds}
         return self._unit(func, fam.parsed, kinds, mask)
 
@@ -238,12 +267,23 @@ class Program:
         unit.build()
         return unit
 
+    def _family_or_record(self, key):
+        try:
+            return _family(key, self)
+        except TransformError as exc:
+            if not self.collecting:
+                raise
+            self.record(exc)
+            return None
+
     def unit_for(self, target, kinds, mask):
         if target.lifted:
             parsed = target.callee
             fam = self.families[target.key]
             return self._unit(target.key, fam.parsed, kinds, mask)
-        fam = _family(target.callee, self)
+        fam = self._family_or_record(target.callee)
+        if fam is None:
+            raise SkipStatement()
         return self._unit(target.callee, fam.parsed, kinds, mask)
 
     def result_kind(self, target, kinds, mask):

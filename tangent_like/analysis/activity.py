@@ -98,6 +98,13 @@ class _Analyzer:
         self._check_in_place(self.fdef.body, [])
         return Analysis(self.kinds, self.active, self.targets, self.local_vars)
 
+    def _report(self, *args):
+        try:
+            self.error(*args)
+        except Exception as exc:
+            if type(exc).__name__ != "SkipStatement":
+                raise
+
     def _check_in_place(self, stmts, seen):
         """``a += b`` updates an array in place: refuse it where another name may see it.
 
@@ -122,7 +129,7 @@ class _Analyzer:
                                       for d in defs)
                         shared |= any(_may_alias(d[1], target) for d in seen)
                         if shared:
-                            self.error(s, f"'{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')}= "
+                            self._report(s, f"'{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')}= "
                                        "...' updates an array in place that another variable "
                                        "or the caller may also hold", f"write '{target} = "
                                        f"{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')} "
@@ -146,26 +153,33 @@ class _Analyzer:
 
     def _block(self, stmts):
         for s in stmts:
-            if isinstance(s, gast.Assign):
-                kind, active = self.value(s.value)
-                target = s.targets[0]
-                if isinstance(target, gast.Name):
-                    self._set(target.id, kind, active)
-                else:
-                    parts = element_kinds(kind, len(target.elts))
-                    for t, k in zip(target.elts, parts):
-                        self._set(t.id, k, active)
-            elif isinstance(s, gast.If):
-                self._block(s.body)
-                self._block(s.orelse)
-            elif isinstance(s, gast.For):
-                self._set(s.target.id, lattice.INT, False)
-                self._block(s.body)
-            elif isinstance(s, gast.While):
-                self._block(s.body)
-            elif isinstance(s, gast.Expr):
-                if isinstance(s.value, gast.Call):
-                    self.value(s.value)     # resolves it: refuses unknown calls on active values
+            try:
+                self._stmt(s)
+            except Exception as exc:       # checking mode: recorded, go on
+                if type(exc).__name__ != "SkipStatement":
+                    raise
+
+    def _stmt(self, s):
+        if isinstance(s, gast.Assign):
+            kind, active = self.value(s.value)
+            target = s.targets[0]
+            if isinstance(target, gast.Name):
+                self._set(target.id, kind, active)
+            else:
+                parts = element_kinds(kind, len(target.elts))
+                for t, k in zip(target.elts, parts):
+                    self._set(t.id, k, active)
+        elif isinstance(s, gast.If):
+            self._block(s.body)
+            self._block(s.orelse)
+        elif isinstance(s, gast.For):
+            self._set(s.target.id, lattice.INT, False)
+            self._block(s.body)
+        elif isinstance(s, gast.While):
+            self._block(s.body)
+        elif isinstance(s, gast.Expr):
+            if isinstance(s.value, gast.Call):
+                self.value(s.value)     # resolves it: refuses unknown calls on active values
 
     def name(self, node):
         if node.id in self.local_vars:

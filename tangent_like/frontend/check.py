@@ -117,3 +117,42 @@ def _check_arguments(fdef, refuse):
 def _walk_body(fdef):
     for stmt in fdef.body:
         yield from gast.walk(stmt)
+
+
+def strip_refused(parsed):
+    """Drop every statement holding a refused construct (checking mode goes on past them)."""
+    def bad_expr(stmt):
+        for n in gast.walk(stmt):
+            if n is not stmt and isinstance(n, gast.stmt):
+                continue
+            if type(n).__name__ in _REFUSED:
+                return True
+            if isinstance(n, (gast.Subscript, gast.Attribute, gast.Starred)) and \
+                    isinstance(getattr(n, "ctx", None), gast.Store):
+                return True
+            if isinstance(n, gast.Call) and (any(isinstance(a, gast.Starred) for a in n.args)
+                                             or any(k.arg is None for k in n.keywords)):
+                return True
+        return False
+
+    def block(stmts):
+        out = []
+        for s in stmts:
+            if type(s).__name__ in _REFUSED:
+                continue
+            if isinstance(s, (gast.If, gast.For, gast.While)):
+                if bad_expr(gast.Expr(value=s.test if not isinstance(s, gast.For) else s.iter)):
+                    continue
+                s.body = block(s.body) or [gast.Pass()]
+                s.orelse = block(s.orelse)
+                out.append(s)
+            elif isinstance(s, gast.FunctionDef):
+                s.body = block(s.body) or [gast.Pass()]
+                out.append(s)
+            elif bad_expr(s):
+                continue
+            else:
+                out.append(s)
+        return out
+
+    parsed.node.body = block(parsed.node.body) or [gast.Pass()]
