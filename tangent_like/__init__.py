@@ -8,7 +8,7 @@ from .api import (clear_cache, derivative_source, differentiate, grad, hessian, 
                   jacobian, jvp, check, check_grad,
                   value_and_grad,
                   vjp)
-from .errors import (DerivativeUsageError, InternalError, NoDerivativeError,
+from .errors import (DerivativeUsageError, InternalError, KinkError, KinkWarning, NoDerivativeError,
                      TangentLikeError, TransformError, UnsupportedSyntaxError)
 
 __version__ = "0.1.0"
@@ -16,4 +16,5 @@ __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "check",
            "check_grad", "derivative_source", "differentiate",
            "clear_cache", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
-           "NoDerivativeError", "DerivativeUsageError", "InternalError"]
+           "NoDerivativeError", "DerivativeUsageError", "InternalError", "KinkError",
+           "KinkWarning"]

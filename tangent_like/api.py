@@ -22,6 +22,19 @@ _GENERATION = [0]      # bumped by clear_cache: per-derivative fast caches check
 _OPTIONS = {"optimize": True}
 
 
+_KINKS = ("ignore", "warn", "raise")
+
+
+def _options(optimize, kinks, **more):
+    if kinks not in _KINKS:
+        raise DerivativeUsageError(f"kinks={kinks!r}: choose one of {', '.join(_KINKS)}")
+    options = {"optimize": bool(optimize)}
+    if kinks != "ignore":
+        options["kinks"] = kinks
+    options.update(more)
+    return options
+
+
 def clear_cache():
     """Forget every generated derivative (the next call transforms again)."""
     with _LOCK:
@@ -350,17 +363,21 @@ class Derivative:
         return display.html(self.source, title=repr(self))
 
 
-def grad(f, wrt=0, optimize=True):
+def grad(f, wrt=0, optimize=True, kinks="ignore"):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
     `wrt` is a position, a parameter name, or a tuple of those (then the result is a tuple of
     gradients).  Each gradient has its argument's structure, shape and dtype.  `f` may itself
     be a derivative of a function of scalars (``tl.grad(tl.grad(f))``): forward mode is then
     applied to its generated code.
+
+    `kinks` ("ignore", "warn" or "raise") makes the generated code report each time the
+    evaluation reaches a point where the derivative does not exist (abs at 0, max at a tie,
+    a branch condition comparing equal values...); "ignore" costs nothing.
     """
     if isinstance(f, (Derivative, Nested)):
         return Nested(f, wrt, optimize)
-    return Derivative(_check_function(f), wrt, "grad", {"optimize": bool(optimize)})
+    return Derivative(_check_function(f), wrt, "grad", _options(optimize, kinks))
 
 
 class Nested:
@@ -423,17 +440,17 @@ class Nested:
         return display.html(repr(self), title=repr(self))
 
 
-def value_and_grad(f, wrt=0, optimize=True):
+def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
     """Like `grad`, but the derivative function returns ``(f(*args), gradient)``."""
-    return Derivative(_check_function(f), wrt, "value_and_grad", {"optimize": bool(optimize)})
+    return Derivative(_check_function(f), wrt, "value_and_grad", _options(optimize, kinks))
 
 
-def vjp(f, *primals, wrt=0, optimize=True, **kwargs):
+def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
     """Run `f` on `primals`; return ``(out, pullback)`` with ``pullback(cotangent)`` giving
     the vector-Jacobian products, a tuple with one entry per `wrt` argument."""
     f = _check_function(f)
     names, single = _wrt_names(f, wrt)
-    d = Derivative(f, names, "vjp", {"optimize": bool(optimize)})
+    d = Derivative(f, names, "vjp", _options(optimize, kinks))
     compiled, bound = d._specialize(primals, kwargs)
     stack = []
     out = compiled.primal(stack, *primals, **kwargs)
@@ -446,7 +463,7 @@ def vjp(f, *primals, wrt=0, optimize=True, **kwargs):
     return out, pullback
 
 
-def jvp(f, primals, tangents, wrt=0, optimize=True):
+def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore"):
     """Forward mode: ``(f(*primals), tangent of the output)`` for input tangents `tangents`.
 
     `primals` is the tuple of positional arguments; `tangents` has one tangent per `wrt`
@@ -460,8 +477,8 @@ def jvp(f, primals, tangents, wrt=0, optimize=True):
     tangents = (tangents,) if single else tuple(tangents)
     if len(tangents) != len(names):
         raise DerivativeUsageError(f"jvp got {len(tangents)} tangents for wrt={wrt!r}")
-    compiled, bound = _specialize_mode(f, names, primals, {}, {"optimize": bool(optimize),
-                                                                "mode": "forward"})
+    compiled, bound = _specialize_mode(f, names, primals, {},
+                                       _options(optimize, kinks, mode="forward"))
     tparams = compiled.root.tangent_params
     kwargs = {tparams[w]: _as_tangent(t, bound.arguments[w]) for w, t in zip(names, tangents)}
     return compiled.forward(*primals, **kwargs)
@@ -508,7 +525,7 @@ def _specialize_mode(f, names, args, kwargs, options):
     return _compile(f, names, kinds, options), bound
 
 
-def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True):
+def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks="ignore"):
     """The generated derivative code of `f` as text (arguments of unknown kinds)."""
     if mode not in ("reverse", "forward"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'reverse' or 'forward'")
@@ -518,13 +535,13 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True):
         f = _check_function(f)
         names, _ = _wrt_names(f, wrt)
         kinds = {name: lattice.ANY for name in inspect.signature(f).parameters}
-        compiled = _compile(f, names, kinds, {"optimize": bool(optimize), "mode": "forward"})
+        compiled = _compile(f, names, kinds, _options(optimize, kinks, mode="forward"))
         if stage in (None, "transformed", "optimized"):
             return compiled.source
         return _stage_text(compiled, f, stage)
     if stage == "transformed":
         optimize = False
-    d = Derivative(_check_function(f), wrt, "grad", {"optimize": bool(optimize)})
+    d = Derivative(_check_function(f), wrt, "grad", _options(optimize, kinks))
     if stage in (None, "transformed", "optimized"):
         return d.source
     kinds = {name: lattice.ANY for name in d._sig.parameters}
@@ -543,14 +560,14 @@ def _stage_text(compiled, func, stage):
                                "transformed, optimized")
 
 
-def differentiate(f=None, *, wrt=0, optimize=True):
+def differentiate(f=None, *, wrt=0, optimize=True, kinks="ignore"):
     """Decorator: `f` stays callable and gains ``f.grad``, ``f.value_and_grad``, ``f.jvp``,
     ``f.jacobian``, ``f.hessian``, ``f.hvp`` and ``f.derivative_source()``."""
     def wrap(func):
-        func.grad = grad(func, wrt=wrt, optimize=optimize)
-        func.value_and_grad = value_and_grad(func, wrt=wrt, optimize=optimize)
+        func.grad = grad(func, wrt=wrt, optimize=optimize, kinks=kinks)
+        func.value_and_grad = value_and_grad(func, wrt=wrt, optimize=optimize, kinks=kinks)
         func.jvp = lambda primals, tangents: jvp(func, primals, tangents, wrt=wrt,
-                                                 optimize=optimize)
+                                                 optimize=optimize, kinks=kinks)
         func.jacobian = jacobian(func, wrt=wrt, optimize=optimize)
         func.hessian = hessian(func, wrt=wrt, optimize=optimize) \
             if not isinstance(wrt, (tuple, list)) else None

@@ -35,6 +35,9 @@ def _parser():
     p.add_argument("--stage", default="optimized", choices=STAGES,
                    help="pipeline stage to print (default: optimized, the final code)")
     p.add_argument("--no-optimize", action="store_true", help="skip the optimizer")
+    p.add_argument("--kinks", default="ignore", choices=["ignore", "warn", "raise"],
+                   help="report non-differentiable points reached at run time (default: "
+                        "ignore, no cost)")
     p.add_argument("--check", action="store_true",
                    help="only list what tangent_like refuses in the function (and the "
                         "functions it calls), all at once; exit 1 when there is anything")
@@ -85,7 +88,8 @@ def main(argv=None):
             print(str(report), file=sys.stderr if not report.ok else sys.stdout)
             return 0 if report.ok else 1
         text = api.derivative_source(func, mode=args.mode, wrt=_wrt(args.wrt),
-                                     stage=args.stage, optimize=not args.no_optimize)
+                                     stage=args.stage, optimize=not args.no_optimize,
+                                     kinks=args.kinks)
     except TransformError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)

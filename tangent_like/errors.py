@@ -91,3 +91,11 @@ class DerivativeUsageError(TangentLikeError, ValueError):
 
 class InternalError(TangentLikeError):
     """A bug in tangent_like itself; the message says which function was being transformed."""
+
+
+class KinkWarning(UserWarning):
+    """Evaluation reached a point where a primitive is not differentiable (kinks="warn")."""
+
+
+class KinkError(TangentLikeError, ArithmeticError):
+    """Evaluation reached a point where a primitive is not differentiable (kinks="raise")."""

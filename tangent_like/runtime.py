@@ -354,5 +354,27 @@ def batch_unpack(x, parts):
                      for i in range(k)])
 
 
+def tie(a, b, c=None):
+    """True when two of the arguments of min/max are equal (a tie)."""
+    if isinstance(a, (tuple, list)) and b is None:
+        return len(set(a)) < len(a)
+    values = [v for v in (a, b, c) if v is not None]
+    return any(values[i] == values[j] for i in range(len(values))
+               for j in range(i + 1, len(values)))
+
+
+def kink(condition, where, primitive, convention, mode):
+    """Report a non-differentiable point reached by the evaluation (kinks="warn"/"raise")."""
+    if not np.any(condition):
+        return
+    from .errors import KinkError, KinkWarning
+    message = (f"{where}: {primitive} evaluated at a non-differentiable point; "
+               f"convention: {convention or 'one-sided derivative'}")
+    if mode == "raise":
+        raise KinkError(message)
+    import warnings
+    warnings.warn(message, KinkWarning, stacklevel=3)
+
+
 HELPERS = {name: obj for name, obj in globals().items()
            if callable(obj) and not name.startswith("_") and obj.__module__ == __name__}

@@ -116,7 +116,7 @@ def bind_rule(rule, call, error, receiver=None):
         name, node = receiver
         bound[name] = node
         params = [p for p in params if p != name]
-    if rule.inactive:
+    if rule.inactive and not rule.params:
         return bound
     if len(call.args) > len(params):
         error(call, f"{rule.name} takes at most {len(params)} positional arguments here",

@@ -4,6 +4,8 @@ and the builtins that never carry derivatives (``len``, ``range``, ``int``, ``pr
 ``min``/``max`` at a tie give the whole adjoint to the first argument that attains the value
 (the one Python returns).
 """
+import itertools
+
 import numpy as np
 
 from ..analysis import lattice
@@ -45,14 +47,14 @@ def _minmax(func, op):
 
 
 def _minmax_samples(rng):
-    """Two and three distinct floats, with each position the extreme in turn (the one-argument
-    form over a sequence is structured: exercised by the corpus tests)."""
+    """Two and three distinct floats in every order, so each position is the extreme (and
+    a loser) in turn.  Not sampled: the one-argument form ``max(seq)``, whose argument is a
+    tuple the finite-difference check cannot perturb (and which no test exercises yet)."""
     out = []
     for n in (2, 3):
-        for first in range(n):
-            v = rng.permutation([-1.1, 0.3, 1.4][:n]) + rng.uniform(-0.1, 0.1, n)
-            v = np.roll(v, first)
-            out.append({p: float(x) for p, x in zip("abc", v)})
+        base = np.array([-1.1, 0.3, 1.4][:n]) + rng.uniform(-0.1, 0.1, n)
+        for order in itertools.permutations(range(n)):
+            out.append({p: float(base[i]) for p, i in zip("abc", order)})
     return out
 
 
@@ -65,8 +67,9 @@ _minmax(max, ">")
 _minmax(min, "<")
 
 # sum(seq) takes a list or tuple, which the finite-difference check cannot perturb (it varies
-# floats and float arrays only); the corpus differentiates sum(list) and sum(tuple) in both
-# modes against finite differences.
+# floats and float arrays only).  The corpus case `sum_of_terms` (sum of a list and of a tuple
+# of active floats) checks both templates end to end against finite differences: reverse mode
+# in tests/test_corpus.py, forward mode in tests/test_forward.py.
 defrule(sum, "seq, start=0", kind=_pick_kind,
         vjp={"seq": "fill_like(seq, g)", "start": "g"},
         jvp={"seq": "sum(dseq)", "start": "dstart"},

@@ -33,7 +33,8 @@ class Rule:
 
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
                  scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
-                 jvp_combine=None, domain="any", samples=None, tested_by=None):
+                 jvp_combine=None, domain="any", samples=None, tested_by=None,
+                 kink_when=None):
         self.func = func
         self.name = name
         self.params, self.defaults = _parse_params(params)
@@ -49,6 +50,8 @@ class Rule:
         self.domain = domain             # where to sample inputs when checking the rule
         self.samples = samples           # or a function rng -> list of argument dicts
         self.tested_by = tested_by       # or the test that checks it end to end
+        self.kink_when = kink_when       # condition (template) true at a non-differentiable
+        #                                  point: reported with kinks="warn"/"raise"
 
     def result_kind(self, arg_kinds, bound):
         """Kind of the result given the kinds of the bound arguments (param -> kind)."""
@@ -114,9 +117,10 @@ def linear(func, params, vjp, jvp, **options):
     return defrule(func, params, vjp=vjp, jvp=jvp, **options)
 
 
-def inactive(func, kind=lattice.ANY, name=None, kink=None):
+def inactive(func, kind=lattice.ANY, name=None, kink=None, params="", kink_when=None):
     """Register `func` as non-differentiable: its result is a constant for derivatives."""
-    return register(Rule(func, name or _name_of(func), "", kind=kind, inactive=True, kink=kink))
+    return register(Rule(func, name or _name_of(func), params, kind=kind, inactive=True,
+                         kink=kink, kink_when=kink_when))
 
 
 def method(name, rule, receiver):
@@ -165,3 +169,16 @@ def helper(func):
     from .. import runtime
     runtime.HELPERS[func.__name__] = func
     return func
+
+
+def kink_at(func, when, convention=None, params=None):
+    """Give the registered rule of `func` its non-differentiable points: `when` is a
+    template (in the rule's parameter names) true there; `convention` says what is used.
+    `params` names the parameters of a rule registered `inactive` (it has none)."""
+    rule = lookup(func)
+    if params is not None:
+        rule.params, rule.defaults = _parse_params(params)
+    rule.kink_when = when
+    if convention:
+        rule.kink = convention
+    return rule

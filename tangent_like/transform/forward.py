@@ -25,6 +25,7 @@ from ..analysis.resolve import RuleTarget, StackTarget, UserTarget
 
 from ..syntax.naming import is_stack, tangent_stack
 from ..syntax import anno, nodes
+from . import kinks
 
 
 class ForwardTransform:
@@ -34,6 +35,7 @@ class ForwardTransform:
         self.an = unit.analysis
         self.namer = unit.namer
         self.batch = batch
+        self.kinks = unit.program.options.get("kinks", "ignore")
         self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
                        + self.fdef.args.kwonlyargs]
 
@@ -55,6 +57,8 @@ class ForwardTransform:
             if isinstance(s, gast.Assign):
                 out += self._assign(s)
             elif isinstance(s, gast.If):
+                if self.kinks != "ignore":
+                    out += kinks.before_branch(self.unit, s, self.kinks)
                 s.body = self._block(s.body) or [gast.Pass()]
                 s.orelse = self._block(s.orelse)
                 out.append(s)
@@ -114,6 +118,8 @@ class ForwardTransform:
             stack = self.an.targets[id(s.value)].stack
             return [s, nodes.assign(tan, nodes.call(f"{tangent_stack(stack)}.pop"))]
         if not any(n in self.an.active for n in names):
+            if self.kinks != "ignore":
+                return [s] + kinks.after_assign(self.unit, s, self.kinks)
             return [s]
         value = s.value
         out = []
@@ -124,6 +130,8 @@ class ForwardTransform:
                                                       UserTarget):
             return out + self._user_call(s, self.an.targets[id(value)])
         out.append(s)
+        if self.kinks != "ignore":
+            out += kinks.after_assign(self.unit, s, self.kinks)
         tangent = self._value_tangent(value, target)
         if isinstance(target, gast.Name):
             out.append(nodes.assign(self.d(target.id), tangent))

@@ -28,6 +28,7 @@ from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, UserTarget
 from ..analysis.stale import Positions
 from ..syntax import anno, nodes
+from . import kinks
 
 STACK = "_stack"
 
@@ -68,6 +69,7 @@ class ReverseTransform:
         ret = self.fdef.body[-1]
         self.result = ret.value.id if isinstance(ret.value, gast.Name) else None
         self.depth = 0
+        self.kinks = unit.program.options.get("kinks", "ignore")
         # names certainly bound when the primal sweep ends: parameters and top-level targets
         self.top_defined = set(self.params)
         for st in self.fdef.body:
@@ -343,6 +345,8 @@ class ReverseTransform:
                 if defined & set(seg_reads):
                     close()
                 fwd.append(s)
+                if self.kinks != "ignore":
+                    fwd += kinks.after_assign(self.unit, s, self.kinks)
                 if sa is None:
                     continue
                 at = self.pos.pos[id(s)][0]
@@ -362,6 +366,8 @@ class ReverseTransform:
                 fwd.append(s)
             elif isinstance(s, (gast.If, gast.For, gast.While)):
                 close()
+                if isinstance(s, gast.If) and self.kinks != "ignore":
+                    fwd += kinks.before_branch(self.unit, s, self.kinks)
                 handler = {gast.If: self._if, gast.For: self._for, gast.While: self._while}
                 f, a = handler[type(s)](s)
                 fwd += f
