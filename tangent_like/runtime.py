@@ -224,6 +224,8 @@ def batch_reduce(reduce, dx, axis=None, keepdims=False):
 
 def batch_left(op, da, a, b):
     """Tangent ``op(da, b)`` for a batched `da`: the batch axis leads."""
+    if _is_zero(da):
+        return 0.0
     da = np.asarray(da)
     if np.ndim(a) == 0:
         return op(da.reshape(da.shape + (1,) * np.ndim(b)), b)
@@ -233,10 +235,14 @@ def batch_left(op, da, a, b):
 
 def batch_right(op, a, db):
     """Tangent ``op(a, db)`` for a batched `db`, one batch element at a time."""
+    if _is_zero(db):
+        return 0.0
     return np.stack([op(a, d) for d in np.asarray(db)])
 
 
 def batch_transpose(dx, axes=None):
+    if _is_zero(dx):
+        return 0.0
     dx = np.asarray(dx)
     if axes is None:
         axes = tuple(range(dx.ndim - 1))[::-1]
@@ -300,6 +306,8 @@ def batch_reduce(reduce, dx, axis=None, keepdims=False):
 
 def batch_left(op, da, a, b):
     """Tangent ``op(da, b)`` for a batched `da`: the batch axis leads."""
+    if _is_zero(da):
+        return 0.0
     da = np.asarray(da)
     if np.ndim(a) == 0:
         return op(da.reshape(da.shape + (1,) * np.ndim(b)), b)
@@ -309,31 +317,53 @@ def batch_left(op, da, a, b):
 
 def batch_right(op, a, db):
     """Tangent ``op(a, db)`` for a batched `db`, one batch element at a time."""
+    if _is_zero(db):
+        return 0.0
     return np.stack([op(a, d) for d in np.asarray(db)])
 
 
 def batch_transpose(dx, axes=None):
+    if _is_zero(dx):
+        return 0.0
     dx = np.asarray(dx)
     if axes is None:
         axes = tuple(range(dx.ndim - 1))[::-1]
     return np.transpose(dx, (0,) + tuple(a + 1 for a in axes))
 
 
+def _is_zero(t):
+    return isinstance(t, float) and t == 0.0
+
+
+def _stack_results(results):
+    """Stack per-direction results; tuples (tuple adjoints) are stacked element by element."""
+    if results and isinstance(results[0], (tuple, list)):
+        return tuple(_stack_results(list(parts)) for parts in zip(*results))
+    if all(_is_zero(r) for r in results):
+        return 0.0
+    shape = next((np.shape(r) for r in results if not _is_zero(r)), ())
+    return np.stack([np.broadcast_to(np.asarray(r, dtype=float), shape) for r in results])
+
+
 def batch_map(fn, dv, *args):
     """``fn(d, *args)`` for each direction ``d`` of a batched tangent, stacked."""
-    if isinstance(dv, float) and dv == 0.0:
+    if _is_zero(dv):
         return 0.0
-    return np.stack([np.asarray(fn(d, *args)) for d in dv])
+    if isinstance(dv, (tuple, list)):       # a tuple of batched parts: directions inside
+        k = next((np.shape(p)[0] for p in dv if not _is_zero(p)), 0)
+        return _stack_results([fn(tuple(p if _is_zero(p) else p[i] for p in dv), *args)
+                               for i in range(k)])
+    return _stack_results([fn(d, *args) for d in dv])
 
 
 def batch_map2(fn, v, a, b, which):
     """A bilinear helper with its `which`-th operand (1: a, 2: b) batched."""
     batched = a if which == 1 else b
-    if isinstance(batched, float) and batched == 0.0:
+    if _is_zero(batched):
         return 0.0
     if which == 1:
-        return np.stack([np.asarray(fn(v, d, b)) for d in batched])
-    return np.stack([np.asarray(fn(v, a, d)) for d in batched])
+        return _stack_results([fn(v, d, b) for d in batched])
+    return _stack_results([fn(v, a, d) for d in batched])
 
 
 def add_at_zero(v, x, index):

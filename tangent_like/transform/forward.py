@@ -80,8 +80,10 @@ class ForwardTransform:
         return _dedupe_comments(out)
 
     def _zero(self, value_node):
+        """The zero tangent of a value: ``0.0`` for scalars, and always with batched
+        tangents (it broadcasts against any batch), else zeros shaped like the value."""
         kind = self.an.kind(value_node) if isinstance(value_node, gast.Name) else None
-        if kind in (lattice.SCALAR, lattice.INT) and not self.batch:
+        if kind in (lattice.SCALAR, lattice.INT) or self.batch:
             return nodes.const(0.0)
         return nodes.call("zero_tangent", [value_node])
 
