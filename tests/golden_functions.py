@@ -38,6 +38,20 @@ def loss(w, X, y):
     return np.mean(r * r)
 
 
+import importlib.util
+import pathlib
+
+
+def _example(name):
+    path = pathlib.Path(__file__).parent.parent / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_ode, _rosenbrock, _logistic = (_example(n) for n in ("ode", "rosenbrock", "logistic"))
+
 # name -> (function, example arguments, wrt)
 GOLDEN = {
     "square_sin": (square_sin, (0.3,), 0),
@@ -45,4 +59,8 @@ GOLDEN = {
     "newton_sqrt": (newton_sqrt, (2.0,), 0),
     "first_negative": (first_negative, (np.array([1.0, -2.0, 3.0]),), 0),
     "loss": (loss, (np.ones(3), np.ones((4, 3)), np.ones(4)), 0),
+    # the examples of examples/
+    "example_ode_simulate": (_ode.simulate, (0.5,), "k"),
+    "example_rosenbrock": (_rosenbrock.rosen, (np.array([0.5, -0.3, 1.2]),), 0),
+    "example_logistic_loss": (_logistic.loss, (np.zeros(3), np.ones((5, 3)), np.ones(5)), 0),
 }
