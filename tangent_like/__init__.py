@@ -8,13 +8,15 @@ from .api import (clear_cache, derivative_source, differentiate, grad, hessian, 
                   jacobian, jvp, check, check_grad,
                   value_and_grad,
                   vjp)
+from .extend import check_rule, defrule, helper, nondifferentiable
 from .errors import (DerivativeUsageError, InternalError, KinkError, KinkWarning, NoDerivativeError,
                      TangentLikeError, TransformError, UnsupportedSyntaxError)
 
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "check",
-           "check_grad", "derivative_source", "differentiate",
+           "check_grad", "derivative_source", "differentiate", "defrule", "nondifferentiable",
+           "helper", "check_rule",
            "clear_cache", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
            "NoDerivativeError", "DerivativeUsageError", "InternalError", "KinkError",
            "KinkWarning"]

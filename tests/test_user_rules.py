@@ -1,0 +1,77 @@
+"""Users give derivative rules to functions without Python source, declare functions
+non-differentiable, and replace the transformation of a Python function."""
+import math
+
+import numpy as np
+import pytest
+import scipy.special
+
+import tangent_like as tl
+from fd import numerical_grad
+
+
+@pytest.fixture(scope="module", autouse=True)
+def erf_rule():
+    rule = tl.defrule(scipy.special.erf, "x", kind="elementwise",
+                      vjp={"x": "g * 1.1283791670955126 * np.exp(-x * x)"},
+                      jvp={"x": "dx * 1.1283791670955126 * np.exp(-x * x)"})
+    yield rule
+
+
+def uses_erf(x):
+    return np.sum(scipy.special.erf(x) * x)
+
+
+def test_a_function_without_source_gets_a_rule():
+    x = np.array([0.3, -0.8, 1.4])
+    np.testing.assert_allclose(tl.grad(uses_erf)(x), numerical_grad(uses_erf, (x,), {}, 0),
+                               rtol=1e-7)
+    _, t = tl.jvp(uses_erf, (x,), np.ones(3))
+    assert t == pytest.approx(float(np.sum(tl.grad(uses_erf)(x))))
+    assert "1.1283791670955126" in tl.grad(uses_erf).source
+
+
+def test_the_rule_checker_applies_to_user_rules(erf_rule):
+    assert tl.check_rule(erf_rule) > 0
+
+
+def test_a_wrong_user_rule_is_caught_by_the_checker():
+    wrong = tl.defrule(scipy.special.expit, "x", kind="elementwise",
+                       vjp={"x": "g * y"}, jvp={"x": "dx * y"})
+    with pytest.raises(AssertionError):
+        tl.check_rule(wrong)
+    tl.defrule(scipy.special.expit, "x", kind="elementwise",
+               vjp={"x": "g * y * (1.0 - y)"}, jvp={"x": "dx * y * (1.0 - y)"})
+    assert tl.check_rule(tl.rules.registry.lookup(scipy.special.expit)) > 0
+
+
+def test_nondifferentiable_declaration():
+    with pytest.raises(tl.NoDerivativeError):
+        tl.grad(uses_unknown)(1.5)
+    tl.nondifferentiable(scipy.special.gammasgn)
+    assert tl.grad(uses_unknown)(1.5) == pytest.approx(1.0)
+
+
+def uses_unknown(x):
+    return x + scipy.special.gammasgn(x)
+
+
+def naive_logsumexp(a, b):
+    return math.log(math.exp(a) + math.exp(b))
+
+
+def uses_logsumexp(x):
+    return naive_logsumexp(x, 2.0 * x)
+
+
+def test_a_rule_replaces_the_transformation_of_a_python_function():
+    x = 0.3
+    before = tl.grad(uses_logsumexp)(x)
+    tl.defrule(naive_logsumexp, "a, b", kind="scalar",
+               vjp={"a": "g * math.exp(a - y)", "b": "g * math.exp(b - y)"},
+               jvp={"a": "da * math.exp(a - y)", "b": "db * math.exp(b - y)"})
+    after = tl.grad(uses_logsumexp)
+    assert after(x) == pytest.approx(before, rel=1e-12)
+    assert "math.exp(a - y)" not in after.source       # substituted: names are the caller's
+    assert "primal_naive_logsumexp" not in after.source
+    assert "naive_logsumexp(x" in after.source
