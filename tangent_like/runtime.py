@@ -335,20 +335,31 @@ def _is_zero(t):
     return isinstance(t, float) and t == 0.0
 
 
+def is_zero(t):
+    """Is `t` the zero tangent (the float 0.0)?"""
+    return type(t) is float and t == 0.0
+
+
 def _stack_results(results):
     """Stack per-direction results; tuples (tuple adjoints) are stacked element by element."""
-    if results and isinstance(results[0], (tuple, list)):
-        return tuple(_stack_results(list(parts)) for parts in zip(*results))
     if all(_is_zero(r) for r in results):
         return 0.0
-    shape = next((np.shape(r) for r in results if not _is_zero(r)), ())
-    return np.stack([np.broadcast_to(np.asarray(r, dtype=float), shape) for r in results])
+    first = next(r for r in results if not _is_zero(r))
+    if isinstance(first, (tuple, list)):
+        n = len(first)
+        results = [(0.0,) * n if _is_zero(r) else r for r in results]
+        return tuple(_stack_results(list(parts)) for parts in zip(*results))
+    shape = np.shape(first)
+    return np.stack([np.broadcast_to(np.asarray(r), shape) for r in results])
 
 
 def batch_map(fn, dv, *args):
     """``fn(d, *args)`` for each direction ``d`` of a batched tangent, stacked."""
     if _is_zero(dv):
         return 0.0
+    if not isinstance(dv, (tuple, list)) and np.ndim(dv) == 0:
+        # the same (scalar) tangent in every direction: it broadcasts against the batch
+        return 0.0 if dv == 0 else fn(dv, *args)
     if isinstance(dv, (tuple, list)):       # a tuple of batched parts: directions inside
         k = next((np.shape(p)[0] for p in dv if not _is_zero(p)), 0)
         return _stack_results([fn(tuple(p if _is_zero(p) else p[i] for p in dv), *args)
@@ -404,6 +415,110 @@ def kink(condition, where, primitive, convention, mode):
         raise KinkError(message)
     import warnings
     warnings.warn(message, KinkWarning, stacklevel=3)
+
+
+# ---------------------------------------------------------------- writes into values
+def with_item(a, index, v):
+    """``a[index] = v`` as a new value (an array copy or a new list); `a` is unchanged."""
+    if isinstance(a, list):
+        b = list(a)
+    elif isinstance(a, tuple):
+        raise TypeError("'tuple' object does not support item assignment")
+    else:
+        b = np.array(a, copy=True)
+    b[index] = v
+    return b
+
+
+def appended(xs, v):
+    """``xs.append(v)`` as a new list."""
+    out = list(xs)
+    out.append(v)
+    return out
+
+
+def zero_at(g, index):
+    """Adjoint `g` with the part at `index` set to zero (that part was overwritten)."""
+    if _is_zero(g):
+        return 0.0
+    if isinstance(g, (tuple, list)):
+        parts = list(g)
+        if isinstance(index, slice):
+            for i in range(*index.indices(len(parts))):
+                parts[i] = 0.0
+        else:
+            parts[index] = 0.0
+        return tuple(parts)
+    g = np.array(g, dtype=np.result_type(g, 1.0), copy=True)
+    g[index] = 0
+    return g
+
+
+def item_adjoint(g, index, v):
+    """Adjoint of the value written by ``a[index] = v``: the part of `g` at `index`."""
+    if _is_zero(g):
+        return 0.0
+    part = g[index]
+    if isinstance(g, (tuple, list)):
+        return tuple(part) if isinstance(index, slice) else part
+    return unbroadcast(part, v)
+
+
+def placed(dv, index, a):
+    """Zeros shaped like `a` with `dv` at `index` (the tangent of a written part)."""
+    if _is_zero(dv):
+        return 0.0
+    if isinstance(a, list):
+        parts = [0.0] * len(a)
+        parts[index] = dv
+        return tuple(parts)
+    out = np.zeros(np.shape(a), dtype=np.result_type(a, dv, 1.0))
+    out[index] = dv
+    return out
+
+
+def cot_last(g, xs):
+    """Adjoint of the element appended by ``appended(xs, v)``."""
+    if _is_zero(g):
+        return 0.0
+    return g[len(xs)] if len(g) > len(xs) else 0.0
+
+
+def cot_drop_last(g, xs):
+    """Adjoint of the list before ``appended(xs, v)``."""
+    if _is_zero(g):
+        return 0.0
+    return tuple(g[:len(xs)])
+
+
+def tangent_list(t, xs):
+    """The tangent of list `xs` as a list (a zero tangent becomes zeros)."""
+    if _is_zero(t):
+        return [0.0] * len(xs)
+    return list(t)
+
+
+def array_adjoint(g, x):
+    """Adjoint of ``np.array(x)`` for a list or tuple `x`: one part per element."""
+    if _is_zero(g):
+        return 0.0
+    return tuple(g[i] for i in range(len(x)))
+
+
+def stack_tangents(t, x):
+    """Tangent of ``np.array(x)``: the element tangents stacked like the elements."""
+    if _is_zero(t):
+        return 0.0
+    return np.array([np.broadcast_to(ti, np.shape(xi)) for ti, xi in zip(t, x)], dtype=float)
+
+
+def batch_stack_tangents(t, x):
+    """Batched tangent of ``np.array(x)``: element tangents (batch axis first) stacked."""
+    if _is_zero(t):
+        return 0.0
+    k = next((np.shape(ti)[0] for ti in t if np.ndim(ti)), 1)
+    return np.stack([np.broadcast_to(ti, (k,) + np.shape(xi)) for ti, xi in zip(t, x)],
+                    axis=1)
 
 
 HELPERS = {name: obj for name, obj in globals().items()

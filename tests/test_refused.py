@@ -173,13 +173,23 @@ def test_import_inside_function_is_refused(func):
 
 
 def uses_subscript_assignment(x):
-    y = x * 1.0
+    y = x                # y is the caller's array
     y[0] = x[1] * 2.0  # <- refused
     return np.sum(y * y)
 
 
-def test_subscript_assignment_is_refused():
+def test_subscript_assignment_into_a_shared_array_is_refused():
     assert_refused(uses_subscript_assignment, np.array([0.5, 1.5, 2.5]))
+
+
+def uses_chained_subscript_assignment(x):
+    y = np.zeros((2, 2))
+    y[0][1] = x  # <- refused
+    return np.sum(y)
+
+
+def test_chained_subscript_assignment_is_refused():
+    assert_refused(uses_chained_subscript_assignment, 0.5)
 
 
 def uses_attribute_assignment(x, state):

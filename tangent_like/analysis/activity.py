@@ -98,6 +98,53 @@ class _Analyzer:
         self._check_in_place(self.fdef.body, [])
         return Analysis(self.kinds, self.active, self.targets, self.local_vars)
 
+    def _check_item_write(self, s, seen):
+        """``a[i] = v`` / ``xs.append(v)`` change a value in place in Python; tangent_like
+        builds a new one.  Refused where another name (or the caller) may hold the value."""
+        target = s.targets[0].id
+        params = {a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
+                  + self.fdef.args.kwonlyargs}
+        what = "appending to" if s._tl_item_write == "append" else "writing into"
+        if target in params:
+            self._report(s, f"{what} the argument {target!r} would change the caller's value",
+                         f"work on a copy: '{target} = np.copy({target})' (or "
+                         f"'list({target})') first", UnsupportedSyntaxError)
+        elif any(isinstance(d[1], (gast.Name, gast.Subscript, gast.Attribute))
+                 for d in seen if target in d[0]) and self._may_hold_array([target]):
+            self._report(s, f"{what} {target!r}, which may be another variable's value "
+                         "(it was assigned a variable, an element or a slice)",
+                         f"make a copy first: '{target} = np.copy(...)' or 'list(...)'",
+                         UnsupportedSyntaxError)
+        elif any(_may_alias(d[1], target) and self._used_after(d[0], s)
+                 for d in seen if self._may_hold_array(d[0])):
+            self._report(s, f"{what} {target!r}, which another variable may also hold",
+                         "copy it first (np.copy or list) so that only one name refers to it",
+                         UnsupportedSyntaxError)
+
+    def _used_after(self, names, stmt):
+        """Is one of `names` read after `stmt` (later, or again in a loop around both)?"""
+        from .stale import Positions
+        if not hasattr(self, "_positions"):
+            self._positions = Positions(self.fdef)
+            self._loads = []
+            for st in _simple_statements(self.fdef.body):
+                self._loads.append((st, nodes.loaded_names(st) if not isinstance(
+                    st, (gast.If, gast.For, gast.While)) else nodes.loaded_names(
+                    st.test if not isinstance(st, gast.For) else st.iter)))
+        pos = self._positions.pos
+        at = pos[id(stmt)][0]
+        loops = set(self._positions.loops[id(stmt)])
+        for st, loaded in self._loads:
+            if st is stmt or not (set(names) & loaded):
+                continue
+            if pos[id(st)][0] > at or loops & set(self._positions.loops[id(st)]):
+                return True
+        return False
+
+    def _may_hold_array(self, names):
+        """Could one of these variables share memory with an array (not a scalar)?"""
+        return any(not lattice.is_scalar(self.kinds.get(n, lattice.ANY)) for n in names)
+
     def _report(self, *args):
         try:
             self.error(*args)
@@ -114,6 +161,8 @@ class _Analyzer:
         """
         for s in stmts:
             if isinstance(s, gast.Assign):
+                if getattr(s, "_tl_item_write", False):
+                    self._check_item_write(s, seen)
                 if getattr(s, "_tl_augmented", False):
                     target = s.targets[0].id
                     kind = self.kinds.get(target)
@@ -127,7 +176,8 @@ class _Analyzer:
                                           d[1].func, gast.Attribute) and d[1].func.attr
                                           in ("reshape", "ravel", "transpose", "view"))
                                       for d in defs)
-                        shared |= any(_may_alias(d[1], target) for d in seen)
+                        shared |= any(_may_alias(d[1], target) and self._used_after(d[0], s)
+                                      for d in seen if self._may_hold_array(d[0]))
                         if shared:
                             self._report(s, f"'{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')}= "
                                        "...' updates an array in place that another variable "
@@ -196,7 +246,7 @@ class _Analyzer:
         if isinstance(e, gast.BinOp):
             lk, la = self.value(e.left)
             rk, ra = self.value(e.right)
-            if lattice.is_tuple(lk) or lattice.is_tuple(rk):
+            if lattice.is_sequence(lk) or lattice.is_sequence(rk):
                 if la or ra:
                     self.error(e, "arithmetic on tuples or lists of differentiated values is "
                                "not supported", "use NumPy arrays")
@@ -323,6 +373,13 @@ class _Analyzer:
         return lattice.ANY, False
 
 
+def _simple_statements(stmts):
+    for st in stmts:
+        yield st
+        for field in ("body", "orelse"):
+            yield from _simple_statements(getattr(st, field, None) or [])
+
+
 def _may_alias(value, name):
     """Could the value of an assignment share memory with the array `name`?"""
     def is_name(n):
@@ -339,8 +396,11 @@ def _may_alias(value, name):
         if isinstance(value.func, gast.Attribute) and is_name(value.func.value):
             return value.func.attr in ("reshape", "ravel", "transpose", "view", "squeeze",
                                        "swapaxes")
-        return any(is_name(a) for a in value.args) and not (
-            nodes.dotted_name(value.func) or "").startswith(("np.", "math."))
+        fname = nodes.dotted_name(value.func) or ""
+        from .. import runtime
+        if fname in runtime.HELPERS:       # with_item, appended...: new values
+            return False
+        return any(is_name(a) for a in value.args) and not fname.startswith(("np.", "math."))
     return False
 
 

@@ -16,6 +16,14 @@ def is_tuple(kind):
     return isinstance(kind, tuple) and kind[0] == "tuple"
 
 
+LIST = ("list",)     # a list or tuple of unknown length (built with append)
+
+
+def is_sequence(kind):
+    """Tuples and lists: their adjoints are tuples, added element by element."""
+    return is_tuple(kind) or kind == LIST
+
+
 def is_array(kind):
     return isinstance(kind, tuple) and kind[0] == "array"
 
@@ -34,8 +42,10 @@ def join(a, b):
     if is_tuple(a) and is_tuple(b):
         if len(a[1]) == len(b[1]):
             return tuple_kind(join(x, y) for x, y in zip(a[1], b[1]))
-        return ANY
-    if is_tuple(a) or is_tuple(b) or is_array(a) or is_array(b):
+        return LIST
+    if is_sequence(a) and is_sequence(b):
+        return LIST
+    if is_sequence(a) or is_sequence(b) or is_array(a) or is_array(b):
         return ANY
     if NONE in (a, b):
         return ANY
@@ -57,7 +67,9 @@ def of_value(value):
     if isinstance(value, (float, np.floating)) or (
             isinstance(value, numbers.Real) and not isinstance(value, np.ndarray)):
         return SCALAR
-    if isinstance(value, (tuple, list)) and len(value) <= 32:
+    if isinstance(value, (tuple, list)):
+        if len(value) > 32:
+            return LIST
         return tuple_kind(of_value(v) for v in value)
     if isinstance(value, np.ndarray):
         return ("array", value.ndim) if value.ndim else SCALAR

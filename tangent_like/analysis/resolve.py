@@ -12,7 +12,7 @@ import types
 
 import gast
 
-from .. import rules
+from .. import rules, runtime
 from ..errors import TransformError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
@@ -93,6 +93,8 @@ def resolve_call(call, parsed, local_vars, error):
         error(func, f"calling the local variable {head!r} as a function is not supported",
               "call module-level or nested functions by name")
     ok, obj = parsed.namespace.lookup(head)
+    if not ok and head in runtime.HELPERS:     # introduced by normalization (with_item...)
+        ok, obj = True, runtime.HELPERS[head]
     if not ok:
         error(func, f"name {head!r} is not defined", "define or import it at module level")
     for part in dotted.split(".")[1:]:
@@ -117,6 +119,13 @@ def bind_rule(rule, call, error, receiver=None):
         bound[name] = node
         params = [p for p in params if p != name]
     if rule.inactive and not rule.params:
+        return bound
+    if rule.inactive:       # constant results: bind what matches, ignore the rest
+        for p, a in zip(params, call.args):
+            bound[p] = a
+        for k in call.keywords:
+            if k.arg in rule.params:
+                bound[k.arg] = k.value
         return bound
     if len(call.args) > len(params):
         error(call, f"{rule.name} takes at most {len(params)} positional arguments here",

@@ -72,10 +72,12 @@ def check(parsed):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             for target in targets:
                 for t in gast.walk(target):
-                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store):
-                        refuse(t, "assignment into an element or slice ('a[i] = v') is not "
-                               "supported yet", "build a new array with np.where/"
-                               "np.concatenate, or collect values in a list", "subscript store")
+                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store) and not (
+                            t is target and isinstance(t.value, gast.Name)
+                            and len(targets) == 1):
+                        refuse(t, "this assignment into an element or slice is not supported",
+                               "assign to one subscripted variable at a time: 'a[i] = v'",
+                               "subscript store")
                     elif isinstance(t, gast.Attribute) and isinstance(t.ctx, gast.Store):
                         refuse(t, "assignment to an attribute ('obj.a = v') is not supported",
                                "keep the value in a local variable", "attribute store")

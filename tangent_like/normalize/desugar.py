@@ -43,6 +43,20 @@ def _stmt(stmt, namer, parsed):
         if stmt.value is None:
             return []
         return _stmt(_located(nodes.assign(stmt.target, stmt.value), stmt), namer, parsed)
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+        # a[i] += v  ->  a[i] = a[i] + v
+        value = gast.BinOp(left=nodes.to_load(stmt.target), op=stmt.op, right=stmt.value)
+        _copy_loc(value, stmt)
+        return _stmt(_located(nodes.assign(stmt.target, value), stmt), namer, parsed)
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+        return [_item_write(stmt)]
+    if isinstance(stmt, gast.Expr) and _is_append(stmt.value, parsed):
+        # xs.append(v)  ->  xs = appended(xs, v)
+        call = stmt.value
+        new = _located(nodes.assign(nodes.name(call.func.value.id, "store"), nodes.call(
+            "appended", [nodes.name(call.func.value.id)] + list(call.args))), stmt)
+        new._tl_item_write = "append"
+        return [new]
     if isinstance(stmt, gast.AugAssign):
         value = gast.BinOp(left=nodes.to_load(stmt.target), op=stmt.op, right=stmt.value)
         _copy_loc(value, stmt)
@@ -61,6 +75,38 @@ def _stmt(stmt, namer, parsed):
     if isinstance(stmt, gast.For):
         return _for(stmt, namer, parsed)
     return [stmt]
+
+
+def _item_write(stmt):
+    """``a[idx] = v``  ->  ``a = with_item(a, idx, v)``: a new array with the part replaced.
+
+    The derivative code then sees an ordinary assignment; aliasing (another name for the
+    same array, which would see the write in Python) is refused once kinds are known."""
+    target = stmt.targets[0]
+    name = target.value.id
+    value = nodes.call("with_item", [nodes.name(name), _index_value(target.slice),
+                                     stmt.value])
+    _copy_loc(value, stmt)
+    new = _located(nodes.assign(name, value), stmt)
+    new._tl_item_write = "write"
+    return new
+
+
+def _index_value(idx):
+    if isinstance(idx, gast.Slice):
+        parts = [getattr(idx, f) or nodes.const(None) for f in ("lower", "upper", "step")]
+        return nodes.call("slice", parts)
+    if isinstance(idx, gast.Tuple):
+        return nodes.tuple_([_index_value(e) for e in idx.elts])
+    return nodes.to_load(idx)
+
+
+def _is_append(call, parsed):
+    from .lift import local_names
+    return (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)
+            and call.func.attr == "append" and isinstance(call.func.value, gast.Name)
+            and call.func.value.id in local_names(parsed.node) and len(call.args) == 1
+            and not call.keywords and not call.func.value.id.startswith("_"))
 
 
 def _located(new, old):

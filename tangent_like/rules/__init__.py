@@ -5,5 +5,6 @@ Importing this package registers every built-in family of rules.
 from . import registry
 from . import operators, math_rules, builtin_rules, numpy_rules, runtime_rules  # noqa: F401
 from . import numpy_reduce, numpy_shape, numpy_select, numpy_linalg  # noqa: F401
+from . import structures  # noqa: F401
 from . import kinks  # noqa: F401  (last: conditions for rules registered above)
 from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401

@@ -80,6 +80,7 @@ defrule(math.fmod, "a, b", kind=S,
 defrule(math.copysign, "a, b", kind=S,
         vjp={"a": "g * math.copysign(1.0, a) * math.copysign(1.0, b)"},
         jvp={"a": "da * math.copysign(1.0, a) * math.copysign(1.0, b)"},
+        # a, b nonzero in every sign combination (b has no template: it only gives a sign)
         samples=lambda rng: [{"a": sa * float(rng.uniform(0.5, 2.0)),
                               "b": sb * float(rng.uniform(0.5, 2.0))}
                              for sa in (-1.0, 1.0) for sb in (-1.0, 1.0)])

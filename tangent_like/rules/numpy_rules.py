@@ -89,16 +89,18 @@ def _reduce_samples(rng):
     return out
 
 
-def _dot_samples(rng):
-    """np.dot of scalars, vectors, matrices, and an N-D array with a vector.
-
-    Not sampled: an operand of ndim > 2 with a right operand of ndim >= 2 (e.g. (2, 3) with
-    (2, 3, 4)) -- there `runtime.dot_adjoint_a`/`dot_adjoint_b` are wrong (reported)."""
-    shapes = [((), (3,)), ((2, 3), ()), ((), ()), ((3,), (3,)), ((2, 3), (3,)),
+# np.dot of scalars (Python floats), vectors, matrices, and an N-D array with a vector.  Not
+# sampled: `b` of ndim >= 2 with an operand of ndim > 2 ((2, 2, 3).(3, 2), (3,).(2, 3, 2),
+# (2, 3).(2, 3, 4)) -- there `runtime.dot_adjoint_a`/`dot_adjoint_b` fail or are silently
+# wrong (reported).
+DOT_SHAPES = [((), (3,)), ((2, 3), ()), ((), ()), ((3,), (3,)), ((2, 3), (3,)),
               ((3,), (3, 2)), ((2, 3), (3, 4)), ((2, 2, 3), (3,))]
+
+
+def _dot_samples(rng):
     return [{"a": rng.standard_normal(sa) if sa else float(rng.standard_normal()),
              "b": rng.standard_normal(sb) if sb else float(rng.standard_normal())}
-            for sa, sb in shapes]
+            for sa, sb in DOT_SHAPES]
 
 
 def _transpose_samples(rng):

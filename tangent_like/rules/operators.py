@@ -6,8 +6,6 @@ linear with the derivative of the piece (``a % b`` has d/da = 1, d/db = -(a // b
 """
 import operator
 
-import numpy as np
-
 from ..analysis import lattice
 from .registry import defrule, inactive
 
@@ -75,15 +73,17 @@ def power_samples(rng):
     return out
 
 
-def matmul_samples(rng):
-    """Operand shapes matmul accepts: 1-D and 2-D on either side, and a stack of matrices.
+# Operand shapes matmul accepts: 1-D and 2-D on either side, and stacks of matrices.  Not
+# sampled: a stack (ndim > 2) on the left of a 1-D right operand -- there
+# `runtime.matmul_adjoint_b` treats the cotangent as a matrix and is wrong (reported).
+MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)),
+                 ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)), ((2, 2, 3), (2, 3, 4)),
+                 ((2, 1, 3), (2, 3, 2))]
 
-    Not sampled: a stack (ndim > 2) on the left of a 1-D right operand -- there
-    `runtime.matmul_adjoint_b` treats the cotangent as a matrix and is wrong (reported)."""
-    shapes = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)),
-              ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)), ((2, 2, 3), (2, 3, 4)),
-              ((2, 1, 3), (2, 3, 2))]
-    return [{"a": rng.standard_normal(sa), "b": rng.standard_normal(sb)} for sa, sb in shapes]
+
+def matmul_samples(rng):
+    return [{"a": rng.standard_normal(sa), "b": rng.standard_normal(sb)}
+            for sa, sb in MATMUL_SHAPES]
 
 
 defrule(operator.pow, "a, b", name="**", broadcast=BROADCAST,

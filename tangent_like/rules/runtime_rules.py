@@ -9,6 +9,8 @@ import numpy as np
 
 from .. import runtime as rt
 from ..analysis import lattice
+from .numpy_rules import DOT_SHAPES       # the operand shapes np.dot and @ are checked
+from .operators import MATMUL_SHAPES      # with (see there for those the helpers get wrong)
 from .registry import defrule, inactive
 
 A = lattice.ANY
@@ -16,8 +18,9 @@ A = lattice.ANY
 # Where a helper's arguments are structured (tuples of adjoints or tangents), an index, or
 # the helper updates its argument in place, the finite-difference check of verify.py cannot
 # work (it perturbs only float and float-array arguments, and calls the helper repeatedly on
-# the same sample).  Those helpers are checked end to end instead: Hessians (forward mode
-# over generated gradient code) run them and are compared with finite differences.
+# the same sample).  add_at and cot_getitem are checked end to end instead: the Hessians of
+# tests/test_jacobian_hessian.py (forward mode over generated gradient code, compared with
+# finite differences of the gradient) run their tangent rules.
 HESSIANS = "tests/test_jacobian_hessian.py"
 
 
@@ -55,15 +58,6 @@ def _product_adjoint_samples(op, pairs):
     return samples
 
 
-# The shapes np.dot / @ are checked with in numpy_rules.py / operators.py (see there for the
-# operand shapes the adjoint helpers get wrong).
-_DOT_SHAPES = [((), (3,)), ((2, 3), ()), ((), ()), ((3,), (3,)), ((2, 3), (3,)),
-               ((3,), (3, 2)), ((2, 3), (3, 4)), ((2, 2, 3), (3,))]
-_MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)),
-                  ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)), ((2, 2, 3), (2, 3, 4)),
-                  ((2, 1, 3), (2, 3, 2))]
-
-
 def _transpose_adjoint_samples(rng):
     return [{"v": rng.standard_normal((2, 3, 4)), "axes": axes}
             for axes in (None, (1, 2, 0), (2, 0, 1), (0, 2, 1))] + \
@@ -74,6 +68,39 @@ def _log_of_samples(rng):
     """log_of(a) is log(a) for a > 0 (its value 0 at a == 0 is a convention, not smooth)."""
     return [{"a": float(rng.uniform(0.5, 2.0))}, {"a": rng.uniform(0.5, 2.0, 3)},
             {"a": rng.uniform(0.5, 2.0, (2, 3))}]
+
+
+def _unpack_adjoint_samples(rng):
+    """unpack_adjoint(x, parts) for ``a, b, ... = x``: `parts` is the tuple of the parts'
+    adjoints; given here as an array (the helper iterates over it the same way), so that
+    the check perturbs it.  `x` only gives the structure."""
+    return [{"x": rng.standard_normal(3), "parts": rng.standard_normal(3)},
+            {"x": rng.standard_normal((2, 3)), "parts": rng.standard_normal((2, 3))},
+            {"x": (0.5, -1.0), "parts": rng.standard_normal(2)}]
+
+
+def _select_adjoint_samples(rng):
+    """select_adjoint(v, result, a, b, c, which) for min/max of two or three floats, with
+    `which` the winner's position or not.  Only the `v` template is a real check here: the
+    helper is piecewise constant in result, a, b and c (it locates the winner), and a step in
+    one of them alone leaves the tie it is used at, where it is 0 on both sides.  The
+    one-argument form (a tuple `a`) cannot be perturbed and is not sampled."""
+    out = []
+    for n in (2, 3):
+        vals = [float(v) for v in rng.permutation([-1.2, 0.4, 1.1][:n])]
+        abc = vals + [None] * (3 - n)
+        for win in range(n):
+            for which in range(n):
+                out.append({"v": float(rng.standard_normal()), "result": vals[win],
+                            "a": abc[0], "b": abc[1], "c": abc[2], "which": which})
+    return out
+
+
+def _tangent_parts_samples(rng):
+    """tangent_parts(t, n): `t` the tangent of an array unpacked into n parts (a tuple
+    tangent, or the zero 0.0, cannot be perturbed and is not sampled)."""
+    return [{"t": rng.standard_normal(3), "n": 3}, {"t": rng.standard_normal((2, 4)), "n": 2},
+            {"t": rng.standard_normal((3, 2)), "n": 3}]
 
 
 def _tangent_item_samples(rng):
@@ -89,35 +116,38 @@ def _tangent_item_samples(rng):
 
 
 def _batch_align_samples(rng):
-    """batch_align(dx, x, y): `dx` a batched tangent of `x` (batch axis first, here 2)."""
+    """batch_align(t, x, like): `t` a batched tangent of `x` (batch axis first, here 2)."""
     cases = [((3,), (2, 3)), ((), (3,)), ((), ()), ((3,), (3,)), ((4,), (2, 3, 4)),
              ((2, 3), (3,))]
-    return [{"dx": rng.standard_normal((2,) + sx), "x": _randn(rng, sx), "y": _randn(rng, sy)}
-            for sx, sy in cases]
+    return [{"t": rng.standard_normal((2,) + sx), "x": _randn(rng, sx),
+             "like": _randn(rng, sy)} for sx, sy in cases]
+
 
 inactive(rt.seed_for, kind=lattice.SCALAR)
 inactive(rt.zero_tangent, kind=A)
 defrule(rt.unbroadcast, "v, x", kind=A, jvp={"v": "unbroadcast(dv, x)", "x": "0.0"},
         samples=_unbroadcast_samples)
+# The two terms are combined with cot_add, not +: for a tuple or list `x` both are tuples,
+# which + would concatenate.
 # `index` is an index (int, slice, tuple, index array), `x` may be a tuple, and `acc` is
 # updated in place -- repeated calls on one sample would accumulate.
 defrule(rt.add_at, "acc, x, index, v", kind=A,
         jvp={"acc": "dacc", "x": "0.0", "index": "0.0", "v": "add_at(0.0, x, index, dv)"},
-        tested_by=HESSIANS)
+        jvp_combine="cot_add", tested_by=HESSIANS)
 # `v` is a tuple adjoint (of a tuple or list) and `i` an index.
 defrule(rt.cot_getitem, "v, i", kind=A, jvp={"v": "cot_getitem(dv, i)", "i": "0.0"},
         tested_by=HESSIANS)
 defrule(rt.cot_add, "a, b", kind=A, jvp={"a": "da", "b": "db"}, jvp_combine="cot_add")
-# `parts` is a tuple of adjoints (and `x` may be a tuple).
 defrule(rt.unpack_adjoint, "x, parts", kind=A,
-        jvp={"x": "0.0", "parts": "unpack_adjoint(x, dparts)"}, tested_by=HESSIANS)
+        jvp={"x": "0.0", "parts": "unpack_adjoint(x, dparts)"},
+        samples=_unpack_adjoint_samples)
 defrule(rt.fill_like, "seq, v", kind=A, jvp={"seq": "0.0", "v": "fill_like(seq, dv)"})
-defrule(rt.select_adjoint, "v, y, a, b, c, which", kind=A,
-        jvp={"v": "select_adjoint(dv, y, a, b, c, which)", "y": "0.0", "a": "0.0",
+# The parameter holding min/max's result is called `result`, not `y`, which templates
+# reserve for the helper's own output.
+defrule(rt.select_adjoint, "v, result, a, b, c, which", kind=A,
+        jvp={"v": "select_adjoint(dv, result, a, b, c, which)", "result": "0.0", "a": "0.0",
              "b": "0.0", "c": "0.0", "which": "0.0"},
-        # `which` is an index, `a` may be a tuple (max(seq)), and the result depends on the
-        # equality y == a/b/c, which any finite-difference step in y, a, b or c breaks.
-        tested_by=HESSIANS)
+        samples=_select_adjoint_samples)
 defrule(rt.sum_adjoint, "v, x, axis=None, keepdims=False", kind=A,
         jvp={"v": "sum_adjoint(dv, x, axis, keepdims)", "x": "0.0", "axis": "0.0",
              "keepdims": "0.0"}, samples=_reduction_adjoint_samples)
@@ -126,32 +156,32 @@ defrule(rt.mean_adjoint, "v, x, axis=None, keepdims=False", kind=A,
              "keepdims": "0.0"}, samples=_reduction_adjoint_samples)
 defrule(rt.dot_adjoint_a, "v, a, b", kind=A,
         jvp={"v": "dot_adjoint_a(dv, a, b)", "a": "0.0", "b": "dot_adjoint_a(v, a, db)"},
-        samples=_product_adjoint_samples(np.dot, _DOT_SHAPES))
+        samples=_product_adjoint_samples(np.dot, DOT_SHAPES))
 defrule(rt.dot_adjoint_b, "v, a, b", kind=A,
         jvp={"v": "dot_adjoint_b(dv, a, b)", "a": "dot_adjoint_b(v, da, b)", "b": "0.0"},
-        samples=_product_adjoint_samples(np.dot, _DOT_SHAPES))
+        samples=_product_adjoint_samples(np.dot, DOT_SHAPES))
 defrule(rt.matmul_adjoint_a, "v, a, b", kind=A,
         jvp={"v": "matmul_adjoint_a(dv, a, b)", "a": "0.0",
              "b": "matmul_adjoint_a(v, a, db)"},
-        samples=_product_adjoint_samples(np.matmul, _MATMUL_SHAPES))
+        samples=_product_adjoint_samples(np.matmul, MATMUL_SHAPES))
 defrule(rt.matmul_adjoint_b, "v, a, b", kind=A,
         jvp={"v": "matmul_adjoint_b(dv, a, b)", "a": "matmul_adjoint_b(v, da, b)",
              "b": "0.0"},
-        samples=_product_adjoint_samples(np.matmul, _MATMUL_SHAPES))
+        samples=_product_adjoint_samples(np.matmul, MATMUL_SHAPES))
 defrule(rt.transpose_adjoint, "v, axes=None", kind=A,
         jvp={"v": "transpose_adjoint(dv, axes)", "axes": "0.0"},
         samples=_transpose_adjoint_samples)
 defrule(rt.log_of, "a", kind="elementwise", jvp={"a": "da / a"}, samples=_log_of_samples)
 # helpers of generated forward-mode code, for derivatives of derivatives
-# `t` is the tangent of a value unpacked into `n` parts (a tuple, or 0.0) and the result is
-# a tuple.
 defrule(rt.tangent_parts, "t, n", kind=A, jvp={"t": "tangent_parts(dt, n)", "n": "0.0"},
-        tested_by=HESSIANS)
+        samples=_tangent_parts_samples)
 defrule(rt.tangent_item, "t, index, batch=False", kind=A,
         jvp={"t": "tangent_item(dt, index, batch)", "index": "0.0", "batch": "0.0"},
         samples=_tangent_item_samples)
-defrule(rt.batch_align, "dx, x, y", kind=A,
-        jvp={"dx": "batch_align(ddx, x, y)", "x": "0.0", "y": "0.0"},
+# batch_align(dx, x, y) is bound as (t, x, like): a parameter named `y` would be read as
+# the helper's own output by the template contract, and `dx` as the tangent of `x`.
+defrule(rt.batch_align, "t, x, like", kind=A,
+        jvp={"t": "batch_align(dt, x, like)", "x": "0.0", "like": "0.0"},
         samples=_batch_align_samples)
 
 # Vector forward mode: the helpers are linear in `v`, so a batched tangent is mapped one

@@ -189,6 +189,8 @@ class ForwardTransform:
                 template = template(bound)
             if self.batch and p in getattr(rule, "jvp_batch", {}):
                 template = rule.jvp_batch[p]
+            if template.strip() == "0.0":
+                continue        # a parameter that only gives shapes or indices
             dname = nodes.name(self.d(arg.id))
             if self.batch and p in rule.broadcast:
                 kind_arg = self.an.kind(arg)
@@ -197,7 +199,13 @@ class ForwardTransform:
                     dname = nodes.call("batch_align", [dname, arg, nodes.name(target.id)])
             tsubs = dict(subs)
             tsubs["d" + p] = dname
-            terms.append(nodes.template_expr(template, **tsubs))
+            term = nodes.template_expr(template, **tsubs)
+            if self.batch:
+                # a zero tangent must stay the scalar 0.0: multiplied by a value it would
+                # become an array without the batch axis
+                term = gast.IfExp(test=nodes.call("is_zero", [nodes.name(self.d(arg.id))]),
+                                  body=nodes.const(0.0), orelse=term)
+            terms.append(term)
         if not terms:
             return self._zero(target)
         if rule.jvp_combine:

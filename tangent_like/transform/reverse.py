@@ -120,13 +120,13 @@ class ReverseTransform:
         if isinstance(value, gast.Name):
             if self.active(value):
                 if isinstance(target, gast.Tuple):
-                    if lattice.is_tuple(self.an.kind(value)):
+                    if lattice.is_sequence(self.an.kind(value)):
                         contribs.append(_Contribution(value.id, g, "tuple"))
                     else:
                         contribs.append(_Contribution(value.id, nodes.call(
                             "unpack_adjoint", [nodes.name(value.id), g]), "tuple"))
                 else:
-                    how = "tuple" if lattice.is_tuple(self.an.kind(value)) else "add"
+                    how = _how(self.an.kind(value))
                     contribs.append(_Contribution(value.id, g, how))
         elif isinstance(value, gast.BinOp):
             rule = binop_rule(value.op)
@@ -598,7 +598,7 @@ def _target_adjoint(rt, s):
 
 
 def _how(kind):
-    return "tuple" if lattice.is_tuple(kind) else "add"
+    return "tuple" if lattice.is_sequence(kind) else "add"
 
 
 def _index_value(idx):
