@@ -144,29 +144,33 @@ def mean_adjoint(g, x, axis=None, keepdims=False):
 
 
 def dot_adjoint_a(g, a, b):
-    """Adjoint of ``np.dot(a, b)`` with respect to `a`."""
+    """Adjoint of ``np.dot(a, b)`` with respect to `a` (any ranks)."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * b, a)
     if b_nd == 1:
         return np.multiply.outer(g, b) if a_nd > 1 else g * b
-    if a_nd == 1:
-        return np.dot(b, g)
-    return np.dot(g, np.swapaxes(b, -1, -2))
+    # g has axes A + B + (p,), b has axes B + (n, p): contract B and p
+    na = a_nd - 1
+    nb = b_nd - 2
+    g_axes = list(range(na, na + nb)) + [na + nb]
+    b_axes = list(range(nb)) + [nb + 1]
+    return np.tensordot(g, b, axes=(g_axes, b_axes))
 
 
 def dot_adjoint_b(g, a, b):
-    """Adjoint of ``np.dot(a, b)`` with respect to `b`."""
+    """Adjoint of ``np.dot(a, b)`` with respect to `b` (any ranks)."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * a, b)
+    na = a_nd - 1
     if b_nd == 1:
         if a_nd == 1:
             return g * a
-        return np.tensordot(a, g, axes=(tuple(range(a_nd - 1)), tuple(range(a_nd - 1))))
-    if a_nd == 1:
-        return np.multiply.outer(a, g)
-    return np.dot(np.swapaxes(a, -1, -2), g)
+        return np.tensordot(a, g, axes=(tuple(range(na)), tuple(range(na))))
+    # a has axes A + (n,), g has A + B + (p,): contract A, giving (n,) + B + (p,)
+    out = np.tensordot(a, g, axes=(tuple(range(na)), tuple(range(na))))
+    return np.moveaxis(out, 0, -2)
 
 
 def matmul_adjoint_a(g, a, b):
@@ -187,7 +191,8 @@ def matmul_adjoint_b(g, a, b):
             return g * a
         return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
     if np.ndim(b) == 1:
-        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0],
+                           b)
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
 
 
