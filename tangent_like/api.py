@@ -48,9 +48,6 @@ def _check_function(f):
     if isinstance(f, (Derivative, Nested)):
         raise DerivativeUsageError(f"{f!r} is a derivative: use tl.grad or tl.jvp on it")
     f = inspect.unwrap(f)
-    if inspect.ismethod(f):
-        raise DerivativeUsageError("bound methods cannot be differentiated yet; "
-                                   "differentiate the function and pass the object")
     return f
 
 
@@ -269,7 +266,21 @@ def _finalize(g, x):
     if isinstance(x, (tuple, list)):
         parts = g if isinstance(g, (tuple, list)) else [0.0] * len(x)
         out = [_finalize(p, xi) for p, xi in zip(parts, x)]
+        if hasattr(x, "_fields"):               # a NamedTuple of parameters
+            return type(x)(*out)
         return type(x)(out) if isinstance(x, tuple) else out
+    if isinstance(x, dict):
+        parts = g if isinstance(g, dict) else {}
+        return {k: _finalize(parts.get(k, 0.0), v) for k, v in x.items()}
+    import dataclasses
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        parts = g if isinstance(g, dict) else {}
+        fields = {}
+        for f in dataclasses.fields(x):
+            value = getattr(x, f.name)
+            if isinstance(value, (float, np.ndarray, np.floating, tuple, list, dict)):
+                fields[f.name] = _finalize(parts.get(f.name, 0.0), value)
+        return dataclasses.replace(x, **fields)
     return g
 
 
@@ -363,6 +374,42 @@ class Derivative:
         return display.html(self.source, title=repr(self))
 
 
+class BoundDerivative:
+    """The derivative of a bound method (``tl.grad(model.loss)``): with respect to the
+    method's own arguments, the object being a constant."""
+
+    def __init__(self, derivative, obj, method):
+        self._d = derivative
+        self._obj = obj
+        self.__wrapped__ = method
+        self.__signature__ = inspect.signature(method)
+        self.__name__ = derivative.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self._d(self._obj, *args, **kwargs)
+
+    @property
+    def source(self):
+        return self._d.source
+
+    def source_for(self, *args, **kwargs):
+        return self._d.source_for(self._obj, *args, **kwargs)
+
+    def __repr__(self):
+        return repr(self._d).replace(">", f" bound to {type(self._obj).__name__}>")
+
+    def _repr_html_(self):
+        return self._d._repr_html_()
+
+
+def _method_wrt(wrt):
+    """Positions of a bound method's arguments are one more in its function (self first)."""
+    if isinstance(wrt, (tuple, list)):
+        return tuple(w + 1 if isinstance(w, int) and not isinstance(w, bool) and w >= 0
+                     else w for w in wrt)
+    return wrt + 1 if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0 else wrt
+
+
 def grad(f, wrt=0, optimize=True, kinks="ignore"):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
@@ -377,6 +424,9 @@ def grad(f, wrt=0, optimize=True, kinks="ignore"):
     """
     if isinstance(f, (Derivative, Nested)):
         return Nested(f, wrt, optimize)
+    if inspect.ismethod(f):
+        return BoundDerivative(grad(f.__func__, _method_wrt(wrt), optimize, kinks),
+                               f.__self__, f)
     return Derivative(_check_function(f), wrt, "grad", _options(optimize, kinks))
 
 
@@ -442,6 +492,9 @@ class Nested:
 
 def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
     """Like `grad`, but the derivative function returns ``(f(*args), gradient)``."""
+    if inspect.ismethod(f):
+        return BoundDerivative(value_and_grad(f.__func__, _method_wrt(wrt), optimize, kinks),
+                               f.__self__, f)
     return Derivative(_check_function(f), wrt, "value_and_grad", _options(optimize, kinks))
 
 

@@ -42,6 +42,10 @@ def log_of(a):
 
 def add_at(bx, x, index, g):
     """Adjoint of ``y = x[index]``: add `g` into the `index` part of `bx` (0.0 means zeros)."""
+    if isinstance(x, dict):
+        parts = dict(bx) if isinstance(bx, dict) else {}
+        parts[index] = cot_add(parts.get(index, 0.0), g)
+        return parts
     if isinstance(x, (tuple, list)):
         parts = list(bx) if isinstance(bx, (tuple, list)) else [0.0] * len(x)
         if isinstance(index, slice):
@@ -61,6 +65,25 @@ def add_at(bx, x, index, g):
     return bx
 
 
+def field_adjoint(obj, name, g):
+    """Adjoint of ``y = obj.name``: a tuple for a NamedTuple, else a dict of fields."""
+    fields = getattr(obj, "_fields", None)
+    if fields is not None:
+        parts = [0.0] * len(fields)
+        parts[fields.index(name)] = g
+        return tuple(parts)
+    return {name: g}
+
+
+def tangent_field(t, name):
+    """Tangent of ``obj.name`` from the tangent of ``obj`` (same type, a dict, or zero)."""
+    if _is_zero(t):
+        return 0.0
+    if isinstance(t, dict):
+        return t.get(name, 0.0)
+    return getattr(t, name)
+
+
 def cot_getitem(g, i):
     """Part `i` of a tuple adjoint that may still be the zero ``0.0``."""
     if isinstance(g, (tuple, list)):
@@ -71,7 +94,16 @@ def cot_getitem(g, i):
 
 
 def cot_add(a, b):
-    """Sum of two adjoints, tuples elementwise; 0.0 is zero."""
+    """Sum of two adjoints, tuples elementwise, dicts by key; 0.0 is zero."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        if not isinstance(a, dict):
+            return dict(b)
+        if not isinstance(b, dict):
+            return dict(a)
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = cot_add(out[k], v) if k in out else v
+        return out
     if isinstance(a, (tuple, list)):
         if isinstance(b, (tuple, list)):
             return tuple(cot_add(x, y) for x, y in zip(a, b))
@@ -279,6 +311,8 @@ def tangent_item(t, index, batch=False):
     """Tangent of ``x[index]`` from the tangent of ``x`` (a leading batch axis is kept)."""
     if isinstance(t, float) and t == 0.0:
         return 0.0
+    if isinstance(t, dict):
+        return t.get(index, 0.0)
     if batch and not isinstance(t, (tuple, list)):
         if isinstance(index, tuple):
             return t[(slice(None),) + index]

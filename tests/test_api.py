@@ -454,13 +454,12 @@ def test_derivative_of_derivative_is_forward_over_reverse():
         tl.grad(tl.value_and_grad(square))
 
 
-def test_bound_method_is_refused():
+def test_bound_method_is_differentiated_with_respect_to_its_arguments():
     class Model:
         def loss(self, x):
             return x * x
 
-    with pytest.raises(tl.DerivativeUsageError):
-        tl.grad(Model().loss)
+    assert tl.grad(Model().loss)(3.0) == pytest.approx(6.0)
 
 
 def test_unsupported_syntax_diagnostics():

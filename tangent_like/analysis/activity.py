@@ -317,10 +317,10 @@ class _Analyzer:
         if rule == "inactive":
             return (lattice.INT if e.attr in ("ndim", "size") else lattice.ANY), False
         if rule is None:
-            if va:
-                self.error(e, f"attribute '.{e.attr}' of a differentiated value has no "
-                           "derivative rule", "use a NumPy function with a rule instead")
-            return lattice.ANY, False
+            # a field of a parameter container (NamedTuple, dataclass, any object)
+            if lattice.is_tuple(vk):
+                return lattice.ANY, va
+            return lattice.ANY, va
         self.targets[id(e)] = resolve.RuleTarget(rule, {rule.params[0]: e.value})
         return vk, va
 

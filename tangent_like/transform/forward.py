@@ -164,6 +164,12 @@ class ForwardTransform:
             return self._zero(target)
         if isinstance(value, (gast.Tuple, gast.List)):
             return nodes.tuple_([self._tangent_of(e) for e in value.elts])
+        if isinstance(value, gast.Attribute) and not isinstance(
+                self.an.targets.get(id(value)), RuleTarget):
+            if self.active(value.value):        # a field of a parameter container
+                return nodes.call("tangent_field", [nodes.name(self.d(value.value.id)),
+                                                    nodes.const(value.attr)])
+            return self._zero(target)
         t = self.an.targets.get(id(value))
         if isinstance(t, RuleTarget) and not t.rule.inactive:
             return self._rule(t.rule, t.bound, target)

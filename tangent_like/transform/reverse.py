@@ -154,6 +154,9 @@ class ReverseTransform:
             t = self.an.targets.get(id(value))
             if isinstance(t, RuleTarget):
                 contribs += self._rule_contribs(t.rule, t.bound, g, target)
+            elif self.active(value.value):      # a field of a parameter container
+                contribs.append(_Contribution(value.value.id, nodes.call(
+                    "field_adjoint", [value.value, nodes.const(value.attr), g]), "tuple"))
         elif isinstance(value, gast.Call):
             t = self.an.targets.get(id(value))
             if isinstance(t, RuleTarget):
