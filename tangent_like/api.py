@@ -733,14 +733,24 @@ def hvp(f, wrt=0, optimize=True):
     if not single:
         raise DerivativeUsageError("hvp takes one wrt argument")
 
+    cache = {}
+
     def hvp_(*args, **kwargs):
         if not args:
             raise DerivativeUsageError("hvp(f)(*args, v): the direction v comes last")
         args, v = args[:-1], args[-1]
-        entry, bound, _ = _gradient_entry(f, names, args, kwargs)
-        x = bound.arguments[names[0]]
-        compiled, _ = _specialize_mode(entry, names, args, kwargs, {
-            "optimize": bool(optimize), "mode": "forward"})
+        key = None if kwargs else (_GENERATION[0],) + tuple(map(_fast_kind, args))
+        hit = cache.get(key) if key else None
+        if hit is None or hit[0].globals_changed():
+            entry, bound, _ = _gradient_entry(f, names, args, kwargs)
+            compiled, _ = _specialize_mode(entry, names, args, kwargs, {
+                "optimize": bool(optimize), "mode": "forward"})
+            hit = (compiled, list(bound.signature.parameters).index(names[0]))
+            if key:
+                cache[key] = hit
+        compiled, position = hit
+        x = args[position] if position < len(args) else \
+            inspect.signature(f).bind(*args, **kwargs).arguments[names[0]]
         t = {compiled.root.tangent_params[names[0]]: _as_tangent(v, x)}
         _, tangent = compiled.forward(*args, **kwargs, **t)
         return _finalize(tangent[1][0], x)
@@ -760,11 +770,21 @@ def hessian(f, wrt=0, optimize=True):
     if not single:
         raise DerivativeUsageError("hessian takes one wrt argument")
 
+    cache = {}
+
     def hessian_(*args, **kwargs):
-        entry, bound, _ = _gradient_entry(f, names, args, kwargs)
-        x = bound.arguments[names[0]]
-        compiled, _ = _specialize_mode(entry, names, args, kwargs, {
-            "optimize": bool(optimize), "mode": "forward", "batch": True})
+        key = None if kwargs else (_GENERATION[0],) + tuple(map(_fast_kind, args))
+        hit = cache.get(key) if key else None
+        if hit is None or hit[0].globals_changed():
+            entry, bound, _ = _gradient_entry(f, names, args, kwargs)
+            compiled, _ = _specialize_mode(entry, names, args, kwargs, {
+                "optimize": bool(optimize), "mode": "forward", "batch": True})
+            hit = (compiled, list(bound.signature.parameters).index(names[0]))
+            if key:
+                cache[key] = hit
+        compiled, position = hit
+        x = args[position] if position < len(args) else \
+            inspect.signature(f).bind(*args, **kwargs).arguments[names[0]]
         n = _size(x)
         eye = np.eye(n, dtype=np.result_type(x, 1.0)).reshape((n,) + np.shape(x))
         _, tangent = compiled.forward(*args, **kwargs,

@@ -416,6 +416,40 @@ def batch_map2(fn, v, a, b, which):
     return _stack_results([fn(v, a, d) for d in batched])
 
 
+def batch_unbroadcast(dv, x):
+    """`unbroadcast` of a batched adjoint tangent: sums to ``(k,) + x.shape``, batch kept."""
+    if _is_zero(dv) or np.ndim(dv) == 0:
+        return dv
+    shape = np.shape(x)
+    if np.shape(dv)[1:] == shape:
+        return dv
+    extra = np.ndim(dv) - 1 - len(shape)
+    if extra > 0:
+        dv = np.sum(dv, axis=tuple(range(1, 1 + extra)))
+    axes = tuple(i + 1 for i, (n, m) in enumerate(zip(shape, np.shape(dv)[1:]))
+                 if n == 1 and m != 1)
+    if axes:
+        dv = np.sum(dv, axis=axes, keepdims=True)
+    return dv
+
+
+def batch_add_at_zero(dv, x, index):
+    """Batched tangent of ``add_at(0.0, x, index, v)``: zeros ``(k,) + x.shape`` with the
+    directions of `dv` added at `index` (tuples and lists go one direction at a time)."""
+    if _is_zero(dv):
+        return 0.0
+    if isinstance(x, (tuple, list, dict)) or np.ndim(dv) == 0:
+        return batch_map(add_at_zero, dv, x, index)
+    k = np.shape(dv)[0]
+    out = np.zeros((k,) + np.shape(x), dtype=np.result_type(x, dv, 1.0))
+    full = (slice(None),) + (index if isinstance(index, tuple) else (index,))
+    if any(isinstance(i, np.ndarray) and i.dtype != bool for i in full[1:]):
+        np.add.at(out, full, dv)
+    else:
+        out[full] += dv
+    return out
+
+
 def add_at_zero(v, x, index):
     """Adjoint of ``y = x[index]`` started from zero: `v` placed at `index`."""
     return add_at(0.0, x, index, v)

@@ -187,8 +187,8 @@ defrule(rt.batch_align, "t, x, like", kind=A,
 # Vector forward mode: the helpers are linear in `v`, so a batched tangent is mapped one
 # direction at a time (`batch_map`).
 for _rule, _template in [
-        (rt.unbroadcast, "batch_map(unbroadcast, dv, x)"),
-        (rt.add_at, "batch_map(add_at_zero, dv, x, index)"),
+        (rt.unbroadcast, "batch_unbroadcast(dv, x)"),
+        (rt.add_at, "batch_add_at_zero(dv, x, index)"),
         (rt.unpack_adjoint, None),
         (rt.fill_like, "batch_map(fill_like_v, dv, seq)"),
         (rt.sum_adjoint, "batch_map(sum_adjoint, dv, x, axis, keepdims)"),
