@@ -182,19 +182,20 @@ def substitute(node, subs):
 _TEMPLATE_CACHE = {}
 
 
-def template(source, **subs):
-    """Parse `source` (statements) and substitute placeholder names; returns a list."""
-    tree = _TEMPLATE_CACHE.get(source)
+def template(_source, /, **subs):
+    """Parse `_source` (statements) and substitute placeholder names; returns a list."""
+    tree = _TEMPLATE_CACHE.get(_source)
     if tree is None:
-        tree = _TEMPLATE_CACHE[source] = parse_stmts(source)
+        tree = _TEMPLATE_CACHE[_source] = parse_stmts(_source)
     return [substitute(s, subs) for s in tree]
 
 
-def template_expr(source, **subs):
-    key = ("expr", source)
+def template_expr(_source, /, **subs):
+    """Parse expression `_source` and substitute placeholder names (any name is allowed)."""
+    key = ("expr", _source)
     tree = _TEMPLATE_CACHE.get(key)
     if tree is None:
-        tree = _TEMPLATE_CACHE[key] = parse_expr(source)
+        tree = _TEMPLATE_CACHE[key] = parse_expr(_source)
     return substitute(tree, subs)
 
 
