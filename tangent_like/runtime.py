@@ -30,6 +30,22 @@ def unbroadcast(g, x):
     return g
 
 
+def cj(x):
+    """The complex conjugate of complex values; real values unchanged (no copy)."""
+    if getattr(x, "dtype", None) is not None:
+        return np.conj(x) if x.dtype.kind == "c" else x
+    return x.conjugate() if isinstance(x, complex) else x
+
+
+def abs_tangent(dx, x):
+    """Tangent of ``abs(x)``: ``sign(x) dx`` for reals, ``Re(conj(x) dx) / |x|`` for complex."""
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
+        return np.real(np.conj(x) * dx) / np.abs(x)
+    if isinstance(x, complex):
+        return (x.conjugate() * dx).real / abs(x)
+    return dx * np.sign(x)
+
+
 def log_of(a):
     """log(a) for the derivative of a ** b with respect to b (0 where a == 0)."""
     if isinstance(a, (int, float)):

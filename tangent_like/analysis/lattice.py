@@ -72,5 +72,7 @@ def of_value(value):
             return LIST
         return tuple_kind(of_value(v) for v in value)
     if isinstance(value, np.ndarray):
+        if value.dtype.kind == "c":
+            return ANY          # complex: adjoints conjugate (see rules/operators.py)
         return ("array", value.ndim) if value.ndim else SCALAR
     return ANY

@@ -36,7 +36,8 @@ unary(np.square, "2.0 * x")
 unary(np.reciprocal, "-y * y", domain="nonzero")
 unary(np.negative, "-1.0")
 unary(np.positive, "1.0")
-unary(np.abs, "np.sign(x)", kink="abs at 0: derivative 0", domain="nonzero")
+unary(np.abs, "np.sign(x)", kink="abs at 0: derivative 0", domain="nonzero").jvp["x"] = \
+    "abs_tangent(dx, x)"      # complex x: Re(conj(x) dx) / |x|
 unary(np.fabs, "np.sign(x)", kink="fabs at 0: derivative 0", domain="nonzero")
 unary(np.deg2rad, "0.017453292519943295")
 unary(np.rad2deg, "57.29577951308232")
@@ -47,9 +48,11 @@ B = ("a", "b")
 defrule(np.add, "a, b", broadcast=B, vjp={"a": "g", "b": "g"}, jvp={"a": "da", "b": "db"})
 defrule(np.subtract, "a, b", broadcast=B, vjp={"a": "g", "b": "-g"},
         jvp={"a": "da", "b": "-db"})
-defrule(np.multiply, "a, b", broadcast=B, vjp={"a": "g * b", "b": "g * a"},
+defrule(np.multiply, "a, b", broadcast=B, vjp={"a": "g * cj(b)", "b": "g * cj(a)"},
+        real_vjp={"a": "g * b", "b": "g * a"},
         jvp={"a": "da * b", "b": "a * db"})
-defrule(np.divide, "a, b", broadcast=B, vjp={"a": "g / b", "b": "-g * y / b"},
+defrule(np.divide, "a, b", broadcast=B, vjp={"a": "g / cj(b)", "b": "-g * cj(y / b)"},
+        real_vjp={"a": "g / b", "b": "-g * y / b"},
         jvp={"a": "da / b", "b": "-db * y / b"}, domain={"a": "any", "b": "nonzero"})
 defrule(np.power, "a, b", broadcast=B,
         vjp={"a": "g * b * a ** (b - 1)", "b": "g * y * log_of(a)"},

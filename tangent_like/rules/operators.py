@@ -15,10 +15,16 @@ defrule(operator.add, "a, b", name="+", broadcast=BROADCAST,
         vjp={"a": "g", "b": "g"}, jvp={"a": "da", "b": "db"})
 defrule(operator.sub, "a, b", name="-", broadcast=BROADCAST,
         vjp={"a": "g", "b": "-g"}, jvp={"a": "da", "b": "-db"})
+# Complex values: adjoints use the real inner product Re<g, y>, so the adjoint of a in
+# a * b is g * conj(b) (`cj` is the identity on real values; code specialized to real
+# scalars and arrays skips it).
 defrule(operator.mul, "a, b", name="*", broadcast=BROADCAST,
-        vjp={"a": "g * b", "b": "g * a"}, jvp={"a": "da * b", "b": "a * db"})
+        vjp={"a": "g * cj(b)", "b": "g * cj(a)"}, jvp={"a": "da * b", "b": "a * db"},
+        real_vjp={"a": "g * b", "b": "g * a"})
 defrule(operator.truediv, "a, b", name="/", broadcast=BROADCAST,
-        vjp={"a": "g / b", "b": "-g * y / b"}, jvp={"a": "da / b", "b": "-db * y / b"},
+        vjp={"a": "g / cj(b)", "b": "-g * cj(y / b)"},
+        jvp={"a": "da / b", "b": "-db * y / b"},
+        real_vjp={"a": "g / b", "b": "-g * y / b"},
         domain={"a": "any", "b": "nonzero"})
 defrule(operator.mod, "a, b", name="%", broadcast=BROADCAST,
         vjp={"a": "g", "b": "-g * (a // b)"}, jvp={"a": "da", "b": "-db * (a // b)"},

@@ -34,7 +34,7 @@ class Rule:
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
                  scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
                  jvp_combine=None, domain="any", samples=None, tested_by=None,
-                 kink_when=None):
+                 kink_when=None, real_vjp=None):
         self.func = func
         self.name = name
         self.params, self.defaults = _parse_params(params)
@@ -43,6 +43,7 @@ class Rule:
         self.broadcast = set(broadcast)
         self.kind = kind
         self.scalar_vjp = dict(scalar_vjp or {})
+        self.real_vjp = dict(real_vjp or {})     # when no argument can be complex
         self.inactive = inactive
         self.kink = kink
         self.jvp_batch = dict(jvp_batch or {})   # tangents with a leading batch axis
@@ -66,9 +67,11 @@ class Rule:
             return lattice.ANY
         return kind
 
-    def template_for(self, param, bound, scalar):
+    def template_for(self, param, bound, scalar, real=False):
         if scalar and param in self.scalar_vjp:
             t = self.scalar_vjp[param]
+        elif (scalar or real) and param in self.real_vjp:
+            t = self.real_vjp[param]
         else:
             t = self.vjp.get(param)
         if callable(t):

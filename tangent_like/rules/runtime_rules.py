@@ -171,6 +171,7 @@ defrule(rt.matmul_adjoint_b, "v, a, b", kind=A,
 defrule(rt.transpose_adjoint, "v, axes=None", kind=A,
         jvp={"v": "transpose_adjoint(dv, axes)", "axes": "0.0"},
         samples=_transpose_adjoint_samples)
+defrule(rt.cj, "x", kind=A, jvp={"x": "cj(dx)"}, vjp={"x": "cj(g)"})
 defrule(rt.log_of, "a", kind="elementwise", jvp={"a": "da / a"}, samples=_log_of_samples)
 # helpers of generated forward-mode code, for derivatives of derivatives
 defrule(rt.tangent_parts, "t, n", kind=A, jvp={"t": "tangent_parts(dt, n)", "n": "0.0"},

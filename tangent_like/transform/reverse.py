@@ -217,6 +217,9 @@ class ReverseTransform:
         out = []
         all_scalar = all(lattice.is_scalar(self.an.kind(a)) for a in bound.values()
                          if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
+        all_real = all(lattice.is_scalar(self.an.kind(a)) or lattice.is_array(self.an.kind(a))
+                       for a in bound.values()
+                       if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
         subs = {"g": g}
         if isinstance(target, gast.Name):
             subs["y"] = nodes.name(target.id)
@@ -230,7 +233,7 @@ class ReverseTransform:
         for p, arg in bound.items():
             if not self.active(arg):
                 continue
-            template = rule.template_for(p, bound, all_scalar)
+            template = rule.template_for(p, bound, all_scalar, all_real)
             if template is None:
                 from ..errors import NoDerivativeError
                 raise NoDerivativeError(f"{rule.name} has no reverse-mode rule for its "
