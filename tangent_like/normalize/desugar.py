@@ -84,21 +84,12 @@ def _item_write(stmt):
     same array, which would see the write in Python) is refused once kinds are known."""
     target = stmt.targets[0]
     name = target.value.id
-    value = nodes.call("with_item", [nodes.name(name), _index_value(target.slice),
+    value = nodes.call("with_item", [nodes.name(name), nodes.index_value(target.slice),
                                      stmt.value])
     _copy_loc(value, stmt)
     new = _located(nodes.assign(name, value), stmt)
     new._tl_item_write = "write"
     return new
-
-
-def _index_value(idx):
-    if isinstance(idx, gast.Slice):
-        parts = [getattr(idx, f) or nodes.const(None) for f in ("lower", "upper", "step")]
-        return nodes.call("slice", parts)
-    if isinstance(idx, gast.Tuple):
-        return nodes.tuple_([_index_value(e) for e in idx.elts])
-    return nodes.to_load(idx)
 
 
 def _is_append(call, parsed):

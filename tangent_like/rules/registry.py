@@ -67,6 +67,22 @@ class Rule:
             return lattice.ANY
         return kind
 
+    def substitutions(self, bound, target):
+        """Template names -> nodes: ``y`` (the result: a name, or a tuple of names for a
+        primitive returning several values) and every parameter (bound or default)."""
+        from ..syntax import nodes
+        subs = {}
+        if type(target).__name__ == "Name":
+            subs["y"] = nodes.name(target.id)
+        elif type(target).__name__ == "Tuple":
+            subs["y"] = nodes.tuple_([nodes.name(t.id) for t in target.elts])
+        for p in self.params:
+            if p in bound:
+                subs[p] = bound[p]
+            elif p in self.defaults:
+                subs[p] = nodes.parse_expr(self.defaults[p])
+        return subs
+
     def template_for(self, param, bound, scalar, real=False):
         if scalar and param in self.scalar_vjp:
             t = self.scalar_vjp[param]

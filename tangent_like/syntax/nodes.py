@@ -214,6 +214,16 @@ def stored_names(node):
     return out
 
 
+def index_value(idx):
+    """An index expression as a value: ``a[1:, i]`` indexes with ``(slice(1, None, None), i)``."""
+    if isinstance(idx, gast.Slice):
+        parts = [getattr(idx, f) or const(None) for f in ("lower", "upper", "step")]
+        return call("slice", parts)
+    if isinstance(idx, gast.Tuple):
+        return tuple_([index_value(e) for e in idx.elts])
+    return to_load(idx)
+
+
 def dotted_name(node):
     """'np.linalg.norm' for an Attribute chain on a Name, else None."""
     parts = []

@@ -159,7 +159,7 @@ class ForwardTransform:
         if isinstance(value, gast.Subscript):
             if self.active(value.value):
                 return nodes.call("tangent_item", [nodes.name(self.d(value.value.id)),
-                                                   _index_value(value.slice),
+                                                   nodes.index_value(value.slice),
                                                    nodes.const(self.batch)])
             return self._zero(target)
         if isinstance(value, (gast.Tuple, gast.List)):
@@ -176,16 +176,7 @@ class ForwardTransform:
         return self._zero(target if isinstance(target, gast.Name) else value)
 
     def _rule(self, rule, bound, target):
-        subs = {}
-        if isinstance(target, gast.Name):
-            subs["y"] = nodes.name(target.id)
-        elif isinstance(target, gast.Tuple):       # a primitive returning several values
-            subs["y"] = nodes.tuple_([nodes.name(t.id) for t in target.elts])
-        for p in rule.params:
-            if p in bound:
-                subs[p] = bound[p]
-            elif p in rule.defaults:
-                subs[p] = nodes.parse_expr(rule.defaults[p])
+        subs = rule.substitutions(bound, target)
         terms = []
         for p, arg in bound.items():
             if not self.active(arg):
@@ -251,12 +242,3 @@ class ForwardTransform:
         out.append(nodes.assign(nodes.tuple_(parts, "store"), nodes.call(
             "tangent_parts", [nodes.name(tangent), nodes.const(len(parts))])))
         return out
-
-
-def _index_value(idx):
-    if isinstance(idx, gast.Slice):
-        parts = [getattr(idx, f) or nodes.const(None) for f in ("lower", "upper", "step")]
-        return nodes.call("slice", parts)
-    if isinstance(idx, gast.Tuple):
-        return nodes.tuple_([_index_value(e) for e in idx.elts])
-    return nodes.copy(idx)

@@ -42,10 +42,7 @@ def after_assign(unit, stmt, mode):
     if not any(isinstance(a, gast.Name) and a.id in unit.analysis.active
                for a in bound.values()):
         return []
-    subs = {p: a for p, a in bound.items()}
-    for p in rule.params:
-        if p not in subs and p in rule.defaults:
-            subs[p] = nodes.parse_expr(rule.defaults[p])
+    subs = rule.substitutions(bound, None)
     when = rule.kink_when(bound) if callable(rule.kink_when) else rule.kink_when
     if when is None:
         return []

@@ -139,7 +139,7 @@ class ReverseTransform:
             if self.active(value.value):
                 c = _Contribution(value.value.id, nodes.call(
                     "add_at", [nodes.name(self.b(value.value.id)), value.value,
-                               _index_value(value.slice), g]), "add_at")
+                               nodes.index_value(value.slice), g]), "add_at")
                 c.index = nodes.copy(value.slice)
                 c.g = g
                 c.basic = self._basic_index(value.slice)
@@ -220,16 +220,8 @@ class ReverseTransform:
         all_real = all(lattice.is_scalar(self.an.kind(a)) or lattice.is_array(self.an.kind(a))
                        for a in bound.values()
                        if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
-        subs = {"g": g}
-        if isinstance(target, gast.Name):
-            subs["y"] = nodes.name(target.id)
-        elif isinstance(target, gast.Tuple):       # a primitive returning several values
-            subs["y"] = nodes.tuple_([nodes.name(t.id) for t in target.elts])
-        for p in rule.params:
-            if p in bound:
-                subs[p] = bound[p]
-            elif p in rule.defaults:
-                subs[p] = nodes.parse_expr(rule.defaults[p])
+        subs = rule.substitutions(bound, target)
+        subs["g"] = g
         for p, arg in bound.items():
             if not self.active(arg):
                 continue
@@ -606,15 +598,6 @@ def _target_adjoint(rt, s):
 def _how(kind):
     return "tuple" if lattice.is_sequence(kind) else "add"
 
-
-def _index_value(idx):
-    """An index expression as a value: slices become slice(...) calls."""
-    if isinstance(idx, gast.Slice):
-        parts = [getattr(idx, f) or nodes.const(None) for f in ("lower", "upper", "step")]
-        return nodes.call("slice", parts)
-    if isinstance(idx, gast.Tuple):
-        return nodes.tuple_([_index_value(e) for e in idx.elts])
-    return nodes.copy(idx)
 
 
 def _walk_loop_body(stmts):
