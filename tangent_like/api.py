@@ -315,6 +315,12 @@ class Derivative:
     def _specialize(self, args, kwargs):
         kinds, bound = _kinds_of(self._sig, args, kwargs)
         for w in self._wrt:
+            value = bound.arguments[w]
+            if isinstance(value, np.ndarray) and value.dtype.kind in "iub":
+                raise DerivativeUsageError(
+                    f"cannot differentiate {self._func.__name__} with respect to {w!r}: it is "
+                    f"an array of {value.dtype} (integers are never differentiated); pass "
+                    f"{w}.astype(float)")
             if kinds[w] == lattice.INT:
                 raise DerivativeUsageError(
                     f"cannot differentiate {self._func.__name__} with respect to {w!r}: it is "

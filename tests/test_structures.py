@@ -116,3 +116,18 @@ def test_bound_method_reads_self_and_differentiates_its_arguments():
                                np.sum(np.sin(m.w * X)))
     value, g = tl.value_and_grad(m.loss)(X, scale=3.0)
     assert value == pytest.approx(m.loss(X, 3.0))
+
+
+def integer_array_loss(x):
+    return np.sum(x * 2.0)
+
+
+def test_gradient_with_respect_to_an_integer_array_is_a_clear_error():
+    with pytest.raises(tl.DerivativeUsageError, match="astype"):
+        tl.grad(integer_array_loss)(np.array([1, 2, 3]))
+
+
+def test_float32_parameters_stay_float32():
+    p = Params(np.array([1.0, 2.0, -0.5], dtype=np.float32), 0.7)
+    g = tl.grad(namedtuple_loss)(p, X.astype(np.float32))
+    assert g.w.dtype == np.float32
