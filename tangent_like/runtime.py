@@ -66,9 +66,9 @@ def add_at(bx, x, index, g):
         parts = list(bx) if isinstance(bx, (tuple, list)) else [0.0] * len(x)
         if isinstance(index, slice):
             for i, gi in zip(range(*index.indices(len(x))), g):
-                parts[i] = parts[i] + gi
+                parts[i] = cot_add(parts[i], gi)
         else:
-            parts[index] = parts[index] + g
+            parts[index] = cot_add(parts[index], g)
         return tuple(parts)
     if isinstance(bx, float) and bx == 0.0 or bx is None:
         bx = np.zeros_like(x, dtype=np.result_type(x, 1.0))

@@ -23,7 +23,7 @@ def helper_with_try(x):
 
 def many_problems(x, xs):
     scale = 1.0
-    z = [v * 2 for v in xs]               # <- problem: comprehension
+    z = {v * 2 for v in xs}               # <- problem: set comprehension
     with open(os.devnull) as fh:          # <- problem: with
         pass
     w = helper_with_try(x)

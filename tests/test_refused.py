@@ -207,8 +207,9 @@ def test_attribute_assignment_is_refused():
 
 
 def uses_list_comprehension(x):
-    squares = [v * v for v in x]  # <- refused
-    return sum(squares)
+    if sum([v * v for v in x]) > 0.0:  # <- refused: in a branch condition
+        return x[0]
+    return x[1]
 
 
 def uses_dict_comprehension(x):
@@ -222,7 +223,9 @@ def uses_set_comprehension(x):
 
 
 def uses_generator_expression(x):
-    return sum(v * v for v in x)  # <- refused
+    while sum(v * v for v in x) > 100.0:  # <- refused: in a loop condition
+        x = x * 0.5
+    return x[0]
 
 
 @pytest.mark.parametrize("func, arg", [
@@ -232,6 +235,8 @@ def uses_generator_expression(x):
     (uses_generator_expression, np.array([0.5, 1.5])),
 ], ids=["list", "dict", "set", "generator"])
 def test_comprehensions_are_refused(func, arg):
+    """Set and dict comprehensions always; list comprehensions and generator expressions in
+    branch and loop conditions (elsewhere they become loops)."""
     assert_refused(func, arg)
 
 

@@ -119,3 +119,22 @@ def test_the_input_is_not_modified():
     x = X.copy()
     tl.grad(write_negative_and_step)(x)
     np.testing.assert_array_equal(x, X)
+
+
+def comprehensions(x, ws):
+    v = 2.0
+    ys = [np.sin(v * x) for v in ws]
+    s = sum(w * y for w, y in zip(ws, ys) if w > 0.0)
+    nested = [[a * b for b in ws] for a in ys]
+    return s + sum(sum(r) for r in nested) + v * np.sum(np.array([x * t for t in ws]))
+
+
+def test_list_comprehensions_and_generator_expressions():
+    ws = [0.5, -1.0, 2.0]
+    h = 1e-6
+    fd = (comprehensions(0.3 + h, ws) - comprehensions(0.3 - h, ws)) / (2 * h)
+    assert tl.grad(comprehensions)(0.3, ws) == pytest.approx(fd, rel=1e-7)
+    assert tl.jvp(comprehensions, (0.3, ws), 1.0)[1] == pytest.approx(fd, rel=1e-7)
+    g = tl.grad(comprehensions)
+    fd2 = (g(0.3 + h, ws) - g(0.3 - h, ws)) / (2 * h)
+    assert tl.grad(tl.grad(comprehensions))(0.3, ws) == pytest.approx(fd2, rel=1e-6)

@@ -31,12 +31,12 @@ _REFUSED = {
     "ClassDef": ("class definitions inside a differentiated function are not supported",
                  "define the class at module level"),
     "Delete": ("'del' statements are not supported", "remove the del statement"),
-    "ListComp": ("list comprehensions are not supported yet",
-                 "write a for loop that appends, or use a NumPy expression"),
+    "ListComp": ("a list comprehension is not supported here",
+                 "compute it in a statement of its own before"),
     "SetComp": ("set comprehensions are not supported", "write a for loop"),
     "DictComp": ("dict comprehensions are not supported", "write a for loop"),
-    "GeneratorExp": ("generator expressions are not supported yet",
-                     "write a for loop that accumulates, or use a NumPy expression"),
+    "GeneratorExp": ("a generator expression is not supported here",
+                     "compute it in a statement of its own before"),
     "NamedExpr": ("assignment expressions (':=') are not supported",
                   "assign the value in a statement of its own"),
     "Match": ("'match' statements are not supported", "use if/elif/else"),
@@ -63,8 +63,11 @@ def check(parsed):
     if isinstance(parsed.node, gast.AsyncFunctionDef):
         refuse(parsed.node, *_REFUSED["AsyncFunctionDef"], "async def")
     _check_arguments(parsed.node, refuse)
+    allowed = _statement_comprehensions(parsed.node)
     for node in _walk_body(parsed.node):
         kind = type(node).__name__
+        if kind in ("ListComp", "GeneratorExp") and id(node) in allowed:
+            continue
         if kind in _REFUSED:
             what, hint = _REFUSED[kind]
             refuse(node, what, hint, kind)
@@ -114,6 +117,29 @@ def _check_arguments(fdef, refuse):
     if args.kwarg is not None:
         refuse(args.kwarg, "functions with '**kwargs' parameters are not supported",
                "give each parameter a name", "**kwargs parameter")
+
+
+_SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Return, gast.Expr)
+
+
+def _statement_comprehensions(fdef):
+    """List comprehensions and generator expressions that normalization turns into loops:
+    those inside simple statements, with plain ``for ... in ... if ...`` clauses."""
+    allowed = set()
+    todo = list(fdef.body)
+    while todo:
+        stmt = todo.pop()
+        for field in ("body", "orelse"):
+            todo.extend(getattr(stmt, field, None) or [])
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        if not isinstance(stmt, _SIMPLE):
+            continue
+        for n in gast.walk(stmt):
+            if isinstance(n, (gast.ListComp, gast.GeneratorExp)) and all(
+                    not g.is_async for g in n.generators):
+                allowed.add(id(n))
+    return allowed
 
 
 def _walk_body(fdef):

@@ -39,6 +39,10 @@ def _origin(new, old):
 def _stmt(stmt, namer, parsed):
     if isinstance(stmt, gast.Pass):
         return []
+    if any(isinstance(n, (gast.ListComp, gast.GeneratorExp)) for n in gast.walk(stmt)) \
+            and not isinstance(stmt, (gast.If, gast.For, gast.While, gast.FunctionDef)):
+        pre = _comprehensions_out(stmt, namer)
+        return _block(pre + [stmt], namer, parsed)
     if isinstance(stmt, gast.AnnAssign):
         if stmt.value is None:
             return []
@@ -50,7 +54,8 @@ def _stmt(stmt, namer, parsed):
         return _stmt(_located(nodes.assign(stmt.target, value), stmt), namer, parsed)
     if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
         return [_item_write(stmt)]
-    if isinstance(stmt, gast.Expr) and _is_append(stmt.value, parsed):
+    if isinstance(stmt, gast.Expr) and (_is_append(stmt.value, parsed)
+                                        or getattr(stmt, "_tl_new_list", False)):
         # xs.append(v)  ->  xs = appended(xs, v)
         call = stmt.value
         new = _located(nodes.assign(nodes.name(call.func.value.id, "store"), nodes.call(
@@ -75,6 +80,56 @@ def _stmt(stmt, namer, parsed):
     if isinstance(stmt, gast.For):
         return _for(stmt, namer, parsed)
     return [stmt]
+
+
+class _Comprehensions(gast.NodeTransformer):
+    """Replace each (outermost) comprehension by a name; collect the loops that build it."""
+
+    def __init__(self, namer, stmt):
+        self.namer = namer
+        self.stmt = stmt
+        self.pre = []
+
+    def _lift(self, node):
+        result = self.namer.fresh("items")
+        rename = {}
+        for gen in node.generators:
+            for n in gast.walk(gen.target):
+                if isinstance(n, gast.Name) and n.id not in rename:
+                    rename[n.id] = self.namer.fresh(n.id)
+        elt = nodes.substitute(node.elt, rename)
+        append = _located(nodes.expr_stmt(nodes.call(f"{result}.append", [elt])), self.stmt)
+        append._tl_new_list = True        # a list of our own: appending to it is safe
+        body = [append]
+        for gen in reversed(node.generators):
+            for cond in reversed(gen.ifs):
+                body = [_located(gast.If(test=nodes.substitute(cond, rename), body=body,
+                                         orelse=[]), self.stmt)]
+            loop = gast.For(target=nodes.substitute(gen.target, rename),
+                            iter=nodes.substitute(gen.iter, rename) if gen is not
+                            node.generators[0] else gen.iter,
+                            body=body, orelse=[], type_comment=None)
+            body = [_located(loop, self.stmt)]
+        self.pre += [_located(nodes.assign(result, gast.List(elts=[], ctx=gast.Load())),
+                              self.stmt)] + body
+        return nodes.name(result)
+
+    def visit_ListComp(self, node):
+        return self._lift(node)
+
+    def visit_GeneratorExp(self, node):
+        return self._lift(node)
+
+
+def _comprehensions_out(stmt, namer):
+    """``y = sum(w * v for v in xs)``  ->  ``items = []; for v_1 in xs: items.append(w *
+    v_1); y = sum(items)`` (statements to run first; `stmt` is changed in place)."""
+    c = _Comprehensions(namer, stmt)
+    for field in ("value", "targets", "target"):
+        value = getattr(stmt, field, None)
+        if isinstance(value, gast.AST):
+            setattr(stmt, field, c.visit(value))
+    return c.pre
 
 
 def _item_write(stmt):
