@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/tangent-like examples/ode.py:simulate --wrt k
+	$(BIN)/tangent-like examples/ode.py:simulate --wrt k --args 0.5
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -584,28 +584,29 @@ def _specialize_mode(f, names, args, kwargs, options):
     return _compile(f, names, kinds, options), bound
 
 
-def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks="ignore"):
-    """The generated derivative code of `f` as text (arguments of unknown kinds)."""
+def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks="ignore",
+                      args=None):
+    """The generated derivative code of `f` as text.
+
+    Without `args` the code is the variant for arguments of unknown kinds; with example
+    arguments `args` (a tuple) it is the variant a call with them runs (floats make code
+    without broadcasting helpers)."""
     if mode not in ("reverse", "forward"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'reverse' or 'forward'")
-    if mode == "forward":
-        if stage == "transformed":
-            optimize = False
-        f = _check_function(f)
-        names, _ = _wrt_names(f, wrt)
-        kinds = {name: lattice.ANY for name in inspect.signature(f).parameters}
-        compiled = _compile(f, names, kinds, _options(optimize, kinks, mode="forward"))
-        if stage in (None, "transformed", "optimized"):
-            return compiled.source
-        return _stage_text(compiled, f, stage)
     if stage == "transformed":
         optimize = False
-    d = Derivative(_check_function(f), wrt, "grad", _options(optimize, kinks))
+    f = _check_function(f)
+    names, _ = _wrt_names(f, wrt)
+    sig = inspect.signature(f)
+    if args is not None:
+        kinds, _ = _kinds_of(sig, tuple(args), {})
+    else:
+        kinds = {name: lattice.ANY for name in sig.parameters}
+    extra = {"mode": "forward"} if mode == "forward" else {}
+    compiled = _compile(f, names, kinds, _options(optimize, kinks, **extra))
     if stage in (None, "transformed", "optimized"):
-        return d.source
-    kinds = {name: lattice.ANY for name in d._sig.parameters}
-    compiled = _compile(d._func, d._wrt, kinds, d._options)
-    return _stage_text(compiled, d._func, stage)
+        return compiled.source
+    return _stage_text(compiled, f, stage)
 
 
 def _stage_text(compiled, func, stage):

@@ -38,6 +38,10 @@ def _parser():
     p.add_argument("--kinks", default="ignore", choices=["ignore", "warn", "raise"],
                    help="report non-differentiable points reached at run time (default: "
                         "ignore, no cost)")
+    p.add_argument("--args", nargs="+", metavar="VALUE",
+                   help="example arguments (Python literals: 0.5, 3, (1.0, 2.0)) so that the "
+                        "code shown is the variant those kinds of arguments run; without them "
+                        "arguments may be anything (arrays included)")
     p.add_argument("--check", action="store_true",
                    help="only list what tangent_like refuses in the function (and the "
                         "functions it calls), all at once; exit 1 when there is anything")
@@ -79,6 +83,19 @@ def _wrt(text):
     return parsed[0] if len(parsed) == 1 else tuple(parsed)
 
 
+def _literals(values):
+    if values is None:
+        return None
+    import ast
+    out = []
+    for v in values:
+        try:
+            out.append(ast.literal_eval(v))
+        except (ValueError, SyntaxError):
+            raise DerivativeUsageError(f"--args: {v!r} is not a Python literal") from None
+    return tuple(out)
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     try:
@@ -89,7 +106,7 @@ def main(argv=None):
             return 0 if report.ok else 1
         text = api.derivative_source(func, mode=args.mode, wrt=_wrt(args.wrt),
                                      stage=args.stage, optimize=not args.no_optimize,
-                                     kinks=args.kinks)
+                                     kinks=args.kinks, args=_literals(args.args))
     except TransformError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)

@@ -5,6 +5,7 @@ status: 0 with the generated module on stdout, 1 for a refused function (compile
 diagnostics on stderr), 2 for usage errors.
 """
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -305,3 +306,20 @@ def test_refused_lines_in_source_order(refused, tmp_path):
     numbers = [int(DIAGNOSTIC.match(l)["line"]) for l in r.stderr.splitlines()
                if DIAGNOSTIC.match(l)]
     assert numbers == sorted(numbers) and len(set(numbers)) == 2
+
+
+def test_example_args_select_the_specialized_code():
+    import subprocess as sp
+    import sys as _sys
+    root = pathlib.Path(__file__).parent.parent
+    generic = sp.run([_sys.executable, "-m", "tangent_like", "examples/ode.py:simulate",
+                      "--wrt", "k"], cwd=root, capture_output=True, text=True, timeout=60)
+    floats = sp.run([_sys.executable, "-m", "tangent_like", "examples/ode.py:simulate",
+                     "--wrt", "k", "--args", "0.5"], cwd=root, capture_output=True, text=True,
+                    timeout=60)
+    assert generic.returncode == floats.returncode == 0
+    assert "unbroadcast" in generic.stdout and "unbroadcast" not in floats.stdout
+    bad = sp.run([_sys.executable, "-m", "tangent_like", "examples/ode.py:simulate",
+                  "--args", "not a literal"], cwd=root, capture_output=True, text=True,
+                 timeout=60)
+    assert bad.returncode == 2
