@@ -261,49 +261,6 @@ def seed_for(value):
     return 1.0
 
 
-def batch_reduce(reduce, dx, axis=None, keepdims=False):
-    """``reduce(dx, axis)`` over the value axes of a batched tangent (batch axis first)."""
-    dx = np.asarray(dx)
-    if dx.ndim <= 1:
-        return dx
-    if axis is None:
-        axis = tuple(range(1, dx.ndim))
-    elif isinstance(axis, tuple):
-        axis = tuple(a + 1 if a >= 0 else a for a in axis)
-    else:
-        axis = axis + 1 if axis >= 0 else axis
-    return reduce(dx, axis=axis, keepdims=keepdims)
-
-
-def batch_left(op, da, a, b):
-    """Tangent ``op(da, b)`` for a batched `da`: the batch axis leads."""
-    if _is_zero(da):
-        return 0.0
-    da = np.asarray(da)
-    if np.ndim(a) == 0:
-        return op(da.reshape(da.shape + (1,) * np.ndim(b)), b)
-    return np.stack([op(d, b) for d in da]) if np.ndim(a) == 1 and op is np.dot \
-        else op(da, b)
-
-
-def batch_right(op, a, db):
-    """Tangent ``op(a, db)`` for a batched `db`, one batch element at a time."""
-    if _is_zero(db):
-        return 0.0
-    return np.stack([op(a, d) for d in np.asarray(db)])
-
-
-def batch_transpose(dx, axes=None):
-    if _is_zero(dx):
-        return 0.0
-    dx = np.asarray(dx)
-    if axes is None:
-        axes = tuple(range(dx.ndim - 1))[::-1]
-    return np.transpose(dx, (0,) + tuple(a + 1 for a in axes))
-
-
-
-
 # ---------------------------------------------------------------- forward mode helpers
 def zero_tangent(value):
     """The zero tangent of `value`: 0.0 for scalars, zeros for arrays, a tuple for tuples."""
