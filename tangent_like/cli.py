@@ -12,7 +12,7 @@ import importlib.util
 import os
 import sys
 
-from . import api
+from . import api, checking
 from .errors import DerivativeUsageError, TangentLikeError, TransformError
 
 STAGES = ("parse", "normalized", "transformed", "optimized")
@@ -101,7 +101,7 @@ def main(argv=None):
     try:
         func = _load_target(args.target)
         if args.check:
-            report = api.check(func, wrt=_wrt(args.wrt))
+            report = checking.check(func, wrt=_wrt(args.wrt))
             print(str(report), file=sys.stderr if not report.ok else sys.stdout)
             return 0 if report.ok else 1
         text = api.derivative_source(func, mode=args.mode, wrt=_wrt(args.wrt),
