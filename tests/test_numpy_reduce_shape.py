@@ -474,10 +474,6 @@ def m_moveaxis_keywords(x):
     return np.sum(np.moveaxis(x, source=0, destination=2) * K342)
 
 
-@pytest.mark.xfail(strict=True, raises=tl.TransformError, reason=(
-    "transformer: nodes.template_expr(source, **subs) names its template argument `source`, "
-    "so no rule parameter can be called `source`; the np.moveaxis rule calls it `src` and "
-    "the keyword source= is refused (positional calls work)"))
 def test_moveaxis_with_numpys_keyword_names():
     x = X234.copy()
     np.testing.assert_allclose(tl.grad(m_moveaxis_keywords)(x),

@@ -30,8 +30,7 @@ rule's single ``shape`` parameter and is refused when the function is transforme
 ``x.reshape((2, 3))`` or ``np.reshape(x, (2, 3))``; ``np.atleast_*d`` take one array;
 ``np.pad`` supports the modes that copy elements ("constant" with the tangent of the padding
 0, "edge", "reflect", "symmetric", "wrap"); ``constant_values`` is not differentiable.
-``np.moveaxis``'s rule names its parameter ``src`` (``source`` collides with the argument of
-``nodes.template_expr``), so ``np.moveaxis(x, source=0, ...)`` by keyword is refused.
+``np.moveaxis`` takes NumPy's own parameter names, ``source=`` and ``destination=`` included.
 """
 import numpy as np
 
@@ -137,11 +136,11 @@ def swapaxes_adjoint(v, x, axis1, axis2):
 
 
 @helper
-def moveaxis_adjoint(v, x, src, destination):
-    """Adjoint of ``np.moveaxis(x, src, destination)``: the axes moved back."""
+def moveaxis_adjoint(v, x, source, destination):
+    """Adjoint of ``np.moveaxis(x, source, destination)``: the axes moved back."""
     if np.ndim(v) == 0 and np.ndim(x):
         return _zeros_like_cot(v, x)
-    return np.moveaxis(v, destination, src)
+    return np.moveaxis(v, destination, source)
 
 
 @helper
@@ -503,8 +502,8 @@ def _swapaxes_samples(rng):
 
 def _moveaxis_samples(rng):
     x = _rnd(rng, (2, 3, 4))
-    return [{"x": x, "src": 0, "destination": 2}, {"x": x, "src": -1, "destination": 0},
-            {"x": x, "src": (0, 1), "destination": (2, 0)}]
+    return [{"x": x, "source": 0, "destination": 2}, {"x": x, "source": -1, "destination": 0},
+            {"x": x, "source": (0, 1), "destination": (2, 0)}]
 
 
 def _broadcast_samples(rng):
@@ -620,13 +619,10 @@ _swapaxes = defrule(np.swapaxes, "x, axis1, axis2", kind=_same_kind,
                     jvp={"x": "np.swapaxes(dx, axis1, axis2)"},
                     jvp_batch={"x": "np.swapaxes(as_batched(dx, x), batch_shift_axis(axis1), "
                                     "batch_shift_axis(axis2))"})
-# The parameter is `src`, not NumPy's `source`: template substitution (nodes.template_expr)
-# takes the template text as its own argument named `source`.  np.moveaxis(x, source=...)
-# as a keyword is therefore refused; positionally it works.
-defrule(np.moveaxis, "x, src, destination", kind=_same_kind, samples=_moveaxis_samples,
-        vjp={"x": "moveaxis_adjoint(g, x, src, destination)"},
-        jvp={"x": "np.moveaxis(dx, src, destination)"},
-        jvp_batch={"x": "np.moveaxis(as_batched(dx, x), batch_shift_axis(src), "
+defrule(np.moveaxis, "x, source, destination", kind=_same_kind, samples=_moveaxis_samples,
+        vjp={"x": "moveaxis_adjoint(g, x, source, destination)"},
+        jvp={"x": "np.moveaxis(dx, source, destination)"},
+        jvp_batch={"x": "np.moveaxis(as_batched(dx, x), batch_shift_axis(source), "
                         "batch_shift_axis(destination))"})
 defrule(np.broadcast_to, "x, shape, subok=False", kind=A, samples=_broadcast_samples,
         vjp={"x": "unbroadcast(g, x)"},
@@ -738,7 +734,7 @@ def _adjoint_helper(func, params, primal, batch=None):
 
 _adjoint_helper(reshape_adjoint, "v, x, order='C'", _reshape)
 _adjoint_helper(swapaxes_adjoint, "v, x, axis1, axis2", _swapaxes)
-_adjoint_helper(moveaxis_adjoint, "v, x, src, destination", lookup(np.moveaxis))
+_adjoint_helper(moveaxis_adjoint, "v, x, source, destination", lookup(np.moveaxis))
 for _h, _f in ((concatenate_adjoint, np.concatenate), (stack_adjoint, np.stack)):
     _adjoint_helper(_h, "v, arrays, axis=0", lookup(_f),
                     batch=f"batch_map_parts({_h.__name__}, as_batched(dv, v), arrays, axis)")
