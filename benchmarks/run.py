@@ -730,27 +730,34 @@ def run_checks(cases: list[Case], markdown: bool) -> int:
 # main
 # ===========================================================================
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_options(description, check_help, argv=None):
+    """The options every benchmark script takes (--quick, --case, --markdown, --check)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help="3 repeats of ~10 ms instead of 7 of ~50 ms")
     parser.add_argument("--case", action="append", metavar="NAME",
                         help="run only this case (may be given several times)")
     parser.add_argument("--markdown", action="store_true",
                         help="print the table as Markdown")
-    parser.add_argument("--check", action="store_true",
-                        help="check the gradients against central finite "
-                             "differences instead of timing them")
-    opts = parser.parse_args(argv)
+    parser.add_argument("--check", action="store_true", help=check_help)
+    return parser, parser.parse_args(argv)
 
-    cases = [make() for make in CASES]
-    if opts.case:
-        known = {c.name for c in cases}
-        unknown = [n for n in opts.case if n not in known]
-        if unknown:
-            parser.error(f"unknown case {', '.join(unknown)}; "
-                         f"choose from {', '.join(sorted(known))}")
-        cases = [c for c in cases if c.name in opts.case]
+
+def select_cases(parser, all_cases, names):
+    """The cases named with --case (all when none), refusing unknown names."""
+    if not names:
+        return all_cases
+    known = [c.name for c in all_cases]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(known)}")
+    return [c for c in all_cases if c.name in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, opts = parse_options(__doc__.split("\n\n")[0], "check the gradients against "
+                                 "central finite differences instead of timing them", argv)
+    cases = select_cases(parser, [make() for make in CASES], opts.case)
 
     target, repeat, cold = (0.010, 3, 1) if opts.quick else (0.050, 7, 3)
     bullet = "- " if opts.markdown else ""

@@ -26,7 +26,6 @@ read the table.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import importlib.util
 import math
@@ -43,8 +42,8 @@ import numpy as np
 # working copy of tangent_like first on sys.path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import (TL_ERROR, _FRESH_DIR, agrees, anp, autograd, best_times,  # noqa: E402
-                 fmt_ratio, fmt_time, fresh_module, header_lines, rel_error,
-                 render_table, tl, torch)
+                 fmt_ratio, fmt_time, fresh_module, header_lines, parse_options, rel_error,
+                 render_table, select_cases, tl, torch)
 
 if tl is not None and not all(callable(getattr(tl, name, None))
                               for name in ("hvp", "hessian", "jacobian")):
@@ -544,25 +543,9 @@ def run_checks(case_list: list[Case], markdown: bool) -> int:
 # ===========================================================================
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="3 repeats of ~10 ms instead of 7 of ~50 ms")
-    parser.add_argument("--case", action="append", metavar="NAME",
-                        help="run only this case (may be given several times)")
-    parser.add_argument("--markdown", action="store_true",
-                        help="print the table as Markdown")
-    parser.add_argument("--check", action="store_true",
-                        help="check the results against central finite differences "
-                             "instead of timing them")
-    opts = parser.parse_args(argv)
-
-    case_list = cases()
-    if opts.case:
-        known = [c.name for c in case_list]
-        unknown = [n for n in opts.case if n not in known]
-        if unknown:
-            parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(known)}")
-        case_list = [c for c in case_list if c.name in opts.case]
+    parser, opts = parse_options(__doc__.split("\n\n")[0], "check the results against "
+                                 "central finite differences instead of timing them", argv)
+    case_list = select_cases(parser, cases(), opts.case)
 
     target, repeat, cold = (0.010, 3, 1) if opts.quick else (0.050, 7, 3)
     bullet = "- " if opts.markdown else ""

@@ -38,54 +38,48 @@ def _const(v):
     return nodes.const(v)
 
 
+def _simplify(node):
+    """A simpler expression equal to BinOp `node`, or None."""
+    a, b = _num(node.left), _num(node.right)
+    op = type(node.op)
+    if a is not None and b is not None and op in _OPS:
+        try:
+            v = _OPS[op](a, b)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            return None
+        if isinstance(v, (int, float)) and abs(v) < 1e15:
+            return _const(v)
+        return None
+    if op is gast.Mult:                      # x * 1, 1 * x
+        return node.left if b == 1 else node.right if a == 1 else None
+    if op in (gast.Div, gast.Pow):           # x / 1, x ** 1
+        return node.left if b == 1 else None
+    if op is gast.Add:                       # x + 0, 0 + x, x + -y
+        if b == 0 or a == 0:
+            return node.left if b == 0 else node.right
+        if isinstance(node.right, gast.UnaryOp) and isinstance(node.right.op, gast.USub) \
+                and _num(node.right) is None:
+            return gast.BinOp(left=node.left, op=gast.Sub(), right=node.right.operand)
+        return None
+    if op is gast.Sub:                       # x - 0, 0 - x
+        if b == 0:
+            return node.left
+        if a == 0:
+            return gast.UnaryOp(op=gast.USub(), operand=node.right)
+    return None
+
+
 class _Folder(gast.NodeTransformer):
     def __init__(self):
         self.changed = False
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        a, b = _num(node.left), _num(node.right)
-        op = type(node.op)
-        if a is not None and b is not None and op in _OPS:
-            try:
-                v = _OPS[op](a, b)
-            except (ZeroDivisionError, OverflowError, ValueError):
-                return node
-            if isinstance(v, (int, float)) and not isinstance(v, complex) and abs(v) < 1e15:
-                self.changed = True
-                return _const(v)
-        if op is gast.Mult:
-            if b == 1:
-                self.changed = True
-                return node.left
-            if a == 1:
-                self.changed = True
-                return node.right
-        if op is gast.Div and b == 1:
-            self.changed = True
-            return node.left
-        if op is gast.Pow and b == 1:
-            self.changed = True
-            return node.left
-        if op is gast.Add:
-            if b == 0:
-                self.changed = True
-                return node.left
-            if a == 0:
-                self.changed = True
-                return node.right
-            if isinstance(node.right, gast.UnaryOp) and isinstance(node.right.op, gast.USub) \
-                    and _num(node.right) is None:
-                self.changed = True
-                return gast.BinOp(left=node.left, op=gast.Sub(), right=node.right.operand)
-        if op is gast.Sub:
-            if b == 0:
-                self.changed = True
-                return node.left
-            if a == 0:
-                self.changed = True
-                return gast.UnaryOp(op=gast.USub(), operand=node.right)
-        return node
+        simpler = _simplify(node)
+        if simpler is None:
+            return node
+        self.changed = True
+        return simpler
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
