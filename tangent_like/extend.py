@@ -33,8 +33,11 @@ def defrule(func, params, vjp=None, jvp=None, **options):
 
 
 def nondifferentiable(func, kind="any"):
-    """Declare `func` constant for derivatives (its result never carries a derivative)."""
+    """Declare `func` constant for derivatives: its result never carries a derivative
+    (it is piecewise constant, like a rounding or a sign), so it may take differentiated
+    arguments and its result is treated as a constant."""
     rule = registry.inactive(func, kind=kind)
+    rule.discrete = True
     api.clear_cache()
     return rule
 

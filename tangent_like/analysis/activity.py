@@ -10,15 +10,13 @@ the program for the callee's unit, whose analysis gives the result's kind.
 """
 import gast
 
-from . import lattice
+from . import aliasing, lattice
 from . import resolve as _resolve
 from .. import rules
 from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
 
-_AUG_SYMBOL = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
-               gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@"}
 from ..rules.registry import Rule
 
 _BINOPS = {gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "truediv",
@@ -95,104 +93,9 @@ class _Analyzer:
             self._block(self.fdef.body)
             if (self.kinds, self.active) == before:
                 break
-        self._check_in_place(self.fdef.body, [])
-        return Analysis(self.kinds, self.active, self.targets, self.local_vars)
-
-    def _check_item_write(self, s, seen):
-        """``a[i] = v`` / ``xs.append(v)`` change a value in place in Python; tangent_like
-        builds a new one.  Refused where another name (or the caller) may hold the value."""
-        target = s.targets[0].id
-        params = {a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
-                  + self.fdef.args.kwonlyargs}
-        what = "appending to" if s._tl_item_write == "append" else "writing into"
-        if target in params:
-            self._report(s, f"{what} the argument {target!r} would change the caller's value",
-                         f"work on a copy: '{target} = np.copy({target})' (or "
-                         f"'list({target})') first", UnsupportedSyntaxError)
-        elif any(isinstance(d[1], (gast.Name, gast.Subscript, gast.Attribute))
-                 for d in seen if target in d[0]) and self._may_hold_array([target]):
-            self._report(s, f"{what} {target!r}, which may be another variable's value "
-                         "(it was assigned a variable, an element or a slice)",
-                         f"make a copy first: '{target} = np.copy(...)' or 'list(...)'",
-                         UnsupportedSyntaxError)
-        elif any(_may_alias(d[1], target) and self._used_after(d[0], s)
-                 for d in seen if self._may_hold_array(d[0])):
-            self._report(s, f"{what} {target!r}, which another variable may also hold",
-                         "copy it first (np.copy or list) so that only one name refers to it",
-                         UnsupportedSyntaxError)
-
-    def _used_after(self, names, stmt):
-        """Is one of `names` read after `stmt` (later, or again in a loop around both)?"""
-        from .stale import Positions
-        if not hasattr(self, "_positions"):
-            self._positions = Positions(self.fdef)
-            self._loads = []
-            for st in _simple_statements(self.fdef.body):
-                self._loads.append((st, nodes.loaded_names(st) if not isinstance(
-                    st, (gast.If, gast.For, gast.While)) else nodes.loaded_names(
-                    st.test if not isinstance(st, gast.For) else st.iter)))
-        pos = self._positions.pos
-        at = pos[id(stmt)][0]
-        loops = set(self._positions.loops[id(stmt)])
-        for st, loaded in self._loads:
-            if st is stmt or not (set(names) & loaded):
-                continue
-            if pos[id(st)][0] > at or loops & set(self._positions.loops[id(st)]):
-                return True
-        return False
-
-    def _may_hold_array(self, names):
-        """Could one of these variables share memory with an array (not a scalar)?"""
-        return any(not lattice.is_scalar(self.kinds.get(n, lattice.ANY)) for n in names)
-
-    def _report(self, *args):
-        try:
-            self.error(*args)
-        except Exception as exc:
-            if type(exc).__name__ != "SkipStatement":
-                raise
-
-    def _check_in_place(self, stmts, seen):
-        """``a += b`` updates an array in place: refuse it where another name may see it.
-
-        tangent_like rebinds ``a`` to ``a + b``; that is the same program only when no other
-        variable (or the caller) holds the same array.  Arrays made by arithmetic or calls
-        in this function are fine; parameters, copies and subscripts (views) are not.
-        """
-        for s in stmts:
-            if isinstance(s, gast.Assign):
-                if getattr(s, "_tl_item_write", False):
-                    self._check_item_write(s, seen)
-                if getattr(s, "_tl_augmented", False):
-                    target = s.targets[0].id
-                    kind = self.kinds.get(target)
-                    if isinstance(kind, tuple) and kind[0] == "array":
-                        defs = [d for d in seen if target in d[0]]
-                        params = {a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
-                                  + self.fdef.args.kwonlyargs}
-                        shared = target in params and not defs
-                        shared |= any(not isinstance(d[1], (gast.BinOp, gast.UnaryOp, gast.Call))
-                                      or (isinstance(d[1], gast.Call) and isinstance(
-                                          d[1].func, gast.Attribute) and d[1].func.attr
-                                          in ("reshape", "ravel", "transpose", "view"))
-                                      for d in defs)
-                        shared |= any(_may_alias(d[1], target) and self._used_after(d[0], s)
-                                      for d in seen if self._may_hold_array(d[0]))
-                        if shared:
-                            self._report(s, f"'{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')}= "
-                                       "...' updates an array in place that another variable "
-                                       "or the caller may also hold", f"write '{target} = "
-                                       f"{target} {_AUG_SYMBOL.get(type(s.value.op), 'op')} "
-                                       "...' (a new array)", UnsupportedSyntaxError)
-                value = gast.Call(func=nodes.name("fresh"), args=[], keywords=[]) \
-                    if getattr(s, "_tl_fresh_copy", False) else s.value
-                seen.append((nodes.stored_names(s.targets[0]), value))
-            elif isinstance(s, gast.If):
-                self._check_in_place(s.body, seen)
-                self._check_in_place(s.orelse, seen)
-            elif isinstance(s, (gast.For, gast.While)):
-                self._check_in_place(s.body, seen)
-
+        analysis = Analysis(self.kinds, self.active, self.targets, self.local_vars)
+        aliasing.check_writes(self.fdef, analysis, self.error)
+        return analysis
 
     def _set(self, name, kind, active):
         if is_stack(name):
@@ -274,11 +177,23 @@ class _Analyzer:
             return self.attribute(e)
         if isinstance(e, gast.Call):
             return self.call(e)
+        # anything else is a constant only if no differentiated value flows into it
+        if any(self.name(n)[1] for n in gast.walk(e) if isinstance(n, gast.Name)
+               and isinstance(n.ctx, gast.Load)):
+            self.error(e, f"{_construct(e)} of a differentiated value has no derivative",
+                       "compute it from values that are not differentiated",
+                       NoDerivativeError)
         return lattice.ANY, False
 
     def subscript(self, e):
         vk, va = self.value(e.value)
         idx = e.slice
+        if any(self.name(n)[1] for n in gast.walk(idx) if isinstance(n, gast.Name)
+               and isinstance(n.ctx, gast.Load)):
+            self.error(e, "indexing with a differentiated value (an index is an integer, a "
+                       "slice or a mask: it has no derivative)", "index with integers; for "
+                       "np.r_/np.c_ use np.concatenate, np.hstack or np.stack",
+                       NoDerivativeError)
         if lattice.is_tuple(vk):
             if isinstance(idx, gast.Constant) and isinstance(idx.value, int) \
                     and -len(vk[1]) <= idx.value < len(vk[1]):
@@ -343,6 +258,14 @@ class _Analyzer:
                 if a:
                     active.append(p)
             if rule.inactive:
+                operands = list(e.args) + [k.value for k in e.keywords] + list(
+                    target.bound.values())
+                if any(self.value(a)[1] for a in operands) and not rule.discrete:
+                    self.error(e, f"{rule.name} of a differentiated value: its result would "
+                               "carry the value, but tangent_like cannot follow the "
+                               "derivative through it", "compute it from values that are not "
+                               "differentiated, or write the computation with arithmetic "
+                               "and NumPy", NoDerivativeError)
                 kind = rule.result_kind(arg_kinds, target.bound)
                 return kind, False
             for p in active:
@@ -373,35 +296,14 @@ class _Analyzer:
         return lattice.ANY, False
 
 
-def _simple_statements(stmts):
-    for st in stmts:
-        yield st
-        for field in ("body", "orelse"):
-            yield from _simple_statements(getattr(st, field, None) or [])
+_CONSTRUCTS = {"JoinedStr": "an f-string", "FormattedValue": "an f-string",
+               "Dict": "a dict display", "Set": "a set display", "Starred": "unpacking",
+               "Lambda": "a lambda", "Await": "await", "Yield": "yield",
+               "NamedExpr": "an assignment expression"}
 
 
-def _may_alias(value, name):
-    """Could the value of an assignment share memory with the array `name`?"""
-    def is_name(n):
-        return isinstance(n, gast.Name) and n.id == name
-    if is_name(value):
-        return True
-    if isinstance(value, gast.Subscript) and is_name(value.value):
-        return True
-    if isinstance(value, (gast.Tuple, gast.List)) and any(is_name(e) for e in value.elts):
-        return True
-    if isinstance(value, gast.Attribute) and is_name(value.value):
-        return value.attr in ("T", "real", "flat")
-    if isinstance(value, gast.Call):
-        if isinstance(value.func, gast.Attribute) and is_name(value.func.value):
-            return value.func.attr in ("reshape", "ravel", "transpose", "view", "squeeze",
-                                       "swapaxes")
-        fname = nodes.dotted_name(value.func) or ""
-        from .. import runtime
-        if fname in runtime.HELPERS:       # with_item, appended...: new values
-            return False
-        return any(is_name(a) for a in value.args) and not fname.startswith(("np.", "math."))
-    return False
+def _construct(e):
+    return _CONSTRUCTS.get(type(e).__name__, f"the expression {type(e).__name__}")
 
 
 def _dotted(e):

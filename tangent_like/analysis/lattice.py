@@ -52,6 +52,18 @@ def join(a, b):
     return a if _ORDER[a] >= _ORDER[b] else b
 
 
+def broadcast(kinds):
+    """Kind of an elementwise result of operands of these kinds (NumPy broadcasting): a
+    scalar if every operand is one, else an array of the largest rank; ANY if unknown."""
+    ndim = 0
+    for k in kinds:
+        if is_array(k):
+            ndim = max(ndim, k[1])
+        elif not is_scalar(k):
+            return ANY
+    return SCALAR if ndim == 0 else ("array", ndim)
+
+
 def is_scalar(kind):
     """True for kinds that never need an unbroadcast (ints and scalars)."""
     return kind in (INT, SCALAR)

@@ -88,6 +88,11 @@ def check(parsed):
                         refuse(t, "starred assignment targets ('a, *b = ...') are not "
                                "supported", "index the sequence explicitly", "starred target")
         elif isinstance(node, gast.Call):
+            dynamic = _dynamic_scope(node, parsed)
+            if dynamic:
+                refuse(node, f"'{dynamic}()' reads or runs code by name at run time, which "
+                       "tangent_like cannot see or differentiate", "write the computation "
+                       "in the function itself", f"{dynamic}()")
             for a in node.args:
                 if isinstance(a, gast.Starred):
                     refuse(a, "calls with '*args' are not supported",
@@ -107,6 +112,21 @@ def check(parsed):
     if diagnostics:
         diagnostics.sort(key=lambda d: (d.lineno or 0, d.col_offset or 0))
         raise UnsupportedSyntaxError(diagnostics[0].message, diagnostics=diagnostics)
+
+
+_DYNAMIC_SCOPE = ("eval", "exec", "compile", "locals", "globals", "vars", "__import__")
+
+
+def _dynamic_scope(call, parsed):
+    """The name of a builtin that evaluates code or reads variables by name, if `call` is
+    one (``eval("x * x")`` would see none of the derivative code's variables)."""
+    import builtins
+    func = call.func
+    if not (isinstance(func, gast.Name) and func.id in _DYNAMIC_SCOPE):
+        return None
+    namespace = getattr(parsed, "namespace", None)
+    found, obj = namespace.lookup(func.id) if namespace is not None else (False, None)
+    return func.id if not found or obj is getattr(builtins, func.id) else None
 
 
 def _check_arguments(fdef, refuse):

@@ -19,8 +19,24 @@ import gast
 from ..syntax import anno, nodes
 
 
+_LOCALS = []     # the local names of the function being normalized (innermost last)
+
+
 def to_anf(parsed, namer):
-    parsed.node.body = _block(parsed.node.body, namer)
+    from .lift import local_names
+    _LOCALS.append(local_names(parsed.node))
+    try:
+        parsed.node.body = _block(parsed.node.body, namer)
+    finally:
+        _LOCALS.pop()
+
+
+def _of_local(e):
+    """Is the dotted expression `e` (``x.T.T``, ``p.w``) rooted at a local variable?"""
+    root = e
+    while isinstance(root, gast.Attribute):
+        root = root.value
+    return bool(_LOCALS) and isinstance(root, gast.Name) and root.id in _LOCALS[-1]
 
 
 def _block(stmts, namer):
@@ -175,8 +191,9 @@ def _op(e, out, namer, hint):
         if getattr(e, "_tl_keep", False):
             return e
         func = e.func
-        if isinstance(func, gast.Attribute) and nodes.dotted_name(func) is None:
-            func.value = _simple(func.value, out, namer, hint)
+        if isinstance(func, gast.Attribute) and (nodes.dotted_name(func) is None
+                                                 or _of_local(func)):
+            func.value = _simple(func.value, out, namer, hint)   # x.T.sum(): x.T first
         e.args = [_simple(a, out, namer, hint) for a in e.args]
         for k in e.keywords:
             k.value = _simple(k.value, out, namer, hint)
@@ -186,8 +203,8 @@ def _op(e, out, namer, hint):
         e.slice = _index(e.slice, out, namer, hint)
         return e
     if isinstance(e, gast.Attribute):
-        if nodes.dotted_name(e) is not None:
-            return e     # module attribute or attribute of a variable: resolved later
+        if nodes.dotted_name(e) is not None and not _of_local(e):
+            return e     # a module attribute (np.pi): resolved later
         e.value = _simple(e.value, out, namer, hint)
         return e
     if isinstance(e, (gast.Tuple, gast.List)):

@@ -248,7 +248,7 @@ def _for(stmt, namer, parsed):
         stmt.target = nodes.name(index, "store")
     elif fname == "enumerate" and resolved is enumerate and len(it.args) in (1, 2) \
             and isinstance(stmt.target, (gast.Tuple, gast.List)) and len(stmt.target.elts) == 2:
-        seq, seq_pre = _as_name(it.args[0], namer, stmt, "seq")
+        seq, seq_pre = _as_name(it.args[0], namer, stmt, "seq", body)
         pre += seq_pre
         k_target, v_target = stmt.target.elts
         if isinstance(k_target, gast.Name) and len(it.args) == 1:
@@ -268,7 +268,7 @@ def _for(stmt, namer, parsed):
             and len(stmt.target.elts) == len(it.args):
         seqs = []
         for a in it.args:
-            s, s_pre = _as_name(a, namer, stmt, "seq")
+            s, s_pre = _as_name(a, namer, stmt, "seq", body)
             pre += s_pre
             seqs.append(s)
         index = namer.fresh("i")
@@ -280,7 +280,7 @@ def _for(stmt, namer, parsed):
             for t, s in zip(stmt.target.elts, seqs)]
         stmt.target = nodes.name(index, "store")
     else:
-        seq, seq_pre = _as_name(it, namer, stmt, "seq")
+        seq, seq_pre = _as_name(it, namer, stmt, "seq", body)
         pre += seq_pre
         base = stmt.target.id if isinstance(stmt.target, gast.Name) else "item"
         index = namer.fresh(f"i_{base}")
@@ -295,9 +295,11 @@ def _for(stmt, namer, parsed):
     return pre + [stmt]
 
 
-def _as_name(expr, namer, stmt, base):
-    """The sequence a loop iterates over is evaluated once, before the loop."""
-    if isinstance(expr, gast.Name):
+def _as_name(expr, namer, stmt, base, body):
+    """The sequence a loop iterates over is evaluated once, before the loop: a name the
+    loop body assigns again is read into a name of its own first."""
+    if isinstance(expr, gast.Name) and not any(
+            expr.id in nodes.stored_names(s) for s in body):
         return expr.id, []
     tmp = namer.fresh(base)
     return tmp, [_located(nodes.assign(tmp, expr), stmt)]

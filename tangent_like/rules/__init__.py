@@ -2,7 +2,7 @@
 
 Importing this package registers every built-in family of rules.
 """
-from . import registry
+from . import registry, views, constants  # noqa: F401  (first: they mark rules as registered)
 from . import operators, math_rules, builtin_rules, numpy_rules, runtime_rules  # noqa: F401
 from . import numpy_reduce, numpy_shape, numpy_select, numpy_linalg  # noqa: F401
 from . import structures  # noqa: F401

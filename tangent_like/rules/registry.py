@@ -26,6 +26,18 @@ from ..analysis import lattice
 _RULES = {}       # primitive object -> Rule
 _METHODS = {}     # method name -> (Rule, name of the receiver parameter)
 _ATTRIBUTES = {}  # attribute name -> Rule or "inactive"
+VIEW_NAMES = set()  # rules that may return a view of an argument (rules/views.py)
+DISCRETE_NAMES = set()  # inactive rules whose results are piecewise constant (constants.py)
+
+
+def is_discrete(rule):
+    """May this inactive rule take differentiated arguments (its result is piecewise
+    constant in them)?  Integer results are; tangent_like's own bookkeeping helpers are."""
+    if not rule.inactive:
+        return False
+    module = getattr(rule.func, "__module__", "") or ""
+    return (rule.kind == lattice.INT or rule.name in DISCRETE_NAMES
+            or module.startswith("tangent_like"))
 
 
 class Rule:
@@ -53,6 +65,9 @@ class Rule:
         self.tested_by = tested_by       # or the test that checks it end to end
         self.kink_when = kink_when       # condition (template) true at a non-differentiable
         #                                  point: reported with kinks="warn"/"raise"
+        self.view = False                # may return (a view of) an argument's memory
+        self.discrete = False            # inactive and piecewise constant: may take
+        #                                  differentiated arguments (see rules/constants.py)
 
     def result_kind(self, arg_kinds, bound):
         """Kind of the result given the kinds of the bound arguments (param -> kind)."""
@@ -62,9 +77,7 @@ class Rule:
         if kind == "elementwise":
             ks = [k for p, k in arg_kinds.items() if p in self.params[:max(1, len(self.vjp))]
                   or p in self.vjp]
-            if ks and all(lattice.is_scalar(k) for k in ks):
-                return lattice.SCALAR
-            return lattice.ANY
+            return lattice.broadcast(ks) if ks else lattice.ANY
         return kind
 
     def substitutions(self, bound, target):
@@ -111,6 +124,8 @@ def _parse_params(spec):
 
 
 def register(rule):
+    rule.view = rule.view or rule.name in VIEW_NAMES
+    rule.discrete = is_discrete(rule)
     try:
         _RULES[rule.func] = rule
     except TypeError:

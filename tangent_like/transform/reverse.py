@@ -194,11 +194,16 @@ class ReverseTransform:
                 contribs.setdefault(c.var, []).append(c)
         if self.unit.program.options.get("higher_order"):
             return out      # code meant to be differentiated again stays functional
+        # the accumulator is made (np.zeros_like) at the top of the adjoint: its variable
+        # must be bound there whatever path the primal took
+        unconditional = set(self.params) | {
+            n for st in self.fdef.body if isinstance(st, gast.Assign)
+            for n in nodes.stored_names(st.targets[0])}
         for var in self.accumulators:
             kind = self.an.kinds.get(var)
             if not (isinstance(kind, tuple) and kind[0] == "array"):
                 continue
-            if var == self.result:
+            if var == self.result or var not in unconditional:
                 continue
             defs = self.pos.defs.get(var, ())
             if not (len(defs) == 1 and not defs[0][1]):
@@ -304,7 +309,9 @@ class ReverseTransform:
                 continue
             init.append(nodes.assign(self.b(var), nodes.const(0.0)))
         adjoint_body = adjoint_body + init + adj
-        active_params = [p for p in self.params if p in self.an.active]
+        # exactly the adjoints the caller asked for: a parameter that is not differentiated
+        # but is assigned a differentiated value in the body has an adjoint nobody wants
+        active_params = [p for p in self.unit.active_params if p in self.an.active]
         adjoint_body.append(gast.Return(value=nodes.tuple_(
             [nodes.name(self.b(p)) for p in active_params])))
         return primal_body, adjoint_body, seed, active_params

@@ -1,0 +1,336 @@
+"""Which variables may share memory, and which writes another variable could observe.
+
+tangent_like turns a write into a value (``a[i] = v``, ``xs.append(v)``, ``a += b`` on an
+array) into a new value (``a = with_item(a, i, v)``).  That is the user's program exactly
+when nothing else can see the memory the write changes: no parameter or global (the caller
+would see it) and no other variable that is read afterwards.  This module decides that.
+
+The model is a flow-sensitive points-to analysis over *allocation sites* on the normalized
+function:
+
+* every statement that makes a new array or list (arithmetic, ``np.copy``, ``np.zeros``,
+  ``np.array``, a list display, a call of a rule not marked as returning a view) is a site;
+  parameters and values read from globals or closures are *outside* sites;
+* a variable points to the set of sites whose memory it may be, or contain;
+* a plain copy ``b = a``, a basic index ``a[1:]``, ``a.T`` and every primitive the registry
+  marks ``view`` give the sites of their operand; an element of a list or tuple may be any
+  of the container's sites; a call of a user function may return any of its arguments;
+* *recency*: the newest array made at a site is told apart from the older ones, so an array
+  made afresh in every iteration of a loop is fresh in each iteration.
+
+A write into `a` changes the memory of the sites `a` points to.  It is refused when one of
+them is outside the function, or when another variable that is *live* after the write (read
+later before being assigned again, in program order or around a loop) points to one of them.
+Names of scalars (ints, floats) hold no memory of interest: they are immutable.
+"""
+import gast
+
+from . import lattice
+from . import resolve as _resolve
+from ..errors import UnsupportedSyntaxError
+from ..syntax import nodes
+
+OUTSIDE = "outside"
+
+_VIEW_ATTRIBUTES = ("T", "mT", "real", "imag", "flat")
+_CONTAINERS = (list, tuple, sorted, dict, zip, enumerate, reversed, max, min)
+
+
+class Site:
+    """The arrays made by one statement; `old` marks those of earlier executions."""
+
+    __slots__ = ("stmt", "old", "label")
+
+    def __init__(self, stmt, old=False, label=None):
+        self.stmt = stmt
+        self.old = old
+        self.label = label
+
+    def key(self):
+        return (id(self.stmt), self.old, self.label)
+
+    def __eq__(self, other):
+        return isinstance(other, Site) and self.key() == other.key()
+
+    def __hash__(self):
+        return hash(self.key())
+
+    @property
+    def outside(self):
+        return self.stmt is OUTSIDE
+
+
+def _outside(name):
+    return Site(OUTSIDE, label=name)
+
+
+def check_writes(fdef, analysis, error):
+    """Refuse (through `error`) every write that another variable or the caller could see."""
+    live = live_after(fdef.body)
+    checker = _PointsTo(fdef, analysis, live)
+    checker.run()
+    for stmt, message, hint in checker.refusals.values():
+        try:
+            error(stmt, message, hint, UnsupportedSyntaxError)
+        except Exception as exc:       # checking mode: recorded, go on with the others
+            if type(exc).__name__ != "SkipStatement":
+                raise
+
+
+# ---------------------------------------------------------------- liveness
+def live_after(body):
+    """id(statement) -> the names that may be read after it before being assigned again."""
+    out = {}
+
+    def block(stmts, live, loop):
+        for s in reversed(stmts):
+            out[id(s)] = out.get(id(s), set()) | live
+            live = stmt(s, live, loop)
+        return live
+
+    def stmt(s, live, loop):
+        if isinstance(s, gast.Assign):
+            return (live - nodes.stored_names(s.targets[0])) | nodes.loaded_names(s.value)
+        if isinstance(s, gast.If):
+            return (nodes.loaded_names(s.test) | block(s.body, live, loop)
+                    | block(s.orelse, live, loop))
+        if isinstance(s, (gast.For, gast.While)):
+            head = set()
+            while True:
+                if isinstance(s, gast.For):
+                    entry = block(s.body, live | head, (live, head)) - {s.target.id}
+                else:
+                    entry = block(s.body, live | head, (live, head)) | nodes.loaded_names(
+                        s.test)
+                if entry <= head:
+                    break
+                head |= entry
+            before = head | live
+            return before | nodes.loaded_names(s.iter if isinstance(s, gast.For) else s.test)
+        if isinstance(s, gast.Break):
+            return set(loop[0]) if loop else live
+        if isinstance(s, gast.Continue):
+            return (set(loop[0]) | set(loop[1])) if loop else live
+        if isinstance(s, gast.Return):
+            return nodes.loaded_names(s.value) if s.value is not None else set()
+        return live | nodes.loaded_names(s)
+
+    block(body, set(), None)
+    return out
+
+
+# ---------------------------------------------------------------- points-to
+class _PointsTo:
+    def __init__(self, fdef, analysis, live):
+        self.fdef = fdef
+        self.analysis = analysis
+        self.live = live
+        self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
+                       + fdef.args.kwonlyargs]
+        self.refusals = {}      # id(stmt) -> (stmt, message, hint)
+
+    def run(self):
+        state = {p: frozenset({_outside(p)}) for p in self.params if self._holds_memory(p)}
+        self._block(self.fdef.body, state)
+
+    # -- statements
+    def _block(self, stmts, state):
+        for s in stmts:
+            state = self._stmt(s, state)
+        return state
+
+    def _stmt(self, s, state):
+        if isinstance(s, gast.Assign):
+            return self._assign(s, state)
+        if isinstance(s, gast.If):
+            return _join(self._block(s.body, dict(state)), self._block(s.orelse, dict(state)))
+        if isinstance(s, (gast.For, gast.While)):
+            current = dict(state)
+            for _ in range(100):
+                entry = dict(current)
+                if isinstance(s, gast.For):
+                    entry.pop(s.target.id, None)
+                after = _join(current, self._block(s.body, entry))
+                if after == current:
+                    break
+                current = after
+            return current
+        return state
+
+    def _assign(self, s, state):
+        state = dict(state)
+        target = s.targets[0]
+        write = self._write_kind(s)
+        if write:
+            self._check(s, write, target.id, state)
+        value = self._value(s.value, s, state)
+        state = dict(state)
+        if write and isinstance(target, gast.Name):
+            # the same memory, changed: a list that appends also holds the new element
+            kept = state.get(target.id, frozenset())
+            if not lattice.is_array(self.analysis.kinds.get(target.id)):
+                kept = kept | value
+            state[target.id] = kept
+            return state
+        names = [target.id] if isinstance(target, gast.Name) else [
+            t.id for t in gast.walk(target) if isinstance(t, gast.Name)]
+        for name in names:
+            if self._holds_memory(name):
+                state[name] = value
+            else:
+                state.pop(name, None)
+        return state
+
+    def _write_kind(self, s):
+        kind = getattr(s, "_tl_item_write", None)
+        if kind:
+            return kind
+        if getattr(s, "_tl_augmented", False) and isinstance(s.targets[0], gast.Name) \
+                and self._holds_memory(s.targets[0].id):
+            return "augmented"
+        return None
+
+    def _check(self, s, write, target, state):
+        memory = state.get(target, frozenset())
+        if not memory:
+            return
+        what = {"append": "appending to", "write": "writing into",
+                "augmented": "updating in place"}[write]
+        outside = sorted({site.label for site in memory if site.outside})
+        if outside:
+            name = outside[0]
+            if name in self.params:
+                where = f"the argument {name!r}" if name == target else \
+                    f"{target!r}, which holds (part of) the argument {name!r},"
+                message = f"{what} {where} would change the caller's value"
+            else:
+                message = (f"{what} {target!r} would change {name!r}, a value from outside "
+                           "the function")
+            self._refuse(s, message, _copy_hint(target, write))
+            return
+        observers = sorted(n for n in self.live.get(id(s), ()) if n != target
+                           and state.get(n, frozenset()) & memory)
+        if observers:
+            who = ", ".join(repr(n) for n in observers[:3])
+            self._refuse(s, f"{what} {target!r}, whose memory {who} also "
+                         f"{'holds' if len(observers) == 1 else 'hold'} and "
+                         f"{'is' if len(observers) == 1 else 'are'} read afterwards "
+                         "(Python would change both)", _copy_hint(target, write))
+
+    def _refuse(self, s, message, hint):
+        self.refusals.setdefault(id(s), (s, message, hint))
+
+    # -- values
+    def _holds_memory(self, name):
+        kind = self.analysis.kinds.get(name, lattice.ANY)
+        return kind not in (lattice.INT, lattice.SCALAR, lattice.NONE)
+
+    def _fresh(self, s, state, label=None):
+        """A new array made at statement `s`: older arrays of the same site become `old`."""
+        site = Site(s, label=label)
+        for name, sites in state.items():
+            if site in sites:
+                state[name] = (sites - {site}) | {Site(s, True, label)}
+        return frozenset({site})
+
+    def _value(self, e, s, state):
+        if isinstance(e, gast.Name):
+            if e.id in state:
+                return state[e.id]
+            if e.id in self.analysis.local_vars or e.id in self.params:
+                return frozenset()
+            return frozenset({_outside(e.id)})
+        if isinstance(e, (gast.Constant, gast.Compare, gast.BoolOp)):
+            return frozenset()
+        if isinstance(e, (gast.BinOp, gast.UnaryOp)):
+            return self._fresh(s, state)
+        if isinstance(e, (gast.Tuple, gast.List, gast.Dict)):
+            parts = e.elts if not isinstance(e, gast.Dict) else e.values
+            out = self._fresh(s, state)
+            for p in parts:
+                out |= self._operand(p, s, state)
+            return out
+        if isinstance(e, gast.Subscript):
+            base = self._operand(e.value, s, state)
+            if self._is_copying_index(e):
+                return self._fresh(s, state)
+            return base
+        if isinstance(e, gast.Attribute):
+            base = self._operand(e.value, s, state)
+            if isinstance(e.value, gast.Name) and e.value.id not in state \
+                    and e.value.id not in self.params and e.value.id \
+                    not in self.analysis.local_vars:
+                return frozenset({_outside(nodes.dotted_name(e) or e.attr)})
+            if e.attr in ("shape", "ndim", "size", "dtype"):
+                return frozenset()
+            return base          # a view (.T, .real) or a field of a container
+        if isinstance(e, gast.Call):
+            return self._call(e, s, state)
+        return self._fresh(s, state)
+
+    def _operand(self, e, s, state):
+        if isinstance(e, gast.Name):
+            return self._value(e, s, state)
+        if isinstance(e, (gast.Slice, gast.Constant)):
+            return frozenset()
+        return self._value(e, s, state)
+
+    def _is_copying_index(self, e):
+        """Does ``a[idx]`` copy (an element, integer arrays, masks) rather than view?"""
+        kind = self.analysis.kind(e.value)
+        if not lattice.is_array(kind):
+            return False        # lists, tuples, dicts: the element itself
+        parts = e.slice.elts if isinstance(e.slice, gast.Tuple) else [e.slice]
+        ints = 0
+        for p in parts:
+            if isinstance(p, gast.Slice) or (isinstance(p, gast.Constant) and (
+                    p.value is None or p.value is Ellipsis)):
+                continue
+            pk = self.analysis.kind(p) if not isinstance(p, gast.Constant) else (
+                lattice.INT if isinstance(p.value, int) else lattice.ANY)
+            if pk == lattice.INT:
+                ints += 1
+                continue
+            if lattice.is_array(pk):
+                return True      # integer or boolean array: advanced indexing copies
+            return False         # unknown: it may be a view
+        return ints == kind[1]   # every axis taken by an integer: an element
+
+    def _call(self, e, s, state):
+        target = self.analysis.targets.get(id(e))
+        args = [a for a in list(e.args) + [k.value for k in e.keywords]]
+        if isinstance(e.func, gast.Attribute) and not (
+                isinstance(target, _resolve.RuleTarget) and nodes.dotted_name(e.func)
+                and nodes.dotted_name(e.func).split(".")[0] not in state
+                and nodes.dotted_name(e.func).split(".")[0] not in self.analysis.local_vars):
+            args.append(e.func.value)         # a method: its receiver is an operand
+        operands = frozenset()
+        for a in args:
+            operands |= self._operand(a, s, state)
+        if isinstance(target, _resolve.RuleTarget):
+            rule = target.rule
+            if getattr(rule, "view", False):
+                return operands
+            if rule.func in _CONTAINERS:
+                return self._fresh(s, state) | operands
+            return self._fresh(s, state)
+        if isinstance(target, _resolve.StackTarget):
+            return self._fresh(s, state)
+        # a user function may return one of its arguments (or a part of one); anything else
+        # may return what it was given
+        return self._fresh(s, state) | operands
+
+
+def _join(a, b):
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, frozenset()) | v
+    return out
+
+
+def _copy_hint(target, write):
+    if write == "augmented":
+        return (f"write the update as a new array ('{target} = {target} + y' rather than "
+                f"'{target} += y'), or copy first")
+    return (f"work on a copy: '{target} = np.copy({target})' (or 'list(...)') before the "
+            "write, so that only one variable refers to the memory")
