@@ -2,12 +2,68 @@
 
 Adjoints start as the Python float ``0.0`` and take the shape of what flows into them, so
 helpers accept ``0.0`` wherever an adjoint is expected.  Tuple and list adjoints are tuples.
+
+Complex values.  Derivatives follow the real inner product ``Re <g, y> = Re sum(conj(g) y)``:
+the adjoint of a complex value ``z`` is ``dL/dRe z + 1j dL/dIm z`` and the adjoint of a real
+value is real (`re_like`).  A holomorphic ``y = f(z)`` then has the adjoint
+``g * conj(f'(z))`` and the tangent ``f'(z) dz``; a real-valued function of complex values
+(``abs``, ``np.var``...) has the adjoint ``g * w`` and the tangent ``Re(conj(w) dz)``
+(`inner_mul`), where ``w`` is its derivative in the same convention.  Tangents are complex
+exactly where the values are.
 """
+import math
+
 import numpy as np
 
 
+def is_complex(x):
+    """Is `x` complex: a Python complex, a complex NumPy scalar or array, or a tuple or list
+    holding one?"""
+    t = type(x)
+    if t is float or t is int:
+        return False
+    if t is complex:
+        return True
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return dtype.kind == "c"
+    if t is tuple or t is list:
+        return any(is_complex(e) for e in x)
+    return False
+
+
+def re_like(v, x):
+    """Adjoint (or tangent) `v` of the value `x`: its real part when `x` is real.  A real
+    value reached by a complex one (``x + 1j``, ``x * z``) only feels the real part."""
+    if is_complex(v) and not is_complex(x):
+        return np.array(v.real) if isinstance(v, np.ndarray) else v.real
+    return v
+
+
+def inner_mul(w, d):
+    """``Re(conj(w) d)``: the tangent of a real-valued function of complex values whose
+    derivative, in the adjoint convention, is `w` (``w * d`` for real values)."""
+    if is_complex(w) or is_complex(d):
+        return np.real(np.conj(w) * d)
+    return w * d
+
+
+def refuse_complex(name, value, result):
+    """`result`, unless `value` is complex: the derivative rule of `name` is for real values
+    only (a silently wrong derivative is worse than none)."""
+    if is_complex(value):
+        from .errors import NoDerivativeError
+        raise NoDerivativeError(f"{name}: its derivative rule supports real values only, "
+                                "and this call has complex ones",
+                                hint="keep the argument real, or write the function with "
+                                     "primitives that support complex values")
+    return result
+
+
 def unbroadcast(g, x):
-    """Sum adjoint `g` over the axes NumPy broadcasting added or stretched to match `x`."""
+    """Sum adjoint `g` over the axes NumPy broadcasting added or stretched to match `x`;
+    its real part when `x` is real (`re_like`)."""
+    g = re_like(g, x)
     try:
         if g.shape == x.shape:
             return g
@@ -37,6 +93,24 @@ def cj(x):
     return x.conjugate() if isinstance(x, complex) else x
 
 
+def abs_slope(x):
+    """d|x|/dx in the adjoint convention: ``sign(x)`` for reals, ``x / |x|`` for complex
+    values (0 at 0 for both)."""
+    if is_complex(x):
+        return ratio_or_zero(x, np.abs(x))
+    return np.sign(x)
+
+
+def abs_slope_tangent(dx, x):
+    """Tangent of `abs_slope`: 0 for reals (piecewise constant); for complex values
+    ``(dx - u Re(conj(u) dx)) / |x|`` with ``u = x / |x|`` (0 at 0)."""
+    if not is_complex(x):
+        return np.zeros(np.broadcast_shapes(np.shape(dx), np.shape(x)))
+    r = np.abs(x)
+    u = ratio_or_zero(x, r)
+    return ratio_or_zero(dx - u * np.real(np.conj(u) * dx), r)
+
+
 def abs_tangent(dx, x):
     """Tangent of ``abs(x)``: ``sign(x) dx`` for reals, ``Re(conj(x) dx) / |x|`` for complex."""
     if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
@@ -56,6 +130,43 @@ def log_of(a):
         return np.where(a == 0, 0.0, np.log(np.where(a == 0, 1.0, a)))
 
 
+def pow_slope(a, b, power=np.power):
+    """``d(a ** b)/da = b * a ** (b - 1)``, also where the formula breaks down: 0 where
+    ``b == 0`` (``a ** 0`` is the constant 1, even at ``a == 0``) and IEEE infinities instead
+    of ZeroDivisionError for a Python float ``a == 0`` with ``b < 1``.  `power` computes
+    arrays' powers (np.float_power for that function's float64 results)."""
+    if np.ndim(a) == 0 and np.ndim(b) == 0 and not isinstance(a, np.ndarray) \
+            and not isinstance(b, np.ndarray):
+        if b == 0:
+            return 0.0
+        if a == 0 and not is_complex(b):
+            return 1.0 if b == 1 else 0.0 if b > 1 else b * math.inf
+        return b * a ** (b - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = b * power(a, np.subtract(b, 1))
+    return np.where(np.equal(b, 0), 0.0, out)
+
+
+def fdiv(a, b):
+    """``a / b`` with IEEE semantics for Python floats: +-inf (or nan for 0 / 0) where ``b``
+    is 0, as NumPy gives, instead of ZeroDivisionError (a derivative at a point where it is
+    infinite)."""
+    if np.ndim(b) == 0 and np.ndim(a) == 0 and b == 0:
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def ratio_or_zero(a, b):
+    """``a / b``, 0 where ``b == 0`` (the derivative of a norm at 0: its least-norm
+    subgradient)."""
+    if np.ndim(a) == 0 and np.ndim(b) == 0:
+        return a / b if b != 0 else 0.0
+    zero = np.equal(b, 0)
+    return np.where(zero, 0.0, a / np.where(zero, 1.0, b))
+
+
 def add_at(bx, x, index, g):
     """Adjoint of ``y = x[index]``: add `g` into the `index` part of `bx` (0.0 means zeros)."""
     if isinstance(x, dict):
@@ -72,13 +183,36 @@ def add_at(bx, x, index, g):
         return tuple(parts)
     if isinstance(bx, float) and bx == 0.0 or bx is None:
         bx = np.zeros_like(x, dtype=np.result_type(x, 1.0))
-    elif not isinstance(bx, np.ndarray) or not bx.flags.writeable:
-        bx = np.array(bx, dtype=np.result_type(bx, 1.0))
-    if isinstance(index, np.ndarray) and index.dtype != bool:
-        np.add.at(bx, index, g)
+    else:
+        # a new array: `bx` may be shared with other adjoints (or be a view of one)
+        bx = np.array(bx, dtype=np.result_type(bx, 1.0), copy=True)
+    if may_repeat(index):
+        np.add.at(bx, index, g)     # a repeated position receives every read's adjoint
     else:
         bx[index] += g
     return bx
+
+
+def may_repeat(index):
+    """Can `index` name one position several times?  Integer arrays and lists can (in any
+    part of a tuple index); integers, slices, masks, None and ``...`` cannot."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, (list, tuple)):
+            return True
+        if isinstance(part, np.ndarray) and part.dtype.kind != "b":
+            return True
+    return False
+
+
+def last_writes(shape, index):
+    """For ``a[index] = v`` with `a` of `shape`: a boolean array shaped like ``a[index]``,
+    True where a write lands last on its position.  NumPy keeps the last of repeated writes,
+    so only those reach the result; the earlier ones are overwritten."""
+    owner = np.full(shape, -1, dtype=np.intp)
+    selected = np.shape(owner[index])
+    order = np.arange(int(np.prod(selected, dtype=np.int64)), dtype=np.intp).reshape(selected)
+    owner[index] = order
+    return owner[index] == order
 
 
 def field_adjoint(obj, name, g):
@@ -141,38 +275,82 @@ def unpack_adjoint(x, parts):
 
 
 def fill_like(seq, g):
-    """Adjoint of ``sum(seq)`` with respect to `seq`: `g` in every position."""
+    """Adjoint of ``sum(seq)`` with respect to `seq`: `g` in every position (``sum`` of an
+    array adds its items along the first axis)."""
     if isinstance(seq, (tuple, list)):
-        return tuple(g for _ in seq)
-    return np.broadcast_to(g, np.shape(seq)) + np.zeros(np.shape(seq))
+        return tuple(re_like(g, e) for e in seq)
+    shape = np.shape(seq)
+    return re_like(np.broadcast_to(g, shape) + np.zeros(shape), seq)
+
+
+def sum_tangent(dseq, seq, batch=False):
+    """Tangent of ``sum(seq)``: the items' tangents added (an array's along its first
+    axis, after the batch axis of a batched tangent)."""
+    if _is_zero(dseq):
+        return 0.0
+    if isinstance(dseq, (tuple, list)):
+        return sum(dseq)
+    dseq = np.asarray(dseq)
+    return np.sum(dseq, axis=1 if batch and dseq.ndim > np.ndim(seq) else 0)
+
+
+def extreme_position(seq, y):
+    """The position of the item ``max(seq)``/``min(seq)`` returned: the first equal to the
+    result `y` (Python keeps the first extreme item; a NaN result is the first item)."""
+    if isinstance(seq, np.ndarray):
+        hits = np.flatnonzero(seq == y)
+        return int(hits[0]) if hits.size else 0
+    for i, v in enumerate(seq):
+        if v is y or v == y:
+            return i
+    return 0
 
 
 def select_adjoint(g, y, a, b, c, which):
-    """min/max of several scalars: the first argument equal to the result gets `g`."""
+    """min/max of several scalars: the first argument equal to the result gets `g`; of one
+    iterable (a tuple, list or 1-D array): the first item equal to it."""
     args = [v for v in (a, b, c) if v is not None]
-    if b is None and isinstance(a, (tuple, list)):
+    if b is None and c is None and (isinstance(a, (tuple, list)) or np.ndim(a) > 0):
+        if which != 0:
+            return 0.0
+        i = extreme_position(a, y)
+        if isinstance(a, np.ndarray):
+            out = np.zeros(a.shape, dtype=np.result_type(a, g, 1.0))
+            out[i] = g
+            return out
         parts = [0.0] * len(a)
-        parts[list(a).index(y)] = g
-        return tuple(parts) if which == 0 else 0.0
+        parts[i] = g
+        return tuple(parts)
     for i, v in enumerate(args):
-        if v == y:
+        if v is y or v == y:
             return g if i == which else 0.0
     return 0.0
 
 
-def select_tangent(d, y, a, b, c, which):
-    if b is None and isinstance(a, (tuple, list)):
-        return d[list(a).index(y)]
+def select_tangent(d, y, a, b, c, which, batch=False):
+    """Tangent of min/max (see `select_adjoint`); a batched tangent keeps its batch axis."""
+    if b is None and c is None and (isinstance(a, (tuple, list)) or np.ndim(a) > 0):
+        if _is_zero(d):
+            return 0.0
+        i = extreme_position(a, y)
+        if isinstance(d, (tuple, list)):
+            return d[i]
+        d = np.asarray(d)
+        if batch and d.ndim > np.ndim(a):
+            return d[:, i]
+        return d[i]
     return select_adjoint(d, y, a, b, c, which)
 
 
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims)``."""
     shape = np.shape(x)
+    if not shape:           # a scalar (np.sum of a 0-d array accepts axis=0)
+        return np.reshape(g, ()) if isinstance(g, np.ndarray) else g
     if axis is None and np.ndim(g) == 0:
         dtype = getattr(x, "dtype", None)
-        if dtype is None or dtype.kind != "f":
-            dtype = np.float64
+        dtype = np.result_type(g, 1.0) if dtype is None or dtype.kind not in "fc" else \
+            np.result_type(dtype, g)      # (a complex g spread over a real x stays complex)
         return np.full(shape, g, dtype=dtype)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
@@ -181,51 +359,57 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
 
 
 def mean_adjoint(g, x, axis=None, keepdims=False):
-    """Adjoint of ``np.mean(x, axis, keepdims)``."""
+    """Adjoint of ``np.mean(x, axis, keepdims)`` (of an empty x: empty)."""
     shape = np.shape(x)
     if axis is None:
         n = int(np.prod(shape)) if shape else 1
     else:
         axes = axis if isinstance(axis, tuple) else (axis,)
         n = int(np.prod([shape[a] for a in axes]))
-    return sum_adjoint(g / n, x, axis, keepdims)
+    # n == 0: x is empty, so is its adjoint (the mean itself is nan)
+    return sum_adjoint(g / n if n else g * 0.0, x, axis, keepdims)
 
 
 def dot_adjoint_a(g, a, b):
-    """Adjoint of ``np.dot(a, b)`` with respect to `a` (any ranks)."""
+    """Adjoint of ``np.dot(a, b)`` with respect to `a` (any ranks; complex operands under
+    the real inner product: the other operand conjugated)."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
+    b = cj(b)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * b, a)
     if b_nd == 1:
-        return np.multiply.outer(g, b) if a_nd > 1 else g * b
+        return re_like(np.multiply.outer(g, b) if a_nd > 1 else g * b, a)
     # g has axes A + B + (p,), b has axes B + (n, p): contract B and p
     na = a_nd - 1
     nb = b_nd - 2
     g_axes = list(range(na, na + nb)) + [na + nb]
     b_axes = list(range(nb)) + [nb + 1]
-    return np.tensordot(g, b, axes=(g_axes, b_axes))
+    return re_like(np.tensordot(g, b, axes=(g_axes, b_axes)), a)
 
 
 def dot_adjoint_b(g, a, b):
-    """Adjoint of ``np.dot(a, b)`` with respect to `b` (any ranks)."""
+    """Adjoint of ``np.dot(a, b)`` with respect to `b` (any ranks, complex as for a)."""
     a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a = cj(a)
     if a_nd == 0 or b_nd == 0:
         return unbroadcast(g * a, b)
     na = a_nd - 1
     if b_nd == 1:
         if a_nd == 1:
-            return g * a
-        return np.tensordot(a, g, axes=(tuple(range(na)), tuple(range(na))))
+            return re_like(g * a, b)
+        return re_like(np.tensordot(a, g, axes=(tuple(range(na)), tuple(range(na)))), b)
     # a has axes A + (n,), g has A + B + (p,): contract A, giving (n,) + B + (p,)
     out = np.tensordot(a, g, axes=(tuple(range(na)), tuple(range(na))))
-    return np.moveaxis(out, 0, -2)
+    return re_like(np.moveaxis(out, 0, -2), b)
 
 
 def matmul_adjoint_a(g, a, b):
-    """Adjoint of ``a @ b`` with respect to `a` (1-D operands included)."""
+    """Adjoint of ``a @ b`` with respect to `a` (1-D operands included; complex operands
+    under the real inner product)."""
+    b = cj(b)
     if np.ndim(b) == 1:
         if np.ndim(a) == 1:
-            return g * b
+            return unbroadcast(g * b, a)
         return unbroadcast(np.expand_dims(g, -1) * b, a)
     if np.ndim(a) == 1:
         return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], a)
@@ -233,10 +417,11 @@ def matmul_adjoint_a(g, a, b):
 
 
 def matmul_adjoint_b(g, a, b):
-    """Adjoint of ``a @ b`` with respect to `b` (1-D operands included)."""
+    """Adjoint of ``a @ b`` with respect to `b` (1-D operands included, complex as for a)."""
+    a = cj(a)
     if np.ndim(a) == 1:
         if np.ndim(b) == 1:
-            return g * a
+            return unbroadcast(g * a, b)
         return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(g, -2), b)
     if np.ndim(b) == 1:
         return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0],
@@ -317,14 +502,20 @@ def batch_reduce(reduce, dx, axis=None, keepdims=False):
 
 
 def batch_left(op, da, a, b):
-    """Tangent ``op(da, b)`` for a batched `da`: the batch axis leads."""
+    """Tangent ``op(da, b)`` (np.dot or np.matmul) for a batched `da`: the batch axis
+    leads.  A scalar `a` multiplies; a vector is taken one direction at a time (np.matmul
+    would read the batch as a matrix's rows); matmul's stacked operands are aligned first,
+    so that the batch axis does not meet a stack axis of `b`."""
     if _is_zero(da):
         return 0.0
     da = np.asarray(da)
     if np.ndim(a) == 0:
-        return op(da.reshape(da.shape + (1,) * np.ndim(b)), b)
-    return np.stack([op(d, b) for d in da]) if np.ndim(a) == 1 and op is np.dot \
-        else op(da, b)
+        return da.reshape(da.shape + (1,) * np.ndim(b)) * b
+    if np.ndim(a) == 1:
+        return np.stack([op(d, b) for d in da])
+    if op is np.matmul and np.ndim(b) > np.ndim(a):
+        da = da.reshape(da.shape[:1] + (1,) * (np.ndim(b) - np.ndim(a)) + da.shape[1:])
+    return op(da, b)
 
 
 def batch_right(op, a, db):
@@ -390,8 +581,12 @@ def batch_map2(fn, v, a, b, which):
 
 
 def batch_unbroadcast(dv, x):
-    """`unbroadcast` of a batched adjoint tangent: sums to ``(k,) + x.shape``, batch kept."""
-    if _is_zero(dv) or np.ndim(dv) == 0:
+    """`unbroadcast` of a batched adjoint tangent: sums to ``(k,) + x.shape``, batch kept
+    (and real for a real `x`, as `unbroadcast`)."""
+    if _is_zero(dv):
+        return dv
+    dv = re_like(dv, x)
+    if np.ndim(dv) == 0:
         return dv
     shape = np.shape(x)
     if np.shape(dv)[1:] == shape:
@@ -403,6 +598,8 @@ def batch_unbroadcast(dv, x):
                  if n == 1 and m != 1)
     if axes:
         dv = np.sum(dv, axis=axes, keepdims=True)
+    if np.shape(dv)[1:] != shape:       # as unbroadcast: stretched back to x's shape
+        dv = np.broadcast_to(dv, np.shape(dv)[:1] + shape)
     return dv
 
 
@@ -416,7 +613,7 @@ def batch_add_at_zero(dv, x, index):
     k = np.shape(dv)[0]
     out = np.zeros((k,) + np.shape(x), dtype=np.result_type(x, dv, 1.0))
     full = (slice(None),) + (index if isinstance(index, tuple) else (index,))
-    if any(isinstance(i, np.ndarray) and i.dtype != bool for i in full[1:]):
+    if may_repeat(index):
         np.add.at(out, full, dv)
     else:
         out[full] += dv
@@ -445,6 +642,8 @@ def tie(a, b, c=None):
     """True when two of the arguments of min/max are equal (a tie)."""
     if isinstance(a, (tuple, list)) and b is None:
         return len(set(a)) < len(a)
+    if b is None and c is None and np.ndim(a) > 0:
+        return np.unique(np.asarray(a)).size < np.size(a)
     values = [v for v in (a, b, c) if v is not None]
     return any(values[i] == values[j] for i in range(len(values))
                for j in range(i + 1, len(values)))
@@ -501,13 +700,17 @@ def zero_at(g, index):
 
 
 def item_adjoint(g, index, v):
-    """Adjoint of the value written by ``a[index] = v``: the part of `g` at `index`."""
+    """Adjoint of the value written by ``a[index] = v``: the part of `g` at `index`.  With
+    repeated positions only the last write of each reaches the result (NumPy's semantics,
+    also of ``a[index] += v``, which is ``a[index] = a[index] + v``): the others get 0."""
     if _is_zero(g):
         return 0.0
     part = g[index]
     if isinstance(g, (tuple, list)):
         return tuple(part) if isinstance(index, slice) else part
-    return unbroadcast(part, v)
+    if may_repeat(index):
+        part = part * last_writes(np.shape(g), index)
+    return unbroadcast(re_like(part, v), v)
 
 
 def placed(dv, index, a):
@@ -518,8 +721,10 @@ def placed(dv, index, a):
         parts = [0.0] * len(a)
         parts[index] = dv
         return tuple(parts)
-    out = np.zeros(np.shape(a), dtype=np.result_type(a, dv, 1.0))
-    out[index] = dv
+    # the written values take a's dtype: a real `a` keeps the real part of a complex `v`
+    out = np.zeros(np.shape(a), dtype=np.result_type(a, dv, 1.0) if is_complex(a)
+                   else np.result_type(a, 1.0))
+    out[index] = re_like(dv, a)
     return out
 
 
@@ -544,27 +749,79 @@ def tangent_list(t, xs):
     return list(t)
 
 
-def array_adjoint(g, x):
-    """Adjoint of ``np.array(x)`` for a list or tuple `x`: one part per element."""
-    if _is_zero(g):
+def inexact(dtype):
+    """Does a cast to `dtype` keep derivatives (None, a float or complex dtype)?  Casts to
+    integers and booleans are piecewise constant: derivative 0."""
+    return dtype is None or np.issubdtype(np.dtype(dtype), np.inexact)
+
+
+def _cast_tangent(t, dtype):
+    """A tangent cast like its value to `dtype` (a real dtype keeps the real part)."""
+    if dtype is None:
+        return t
+    dtype = np.dtype(dtype)
+    if dtype.kind != "c" and is_complex(t):
+        t = np.real(t)
+    return np.asarray(t, dtype=dtype)
+
+
+def array_adjoint(g, x, dtype=None):
+    """Adjoint of ``np.array(x, dtype)``: for a list or tuple `x` one part per element, for
+    a float or an array (a copy) the cotangent itself; 0 for an integer `dtype`."""
+    if _is_zero(g) or not inexact(dtype):
         return 0.0
-    return tuple(g[i] for i in range(len(x)))
+    if isinstance(x, (tuple, list)):
+        return tuple(re_like(g[i], x[i]) for i in range(len(x)))
+    g = re_like(g, x)
+    if np.ndim(x) == 0 and isinstance(g, np.ndarray):
+        return g[()]
+    return g
 
 
-def stack_tangents(t, x):
-    """Tangent of ``np.array(x)``: the element tangents stacked like the elements."""
-    if _is_zero(t):
+def _stacked(t, x):
+    """The tangent `t` of a (nested) sequence `x` as an array shaped like ``np.array(x)``."""
+    if isinstance(x, (tuple, list)):
+        if _is_zero(t):
+            t = (0.0,) * len(x)
+        return np.array([_stacked(ti, xi) for ti, xi in zip(t, x)])
+    return np.broadcast_to(t, np.shape(x))
+
+
+def stack_tangents(t, x, dtype=None):
+    """Tangent of ``np.array(x, dtype)``: the element tangents stacked like the elements
+    (the tangent itself for a float or an array); 0 for an integer `dtype`."""
+    if _is_zero(t) or not inexact(dtype):
         return 0.0
-    return np.array([np.broadcast_to(ti, np.shape(xi)) for ti, xi in zip(t, x)], dtype=float)
+    if isinstance(x, (tuple, list)):
+        out = _stacked(t, x)
+        return _cast_tangent(out.astype(np.result_type(out, 1.0), copy=False), dtype)
+    return _cast_tangent(np.array(t, dtype=np.result_type(t, 1.0)), dtype)
 
 
-def batch_stack_tangents(t, x):
-    """Batched tangent of ``np.array(x)``: element tangents (batch axis first) stacked."""
-    if _is_zero(t):
+def _batch_size(t):
+    if isinstance(t, (tuple, list)):
+        return next((k for k in (_batch_size(ti) for ti in t) if k is not None), None)
+    return None if _is_zero(t) or np.ndim(t) == 0 else np.shape(t)[0]
+
+
+def _batch_stacked(t, x, k):
+    if isinstance(x, (tuple, list)):
+        if _is_zero(t):
+            t = (0.0,) * len(x)
+        return np.stack([_batch_stacked(ti, xi, k) for ti, xi in zip(t, x)], axis=1)
+    return np.broadcast_to(t, (k,) + np.shape(x))
+
+
+def batch_stack_tangents(t, x, dtype=None):
+    """Batched tangent of ``np.array(x, dtype)``: element tangents (batch axis first)
+    stacked."""
+    if _is_zero(t) or not inexact(dtype):
         return 0.0
-    k = next((np.shape(ti)[0] for ti in t if np.ndim(ti)), 1)
-    return np.stack([np.broadcast_to(ti, (k,) + np.shape(xi)) for ti, xi in zip(t, x)],
-                    axis=1)
+    if not isinstance(x, (tuple, list)):
+        return _cast_tangent(np.array(t, dtype=np.result_type(t, 1.0)), dtype)
+    k = _batch_size(t) or 1
+    out = _batch_stacked(t, x, k)
+    return _cast_tangent(out.astype(np.result_type(out, 1.0), copy=False), dtype)
 
 
 HELPERS = {name: obj for name, obj in globals().items()

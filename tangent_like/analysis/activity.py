@@ -163,11 +163,16 @@ class _Analyzer:
                 kind = _elementwise(lk, rk)
             return kind, (la or ra) and not rule.inactive
         if isinstance(e, gast.UnaryOp):
-            if isinstance(e.op, (gast.Not, gast.Invert)):
+            if isinstance(e.op, gast.Not):
                 return lattice.INT, False
+            if isinstance(e.op, gast.Invert):       # ~mask: a boolean array stays one
+                return _integral(self.value(e.operand)[0]), False
             return self.value(e.operand)
         if isinstance(e, gast.Compare):
-            return lattice.INT, False
+            # booleans are never differentiated; comparing arrays gives a boolean ARRAY
+            # (its shape matters: it broadcasts), so only scalar comparisons are INT
+            kinds = [self.value(x)[0] for x in [e.left] + list(e.comparators)]
+            return _integral(lattice.broadcast(kinds)), False
         if isinstance(e, (gast.Tuple, gast.List)):
             parts = [self.value(x) for x in e.elts]
             return lattice.tuple_kind(k for k, _ in parts), any(a for _, a in parts)
@@ -309,6 +314,11 @@ def _construct(e):
 def _dotted(e):
     from ..syntax import nodes
     return nodes.dotted_name(e)
+
+
+def _integral(kind):
+    """The kind of an integer or boolean result shaped like `kind`: INT for scalars."""
+    return lattice.INT if lattice.is_scalar(kind) else kind
 
 
 def _matmul_kind(a, b):

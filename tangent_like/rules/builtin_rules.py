@@ -1,8 +1,11 @@
-"""Rules for builtins: ``float``, ``pow``, ``min``/``max`` of scalars, ``sum`` of sequences,
-and the builtins that never carry derivatives (``len``, ``range``, ``int``, ``print``...).
+"""Rules for builtins: ``float``, ``pow``, ``min``/``max`` of scalars or of one iterable,
+``sum`` of sequences and arrays, and the builtins that never carry derivatives (``len``,
+``range``, ``int``, ``print``...).
 
-``min``/``max`` at a tie give the whole adjoint to the first argument that attains the value
-(the one Python returns).
+``min``/``max`` at a tie give the whole adjoint to the first argument (or item) that attains
+the value -- the one Python returns.  ``max(x)``/``min(x)``/``sum(x)`` of an array iterate
+over its first axis as Python does: ``sum`` adds the rows, ``max``/``min`` compare items,
+which only NumPy scalars (a 1-D array) allow.
 """
 import itertools
 
@@ -15,8 +18,10 @@ S = lattice.SCALAR
 
 defrule(float, "x", kind=S, vjp={"x": "g"}, jvp={"x": "dx"})
 defrule(pow, "a, b", name="pow", broadcast=("a", "b"),
-        vjp={"a": "g * b * a ** (b - 1)", "b": "g * y * log_of(a)"},
-        jvp={"a": "da * b * a ** (b - 1)", "b": "db * y * log_of(a)"},
+        vjp={"a": "g * cj(pow_slope(a, b))", "b": "g * cj(y * log_of(a))"},
+        real_vjp={"a": "g * pow_slope(a, b)", "b": "g * y * log_of(a)"},
+        jvp={"a": "da * pow_slope(a, b)", "b": "db * y * log_of(a)"},
+        kink="d/da is 0 where b == 0, infinite at a == 0 with b < 1",
         domain={"a": "positive", "b": "any"})
 
 
@@ -24,6 +29,8 @@ def _pick_kind(arg_kinds, bound):
     ks = list(arg_kinds.values())
     if len(ks) == 1 and lattice.is_tuple(ks[0]):
         return lattice.SCALAR if all(lattice.is_scalar(k) for k in ks[0][1]) else lattice.ANY
+    if len(ks) == 1 and lattice.is_array(ks[0]):      # an item of the array
+        return lattice.SCALAR if ks[0][1] == 1 else ("array", ks[0][1] - 1)
     return lattice.SCALAR if all(lattice.is_scalar(k) for k in ks) else lattice.ANY
 
 
@@ -42,19 +49,23 @@ def _minmax(func, op):
                  "b": lambda b: (f"(db if b {op} a else 0.0)" if _given(b, "c") is False
                                  else "select_tangent(db, y, a, b, c, 1)"),
                  "c": "select_tangent(dc, y, a, b, c, 2)"},
+            jvp_batch={p: f"select_tangent(d{p}, y, a, b, c, {i}, True)"
+                       for i, p in enumerate("abc")},
             kink=f"{func.__name__} at a tie: the first argument attaining it gets the derivative",
             samples=_minmax_samples)
 
 
 def _minmax_samples(rng):
     """Two and three distinct floats in every order, so each position is the extreme (and
-    a loser) in turn.  Not sampled: the one-argument form ``max(seq)``, whose argument is a
-    tuple the finite-difference check cannot perturb (and which no test exercises yet)."""
+    a loser) in turn, and the one-argument form ``max(x)`` of 1-D arrays (a tuple argument
+    is checked end to end in tests/test_trust_rules.py)."""
     out = []
     for n in (2, 3):
         base = np.array([-1.1, 0.3, 1.4][:n]) + rng.uniform(-0.1, 0.1, n)
         for order in itertools.permutations(range(n)):
             out.append({p: float(base[i]) for p, i in zip("abc", order)})
+    out += [{"a": rng.permutation(np.array([-1.1, 0.3, 1.4, 0.8])), "b": None, "c": None}
+            for _ in range(3)]
     return out
 
 
@@ -72,7 +83,8 @@ _minmax(min, "<")
 # in tests/test_corpus.py, forward mode in tests/test_forward.py.
 defrule(sum, "seq, start=0", kind=_pick_kind,
         vjp={"seq": "fill_like(seq, g)", "start": "g"},
-        jvp={"seq": "sum(dseq)", "start": "dstart"},
+        jvp={"seq": "sum_tangent(dseq, seq)", "start": "dstart"},
+        jvp_batch={"seq": "sum_tangent(dseq, seq, True)"},
         tested_by="tests/test_corpus.py")
 
 for _f in (len, range, int, bool, isinstance, print, type, id, hash, callable, repr, str,

@@ -1,4 +1,11 @@
-"""Rules for every differentiable function of the `math` module (scalars only)."""
+"""Rules for every differentiable function of the `math` module (scalars only).
+
+Where a derivative is infinite at a point of the function's domain (``sqrt``, ``asin``,
+``acos``, ``acosh``, ``cbrt`` at the ends of their domains) it is the IEEE infinity, as with
+NumPy, not a ZeroDivisionError (`fdiv`); ``pow(a, b)`` has d/da = 0 where ``b == 0``.
+``hypot`` at (0, 0) has derivative 0 (the least-norm subgradient, as np.linalg.norm at 0);
+``atan2`` at (0, 0), where it jumps, has derivative nan.
+"""
 import math
 
 from ..analysis import lattice
@@ -9,14 +16,14 @@ S = lattice.SCALAR
 unary(math.sin, "math.cos(x)", kind=S)
 unary(math.cos, "-math.sin(x)", kind=S)
 unary(math.tan, "1.0 + y * y", kind=S)
-unary(math.asin, "1.0 / math.sqrt(1.0 - x * x)", kind=S, domain="unit")
-unary(math.acos, "-1.0 / math.sqrt(1.0 - x * x)", kind=S, domain="unit")
+unary(math.asin, "fdiv(1.0, math.sqrt(1.0 - x * x))", kind=S, domain="unit")
+unary(math.acos, "fdiv(-1.0, math.sqrt(1.0 - x * x))", kind=S, domain="unit")
 unary(math.atan, "1.0 / (1.0 + x * x)", kind=S)
 unary(math.sinh, "math.cosh(x)", kind=S)
 unary(math.cosh, "math.sinh(x)", kind=S)
 unary(math.tanh, "1.0 - y * y", kind=S)
 unary(math.asinh, "1.0 / math.sqrt(x * x + 1.0)", kind=S)
-unary(math.acosh, "1.0 / math.sqrt(x * x - 1.0)", kind=S, domain="gt1")
+unary(math.acosh, "fdiv(1.0, math.sqrt(x * x - 1.0))", kind=S, domain="gt1")
 unary(math.atanh, "1.0 / (1.0 - x * x)", kind=S, domain="unit")
 unary(math.exp, "y", kind=S)
 unary(math.expm1, "y + 1.0", kind=S)
@@ -25,9 +32,10 @@ if hasattr(math, "exp2"):
 unary(math.log2, "1.0 / (x * 0.6931471805599453)", kind=S, domain="positive")
 unary(math.log10, "1.0 / (x * 2.302585092994046)", kind=S, domain="positive")
 unary(math.log1p, "1.0 / (1.0 + x)", kind=S, domain="positive")
-unary(math.sqrt, "0.5 / y", kind=S, kink="sqrt at 0: derivative +inf", domain="positive")
+unary(math.sqrt, "fdiv(0.5, y)", kind=S, kink="sqrt at 0: derivative +inf",
+      domain="positive")
 if hasattr(math, "cbrt"):
-    unary(math.cbrt, "1.0 / (3.0 * y * y)", kind=S, kink="cbrt at 0: derivative +inf",
+    unary(math.cbrt, "fdiv(1.0, 3.0 * y * y)", kind=S, kink="cbrt at 0: derivative +inf",
           domain="nonzero")
 unary(math.fabs, "(1.0 if x > 0 else -1.0 if x < 0 else 0.0)", kind=S,
       kink="fabs at 0: derivative 0", domain="nonzero")
@@ -64,15 +72,18 @@ defrule(math.log, "x, base=None", kind=S,
         jvp={"x": _log_jvp_x, "base": "-dbase * y / (base * math.log(base))"},
         samples=_log_samples)
 defrule(math.pow, "a, b", kind=S,
-        vjp={"a": "g * b * math.pow(a, b - 1)", "b": "g * y * log_of(a)"},
-        jvp={"a": "da * b * math.pow(a, b - 1)", "b": "db * y * log_of(a)"},
+        vjp={"a": "g * pow_slope(a, b)", "b": "g * y * log_of(a)"},
+        jvp={"a": "da * pow_slope(a, b)", "b": "db * y * log_of(a)"},
+        kink="d/da is 0 where b == 0, infinite at a == 0 with b < 1",
         domain={"a": "positive", "b": "any"})
 defrule(math.atan2, "a, b", kind=S,
-        vjp={"a": "g * b / (a * a + b * b)", "b": "-g * a / (a * a + b * b)"},
-        jvp={"a": "da * b / (a * a + b * b)", "b": "-db * a / (a * a + b * b)"})
+        vjp={"a": "g * fdiv(b, a * a + b * b)", "b": "-g * fdiv(a, a * a + b * b)"},
+        jvp={"a": "da * fdiv(b, a * a + b * b)", "b": "-db * fdiv(a, a * a + b * b)"},
+        kink="atan2 at (0, 0) jumps: derivative nan")
 defrule(math.hypot, "a, b", kind=S,
-        vjp={"a": "g * a / y", "b": "g * b / y"},
-        jvp={"a": "da * a / y", "b": "db * b / y"})
+        vjp={"a": "g * ratio_or_zero(a, y)", "b": "g * ratio_or_zero(b, y)"},
+        jvp={"a": "da * ratio_or_zero(a, y)", "b": "db * ratio_or_zero(b, y)"},
+        kink="hypot at (0, 0): derivative 0")
 defrule(math.fmod, "a, b", kind=S,
         vjp={"a": "g", "b": "-g * math.trunc(a / b)"},
         jvp={"a": "da", "b": "-db * math.trunc(a / b)"},

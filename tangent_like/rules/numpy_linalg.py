@@ -22,6 +22,10 @@ Linear algebra (stacks of matrices ``(..., n, n)`` are supported throughout):
   through the eigenvalues alone stay exact with repeated eigenvalues.  The eigenvectors'
   signs are NumPy's (locally constant).
 * ``qr``: ``mode='reduced'`` (the default), A of full column rank with m >= n.
+* Complex matrices: ``solve``, ``inv`` and ``det`` are holomorphic; their adjoints are the
+  conjugates of the real templates applied to the conjugate cotangent.  ``slogdet``,
+  ``cholesky``, ``eigh`` and ``qr`` refuse complex values (NoDerivativeError when the
+  derivative is evaluated): their rules are for real matrices only.
 
 FFT: ``fft``, ``ifft``, ``rfft``, ``irfft`` along one axis, with ``n``, ``axis`` and
 ``norm``.  Complex values use the real inner product ``Re <g, y> = Re sum(conj(g) * y)``: the
@@ -47,6 +51,7 @@ from ..analysis import lattice
 from ..errors import NoDerivativeError
 from .registry import (attribute, defrule, helper, inactive, lookup, lookup_attribute,
                        lookup_method, method)
+from .numpy_rules import real_kind
 from .numpy_select import _dense, _is_zero, _real_like, linear_helper, multilinear_helper
 
 A = lattice.ANY
@@ -104,6 +109,8 @@ def einsum_adjoint(v, subscripts, which, a, b=None, c=None):
     """Adjoint of operand `which` of ``np.einsum(subscripts, a, b, c)`` for cotangent `v`."""
     ops = _operands(a, b, c)
     shapes = [np.shape(x) for x in ops]
+    if any(np.size(x) == 0 for x in ops):    # an empty operand: the result is 0 or empty
+        return np.zeros(shapes[which], dtype=np.result_type(ops[which], 1.0))
     ins, out, sizes = _einsum_parse(subscripts, shapes)
     v = _dense(v, tuple(sizes[ch] for ch in out))
     target, tshape = ins[which], shapes[which]
@@ -192,7 +199,7 @@ def _einsum_template(pattern, k):
 
 
 _einsum = defrule(
-    np.einsum, "subscripts, a, b=None, c=None", kind=_einsum_kind,
+    np.einsum, "subscripts, a, b=None, c=None", kind=real_kind(_einsum_kind, "a", "b", "c"),
     vjp={p: _einsum_template("einsum_adjoint(g, subscripts, {k}, {ops})", k)
          for k, p in enumerate("abc")},
     jvp={p: _einsum_template("einsum_tangent(d{p}, subscripts, {k}, {ops})", k)
@@ -299,7 +306,7 @@ _inner = defrule(np.inner, "a, b", kind=_inner_kind,
                             "b": "einsum_tangent(db, inner_subscripts(a, b), 1, a, b, None, "
                                  "True)"},
                  samples=_pair_samples)
-_outer = defrule(np.outer, "a, b", kind=("array", 2),
+_outer = defrule(np.outer, "a, b", kind=real_kind(("array", 2), "a", "b"),
                  vjp={"a": "outer_adjoint(g, 0, a, b)", "b": "outer_adjoint(g, 1, a, b)"},
                  jvp={"a": "tangent_call(np.outer, 0, da, b)",
                       "b": "tangent_call(np.outer, 1, a, db)"},
@@ -308,7 +315,7 @@ _outer = defrule(np.outer, "a, b", kind=("array", 2),
                  samples=lambda rng: [{"a": rng.standard_normal(3), "b": rng.standard_normal(4)},
                                       {"a": rng.standard_normal((2, 2)),
                                        "b": rng.standard_normal(3)}])
-_vdot = defrule(np.vdot, "a, b", kind=lattice.SCALAR,
+_vdot = defrule(np.vdot, "a, b", kind=real_kind(lattice.SCALAR, "a", "b"),
                 vjp={"a": "vdot_adjoint(g, 0, a, b)", "b": "vdot_adjoint(g, 1, a, b)"},
                 jvp={"a": "tangent_call(np.vdot, 0, da, b)",
                      "b": "tangent_call(np.vdot, 1, a, db)"},
@@ -565,6 +572,11 @@ _solve = defrule(
     jvp={"A": "-einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), "
               "einsum_or_zero(solve_spec(b, 2), dA, y))",
          "b": "einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), db)"},
+    # batched: the batch axis must not meet a stack axis of the other operand ('...')
+    jvp_batch={"A": "-einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), "
+                    "einsum_or_zero(solve_spec(b, 2), batch_align(dA, A, y), y))",
+               "b": "einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), "
+                    "batch_align(db, b, y))"},
     samples=_solve_samples, kink="A must be invertible")
 _inv = defrule(
     np.linalg.inv, "A", name="np.linalg.inv", kind=_same_kind("A"),
@@ -591,6 +603,31 @@ def _slogdet_kind(arg_kinds, bound):
         return lattice.tuple_kind((lattice.SCALAR, lattice.SCALAR))
     return lattice.tuple_kind((A, A))
 
+
+_GC = "dense_cotangent(cj(g), y)"
+
+
+def _holomorphic(rule):
+    """Complex values: the adjoint of a holomorphic function is ``conj(T(conj(g)))`` for the
+    real template T (which never conjugates); `real_vjp` keeps T for real values."""
+    rule.real_vjp = dict(rule.vjp)
+    rule.vjp = {p: f"cj({t.replace(_G, _GC)})" for p, t in rule.vjp.items()}
+    return rule
+
+
+def _real_only(rule, param):
+    """Refuse complex values of `param` in the derivatives of `rule` (real rules only)."""
+    def check(t):
+        return f"refuse_complex({rule.name!r}, {param}, {t})"
+    rule.real_vjp = dict(rule.vjp)
+    rule.vjp = {p: check(t) for p, t in rule.vjp.items()}
+    rule.jvp = {p: check(t) for p, t in rule.jvp.items()}
+    rule.jvp_batch = {p: check(t) for p, t in rule.jvp_batch.items()}
+    return rule
+
+
+for _rule in (_solve, _inv, _det):
+    _holomorphic(_rule)
 
 _slogdet = defrule(
     np.linalg.slogdet, "A", name="np.linalg.slogdet", kind=_slogdet_kind,
@@ -652,6 +689,10 @@ _qr = defrule(
               f"{_Q}, copy_lower_to_upper({_QR_M})), qr_r_inverse({_R}))"},
     jvp={"A": f"qr_tangent(dA, {_Q}, {_R})"},
     tested_by=TESTED_BY, kink="mode='reduced', m >= n, full column rank")
+
+
+for _rule in (_slogdet, _cholesky, _eigh, _qr):
+    _real_only(_rule, "A")
 
 
 # ---------------------------------------------------------------------------------- FFT

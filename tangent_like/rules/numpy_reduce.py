@@ -38,11 +38,18 @@ Conventions at non-differentiable points:
   nuclear (``"nuc"``) matrix norms use the singular vectors ``np.linalg.svd`` returns (not
   unique when singular values repeat).
 * ``average`` divides by the sum of the weights (like NumPy, which refuses a zero sum).
+
+Complex values (see `tangent_like.runtime`): ``prod``, ``cumsum``, ``cumprod``, ``average``
+are holomorphic (the adjoint conjugates the weights); ``var``, ``std`` and ``norm`` are real
+functions of complex values, whose weights already are the adjoint convention's derivative
+(the tangent is ``Re(conj(W) dx)``); ``max``/``min`` select elements (NumPy's lexicographic
+order of complex values).  Results that may be complex have kind ANY.
 """
 import gast
 import numpy as np
 
 from ..analysis import lattice
+from ..runtime import cj, re_like
 from .registry import defrule, helper, inactive, lookup, method
 
 A = lattice.ANY
@@ -79,11 +86,21 @@ def reduce_kind(arg_kinds, bound):
     return A
 
 
+def _maybe_complex_x(arg_kinds):
+    from .numpy_rules import maybe_complex
+    return maybe_complex(arg_kinds.get("x", lattice.INT))
+
+
+def complex_reduce_kind(arg_kinds, bound):
+    """`reduce_kind` for reductions whose result is complex for complex x (prod, max...)."""
+    return A if _maybe_complex_x(arg_kinds) else reduce_kind(arg_kinds, bound)
+
+
 def scan_kind(arg_kinds, bound):
     """Result kind of cumsum/cumprod: 1-D without axis, else x's own kind."""
     axis = _literal(bound, "axis", None)
     if axis is None:
-        return ("array", 1)
+        return A if _maybe_complex_x(arg_kinds) else ("array", 1)
     xk = arg_kinds.get("x")
     return xk if lattice.is_array(xk) else A
 
@@ -285,7 +302,8 @@ def var_weights(x, axis=None, ddof=0, batch=False):
     n = int(np.prod([x.shape[a] for a in baxes], dtype=np.int64))
     dtype = _fdtype(x)
     centred = x - np.mean(x, axis=baxes, keepdims=True, dtype=dtype) if baxes else x * 0
-    return (2.0 / (n - ddof) * centred).astype(dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):   # n <= ddof: nan, as np.var
+        return (np.divide(2.0, n - ddof) * centred).astype(dtype, copy=False)
 
 
 @helper
@@ -323,7 +341,8 @@ def _scan_back(r, x, axis, batch=False):
 
 
 def _scan_out_shape(x, axis):
-    return (int(np.size(x)),) if axis is None else np.shape(x)
+    """The shape of ``np.cumsum(x, axis)`` (flat without axis, and for a 0-d x)."""
+    return (int(np.size(x)),) if axis is None or np.ndim(x) == 0 else np.shape(x)
 
 
 @helper
@@ -332,8 +351,8 @@ def cumsum_adjoint(v, x, axis=None):
     (reshaped to x when the scan flattened it).  `v` may be the zero placeholder 0.0."""
     dtype = np.result_type(_fdtype(x), v)
     v = np.broadcast_to(np.asarray(v, dtype=dtype), _scan_out_shape(x, axis))
-    if np.ndim(x) == 0 and axis is not None:
-        return v
+    if np.ndim(x) == 0:
+        return v.reshape(())
     if axis is None:
         return _revcumsum(v).reshape(np.shape(x))
     return np.flip(np.cumsum(np.flip(v, axis), axis=axis), axis)
@@ -344,7 +363,7 @@ def batch_cumulative(op, dx, axis=None):
     """``op(dx, axis)`` (np.cumsum) for a batched tangent: the batch axis is skipped, and
     ``axis=None`` flattens each direction on its own."""
     dx = np.asarray(dx)
-    if axis is None:
+    if axis is None or dx.ndim == 1:       # flat (a 0-d x scans to one element too)
         return op(dx.reshape(dx.shape[:1] + (-1,)), axis=1)
     return op(dx, axis=axis + 1 if axis >= 0 else axis)
 
@@ -355,10 +374,17 @@ def cumprod_adjoint(v, x, result, axis=None):
     ``a_j = sum_{i>=j} v_i prod_{l<=i, l!=j} x_l`` with division only by the elements before
     the first zero along the axis."""
     x = np.asarray(x)
+    if np.iscomplexobj(x):     # holomorphic: the conjugate of the transposed map of conj(v)
+        return np.conj(_cumprod_transpose(np.conj(v), x, result, axis))
+    return _cumprod_transpose(v, x, result, axis)
+
+
+def _cumprod_transpose(v, x, result, axis):
+    """The transposed Jacobian of cumprod at x applied to v (no conjugation)."""
     dtype = np.result_type(_fdtype(x), v)
     v = np.broadcast_to(np.asarray(v, dtype=dtype), _scan_out_shape(x, axis))
-    if x.ndim == 0 and axis is not None:
-        return v
+    if x.ndim == 0:
+        return v.reshape(())
     xl = _scan_move(x.astype(dtype, copy=False), x, axis)
     yl = _scan_move(result, x, axis)
     return _scan_back(_cumprod_adjoint_last(_scan_move(v, x, axis), xl, yl), x, axis)
@@ -370,6 +396,13 @@ def cumprod_adjoint_tangent(dx, dresult, v, x, result, axis=None, batch=False):
     (either may be 0.0), batched with ``batch``: second derivatives of np.cumprod.  Only
     for x without zeros (then the adjoint is ``revcumsum(v result) / x``)."""
     x = np.asarray(x)
+    if np.iscomplexobj(x):     # the adjoint is conj(T(conj(v))), T holomorphic in x, result
+        return np.conj(_cumprod_adjoint_tangent(dx, dresult, np.conj(v), x, result, axis,
+                                                batch))
+    return _cumprod_adjoint_tangent(dx, dresult, v, x, result, axis, batch)
+
+
+def _cumprod_adjoint_tangent(dx, dresult, v, x, result, axis, batch):
     if np.any(x == 0):
         raise NotImplementedError("second derivatives of np.cumprod where x has zeros are "
                                   "not supported")
@@ -394,8 +427,9 @@ def cumprod_tangent(dx, x, result, axis=None, batch=False):
     exact with zeros (see `cumprod_adjoint`)."""
     x = np.asarray(x)
     dtype = _fdtype(x)
-    if x.ndim == 0 and axis is not None:
-        return np.asarray(dx, dtype=dtype)
+    if x.ndim == 0:         # the scan of a 0-d x has one element
+        dx = np.asarray(dx, dtype=np.result_type(dtype, dx))
+        return dx.reshape(dx.shape[:1] + (1,) if batch and dx.ndim else (1,))
     xl = _scan_move(x.astype(dtype, copy=False), x, axis)
     yl = _scan_move(result, x, axis)
     t = _cumprod_tangent_last(_scan_move(dx, x, axis, batch), xl, yl)
@@ -519,14 +553,22 @@ def norm_weights_tangent(dx, dresult, x, result, ord=None, axis=None, keepdims=F
     exp_axis = tuple(sorted(axes)) if axis is not None else None
     re = _expand(result, x.ndim, exp_axis, keepdims)
     dre = _expand(dresult, x.ndim, exp_axis, keepdims, batch) if np.ndim(dresult) else dresult
-    if how == "constant":
+    if how == "constant" and not np.iscomplexobj(x):
         return np.zeros(np.broadcast_shapes(np.shape(dx), np.shape(dre), x.shape), dtype)
+    if how == "constant":
+        from ..errors import NoDerivativeError
+        raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
+                                "complex values are not supported")
     if how == "svd":
         raise NotImplementedError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
                                   "matrices (SVD based) are not supported")
     if how == "two":     # w = x / r
         t = _safe_div(dx, re) - _safe_div(x * dre, re * re)
     else:                # w = sign(x) |x|^(p-1) r^(1-p)
+        if np.iscomplexobj(x):
+            from ..errors import NoDerivativeError
+            raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
+                                    "complex values are not supported")
         p = float(ord)
         ax = np.abs(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -631,7 +673,8 @@ def average_weights(x, axis=None, weights=None):
     dtype = _fdtype(x)
     w, swe = _average_layout(x, axis, weights)
     if w is None:
-        return np.asarray(1.0 / swe, dtype=dtype)
+        with np.errstate(divide="ignore"):      # an empty x: its weights are empty
+            return np.asarray(np.divide(1.0, swe), dtype=dtype)
     return np.asarray(w / swe, dtype=np.result_type(dtype, w.dtype))
 
 
@@ -654,7 +697,9 @@ def average_adjoint_w(v, x, result, axis=None, weights=None):
     keep = _average_keep(x, result)
     ve = _expand(v, x.ndim, axis, keep)
     re = _expand(result, x.ndim, axis, keep)
-    return _w_back(np.broadcast_to(ve * (x - re) / swe, x.shape), x, axis, weights)
+    part = ve * np.conj((x - re) / swe) if np.iscomplexobj(x) or np.iscomplexobj(swe) \
+        else ve * (x - re) / swe
+    return re_like(_w_back(np.broadcast_to(part, x.shape), x, axis, weights), weights)
 
 
 @helper
@@ -667,18 +712,20 @@ def average_adjoint_w_tangent(dx, dresult, dweights, v, x, result, axis=None, we
     keep = _average_keep(x, result)
     ve = _expand(v, x.ndim, axis, keep)
     re = _expand(result, x.ndim, axis, keep)
-    t = 0.0
+    # the adjoint is v conj(q), q = (x - result) / sum(w): its tangent is v conj(dq)
+    dq = 0.0
     if not _is_zero(dx):
-        t = t + ve * dx / swe
+        dq = dq + dx / swe
     if not _is_zero(dresult):
-        t = t - ve * _expand(dresult, x.ndim, axis, keep, batch) / swe
+        dq = dq - _expand(dresult, x.ndim, axis, keep, batch) / swe
     if not _is_zero(dweights):
         dsw = _sum_over(_w_layout(dweights, x, axis, batch), x, axis, batch)
-        t = t - ve * (x - re) * dsw / (swe * swe)
-    if np.ndim(t) == 0:
+        dq = dq - (x - re) * dsw / (swe * swe)
+    if np.ndim(dq) == 0:
         return np.zeros(np.shape(weights))
+    t = ve * cj(dq)
     shape = (np.shape(t)[:1] if batch else ()) + x.shape
-    return _w_back(np.broadcast_to(t, shape), x, axis, weights, batch)
+    return re_like(_w_back(np.broadcast_to(t, shape), x, axis, weights, batch), weights)
 
 
 @helper
@@ -818,23 +865,31 @@ SCAN = "x, axis=None, dtype=None, out=None"
 DX = "as_batched(dx, x)"        # a batched tangent of x (see `as_batched`)
 
 
-def _reduce_templates(weights, wrap="{}"):
+def _reduce_templates(weights, wrap="{}", how="holomorphic"):
     """Templates of a reduction whose derivative is the weight array `weights` (an
-    expression shaped like x); `wrap` maps the tangent (and, with ``g``, the cotangent)."""
+    expression shaped like x); `wrap` maps the tangent (and, with ``g``, the cotangent).
+
+    For complex x, `how` is "holomorphic" (prod: the adjoint conjugates the weights),
+    "real" (a real function of complex values, var/std/norm: the weights are the adjoint
+    convention's derivative, the tangent is ``Re(conj(W) dx)``) or "select" (max/min)."""
+    plain = f"sum_adjoint({wrap.format('g')}, x, axis, keepdims) * {weights}"
+    vjp = plain if how != "holomorphic" else \
+        f"sum_adjoint({wrap.format('g')}, x, axis, keepdims) * cj({weights})"
+    term = f"inner_mul({weights}, {{}})" if how == "real" else f"{{}} * {weights}"
     return dict(
-        vjp={"x": f"sum_adjoint({wrap.format('g')}, x, axis, keepdims) * {weights}"},
-        jvp={"x": wrap.format(f"np.sum(dx * {weights}, axis=axis, keepdims=keepdims)")},
-        jvp_batch={"x": wrap.format(f"batch_reduce(np.sum, {DX} * {weights}, axis, "
+        vjp={"x": vjp}, real_vjp={"x": plain},
+        jvp={"x": wrap.format(f"np.sum({term.format('dx')}, axis=axis, keepdims=keepdims)")},
+        jvp_batch={"x": wrap.format(f"batch_reduce(np.sum, {term.format(DX)}, axis, "
                                     "keepdims)")})
 
 
-_prod = defrule(np.prod, RED, kind=reduce_kind, samples=_prod_samples,
+_prod = defrule(np.prod, RED, kind=complex_reduce_kind, samples=_prod_samples,
                 kink="smooth; zeros handled exactly (products of the other elements, no "
                      "division)",
                 **_reduce_templates("prod_others(x, axis)"))
 
-_EXTREME = dict(kind=reduce_kind, samples=_extreme_samples,
-                **_reduce_templates("tie_weights(x, y, axis, keepdims)"))
+_EXTREME = dict(kind=complex_reduce_kind, samples=_extreme_samples,
+                **_reduce_templates("tie_weights(x, y, axis, keepdims)", how="select"))
 _max = defrule(np.max, EXT, kink="max at a tie: the tied elements share the derivative "
                "equally", kink_when="reduce_tie(x, axis, 'max')", **_EXTREME)
 defrule(np.amax, EXT, kink=_max.kink, kink_when=_max.kink_when, **_EXTREME)
@@ -843,12 +898,13 @@ _min = defrule(np.min, EXT, kink="min at a tie: the tied elements share the deri
 defrule(np.amin, EXT, kink=_min.kink, kink_when=_min.kink_when, **_EXTREME)
 
 _var = defrule(np.var, VAR, kind=reduce_kind, samples=_var_samples,
-               **_reduce_templates("var_weights(x, axis, ddof)"))
+               **_reduce_templates("var_weights(x, axis, ddof)", how="real"))
 # std = sqrt(var): the variance's templates with the (co)tangent scaled by 1 / (2 std)
 _std = defrule(np.std, VAR, kind=reduce_kind, samples=_var_samples,
                kink="std at zero spread (all elements equal): derivative 0",
                kink_when="zero_spread(x, axis)",
-               **_reduce_templates("var_weights(x, axis, ddof)", wrap="std_scale({}, y)"))
+               **_reduce_templates("var_weights(x, axis, ddof)", wrap="std_scale({}, y)",
+                                   how="real"))
 
 _cumsum = defrule(np.cumsum, SCAN, kind=scan_kind, samples=_scan_samples,
                   vjp={"x": "cumsum_adjoint(g, x, axis)"},
@@ -868,17 +924,25 @@ _norm = defrule(np.linalg.norm, "x, ord=None, axis=None, keepdims=False",
                      "inf-norms at a tie: shared equally; spectral/nuclear: the singular "
                      "vectors svd returns",
                 kink_when="norm_kink(x, ord, axis)",
-                **_reduce_templates("norm_weights(x, y, ord, axis, keepdims)"))
+                **_reduce_templates("norm_weights(x, y, ord, axis, keepdims)", how="real"))
 
 # np.average: `keepdims` is keyword-only in NumPy and `returned=True` (a tuple result) is
 # not supported, so the templates read whether dims were kept from the result's rank.
 _KEEP = "np.ndim(y) == np.ndim(x)"
 _AVG_W = "average_weights(x, axis, weights)"
+def _average_kind(arg_kinds, bound):
+    from .numpy_rules import maybe_complex
+    if maybe_complex(arg_kinds.get("weights", lattice.INT)):
+        return A
+    return complex_reduce_kind(arg_kinds, bound)
+
+
 _average = defrule(
-    np.average, "x, axis=None, weights=None, keepdims=False", kind=reduce_kind,
+    np.average, "x, axis=None, weights=None, keepdims=False", kind=_average_kind,
     samples=_average_samples,
-    vjp={"x": f"sum_adjoint(g, x, axis, {_KEEP}) * {_AVG_W}",
+    vjp={"x": f"re_like(sum_adjoint(g, x, axis, {_KEEP}) * cj({_AVG_W}), x)",
          "weights": "average_adjoint_w(g, x, y, axis, weights)"},
+    real_vjp={"x": f"sum_adjoint(g, x, axis, {_KEEP}) * {_AVG_W}"},
     jvp={"x": f"np.sum(dx * {_AVG_W}, axis=axis, keepdims={_KEEP})",
          "weights": "average_tangent_w(dweights, x, y, axis, weights)"},
     jvp_batch={"x": f"batch_reduce(np.sum, {DX} * {_AVG_W}, axis, {_KEEP})",

@@ -40,7 +40,8 @@ import math
 import numpy as np
 
 from ..analysis import lattice
-from .registry import defrule, helper, inactive, lookup, lookup_method, method, unary
+from .numpy_rules import holomorphic
+from .registry import defrule, helper, inactive, lookup, lookup_method, method
 
 A = lattice.ANY
 
@@ -72,7 +73,10 @@ def _real_like(x, like):
 
 @helper
 def dense_cotangent(v, like):
-    """Cotangent `v` as an array shaped like `like` (``0.0`` becomes zeros)."""
+    """Cotangent `v` as an array shaped like `like` (``0.0`` becomes zeros); cotangents of
+    lists and tuples pass through."""
+    if isinstance(v, (tuple, list, dict)) or isinstance(like, (tuple, list, dict)):
+        return v
     shape = np.shape(like)
     if isinstance(v, np.ndarray) and v.shape == shape:
         return v
@@ -153,10 +157,26 @@ def multilinear_helper(func, params, linear, samples, tested_by=None):
                    samples=samples, tested_by=tested_by)
 
 
+@helper
+def batch_dense_cotangent(dv, v, like):
+    """`dense_cotangent` of a batched tangent `dv` of `v` (batched when it has one more
+    axis than `v`): shaped ``(k,) + like.shape``; tuples pass through."""
+    if isinstance(dv, (tuple, list, dict)) or isinstance(like, (tuple, list, dict)):
+        return dv
+    if _is_zero(dv):
+        return 0.0
+    dv = np.asarray(dv)
+    if dv.ndim <= np.ndim(v):          # the same tangent in every direction
+        return dense_cotangent(dv, like)
+    shape = np.shape(like)
+    dv = dv.reshape(dv.shape[:1] + (1,) * (len(shape) - np.ndim(v)) + dv.shape[1:])
+    return np.broadcast_to(dv, dv.shape[:1] + shape) + np.zeros((), dtype=dv.dtype)
+
+
 linear_helper(dense_cotangent, "v, like", lambda rng: [
     {"v": rng.standard_normal((2, 3)), "like": rng.standard_normal((2, 3))},
     {"v": 0.0, "like": rng.standard_normal(3)},
-    {"v": 1.5, "like": 2.0}])
+    {"v": 1.5, "like": 2.0}]).jvp_batch["v"] = "batch_dense_cotangent(dv, v, like)"
 
 
 # ------------------------------------------------------------------------------- where
@@ -312,7 +332,7 @@ def _normalize_indices(indices, n, mode):
 def take_adjoint(v, a, indices, axis=None, mode="raise"):
     """Adjoint of ``np.take(a, indices, axis)``: repeated indices accumulate."""
     shape = np.shape(a)
-    if axis is None:
+    if axis is None or not shape:       # (a 0-d `a` takes from its one element)
         size = int(np.prod(shape)) if shape else 1
         idx = _normalize_indices(indices, size, mode)
         out = _float_zeros(size, a, v)
@@ -552,8 +572,8 @@ def sinc_second(x):
     return out[()] if out.ndim == 0 else out
 
 
-unary(np.sinc, "sinc_derivative(x)")
-unary(sinc_derivative, "sinc_second(x)", name="sinc_derivative")
+holomorphic(np.sinc, "sinc_derivative(x)")
+holomorphic(sinc_derivative, "sinc_second(x)", name="sinc_derivative")
 defrule(np.logaddexp, "a, b", broadcast=B2,
         vjp={"a": "g * np.exp(a - y)", "b": "g * np.exp(b - y)"},
         jvp={"a": "da * np.exp(a - y)", "b": "db * np.exp(b - y)"})
@@ -561,10 +581,12 @@ defrule(np.logaddexp2, "a, b", broadcast=B2,
         vjp={"a": "g * np.exp2(a - y)", "b": "g * np.exp2(b - y)"},
         jvp={"a": "da * np.exp2(a - y)", "b": "db * np.exp2(b - y)"})
 defrule(np.float_power, "a, b", broadcast=B2,
-        vjp={"a": "g * b * np.float_power(a, b - 1.0)", "b": "g * y * log_of(a)"},
-        jvp={"a": "da * b * np.float_power(a, b - 1.0)", "b": "db * y * log_of(a)"},
-        domain={"a": "positive", "b": "any"}, kink_when="(a == 0) & (b < 1)",
-        kink="a == 0 with b < 1: infinite; d/db uses log(a) (0 where a == 0)")
+        vjp={"a": "g * cj(pow_slope(a, b, np.float_power))", "b": "g * cj(y * log_of(a))"},
+        real_vjp={"a": "g * pow_slope(a, b, np.float_power)", "b": "g * y * log_of(a)"},
+        jvp={"a": "da * pow_slope(a, b, np.float_power)", "b": "db * y * log_of(a)"},
+        domain={"a": "positive", "b": "any"}, kink_when="(a == 0) & (b < 1) & (b != 0)",
+        kink="d/da is 0 where b == 0, infinite at a == 0 with b < 1; d/db uses log(a) "
+             "(0 where a == 0)")
 defrule(np.fmax, "a, b", broadcast=B2,
         vjp={"a": "g * np.logical_or(a >= b, np.isnan(b))",
              "b": "g * np.logical_not(np.logical_or(a >= b, np.isnan(b)))"},
@@ -638,7 +660,8 @@ def _astype_kind(arg_kinds, bound):
     if k is not None and k in "iub":
         return lattice.INT
     x = arg_kinds.get("x", A)
-    return x if (lattice.is_array(x) or x == lattice.SCALAR) and k in ("f", "c") else A
+    # a complex result has kind ANY (array and scalar kinds are real values)
+    return x if (lattice.is_array(x) or x == lattice.SCALAR) and k == "f" else A
 
 
 def _inexact(dtype):
@@ -662,6 +685,8 @@ def astype_tangent(d, dtype):
     """Tangent of ``x.astype(dtype)``: cast like the value (0 for integer casts)."""
     if not _inexact(dtype):
         return 0.0
+    if np.dtype(dtype).kind != "c":
+        d = np.real(d) if np.iscomplexobj(d) else d     # a real cast keeps the real part
     if isinstance(d, np.ndarray):
         return d.astype(dtype, copy=False)
     return d
@@ -704,7 +729,7 @@ def _full_like_samples(rng):
 defrule(np.full_like, "a, fill_value, dtype=None, order='K', subok=True, shape=None",
         kind=A, broadcast=("fill_value",),
         vjp={"a": "0.0", "fill_value": "unbroadcast(dense_cotangent(g, y), fill_value)"},
-        jvp={"a": "0.0", "fill_value": "dfill_value + np.zeros(np.shape(y))"},
+        jvp={"a": "0.0", "fill_value": "re_like(dfill_value + np.zeros(np.shape(y)), y)"},
         samples=_full_like_samples, kink="a only gives the shape")
 
 for _f in (np.tri, np.indices, np.diag_indices, np.diag_indices_from, np.tril_indices,

@@ -25,9 +25,10 @@ adjoint helper accepts it.  Vector forward mode (``jvp_batch``): tangents carry 
 batch axis, so axis arguments are shifted by one (``batch_shift_axis``) and reshapes keep
 the batch axis in front.
 
-Limitations: ``x.reshape(2, 3)`` (the shape as several ints) does not bind to the method
-rule's single ``shape`` parameter and is refused when the function is transformed -- write
-``x.reshape((2, 3))`` or ``np.reshape(x, (2, 3))``; ``np.atleast_*d`` take one array;
+The methods take NumPy's own forms: ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``,
+``x.reshape(-1, order="F")`` (a ``*shape`` parameter, see `registry`).
+
+Limitations: ``np.atleast_*d`` take one array;
 ``np.pad`` supports the modes that copy elements ("constant" with the tangent of the padding
 0, "edge", "reflect", "symmetric", "wrap"); ``constant_values`` is not differentiable.
 ``np.moveaxis`` takes NumPy's own parameter names, ``source=`` and ``destination=`` included.
@@ -35,6 +36,7 @@ rule's single ``shape`` parameter and is refused when the function is transforme
 import numpy as np
 
 from ..analysis import lattice
+from ..runtime import re_like
 from .numpy_reduce import with_defaults
 from .registry import defrule, helper, lookup, method
 
@@ -47,7 +49,8 @@ def _same_kind(arg_kinds, bound):
 
 
 def _flat_kind(arg_kinds, bound):
-    return ("array", 1)
+    from .numpy_rules import maybe_complex
+    return A if maybe_complex(arg_kinds.get("x", lattice.INT)) else ("array", 1)
 
 
 # ------------------------------------------------------------------------- small helpers
@@ -182,7 +185,8 @@ def _join_adjoint(v, arrays, shapes, axis):
     if np.ndim(v) == 0:
         return tuple(_zeros_like_cot(v, a) for a in arrays)
     parts = _split_sizes(np.asarray(v), shapes, axis)
-    return tuple(np.reshape(p, np.shape(a)) for p, a in zip(parts, arrays))
+    # a real element of a complex join gets the real part (runtime.re_like)
+    return tuple(re_like(np.reshape(p, np.shape(a)), a) for p, a in zip(parts, arrays))
 
 
 def _batch_size(tangents, arrays):
@@ -268,7 +272,7 @@ def stack_adjoint(v, arrays, axis=0):
     if np.ndim(v) == 0:
         return tuple(_zeros_like_cot(v, a) for a in arrays)
     v = np.moveaxis(np.asarray(v), axis, 0)
-    return tuple(v[i] for i in range(len(arrays)))
+    return tuple(re_like(v[i], a) for i, a in enumerate(arrays))
 
 
 @helper
@@ -436,12 +440,16 @@ def pad_adjoint(v, x, pad_width, mode="constant"):
     if np.ndim(v) == 0 and x.ndim:
         return _zeros_like_cot(v, x)
     v = np.asarray(v)
+    if x.ndim == 0:         # np.pad leaves a 0-d array as it is
+        return v.astype(_dtype(v, x), copy=True)
     pairs = _pad_pairs(x, pad_width)
     if mode == "constant":
         return v[tuple(slice(int(b), int(b) + n) for (b, _), n in zip(pairs, x.shape))]
     index = np.arange(x.size).reshape(x.shape)
     source = np.pad(index, pairs, mode=mode)
-    summed = np.bincount(source.reshape(-1), weights=v.reshape(-1), minlength=x.size)
+    def total(w):
+        return np.bincount(source.reshape(-1), weights=w.reshape(-1), minlength=x.size)
+    summed = total(v.real) + 1j * total(v.imag) if np.iscomplexobj(v) else total(v)
     return summed.reshape(x.shape).astype(_dtype(v, x), copy=False)
 
 
@@ -450,6 +458,8 @@ def pad_tangent(dx, x, pad_width, mode="constant", batch=False):
     """Tangent of ``np.pad(x, pad_width, mode)``: the tangent padded the same way (with 0:
     the padding constant carries no derivative); batched: the batch axis is not padded."""
     _check_pad_mode(mode)
+    if np.ndim(x) == 0:     # np.pad leaves a 0-d array as it is
+        return np.array(dx, dtype=np.result_type(dx, 1.0))
     pairs = _pad_pairs(x, pad_width)
     if batch:
         pairs = np.concatenate([np.zeros((1, 2), dtype=np.int64), pairs])
@@ -468,8 +478,8 @@ def _reshape_samples(rng):
 
 
 def _method_reshape_samples(rng):
-    return [{"x": a["x"], "shape": a["shape"]} for a in _reshape_samples(rng)
-            if a.get("order", "C") == "C"]
+    return [{"x": a["x"], "shape": a["shape"], "order": a.get("order", "C")}
+            for a in _reshape_samples(rng)]
 
 
 def _ravel_samples(rng):
@@ -599,10 +609,10 @@ _RESHAPE_C = dict(vjp={"x": "reshape_adjoint(g, x)"},
 
 _reshape = defrule(np.reshape, "x, shape, order='C'", kind=A, samples=_reshape_samples,
                    **_RESHAPE)
-# x.reshape(shape): its own rule with one `shape` parameter, so that x.reshape(2, 3) (the
-# shape as several ints) is refused at transformation instead of binding 3 to `order`.
-_ndarray_reshape = defrule(np.ndarray.reshape, "x, shape", name="ndarray.reshape", kind=A,
-                           samples=_method_reshape_samples, **_RESHAPE_C)
+# x.reshape(2, 3) or x.reshape((2, 3)), order= by keyword: its own rule, whose `*shape`
+# parameter takes every positional argument (np.reshape's third positional is `order`).
+_ndarray_reshape = defrule(np.ndarray.reshape, "x, *shape, order='C'", name="ndarray.reshape",
+                           kind=A, samples=_method_reshape_samples, **_RESHAPE)
 _ravel = defrule(np.ravel, "x, order='C'", kind=_flat_kind, samples=_ravel_samples,
                  **_RESHAPE)
 _flatten = defrule(np.ndarray.flatten, "x, order='C'", name="ndarray.flatten",

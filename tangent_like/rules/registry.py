@@ -50,6 +50,7 @@ class Rule:
         self.func = func
         self.name = name
         self.params, self.defaults = _parse_params(params)
+        self.varargs = _expand_varargs(self.params, self.defaults)
         self.vjp = dict(vjp or {})
         self.jvp = dict(jvp or {})
         self.broadcast = set(broadcast)
@@ -94,6 +95,9 @@ class Rule:
                 subs[p] = bound[p]
             elif p in self.defaults:
                 subs[p] = nodes.parse_expr(self.defaults[p])
+        if self.varargs is not None and f"{self.varargs}__1" in bound:
+            rest = [p for p in self.params if p.startswith(f"{self.varargs}__") and p in bound]
+            subs[self.varargs] = nodes.tuple_([bound[self.varargs]] + [bound[p] for p in rest])
         return subs
 
     def template_for(self, param, bound, scalar, real=False):
@@ -121,6 +125,24 @@ def _parse_params(spec):
         else:
             params.append(part)
     return params, defaults
+
+
+VARARGS = 16      # positional arguments a ``*name`` parameter takes at most
+
+
+def _expand_varargs(params, defaults):
+    """A ``*name`` parameter (``x.reshape(*shape)``, ``x.transpose(*axes)``) takes the
+    remaining positional arguments: `name` binds the first, hidden parameters ``name__1``,
+    ``name__2``... the others, and templates see `name` as the tuple of all of them when
+    there are several.  Returns `name` (None without such a parameter)."""
+    for i, p in enumerate(params):
+        if p.startswith("*"):
+            name = p[1:]
+            params[i:i + 1] = [name] + [f"{name}__{k}" for k in range(1, VARARGS)]
+            if p in defaults:
+                defaults[name] = defaults.pop(p)
+            return name
+    return None
 
 
 def register(rule):

@@ -78,8 +78,24 @@ def _eval(template, values, bound_nodes):
 
 
 def _call(rule, args):
-    positional = [args[p] for p in rule.params if p in args]
-    return rule.func(*positional)
+    """The primitive on the sample: parameters in order, those after a ``*name`` parameter
+    (keyword-only in the primitive) by keyword.  Trailing ones at their default None are
+    left out where the primitive refuses them (``max(a)``, not ``max(a, None, None)``)."""
+    varargs = getattr(rule, "varargs", None)
+    positional, keywords, after = [], [], False
+    for p in rule.params:
+        if varargs is not None and p.startswith(f"{varargs}__"):
+            continue
+        if p in args:
+            (keywords if after else positional).append((p, args[p]))
+        after = after or p == varargs
+    try:
+        return rule.func(*[v for _, v in positional], **dict(keywords))
+    except TypeError:
+        while positional and positional[-1][1] is None and \
+                rule.defaults.get(positional[-1][0]) == "None":
+            positional.pop()
+        return rule.func(*[v for _, v in positional], **dict(keywords))
 
 
 def _bound_nodes(rule, args):
@@ -104,59 +120,388 @@ def _fd_grad(f, x, eps=1e-6):
     return g
 
 
-def check_rule(rule, samples=None, rtol=1e-5, atol=1e-7, seed=0):
+def check_rule(rule, samples=None, rtol=1e-5, atol=1e-7, seed=0, strict=False,
+               degenerate=False, complex_values=False):
     """Raise AssertionError when a template of `rule` disagrees with finite differences.
+
+    Every adjoint template is checked: ``vjp`` and, where the transformer would use them,
+    ``real_vjp`` (all arguments real) and ``scalar_vjp`` (all arguments scalars).
+
+    * `strict` also checks what the transformer relies on besides the values: an adjoint is
+      shaped like its argument (after ``unbroadcast`` for a broadcasting parameter) and real
+      for a real argument; a tangent is shaped like the result (broadcastable to it for a
+      broadcasting parameter) and real for a real result; and the vector forward template
+      (``jvp_batch``, else ``jvp``) along two directions at once matches the plain one.
+    * `degenerate` adds variants of the samples with each array cut to 0 and to 1 element
+      along each axis (one array at a time, and all of them along the same trailing axis),
+      and with 0-d arrays in place of floats: those the primitive itself accepts.
+    * `complex_values` adds variants with complex values in place of floats and float
+      arrays (those the primitive accepts): the templates must match finite differences
+      under the real inner product ``Re <g, y>`` (runtime's convention) or refuse complex
+      values with NoDerivativeError.
 
     Returns the number of (template, sample) pairs checked."""
     rng = np.random.default_rng(seed)
     if samples is None:
         samples = rule.samples(rng) if rule.samples else default_samples(rule, rng)
+    samples = list(samples)
+    if degenerate:
+        samples += degenerate_variants(rule, samples)
     checked = 0
     for args in samples:
-        y = _call(rule, args)
-        bound = _bound_nodes(rule, args)
-        for p, x in args.items():
-            if _is_sequence(x):
-                checked += _check_sequence(rule, args, p, x, y, bound, rng, rtol, atol)
-                continue
-            if not isinstance(x, (float, np.ndarray)) or (
-                    isinstance(x, np.ndarray) and x.dtype.kind != "f"):
-                continue
-            as_scalar = isinstance(x, float)
+        try:
+            checked += _check_sample(rule, args, rng, rtol, atol, strict)
+        except Exception as exc:
+            raise AssertionError(f"{rule.name} at {_describe(args)}: {exc}") from exc
+    if complex_values:
+        for args in list(samples):
+            for variant in complex_variants(rule, args, rng):
+                try:
+                    checked += _check_complex(rule, variant, rng, rtol, atol)
+                except Exception as exc:
+                    raise AssertionError(f"{rule.name} at {_describe(variant)}: {exc}") \
+                        from exc
+    return checked
 
-            def f_of(v, p=p):
-                a = dict(args)
-                a[p] = float(v) if as_scalar else v
+
+def _describe(args):
+    """The sample in a failure message: arrays by shape."""
+    def one(v):
+        if isinstance(v, np.ndarray):
+            return f"array{v.shape}"
+        if isinstance(v, (tuple, list)):
+            return type(v)(one(e) for e in v)
+        return v
+    return {p: one(v) for p, v in args.items()}
+
+
+def _scalar_sample(args):
+    """Would the transformer pick ``scalar_vjp`` (every argument a scalar)?"""
+    return all(isinstance(v, (bool, int, float, np.integer, np.floating)) for v in args.values())
+
+
+def _adjoint_tables(rule, args):
+    yield "adjoint", rule.vjp
+    yield "real adjoint", rule.real_vjp
+    if _scalar_sample(args):
+        yield "scalar adjoint", rule.scalar_vjp
+
+
+def _is_float(x):
+    return isinstance(x, float) or (isinstance(x, np.ndarray) and x.dtype.kind == "f")
+
+
+def _check_shape(rule, what, p, got, shape, exact, real):
+    """`got` (a template's result) is shaped `shape` (broadcastable to it unless `exact`;
+    a scalar zero stands for zeros) and real when `real`."""
+    if got is None:
+        return
+    arr = np.asarray(got)
+    if arr.ndim == 0 and not np.any(arr) and np.shape(got) != shape:
+        return
+    if exact:
+        assert arr.shape == tuple(shape), (
+            f"{rule.name}: {what} for {p!r} has shape {arr.shape}, expected {tuple(shape)}")
+    else:
+        assert np.broadcast_shapes(arr.shape, tuple(shape)) == tuple(shape), (
+            f"{rule.name}: {what} for {p!r} has shape {arr.shape}, not broadcastable to "
+            f"{tuple(shape)}")
+    assert arr.dtype.kind in ("fc" if not real else "f") or (
+        arr.dtype.kind in "iub" and not np.any(arr)), (
+        f"{rule.name}: {what} for {p!r} has dtype {arr.dtype}")
+
+
+def _tangent_values(args, y, p, d):
+    values = dict(args, y=y)
+    values["d" + p] = d
+    for q in args:
+        if q != p and ("d" + q) not in values:
+            values["d" + q] = 0.0
+    return values
+
+
+def _defaults(rule, values):
+    """`values` with the parameters the sample leaves out at their defaults (templates name
+    every parameter; the transformer substitutes the defaults)."""
+    out = dict(values)
+    for p, default in rule.defaults.items():
+        if p not in out:
+            out[p] = eval(default, {"np": np, "math": math})
+    return out
+
+
+def _parts(y):
+    """The parts of a result: a tuple or list result (np.split) part by part."""
+    return list(y) if isinstance(y, (tuple, list)) else [y]
+
+
+def _random_cotangent(rng, y):
+    parts = []
+    for part in _parts(y):
+        g = rng.standard_normal(np.shape(part))
+        parts.append(float(g) if np.ndim(part) == 0 else g)
+    return type(y)(parts) if isinstance(y, (tuple, list)) else parts[0]
+
+
+def _inner(g, y):
+    return float(sum(np.sum(gi * np.asarray(yi)) for gi, yi in zip(_parts(g), _parts(y))))
+
+
+def _complex(y):
+    return any(np.iscomplexobj(part) for part in _parts(y))
+
+
+def _finite(y):
+    return all(np.all(np.isfinite(np.asarray(part))) for part in _parts(y))
+
+
+def _compare(rule, what, p, got, want, rtol, atol, lead=()):
+    """`got` (None for zero; a tuple for a tuple result) against `want` part by part, each
+    part broadcast to the wanted shape (`lead`: a batch axis `got`'s parts carry)."""
+    wants = want if isinstance(want, list) else [want]
+    gots = [None] * len(wants) if got is None else (
+        list(got) if isinstance(want, list) else [got])
+    assert len(gots) == len(wants), f"{rule.name}: {what} for {p!r} has {len(gots)} parts"
+    for gi, wi in zip(gots, wants):
+        gi = np.zeros_like(wi) if gi is None or (np.ndim(gi) == 0 and gi == 0) else gi
+        np.testing.assert_allclose(np.broadcast_to(np.asarray(gi), np.shape(wi)), wi,
+                                   rtol=rtol, atol=atol,
+                                   err_msg=f"{rule.name}: {what} for {p!r}")
+
+
+def _check_sample(rule, args, rng, rtol, atol, strict):
+    with np.errstate(all="ignore"):
+        y = _call(rule, args)
+    bound = _bound_nodes(rule, args)
+    values_checked = _finite(y)        # finite differences of nan say nothing
+    checked = 0
+    for p, x in args.items():
+        if _is_sequence(x):
+            checked += _check_sequence(rule, args, p, x, y, bound, rng, rtol, atol)
+            continue
+        if not _is_float(x):
+            continue
+        as_scalar = isinstance(x, float)
+
+        def f_of(v, p=p):
+            a = dict(args)
+            a[p] = float(v) if as_scalar else np.asarray(v)     # a 0-d array stays one
+            with np.errstate(all="ignore"):
                 return _call(rule, a)
 
-            if p in rule.vjp:
-                g = rng.standard_normal(np.shape(y))
-                g = float(g) if np.ndim(y) == 0 else g
-                values = dict(args, g=g, y=y)
-                got = _eval(rule.vjp[p], values, bound)
-                want = _fd_grad(lambda v: float(np.sum(g * f_of(v))), x)
+        if p in rule.vjp:
+            g = _random_cotangent(rng, y)
+            want = _fd_grad(lambda v: _inner(g, f_of(v)), x)
+            for what, table in _adjoint_tables(rule, args):
+                if p not in table:
+                    continue
+                got = _eval(table[p], _defaults(rule, dict(args, g=g, y=y)), bound)
+                if got is not None and p in rule.broadcast:
+                    got = runtime.unbroadcast(got, x)
+                if strict:
+                    _check_shape(rule, what, p, got, np.shape(x), True, True)
                 got = np.zeros_like(want) if got is None else np.broadcast_to(
                     runtime.unbroadcast(np.asarray(got, dtype=np.float64), x), np.shape(x))
-                np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
-                                           err_msg=f"{rule.name}: adjoint for {p!r}")
+                if values_checked:
+                    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
+                                               err_msg=f"{rule.name}: {what} for {p!r}")
+                checked += 1
+        if p in rule.jvp:
+            dx = rng.standard_normal(np.shape(x))
+            dx = float(dx) if as_scalar else dx
+            got = _eval(rule.jvp[p], _defaults(rule, _tangent_values(args, y, p, dx)), bound)
+            if strict:
+                _check_tangent_shape(rule, "tangent", p, got, y, (), not _complex(y))
+            if values_checked:
+                _compare(rule, "tangent", p, got, _directional(f_of, x, dx), rtol, atol)
+            checked += 1
+            if strict:
+                checked += _check_batch(rule, args, p, x, y, bound, f_of, rng, rtol, atol,
+                                        values_checked)
+    return checked
+
+
+def _check_tangent_shape(rule, what, p, got, y, lead, real):
+    """A tangent shaped like the result (`lead`: a leading batch axis), part by part for a
+    tuple result; broadcastable to it for a broadcasting parameter."""
+    if isinstance(y, (tuple, list)):
+        if got is None:
+            return
+        assert isinstance(got, (tuple, list)) and len(got) == len(y), (
+            f"{rule.name}: {what} for {p!r} must have one part per part of the result")
+        for gi, yi in zip(got, y):
+            _check_shape(rule, what, p, gi, lead + np.shape(yi), True, real)
+        return
+    _check_shape(rule, what, p, got, lead + np.shape(y), p not in rule.broadcast, real)
+
+
+def _directional(f_of, x, d, eps=1e-6):
+    """Central differences along `d` (a list of parts for a tuple result)."""
+    plus, minus = f_of(x + eps * d), f_of(x - eps * d)
+    if isinstance(plus, (tuple, list)):
+        return [(np.asarray(a) - np.asarray(b)) / (2 * eps) for a, b in zip(plus, minus)]
+    return (np.asarray(plus) - np.asarray(minus)) / (2 * eps)
+
+
+def _check_batch(rule, args, p, x, y, bound, f_of, rng, rtol, atol, values_checked=True,
+                 k=2):
+    """The vector forward template (the plain one without ``jvp_batch``) along `k`
+    directions at once, batch axis first, as forward.py calls it."""
+    template = rule.jvp_batch.get(p, rule.jvp[p])
+    d = rng.standard_normal((k,) + np.shape(x))
+    arg = runtime.batch_align(d, x, y) if p in rule.broadcast else d
+    got = _eval(template, _defaults(rule, _tangent_values(args, y, p, arg)), bound)
+    _check_tangent_shape(rule, "vector tangent", p, got, y, (k,), not _complex(y))
+    if not values_checked:
+        return 1
+    per_direction = [_directional(f_of, x, float(t) if isinstance(x, float) else t)
+                     for t in d]
+    if isinstance(y, (tuple, list)):       # each part batched: (k,) + the part's shape
+        want = [np.stack([w[i] for w in per_direction]) for i in range(len(y))]
+    else:
+        want = np.stack([np.broadcast_to(w, np.shape(y)) for w in per_direction])
+    _compare(rule, "vector tangent", p, got, want, rtol, atol)
+    return 1
+
+
+def _accepts(rule, args):
+    """Does the primitive accept these arguments (no exception)?"""
+    import warnings
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            _call(rule, args)
+    except Exception:
+        return False
+    return True
+
+
+def degenerate_variants(rule, samples):
+    """Variants of `samples` with size-0, size-1 and 0-d arrays (see `check_rule`).
+
+    None for the helpers of generated code: their arguments are derived from each other (a
+    primal result, a cotangent shaped like it), so cutting one alone makes a call that never
+    happens; the primitives' own degenerate variants reach them with consistent ones."""
+    if rule.func in runtime.HELPERS.values():
+        return []
+    out = []
+    for args in samples:
+        arrays = [p for p, v in args.items() if isinstance(v, np.ndarray)
+                  and v.dtype.kind == "f" and v.ndim > 0]
+        changes = []
+        for p in arrays:
+            x = args[p]
+            for ax in range(x.ndim):
+                changes += [{p: np.take(x, np.arange(n), axis=ax)} for n in (0, 1)]
+            changes.append({p: np.asarray(x.reshape(-1)[0])})
+        for k in range(1, max((args[p].ndim for p in arrays), default=0) + 1):
+            changes += [{p: np.take(args[p], np.arange(n), axis=-k) for p in arrays
+                         if args[p].ndim >= k} for n in (0, 1)]
+        floats = [p for p, v in args.items() if isinstance(v, float)]
+        if floats:
+            changes.append({p: np.asarray(args[p]) for p in floats})
+        for change in changes:
+            variant = dict(args, **change)
+            if _accepts(rule, variant):
+                out.append(variant)
+    return out
+
+
+def complex_variants(rule, args, rng):
+    """Variants of `args` with complex values in place of the differentiable floats and
+    float arrays, one at a time and all together (those the primitive accepts)."""
+    # (a helper's `result` is the primal's output: it follows the other arguments)
+    params = [p for p, v in args.items() if _is_float(v) and (p in rule.vjp or p in rule.jvp)
+              and p != "result"]
+
+    def complexify(v):
+        im = 0.3 * rng.standard_normal(np.shape(v))
+        if isinstance(v, float):
+            return complex(v + 1j * float(im))
+        return np.asarray(v + 1j * im)          # (a 0-d array stays one)
+
+    choices = [[p] for p in params] + ([params] if len(params) > 1 else [])
+    out = []
+    for chosen in choices:
+        variant = dict(args, **{p: complexify(args[p]) for p in chosen})
+        if _accepts(rule, variant):
+            out.append(variant)
+    return out
+
+
+def _complex_fd_grad(f, x, eps=1e-6):
+    """dF/dRe x + 1j dF/dIm x of the real function `f` (the real gradient for real x)."""
+    x = np.asarray(x, dtype=np.complex128 if np.iscomplexobj(x) else np.float64)
+    units = (1.0, 1j) if np.iscomplexobj(x) else (1.0,)
+    out = np.zeros(x.shape, dtype=complex if np.iscomplexobj(x) else np.float64)
+    for idx in np.ndindex(x.shape):
+        for u in units:
+            xp, xm = x.copy(), x.copy()
+            xp[idx] += eps * u
+            xm[idx] -= eps * u
+            out[idx] += u * (f(xp) - f(xm)) / (2 * eps)
+    return out
+
+
+def _check_complex(rule, args, rng, rtol, atol):
+    """The general templates on arguments some of which are complex (see `check_rule`)."""
+    import warnings
+    from ..errors import NoDerivativeError
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        y = _call(rule, args)
+    bound = _bound_nodes(rule, args)
+    values_checked = _finite(y)
+    checked = 0
+    for p, x in args.items():
+        if not (_is_float(x) or np.iscomplexobj(x)) or isinstance(x, (tuple, list)):
+            continue
+        python = not isinstance(x, np.ndarray)
+
+        def f_of(v, p=p):
+            a = dict(args)
+            a[p] = type(x)(v) if python else np.asarray(v)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                return _call(rule, a)
+
+        try:
+            if p in rule.vjp:
+                g = _random_cotangent(rng, y)
+                if isinstance(y, (tuple, list)):
+                    g = type(y)(gi + 1j * rng.standard_normal(np.shape(gi))
+                                if np.iscomplexobj(yi) else gi for gi, yi in zip(g, y))
+                elif np.iscomplexobj(y):
+                    g = g + 1j * rng.standard_normal(np.shape(y))
+                want = _complex_fd_grad(lambda v: float(sum(
+                    np.sum(np.real(np.conj(gi) * np.asarray(yi)))
+                    for gi, yi in zip(_parts(g), _parts(f_of(v))))), x)
+                got = _eval(rule.vjp[p], _defaults(rule, dict(args, g=g, y=y)), bound)
+                if got is not None and p in rule.broadcast:
+                    got = runtime.unbroadcast(got, x)
+                _check_shape(rule, "complex adjoint", p, got, np.shape(x), True,
+                             not np.iscomplexobj(x))
+                got = np.zeros_like(want) if got is None else np.asarray(got)
+                if values_checked:
+                    np.testing.assert_allclose(
+                        got, want, rtol=rtol, atol=atol,
+                        err_msg=f"{rule.name}: complex adjoint for {p!r}")
                 checked += 1
             if p in rule.jvp:
-                dx = rng.standard_normal(np.shape(x))
-                dx = float(dx) if as_scalar else dx
-                values = dict(args, y=y)
-                values["d" + p] = dx
-                for q in args:
-                    if q != p and ("d" + q) not in values:
-                        values["d" + q] = 0.0
-                got = _eval(rule.jvp[p], values, bound)
-                eps = 1e-6
-                want = (np.asarray(f_of(x + eps * dx), dtype=np.float64)
-                        - np.asarray(f_of(x - eps * dx), dtype=np.float64)) / (2 * eps)
-                got = np.zeros_like(want) if got is None else np.asarray(got, dtype=np.float64)
-                np.testing.assert_allclose(np.broadcast_to(got, np.shape(want)), want,
-                                           rtol=rtol, atol=atol,
-                                           err_msg=f"{rule.name}: tangent for {p!r}")
+                d = rng.standard_normal(np.shape(x))
+                if np.iscomplexobj(x):
+                    d = d + 1j * rng.standard_normal(np.shape(x))
+                d = d[()] if python else d
+                got = _eval(rule.jvp[p], _defaults(rule, _tangent_values(args, y, p, d)),
+                            bound)
+                _check_tangent_shape(rule, "complex tangent", p, got, y, (), not _complex(y))
+                if values_checked:
+                    _compare(rule, "complex tangent", p, got,
+                             _directional(f_of, x if python else np.asarray(x), d), rtol, atol)
                 checked += 1
+        except NoDerivativeError as exc:
+            assert "complex" in str(exc), f"{rule.name}: {exc}"
+            checked += 1          # refused: the rule is for real values only
     return checked
 
 

@@ -13,7 +13,7 @@ from . import registry
 
 #: Names of registered rules (as in docs/rules.md) that may return a view of an argument.
 VIEWS = (
-    "np.reshape", "ndarray.reshape", "np.ravel", "np.transpose", "np.squeeze",
+    "np.reshape", "ndarray.reshape", "ndarray.transpose", "np.ravel", "np.transpose", "np.squeeze",
     "np.expand_dims", "np.swapaxes", "np.moveaxis", "np.diagonal", "np.atleast_1d",
     "np.atleast_2d", "np.atleast_3d", "np.broadcast_to", "np.flip", "np.real", "np.imag",
     "np.split", "np.array_split", "np.asarray", "np.asanyarray", "np.ascontiguousarray",
