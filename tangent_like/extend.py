@@ -28,6 +28,7 @@ def defrule(func, params, vjp=None, jvp=None, **options):
     points), ``jvp_batch`` (tangent templates for a leading batch axis)."""
     options.setdefault("kind", "any")
     rule = registry.defrule(func, params, vjp=vjp, jvp=jvp, **options)
+    rule.user = True
     api.clear_cache()
     return rule
 

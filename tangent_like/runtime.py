@@ -344,6 +344,8 @@ def select_tangent(d, y, a, b, c, which, batch=False):
 
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims)``."""
+    if _is_zero(g):
+        return 0.0          # the zero cotangent: nothing reached the result
     shape = np.shape(x)
     if not shape:           # a scalar (np.sum of a 0-d array accepts axis=0)
         return np.reshape(g, ()) if isinstance(g, np.ndarray) else g
@@ -360,6 +362,8 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
 
 def mean_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.mean(x, axis, keepdims)`` (of an empty x: empty)."""
+    if _is_zero(g):
+        return 0.0          # the zero cotangent: nothing reached the result
     shape = np.shape(x)
     if axis is None:
         n = int(np.prod(shape)) if shape else 1
@@ -406,6 +410,8 @@ def dot_adjoint_b(g, a, b):
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a @ b`` with respect to `a` (1-D operands included; complex operands
     under the real inner product)."""
+    if _is_zero(g):
+        return 0.0          # the zero cotangent: nothing reached the result
     b = cj(b)
     if np.ndim(b) == 1:
         if np.ndim(a) == 1:
@@ -418,6 +424,8 @@ def matmul_adjoint_a(g, a, b):
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``a @ b`` with respect to `b` (1-D operands included, complex as for a)."""
+    if _is_zero(g):
+        return 0.0          # the zero cotangent: nothing reached the result
     a = cj(a)
     if np.ndim(a) == 1:
         if np.ndim(b) == 1:
@@ -430,6 +438,8 @@ def matmul_adjoint_b(g, a, b):
 
 
 def transpose_adjoint(g, axes=None):
+    if _is_zero(g):
+        return 0.0          # the zero cotangent: nothing reached the result
     if axes is None:
         return np.transpose(g)
     return np.transpose(g, np.argsort(axes))

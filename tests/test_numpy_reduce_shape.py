@@ -506,6 +506,8 @@ def _compare(got, want, shape_of):
             np.testing.assert_allclose(np.broadcast_to(a, b.shape), b, rtol=1e-12, atol=1e-12)
     else:
         got = np.asarray(got)
+        if not np.any(got) and not np.any(want):
+            return          # zero either way (a zero cotangent may stay the scalar 0.0)
         np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-12,
                                    atol=1e-12)
 

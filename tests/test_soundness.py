@@ -324,3 +324,45 @@ def test_forward_mode(f, args, wrt):
     value, tangent = tl.jvp(f, args, (t,), wrt=(wrt,))
     assert np.allclose(value, f(*args))
     np.testing.assert_allclose(tangent, np.sum(expected * t), rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------- zero cotangents
+def _zero_cotangent_failures(rule):
+    """The adjoint templates of `rule` that do not map the zero cotangent 0.0 to zero."""
+    from tangent_like.errors import NoDerivativeError
+    from tangent_like.rules.verify import _bound_nodes, _eval
+    failures = []
+    for args in _samples(rule)[:2]:
+        try:
+            y = _call(rule, args)
+        except Exception:
+            continue
+        bound = _bound_nodes(rule, args)
+        for p in rule.vjp:
+            if p not in args:
+                continue
+            values = dict(args, g=0.0, y=y)
+            for q in rule.params:
+                if q not in values and q in rule.defaults:
+                    values[q] = eval(rule.defaults[q], {"np": np})
+            try:
+                out = _eval(rule.template_for(p, bound, False), values, bound)
+            except NoDerivativeError:
+                continue          # a refusal of the sample itself (e.g. a wide QR)
+            except Exception as exc:
+                failures.append(f"{rule.name}[{p}]: {type(exc).__name__}: {exc}")
+                continue
+            parts = out if isinstance(out, tuple) else (out,)
+            if out is not None and not all(np.all(np.asarray(v) == 0) for v in parts):
+                failures.append(f"{rule.name}[{p}]: nonzero")
+    return failures
+
+
+def test_every_adjoint_template_accepts_the_zero_cotangent():
+    """An adjoint nothing has reached yet is the float 0.0 (the first reversed iteration of
+    a loop, an unused result): every built-in template must map it to zero."""
+    failures = []
+    for rule in registry.all_rules():
+        if not rule.inactive and rule.vjp:
+            failures += _zero_cotangent_failures(rule)
+    assert not failures, "\n".join(failures)

@@ -691,6 +691,8 @@ def average_weights_tangent(dweights, x, axis=None, weights=None, batch=False):
 def average_adjoint_w(v, x, result, axis=None, weights=None):
     """Adjoint of ``result = np.average(x, axis, weights)`` with respect to the weights:
     ``v (x - result) / sum(w)`` summed back to the weights' shape."""
+    if type(v) is float and v == 0.0:
+        return 0.0          # the zero cotangent
     _check_average(result)
     x = np.asarray(x)
     _, swe = _average_layout(x, axis, weights)

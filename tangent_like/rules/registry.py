@@ -66,6 +66,7 @@ class Rule:
         self.tested_by = tested_by       # or the test that checks it end to end
         self.kink_when = kink_when       # condition (template) true at a non-differentiable
         #                                  point: reported with kinks="warn"/"raise"
+        self.user = False                # registered by the user (tl.defrule)
         self.view = False                # may return (a view of) an argument's memory
         self.discrete = False            # inactive and piecewise constant: may take
         #                                  differentiated arguments (see rules/constants.py)

@@ -227,14 +227,11 @@ class ReverseTransform:
                        if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
         subs = rule.substitutions(bound, target)
         subs["g"] = g
-        if rule.kind not in ("elementwise", "scalar") and isinstance(target, gast.Name) \
-                and not lattice.is_scalar(self.an.kind(target)) \
-                and any(self.active(arg) for arg in bound.values()):
-            # the adjoint may still be the zero 0.0 (nothing reached it yet, as in the first
-            # reversed iteration of a loop): structural templates need it shaped like y
-            guard = nodes.call("dense_cotangent", [g, nodes.name(target.id)])
-            guard._tl_zero_guard = target.id      # dropped if the adjoint is never 0.0
-            subs["g"] = guard
+        if rule.user and isinstance(target, gast.Name) \
+                and not lattice.is_scalar(self.an.kind(target)):
+            # built-in templates accept the zero cotangent 0.0 (tests/test_soundness.py);
+            # a user's template gets it as zeros shaped like the result
+            subs["g"] = nodes.call("dense_cotangent", [g, nodes.name(target.id)])
         for p, arg in bound.items():
             if not self.active(arg):
                 continue
@@ -280,36 +277,10 @@ class ReverseTransform:
                    for u in uses.get(var, ())):
                 self.local_temps.add(var)
 
-    def _drop_zero_guards(self):
-        """A temporary's adjoint is assigned by its contributions; when each of them is
-        computed by a template (not a copy of another adjoint, which may be ``0.0``), it
-        is never the zero ``0.0`` and needs no ``dense_cotangent``."""
-        by_var = {}
-        for sa in self.adj.values():
-            for c in sa.contribs:
-                by_var.setdefault(c.var, []).append(c)
-        temps = {v for v in self.local_temps if by_var.get(v) and not any(
-            isinstance(c.expr, gast.Name) or c.how == "tuple" for c in by_var[v])}
-
-        class Unguard(gast.NodeTransformer):
-            def visit_Call(self, node):
-                self.generic_visit(node)
-                if getattr(node, "_tl_zero_guard", None) in temps:
-                    return node.args[0]
-                return node
-
-        for sa in self.adj.values():
-            for c in sa.contribs:
-                c.expr = Unguard().visit(c.expr)
-            sa.reads = set()
-            for c in sa.contribs:
-                sa.reads |= nodes.loaded_names(c.expr) & self.an.local_vars
-
     # ---------------------------------------------------- pass 2: generation
     def run(self):
         self._collect(self.fdef.body, id(self.fdef.body))
         self._classify()
-        self._drop_zero_guards()
         self.inline_acc = self._inline_accumulators()
         for var in sorted(self.inline_acc):
             if var not in self.final_reads:
