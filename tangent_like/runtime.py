@@ -75,6 +75,12 @@ def unbroadcast(g, x):
         return g
     if not shape:
         return np.sum(g)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        # `g` is smaller than the result it is the adjoint of: a zero adjoint that took an
+        # operand's shape (``0.0 * b``); stretch it to the result's shape first
+        g = np.broadcast_to(g, full)
+        gshape = full
     extra = len(gshape) - len(shape)
     if extra > 0:
         g = np.sum(g, axis=tuple(range(extra)))

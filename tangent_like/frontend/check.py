@@ -35,8 +35,9 @@ _REFUSED = {
                  "compute it in a statement of its own before"),
     "SetComp": ("set comprehensions are not supported", "write a for loop"),
     "DictComp": ("dict comprehensions are not supported", "write a for loop"),
-    "GeneratorExp": ("a generator expression is not supported here",
-                     "compute it in a statement of its own before"),
+    "GeneratorExp": ("a generator expression is supported only as the argument of a call "
+                     "(it runs lazily)", "use a list comprehension, or pass it straight to "
+                     "the function that consumes it: sum(... for ...)"),
     "NamedExpr": ("assignment expressions (':=') are not supported",
                   "assign the value in a statement of its own"),
     "Match": ("'match' statements are not supported", "use if/elif/else"),
@@ -155,7 +156,13 @@ def _statement_comprehensions(fdef):
             continue
         if not isinstance(stmt, _SIMPLE):
             continue
+        # a generator expression runs lazily: it is turned into a loop only where it is
+        # consumed at once, as the argument of a call (sum(...), np.array(list(...)))
+        consumed = {id(a) for n in gast.walk(stmt) if isinstance(n, gast.Call)
+                    for a in n.args}
         for n in gast.walk(stmt):
+            if isinstance(n, gast.GeneratorExp) and id(n) not in consumed:
+                continue
             if isinstance(n, (gast.ListComp, gast.GeneratorExp)) and all(
                     not g.is_async for g in n.generators):
                 allowed.add(id(n))
