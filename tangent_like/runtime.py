@@ -153,6 +153,31 @@ def pow_slope(a, b, power=np.power):
     return np.where(np.equal(b, 0), 0.0, out)
 
 
+def pow_curvature(a, b, power=np.power):
+    """``d^2(a ** b)/da^2 = b (b - 1) a ** (b - 2)``: 0 where ``b`` is 0 or 1 (``a ** b`` is
+    then constant or linear in ``a``, even at ``a == 0``)."""
+    scalars = not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray)
+    if scalars and b in (0, 1):
+        return 0.0
+    out = np.multiply(b, pow_slope(a, np.subtract(b, 1), power))
+    if scalars:
+        return out
+    return np.where(np.equal(b, 0) | np.equal(b, 1), 0.0, out)
+
+
+def pow_slope_in_b(a, b, power=np.power):
+    """``d/db (b a ** (b - 1)) = a ** (b - 1) (1 + b log a)``, 0 where ``a == 0`` (the
+    convention of `log_of`: derivatives with respect to the exponent vanish there)."""
+    if np.ndim(a) == 0 and not isinstance(a, np.ndarray):
+        if a == 0:
+            return 0.0
+        return power(a, b - 1.0) * (1.0 + b * log_of(a))
+    a = np.asarray(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = power(a, np.subtract(b, 1.0)) * (1.0 + np.multiply(b, log_of(a)))
+    return np.where(a == 0, 0.0, out)
+
+
 def fdiv(a, b):
     """``a / b`` with IEEE semantics for Python floats: +-inf (or nan for 0 / 0) where ``b``
     is 0, as NumPy gives, instead of ZeroDivisionError (a derivative at a point where it is

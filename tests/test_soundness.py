@@ -366,3 +366,28 @@ def test_every_adjoint_template_accepts_the_zero_cotangent():
         if not rule.inactive and rule.vjp:
             failures += _zero_cotangent_failures(rule)
     assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------- found by peers' suites
+def power_of_variables(x, y):
+    return np.power(x, y)
+
+
+@pytest.mark.parametrize("x, y, expected", [(0.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 2.0, 2.0),
+                                            (2.0, 3.0, 12.0), (1.5, 0.5, -0.25 * 1.5 ** -1.5)])
+def test_second_derivative_of_a_power_where_the_formula_breaks_down(x, y, expected):
+    assert tl.grad(tl.grad(power_of_variables))(x, y) == pytest.approx(expected)
+
+
+def takes_star_args(*args):
+    return args[0] * 2.0
+
+
+def calls_star_args(x):
+    return takes_star_args(x)
+
+
+def test_calling_a_function_with_star_args_is_a_located_refusal():
+    with pytest.raises(tl.TangentLikeError) as info:
+        tl.grad(calls_star_args)(1.0)
+    assert info.value.filename == __file__ and "InternalError" not in type(info.value).__name__

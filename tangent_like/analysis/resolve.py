@@ -157,6 +157,12 @@ def bind_def(fdef, call, error):
 
 def bind_function(func, call, error):
     sig = inspect.signature(func)
+    for p in sig.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            star = "*" if p.kind == p.VAR_POSITIONAL else "**"
+            error(call, f"{func.__name__} takes '{star}{p.name}': functions with '*args' or "
+                  "'**kwargs' parameters cannot be differentiated through yet",
+                  "give each parameter a name")
     try:
         ba = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:

@@ -148,7 +148,21 @@ defrule(rt.ratio_or_zero, "a, b", name="ratio_or_zero", broadcast=BROADCAST,
         domain={"a": "any", "b": "nonzero"},
         jvp={"a": "ratio_or_zero(da, b)", "b": "-db * ratio_or_zero(y, b)"})
 defrule(rt.pow_slope, "a, b, power=np.power", name="pow_slope", broadcast=BROADCAST,
-        jvp={"a": "da * b * pow_slope(a, b - 1, power)",
-             "b": "db * (pow_slope(a, b, power) * log_of(a) + power(a, b - 1.0))",
+        jvp={"a": "da * pow_curvature(a, b, power)",
+             "b": "db * pow_slope_in_b(a, b, power)",
+             "power": "0.0"},
+        samples=_pow_slope_samples)
+_A = "np.where(np.equal(a, 0), 1.0, a)"     # a where a != 0: the terms vanish at a == 0
+defrule(rt.pow_slope_in_b, "a, b, power=np.power", name="pow_slope_in_b", broadcast=BROADCAST,
+        jvp={"a": f"da * np.where(np.equal(a, 0), 0.0, power({_A}, b - 2.0) * "
+                  "((b - 1.0) * (1.0 + b * log_of(a)) + b))",
+             "b": f"db * np.where(np.equal(a, 0), 0.0, power({_A}, b - 1.0) * log_of(a) * "
+                  "(2.0 + b * log_of(a)))",
+             "power": "0.0"},
+        samples=_pow_slope_samples)
+defrule(rt.pow_curvature, "a, b, power=np.power", name="pow_curvature", broadcast=BROADCAST,
+        jvp={"a": "da * b * pow_curvature(a, b - 1, power)",
+             "b": f"db * np.where(np.equal(a, 0), 0.0, power({_A}, b - 2.0) * "
+                  "((2.0 * b - 1.0) + b * (b - 1.0) * log_of(a)))",
              "power": "0.0"},
         samples=_pow_slope_samples)
