@@ -476,6 +476,12 @@ def transpose_adjoint(g, axes=None):
     return np.transpose(g, np.argsort(axes))
 
 
+def constants(values):
+    """Values recorded by a sweep that carry no derivative (integers, branch decisions,
+    constant arrays), as they went in: marks them constant for the next transformation."""
+    return values
+
+
 def seed_for(value):
     """The seed 1.0 of a gradient; refuses outputs that are not scalars."""
     if np.ndim(value) != 0 or isinstance(value, (tuple, list)):

@@ -391,3 +391,26 @@ def test_calling_a_function_with_star_args_is_a_located_refusal():
     with pytest.raises(tl.TangentLikeError) as info:
         tl.grad(calls_star_args)(1.0)
     assert info.value.filename == __file__ and "InternalError" not in type(info.value).__name__
+
+
+def split_then_cube(x, k):
+    return np.sum(np.split(x, k)[0] ** 3)
+
+
+def tile_then_cube(x, reps):
+    return np.sum(np.tile(x, reps) ** 3)
+
+
+def norm_along(x, ax):
+    return np.sum(np.linalg.norm(x, axis=ax) ** 3)
+
+
+def test_second_derivatives_take_integer_arguments_as_constants():
+    """Integers a sweep records (axes, counts) stay constants for the next derivative."""
+    x = np.arange(1.0, 5.0)
+    np.testing.assert_allclose(tl.hvp(split_then_cube)(x, 2, np.ones(4)), [6, 12, 0, 0])
+    np.testing.assert_allclose(tl.hvp(tile_then_cube)(x, 2, np.ones(4)), 12 * x)
+    m = np.arange(1.0, 7.0).reshape(2, 3)
+    h = tl.hessian(norm_along)(m, 1)
+    fd = numerical_grad(lambda m: tl.grad(norm_along)(m, 1)[0, 0], (m,))
+    np.testing.assert_allclose(h[0, 0], fd, rtol=1e-5, atol=1e-6)

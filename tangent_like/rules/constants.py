@@ -10,6 +10,7 @@ differentiated value is refused: ``float(str(x))`` would otherwise silently drop
 derivative that flows through the string.
 """
 from . import registry
+from .. import runtime
 
 #: Inactive primitives (by rule name) whose results are piecewise constant in every argument.
 DISCRETE = (
@@ -38,3 +39,7 @@ def mark_discrete():
 
 
 mark_discrete()
+
+# what a reverse sweep meant to be differentiated again records apart from its active values
+registry.helper(runtime.constants)
+registry.inactive(runtime.constants)

@@ -295,7 +295,7 @@ class ReverseTransform:
         primal_body.append(ret)
         adjoint_body = []
         if self.final_reads:
-            adjoint_body.append(self._pop(self.final_reads))
+            adjoint_body += self._pop(self.final_reads)
         seed = self.b(self.result) if self.result else self.namer.fresh("b_result")
         init = []
         needed = {c.var for sa in self.adj.values() for c in sa.contribs}
@@ -321,15 +321,38 @@ class ReverseTransform:
             [nodes.name(self.b(p)) for p in active_params])))
         return primal_body, adjoint_body, seed, active_params
 
+    def _split(self, names):
+        """(differentiable, integer) recorded names.  Code meant to be differentiated again
+        keeps integers apart (an axis, a count, a branch decision): what comes back from
+        the stack would otherwise look differentiable to the next transformation.  (Floats
+        constant here may vary there: the next derivative may be taken with respect to
+        another argument.)"""
+        if not self.unit.program.options.get("higher_order"):
+            return list(names), []
+        integer = [n for n in names if _is_integral(self.an.kinds.get(n, lattice.ANY))
+                   and n not in self.an.active]
+        return [n for n in names if n not in integer], integer
+
     def _push(self, names):
-        value = nodes.tuple_([nodes.name(n) for n in names]) if len(names) > 1 \
-            else nodes.name(names[0])
+        active, constant = self._split(names)
+        parts = [nodes.name(n) for n in active]
+        if constant:
+            parts.append(_pack([nodes.name(n) for n in constant]))
+        value = _pack(parts)
         return nodes.expr_stmt(nodes.call(f"{STACK}.append", [value]))
 
     def _pop(self, names):
-        target = nodes.tuple_([nodes.name(n, "store") for n in names], "store") \
-            if len(names) > 1 else nodes.name(names[0], "store")
-        return nodes.assign(target, nodes.call(f"{STACK}.pop"))
+        """The statements getting `names` back from the stack."""
+        active, constant = self._split(names)
+        targets = [nodes.name(n, "store") for n in active]
+        if not constant:
+            return [nodes.assign(_pack(targets, "store"), nodes.call(f"{STACK}.pop"))]
+        held = self._fresh("constants")
+        self._bookkeeping(held)
+        targets.append(nodes.name(held, "store"))
+        return [nodes.assign(_pack(targets, "store"), nodes.call(f"{STACK}.pop")),
+                nodes.assign(_pack([nodes.name(n, "store") for n in constant], "store"),
+                             nodes.call("constants", [nodes.name(held)]))]
 
     def _block(self, stmts):
         """(primal statements, adjoint statements) of a block.
@@ -393,7 +416,7 @@ class ReverseTransform:
                 continue
             _, reads, sas = seg
             if reads:
-                adj.append(self._pop(reads))
+                adj += self._pop(reads)
             for sa in reversed(sas):
                 adj += self._stmt_code(sa)
         return fwd, _dedupe_comments(adj)
@@ -511,7 +534,7 @@ class ReverseTransform:
             else:       # no path leaves early: record once, after the if
                 s.body, s.orelse = fb or [gast.Pass()], fo
                 post = [push]
-            pop = [self._pop([cond])]
+            pop = self._pop([cond])
         else:
             self.final_reads.append(cond)
             s.body, s.orelse = fb or [gast.Pass()], fo
@@ -568,7 +591,7 @@ class ReverseTransform:
                 self.final_reads.append(n)
         if stale:
             post.append(self._push(stale))
-            pop.append(self._pop(stale))
+            pop += self._pop(stale)
         target = nodes.name(s.target.id, "store")
         adj_loop = gast.For(target=target, iter=nodes.call("reversed", [rng]), body=ab,
                             orelse=[], type_comment=None)
@@ -590,7 +613,7 @@ class ReverseTransform:
         post, pop = [], []
         if self.pos.is_stale(trips, at_end, loops, loops) or not self._can_hand_over(trips):
             post.append(self._push([trips]))
-            pop.append(self._pop([trips]))
+            pop += self._pop([trips])
         else:
             self.final_reads.append(trips)
         adj_loop = gast.For(target=nodes.name("_", "store"),
@@ -649,3 +672,16 @@ def _dedupe_comments(stmts):
             last = None
         out.append(s)
     return out
+
+
+def _pack(parts, ctx="load"):
+    """One node, or a tuple of several."""
+    return parts[0] if len(parts) == 1 else nodes.tuple_(parts, ctx) if ctx != "load" \
+        else nodes.tuple_(parts)
+
+
+def _is_integral(kind):
+    """Integers, booleans, and tuples of them (shapes, axes)."""
+    if lattice.is_tuple(kind):
+        return all(_is_integral(k) for k in kind[1])
+    return kind in (lattice.INT, lattice.NONE)
