@@ -285,12 +285,15 @@ def cot_add(a, b):
         for k, v in b.items():
             out[k] = cot_add(out[k], v) if k in out else v
         return out
-    if isinstance(a, (tuple, list)):
-        if isinstance(b, (tuple, list)):
-            return tuple(cot_add(x, y) for x, y in zip(a, b))
-        return a
-    if isinstance(b, (tuple, list)):
-        return b if (isinstance(a, float) and a == 0.0) else b
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        if _is_zero(b):
+            return a
+        if _is_zero(a):
+            return b
+        # an array adjoint of a sequence (from np.sum(xs), np.array(xs)): one row each
+        a = a if isinstance(a, (tuple, list)) else tuple(np.asarray(a))
+        b = b if isinstance(b, (tuple, list)) else tuple(np.asarray(b))
+        return tuple(cot_add(x, y) for x, y in zip(a, b))
     return a + b
 
 

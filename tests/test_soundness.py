@@ -414,3 +414,13 @@ def test_second_derivatives_take_integer_arguments_as_constants():
     h = tl.hessian(norm_along)(m, 1)
     fd = numerical_grad(lambda m: tl.grad(norm_along)(m, 1)[0, 0], (m,))
     np.testing.assert_allclose(h[0, 0], fd, rtol=1e-5, atol=1e-6)
+
+
+def numpy_sum_of_a_list(x):
+    return np.sum(np.sin(x))
+
+
+@pytest.mark.parametrize("x", [[1.0, 2.0], (1.0, 2.0)])
+def test_array_adjoints_of_sequence_arguments_are_kept(x):
+    """np.sum(xs) gives an array adjoint for a list: each element gets its row."""
+    assert tl.grad(numpy_sum_of_a_list)(x) == pytest.approx(np.cos(np.array(x)))
