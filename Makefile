@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench peers clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,16 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m tangent_like.testing.fuzz --n 10000
+
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
+
+# autograd's published test suite run against tangent_like (downloads the autograd sdist
+# from PyPI into ~/.cache/tangent_like/peers); see benchmarks/peers/README.md
+peers: $(VENV)/.installed
+	$(BIN)/python benchmarks/peers/autograd_suite.py --jobs 2 $(PEERS_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -7,6 +7,7 @@ the differentiated arguments and the options.
 import functools
 import inspect
 import threading
+import types
 
 import numpy as np
 
@@ -43,19 +44,65 @@ def clear_cache():
 
 
 def _check_function(f):
+    """`f` as a Python function tangent_like can read, or a `DerivativeUsageError` saying
+    what to pass instead."""
     if not callable(f):
         raise DerivativeUsageError(f"expected a function, got {f!r}")
-    if isinstance(f, (Derivative, Nested)):
-        raise DerivativeUsageError(f"{f!r} is a derivative: use tl.grad or tl.jvp on it")
-    f = inspect.unwrap(f)
+    if isinstance(f, (Differentiable, BoundDerivative)):
+        raise DerivativeUsageError(
+            f"{f!r} is a derivative: differentiate it again with tl.grad, tl.jvp, "
+            "tl.jacobian, tl.hessian or tl.hvp")
+    if isinstance(f, functools._lru_cache_wrapper):
+        f = f.__wrapped__       # a cache: the function it caches computes the same values
+    # Decorated functions are differentiated as they are: the decorator's wrapper may change
+    # the value (``functools.wraps`` does not say it does not), so its `__wrapped__` is not
+    # a substitute.
+    if not isinstance(f, types.FunctionType):
+        raise DerivativeUsageError(_not_python(f))
     return f
+
+
+def _not_python(f):
+    name = getattr(f, "__name__", None) or type(f).__name__
+    module = getattr(f, "__module__", None) or ""
+    qualified = f"np.{name}" if module.startswith("numpy") or isinstance(f, np.ufunc) else \
+        (f"{module}.{name}" if module and module != "builtins" else name)
+    if isinstance(f, (types.BuiltinFunctionType, types.BuiltinMethodType, np.ufunc)) or \
+            type(f).__name__ in ("_ArrayFunctionDispatcher", "method-wrapper", "cython_function_or_method"):
+        return (f"{qualified} has no Python source for tangent_like to transform (it is a "
+                f"{type(f).__name__}); wrap it in a function of your own: "
+                f"tl.grad(lambda x: {qualified}(x))")
+    if inspect.ismethod(f):
+        return (f"{f.__qualname__} is a bound method of a {type(f.__self__).__name__}: "
+                "differentiate the function it binds (type(obj).method) with the object as "
+                "its first argument")
+    if isinstance(f, type):
+        return (f"{name} is a class: differentiate a function that builds and uses its "
+                "instances")
+    if callable(getattr(type(f), "__call__", None)):
+        return (f"{f!r} is an object with a __call__ method: differentiate the method, "
+                f"e.g. tl.grad(obj.__call__), or wrap the call in a function of your own")
+    return f"{f!r} is not a Python function: wrap it in a def or a lambda"
+
+
+def _refuse_variadic(f):
+    """Functions with ``*args`` or ``**kwargs``: the located diagnostics of the check."""
+    from .frontend.check import check
+    from .frontend.parse import parse_function
+    check(parse_function(f))        # raises UnsupportedSyntaxError, located
+    raise DerivativeUsageError(f"{f.__qualname__} takes *args or **kwargs: give each "
+                               "parameter a name")
 
 
 def _wrt_names(f, wrt):
     sig = inspect.signature(f)
+    if isinstance(f, types.FunctionType) and any(
+            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
+        _refuse_variadic(f)
     params = [p for p in sig.parameters.values()
               if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     names = [p.name for p in params]
+    fname = getattr(f, "__name__", None) or repr(f)
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     if not items:
@@ -69,11 +116,11 @@ def _wrt_names(f, wrt):
                           (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
             if not -len(positional) <= w < len(positional):
                 raise DerivativeUsageError(
-                    f"wrt={w} but {f.__name__} has {len(positional)} positional parameters "
+                    f"wrt={w} but {fname} has {len(positional)} positional parameters "
                     f"({', '.join(positional)})")
             w = positional[w]
         elif w not in names:
-            raise DerivativeUsageError(f"wrt={w!r} is not a parameter of {f.__name__} "
+            raise DerivativeUsageError(f"wrt={w!r} is not a parameter of {fname} "
                                        f"(parameters: {', '.join(names)})")
         if w in out:
             raise DerivativeUsageError(f"wrt names {w!r} twice")
@@ -167,7 +214,11 @@ def _dependencies(program):
     deps = []
     for fam in program.families.values():
         ns = fam.parsed.namespace
+        aliased = getattr(ns, "aliased_globals", {})
         for name, value in ns.seen.items():
+            if name in aliased:     # read through an alias bound to this very value
+                deps.append((ns.globals, name, aliased[name], None))
+                continue
             if isinstance(value, types.ModuleType):
                 continue
             if callable(value):
@@ -190,9 +241,10 @@ def _compile(f, wrt, kinds, options):
             program = Program(options)
             root = program.root(f, kinds, set(wrt))
             forward = options.get("mode") == "forward"
+            cotangent = root.namer.fresh("cotangent") if options.get("cotangent") else None
             entry = None if forward else build_entry(
                 root, program.namer.fresh(f"value_and_grad_{root.short_name}"),
-                program.parsed_sources[id(f)].args)
+                program.parsed_sources[id(f)].args, cotangent)
             defs = emit(program, entry)
             header = (f"# {'Forward' if forward else 'Reverse'} mode of {f.__qualname__} "
                       f"with respect to {', '.join(wrt)}, generated by tangent_like.")
@@ -225,6 +277,7 @@ def _compile(f, wrt, kinds, options):
             raise InternalError(f"tangent_like failed while transforming {f.__qualname__}: "
                                 f"{type(exc).__name__}: {exc}") from exc
         compiled = _Compiled(program, functions, source, entry.name if entry else None, root)
+        compiled.cotangent = cotangent
         _CACHE[key] = (f.__globals__, compiled)
         return compiled
 
@@ -264,7 +317,15 @@ def _finalize(g, x):
     if isinstance(x, np.floating):
         return type(x)(g)
     if isinstance(x, (tuple, list)):
-        parts = g if isinstance(g, (tuple, list)) else [0.0] * len(x)
+        if isinstance(g, (tuple, list)):
+            parts = g
+        elif type(g) is float and g == 0.0:
+            parts = [0.0] * len(x)
+        else:       # an array adjoint of a sequence (np.sum(xs)): one row per element
+            parts = list(np.asarray(g))
+            if len(parts) != len(x):
+                raise InternalError(f"an adjoint of shape {np.shape(g)} for a sequence of "
+                                    f"{len(x)} elements")
         out = [_finalize(p, xi) for p, xi in zip(parts, x)]
         if hasattr(x, "_fields"):               # a NamedTuple of parameters
             return type(x)(*out)
@@ -284,7 +345,29 @@ def _finalize(g, x):
     return g
 
 
-class Derivative:
+class Differentiable:
+    """What tl.grad, tl.jacobian, tl.hessian and tl.hvp return: a derivative that can be
+    differentiated again (by tl.grad, tl.jvp, tl.jacobian, tl.hessian and tl.hvp).
+
+    `_pieces(args, kwargs)` describes its value at those arguments as calls of generated
+    functions (`Pieces`), to which the outer derivative applies forward mode."""
+
+    _func = None        # the user's function: `wrt` names its parameters
+
+    def _bind(self, args, kwargs):
+        """The arguments of the user's function in a call of this derivative."""
+        try:
+            bound = inspect.signature(self._func).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise DerivativeUsageError(str(exc)) from None
+        bound.apply_defaults()
+        return bound
+
+    def _pieces(self, args, kwargs):
+        raise DerivativeUsageError(f"{self!r} cannot be differentiated again")
+
+
+class Derivative(Differentiable):
     """A derivative of a Python function: callable, printable, readable.
 
     Carries the user's signature, ``__wrapped__``, ``.source`` (the generated code) and
@@ -372,6 +455,13 @@ class Derivative:
         """The generated code specialized to these arguments (what a call with them runs)."""
         return self._specialize(args, kwargs)[0].source
 
+    def _pieces(self, args, kwargs):
+        if self._what != "grad" or not self._single:
+            raise DerivativeUsageError(
+                f"{self!r} cannot be differentiated again: derivatives of derivatives take "
+                "tl.grad of one argument")
+        return gradient_pieces(self._func, self._wrt[0], args, kwargs)
+
     def __repr__(self):
         return (f"<tangent_like {self._what} of {self._func.__qualname__} with respect to "
                 f"{', '.join(self._wrt)}>")
@@ -428,26 +518,23 @@ def grad(f, wrt=0, optimize=True, kinks="ignore"):
     evaluation reaches a point where the derivative does not exist (abs at 0, max at a tie,
     a branch condition comparing equal values...); "ignore" costs nothing.
     """
-    if isinstance(f, (Derivative, Nested)):
-        return Nested(f, wrt, optimize)
+    if isinstance(f, (Differentiable, BoundDerivative)):
+        return GradOf(f, wrt, optimize)
+    if isinstance(f, functools.partial):
+        return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks))
     if inspect.ismethod(f):
         return BoundDerivative(grad(f.__func__, _method_wrt(wrt), optimize, kinks),
                                f.__self__, f)
     return Derivative(_check_function(f), wrt, "grad", _options(optimize, kinks))
 
 
-class Nested:
-    """A derivative of a derivative: forward mode applied to generated derivative code.
-
-    The derivative it differentiates is represented by a generated function, fixed keyword
-    arguments (the unit tangents of the levels below) and a path to its scalar output in the
-    nested (value, tangent) results.
-    """
+class GradOf(Differentiable):
+    """The derivative of a derivative with a scalar value (``tl.grad(tl.grad(f))``): forward
+    mode over the generated code of the derivative below, one direction per element of the
+    argument."""
 
     def __init__(self, base, wrt, optimize=True):
-        if isinstance(base, Derivative) and (base._what != "grad" or not base._single):
-            raise DerivativeUsageError("derivatives of derivatives take tl.grad of one "
-                                       "argument")
+        _check_nestable(base)
         self._base = base
         self._func = base._func
         self._sig = base._sig
@@ -459,35 +546,27 @@ class Nested:
         self.__wrapped__ = base
         self.__name__ = f"grad_{getattr(base, '__name__', 'derivative')}"
 
-    def _generated(self, args, kwargs):
-        """(function, fixed keyword arguments, path to the scalar result) for these args."""
-        base = self._base
-        if isinstance(base, Derivative):
-            entry, _, _ = _gradient_entry(base._func, base._wrt, args, kwargs)
-            inner = (entry, {}, (1, 0))
-        else:
-            inner = base._generated(args, kwargs)[:3]
-        fn, fixed, path = inner
-        compiled, bound = _specialize_mode(fn, self._wrt, args, {**kwargs, **fixed}, {
-            "optimize": bool(self._optimize), "mode": "forward", "higher_order": True})
-        tangent = compiled.root.tangent_params[self._wrt[0]]
-        x = bound.arguments[self._wrt[0]]
-        if np.ndim(x) != 0:
+    def _bind(self, args, kwargs):
+        return self._base._bind(args, kwargs)
+
+    def _pieces(self, args, kwargs):
+        inner = self._base._pieces(args, kwargs)
+        if inner.shape != ():
             raise DerivativeUsageError(
-                "tl.grad of a derivative needs a scalar argument; use tl.hessian or "
-                "tl.jacobian for arrays")
-        one = np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
-        return compiled.forward, {**fixed, tangent: one}, (1,) + path, compiled, x
+                f"tl.grad of {self._base!r} needs a scalar-valued derivative, but its value "
+                f"has shape {inner.shape}: use tl.jacobian (or tl.hessian for the second "
+                "derivative of a scalar function)")
+        x = self._base._bind(args, kwargs).arguments[self._wrt[0]]
+        return jacobian_pieces(inner, self._wrt[0], x, self._optimize)
 
     def __call__(self, *args, **kwargs):
-        fn, fixed, path, _, x = self._generated(args, kwargs)
-        out = fn(*args, **kwargs, **fixed)
-        for k in path:
-            out = out[k] if isinstance(out, (tuple, list)) else 0.0
-        return _finalize(out, x)
+        x = self._base._bind(args, kwargs).arguments[self._wrt[0]]
+        return _finalize(self._pieces(args, kwargs).evaluate(), x)
 
     def source_for(self, *args, **kwargs):
-        return self._generated(args, kwargs)[3].source
+        """The generated forward code of the first call this derivative makes."""
+        inner = self._base._pieces(args, kwargs)
+        return forward_calls(inner, self._wrt[0], self._optimize)[0][-1].source
 
     def __repr__(self):
         return f"<tangent_like grad of {self._base!r} with respect to {self._wrt[0]}>"
@@ -496,8 +575,162 @@ class Nested:
         return display.html(repr(self), title=repr(self))
 
 
+# ------------------------------------------------------------ derivatives of derivatives
+#
+# A derivative is differentiated again by forward mode over the generated code that computes
+# it.  Its value at given arguments is described as `Pieces`: calls of generated functions,
+# the part of each call's result that matters, and a linear map (stacking, reshaping) that
+# assembles the parts.  The derivative of the value along a direction is then the same
+# assembly of the tangents of the parts, each given by the forward mode of its call.
+
+class Pieces:
+    """The value of a derivative as calls of generated functions.
+
+    `calls` are ``(function, args, kwargs, path, shape)``: the part of ``function(*args,
+    **kwargs)`` at `path` (indices into nested tuples) has shape `shape`; `combine` assembles
+    the parts (linearly) into a value of shape `shape`."""
+
+    def __init__(self, calls, combine, shape):
+        self.calls = calls
+        self.combine = combine
+        self.shape = tuple(shape)
+
+    def evaluate(self, paired=False):
+        """The value; with `paired`, calls return (value, tangent) pairs and the result is
+        ``(value, tangent)``, the value read at the path whose first step is 0 instead."""
+        parts, values = [], []
+        for fn, args, kwargs, path, shape in self.calls:
+            try:
+                out = fn(*args, **kwargs)
+            except Exception as exc:
+                _add_origin(exc)
+                raise
+            parts.append(_part(out, path, shape))
+            if paired:
+                values.append(_part(out, (0,) + path[1:], shape))
+        if paired:
+            return self.combine(values), self.combine(parts)
+        return self.combine(parts)
+
+
+def _part(out, path, shape):
+    """The part of a generated function's result at `path`, shaped `shape`.  A zero tangent
+    (the float 0.0) may stand for a whole tuple of tangents, or an array of zeros."""
+    for k in path:
+        if isinstance(out, (tuple, list)):
+            out = out[k]
+        else:
+            out = 0.0
+            break
+    if isinstance(out, (tuple, list, dict)):
+        raise DerivativeUsageError("derivatives of derivatives need array or float values, "
+                                   "not tuples")
+    if np.shape(out) != tuple(shape):
+        out = np.broadcast_to(out, shape)
+    return out
+
+
+def _check_nestable(base):
+    if isinstance(base, BoundDerivative):
+        raise DerivativeUsageError(
+            f"{base!r} is the derivative of a bound method: to differentiate it again, "
+            "differentiate the plain function (type(obj).method) with the object as its "
+            "first argument")
+    if not isinstance(base, Differentiable):
+        raise DerivativeUsageError(f"{base!r} is not a derivative")
+    if isinstance(base, Derivative) and (base._what != "grad" or not base._single):
+        raise DerivativeUsageError(
+            f"{base!r} cannot be differentiated again: derivatives of derivatives take "
+            "tl.grad of one argument")
+
+
+def gradient_pieces(f, name, args, kwargs):
+    """``tl.grad(f, wrt=name)`` of a plain function as pieces: its generated gradient entry,
+    written to be differentiated again."""
+    entry, bound, _ = _gradient_entry(f, (name,), args, kwargs)
+    x = bound.arguments[name]
+    return Pieces([(entry, args, kwargs, (1, 0), np.shape(x))],
+                  lambda parts: parts[0], np.shape(x))
+
+
+def vjp_pieces(f, name, args, kwargs):
+    """The Jacobian of a plain function as pieces: one vector-Jacobian product per element
+    of its result (the rows), generated to be differentiated again."""
+    out = f(*args, **kwargs)
+    if isinstance(out, (tuple, list, dict)):
+        raise DerivativeUsageError(
+            f"{getattr(f, '__name__', f)} returns a {type(out).__name__}: Jacobians are taken "
+            "of functions returning a float or an array")
+    d = Derivative(f, (name,), "vjp", {"optimize": True, "higher_order": True,
+                                       "cotangent": True})
+    compiled, bound = d._specialize(args, kwargs)
+    x = bound.arguments[name]
+    cotangents = directions(out)
+    calls = [(compiled.entry, args, {**kwargs, compiled.cotangent: ct}, (1, 0), np.shape(x))
+             for ct in cotangents]
+    shape = np.shape(out) + np.shape(x)
+    return Pieces(calls, lambda parts: np.stack(parts).reshape(shape), shape)
+
+
+def forward_calls(pieces, name, optimize=True):
+    """Forward mode over every call of `pieces` with respect to argument `name`:
+    ``(forward function, args, kwargs, tangent parameter or None, path, shape, compiled)``.
+    The tangent parameter is None where a call does not depend on `name`."""
+    out = []
+    for fn, args, kwargs, path, shape in pieces.calls:
+        compiled, _ = _specialize_mode(fn, (name,), args, kwargs, {
+            "optimize": bool(optimize), "mode": "forward", "higher_order": True})
+        out.append((compiled.forward, args, kwargs, compiled.root.tangent_params.get(name),
+                    path, shape, compiled))
+    return out
+
+
+def along_pieces(pieces, name, v, optimize=True, forward=None):
+    """The derivative of `pieces` along direction `v` of argument `name`, as pieces whose
+    calls return (value, tangent) pairs."""
+    calls = []
+    for fn, args, kwargs, tparam, path, shape, _ in forward or forward_calls(
+            pieces, name, optimize):
+        if tparam is not None:
+            kwargs = {**kwargs, tparam: v}
+        calls.append((fn, args, kwargs, (1,) + path, shape))
+    return Pieces(calls, pieces.combine, pieces.shape)
+
+
+def directions(x):
+    """The unit directions of argument `x`, one per element, shaped like `x`."""
+    if not isinstance(x, np.ndarray):
+        if isinstance(x, (float, int, np.floating, np.integer)):
+            return [type(x)(1.0) if isinstance(x, np.floating) else 1.0]
+        raise DerivativeUsageError(
+            f"derivatives of derivatives are taken with respect to floats and float arrays, "
+            f"not {type(x).__name__}")
+    n = x.size
+    eye = np.eye(n, dtype=np.result_type(x, 1.0))
+    return [row.reshape(x.shape) for row in eye]
+
+
+def jacobian_pieces(pieces, name, x, optimize=True):
+    """The Jacobian of `pieces` with respect to argument `name` (value `x`), as pieces:
+    one forward call per direction, stacked along trailing axes shaped like `x`."""
+    forward = forward_calls(pieces, name, optimize)
+    dirs = directions(x)
+    calls = []
+    for v in dirs:
+        calls += along_pieces(pieces, name, v, forward=forward).calls
+    k, shape = len(forward), pieces.shape
+
+    def combine(parts):
+        cols = [np.asarray(pieces.combine(parts[i * k:(i + 1) * k])) for i in range(len(dirs))]
+        return np.stack(cols, axis=-1).reshape(shape + np.shape(x))
+
+    return Pieces(calls, combine, shape + np.shape(x))
+
+
 def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
     """Like `grad`, but the derivative function returns ``(f(*args), gradient)``."""
+    if isinstance(f, functools.partial):
+        return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks))
     if inspect.ismethod(f):
         return BoundDerivative(value_and_grad(f.__func__, _method_wrt(wrt), optimize, kinks),
                                f.__self__, f)
@@ -507,6 +740,11 @@ def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
 def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
     """Run `f` on `primals`; return ``(out, pullback)`` with ``pullback(cotangent)`` giving
     the vector-Jacobian products, a tuple with one entry per `wrt` argument."""
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):
+        wrt = _partial_wrt(f, wrt)
+        return vjp(f.func, *f.args, *primals, wrt=wrt, optimize=optimize, kinks=kinks,
+                   **{**f.keywords, **kwargs})
     f = _check_function(f)
     names, single = _wrt_names(f, wrt)
     d = Derivative(f, names, "vjp", _options(optimize, kinks))
@@ -522,52 +760,122 @@ def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
     return out, pullback
 
 
-def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore"):
-    """Forward mode: ``(f(*primals), tangent of the output)`` for input tangents `tangents`.
+def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore", **kwargs):
+    """Forward mode: ``(f(*primals, **kwargs), tangent of the output)`` for input tangents
+    `tangents`.
 
     `primals` is the tuple of positional arguments; `tangents` has one tangent per `wrt`
     argument (a tuple when `wrt` is a tuple, a single value otherwise).
     """
-    if isinstance(f, (Derivative, Nested)):
-        return _jvp_of_derivative(f, primals, tangents, wrt, optimize)
+    primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):
+        return jvp(f.func, f.args + primals, tangents, wrt=_partial_wrt(f, wrt),
+                   optimize=optimize, kinks=kinks, **{**f.keywords, **kwargs})
+    if isinstance(f, (Differentiable, BoundDerivative)):
+        return _jvp_of_derivative(f, primals, tangents, wrt, optimize, kwargs)
     f = _check_function(f)
     names, single = _wrt_names(f, wrt)
-    primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
     tangents = (tangents,) if single else tuple(tangents)
     if len(tangents) != len(names):
         raise DerivativeUsageError(f"jvp got {len(tangents)} tangents for wrt={wrt!r}")
-    compiled, bound = _specialize_mode(f, names, primals, {},
+    compiled, bound = _specialize_mode(f, names, primals, kwargs,
                                        _options(optimize, kinks, mode="forward"))
     tparams = compiled.root.tangent_params
-    kwargs = {tparams[w]: _as_tangent(t, bound.arguments[w]) for w, t in zip(names, tangents)}
-    return compiled.forward(*primals, **kwargs)
+    given = {tparams[w]: _as_tangent(t, bound.arguments[w], w)
+             for w, t in zip(names, tangents) if w in tparams}
+    try:
+        return compiled.forward(*primals, **kwargs, **given)
+    except Exception as exc:
+        _add_origin(exc)
+        raise
 
 
-def _jvp_of_derivative(d, primals, tangent, wrt, optimize):
-    """``tl.jvp(tl.grad(f), ...)``: forward mode over the generated gradient code."""
-    primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
+class Partial(Differentiable):
+    """A derivative of ``functools.partial(func, *args, **keywords)``: the derivative of
+    `func` with the bound arguments as constants.  `wrt` names the partial object's own
+    parameters (positions count the arguments still to be given)."""
+
+    def __init__(self, partial, wrt, derive):
+        self._partial = partial
+        self._func = partial
+        self._sig = inspect.signature(partial)
+        self.__signature__ = self._sig
+        self._d = derive(partial.func, _partial_wrt(partial, wrt))
+        self.__wrapped__ = partial
+        self.__name__ = getattr(self._d, "__name__", "derivative")
+
+    def _full(self, args, kwargs):
+        p = self._partial
+        return p.args + tuple(args), {**p.keywords, **kwargs}
+
+    def __call__(self, *args, **kwargs):
+        args, kwargs = self._full(args, kwargs)
+        return self._d(*args, **kwargs)
+
+    def _pieces(self, args, kwargs):
+        return self._d._pieces(*self._full(args, kwargs))
+
+    @property
+    def source(self):
+        return self._d.source
+
+    def source_for(self, *args, **kwargs):
+        return self._d.source_for(*self._full(args, kwargs))
+
+    def __repr__(self):
+        return repr(self._d).replace(" of ", " of functools.partial of ", 1)
+
+    def _repr_html_(self):
+        return self._d._repr_html_()
+
+
+def _as_partial(f):
+    """A bound method as the partial object of its function with the instance bound first
+    (the instance is a constant; `wrt` counts the method's own parameters)."""
+    if inspect.ismethod(f) and isinstance(f.__func__, types.FunctionType):
+        return functools.partial(f.__func__, f.__self__)
+    return f
+
+
+def _partial_wrt(partial, wrt):
+    """`wrt` of a partial object as parameter names of the function it wraps."""
+    func = partial.func
+    if not isinstance(func, (types.FunctionType, Differentiable, BoundDerivative)) and \
+            not inspect.ismethod(func):
+        _check_function(func)       # refused with what to do instead
+    names, single = _wrt_names(partial, wrt)
+    return names[0] if single else names
+
+
+def _jvp_of_derivative(d, primals, tangent, wrt, optimize, kwargs=None):
+    """``tl.jvp(tl.grad(f), ...)``: forward mode over the generated code of the derivative."""
+    _check_nestable(d)
+    kwargs = kwargs or {}
     names, single = _wrt_names(d._func, wrt)
     if not single:
         raise DerivativeUsageError("jvp of a derivative takes one wrt argument")
-    if isinstance(d, Derivative):
-        if d._what != "grad" or not d._single:
-            raise DerivativeUsageError("jvp of a derivative takes tl.grad of one argument")
-        fn, _, _ = _gradient_entry(d._func, d._wrt, primals, {})
-        fixed, path = {}, (1, 0)
-    else:
-        fn, fixed, path, _, _ = d._generated(primals, {})
-    compiled, bound = _specialize_mode(fn, names, primals, fixed, {
-        "optimize": bool(optimize), "mode": "forward", "higher_order": True})
-    x = bound.arguments[names[0]]
-    t = {compiled.root.tangent_params[names[0]]: _as_tangent(tangent, x)}
-    value, tan = compiled.forward(*primals, **fixed, **t)
-    for k in path:
-        value = value[k]
-        tan = tan[k] if isinstance(tan, (tuple, list)) else 0.0
+    x = d._bind(primals, kwargs).arguments[names[0]]
+    pieces = d._pieces(primals, kwargs)
+    value, tan = along_pieces(pieces, names[0], _as_tangent(tangent, x, names[0]),
+                              optimize).evaluate(paired=True)
+    if pieces.shape == () and np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return value, tan[()] if isinstance(tan, np.ndarray) else tan
     return value, tan
 
 
-def _as_tangent(t, x):
+def _as_tangent(t, x, name="x"):
+    """Tangent `t` of argument `x`, checked against it: shaped like `x` (a float or 0-d array
+    for a float), with a 1-tuple ``(t,)`` accepted for a single array or float argument."""
+    if isinstance(t, (tuple, list)) and len(t) == 1 and not isinstance(x, (tuple, list)):
+        t = t[0]
+    if isinstance(x, (tuple, list, dict)) or not isinstance(
+            x, (float, int, np.ndarray, np.number)):
+        return t
+    if np.shape(t) != np.shape(x):
+        raise DerivativeUsageError(
+            f"the tangent of {name!r} has shape {np.shape(t)}, but {name!r} has shape "
+            f"{np.shape(x)}: a tangent is shaped like its argument")
     if isinstance(x, np.ndarray) and not isinstance(t, np.ndarray):
         return np.asarray(t, dtype=np.result_type(x, 1.0))
     return t
@@ -593,6 +901,10 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     without broadcasting helpers)."""
     if mode not in ("reverse", "forward"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'reverse' or 'forward'")
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):
+        return derivative_source(f.func, mode, _partial_wrt(f, wrt), stage, optimize, kinks,
+                                 None if args is None else f.args + tuple(args))
     if stage == "transformed":
         optimize = False
     f = _check_function(f)

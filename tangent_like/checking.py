@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 
 from .analysis import lattice
-from .api import _check_function, _kinds_of, _wrt_names, grad, jvp
+from .api import _check_function, _kinds_of, _partial_wrt, _wrt_names, grad, jvp
 from .program import Program
 
 
@@ -45,9 +45,17 @@ def check(f, *args, wrt=0, **kwargs):
     """Every construct of `f` (and of the functions it calls) that tangent_like refuses, at
     once, without generating code.  Example arguments, when given, specialize the check to
     their kinds; otherwise arguments may be anything."""
+    import functools
     from .errors import TransformError
+    if isinstance(f, functools.partial):
+        return check(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt), **{**f.keywords,
+                                                                         **kwargs}) \
+            if (args or kwargs or f.args or f.keywords) else check(f.func, wrt=wrt)
     f = _check_function(f)
-    names, _ = _wrt_names(f, wrt)
+    try:
+        names, _ = _wrt_names(f, wrt)
+    except TransformError as exc:       # *args or **kwargs: located diagnostics
+        return CheckReport(f, exc.diagnostics)
     sig = inspect.signature(f)
     if args or kwargs:
         kinds, _ = _kinds_of(sig, args, kwargs)
@@ -89,6 +97,10 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs
     by element; forward mode (``jvp``) along a random direction against the gradient dotted
     with it (a random projection) and against a central difference along that direction.
     Returns a `GradCheck` report (true when everything agrees)."""
+    import functools
+    if isinstance(f, functools.partial):
+        return check_grad(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt), rtol=rtol,
+                          atol=atol, eps=eps, seed=seed, **{**f.keywords, **kwargs})
     f = _check_function(f)
     names, single = _wrt_names(f, wrt)
     sig = inspect.signature(f)
@@ -130,7 +142,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs
         direction = rng.standard_normal(xa.shape)
         tangent = float(direction) if xa.ndim == 0 and not isinstance(x, np.ndarray) \
             else direction.astype(getattr(x, "dtype", np.float64))
-        _, jv = jvp(f, tuple(bound.args), tangent, wrt=name)
+        _, jv = jvp(f, tuple(bound.args), tangent, wrt=name, **bound.kwargs)
         a, r, passed = errors(jv, np.sum(np.asarray(g) * direction))
         rows.append((name, "forward vs reverse projection", a, r, passed))
         ok &= passed

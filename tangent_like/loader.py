@@ -6,6 +6,7 @@ math, and generated functions of other modules).  They run with the user's own m
 globals, so globals stay live; the user's closure cells are shared, not copied.  The source
 is registered with `linecache` under a file name of its own.
 """
+import builtins
 import itertools
 import linecache
 import math
@@ -14,8 +15,12 @@ import types
 
 import numpy as np
 
+import gast
+
 from . import runtime
 from .syntax import nodes
+
+_BUILTINS = frozenset(dir(builtins)) - {"__builtins__", "__name__", "__doc__"}
 
 _counter = itertools.count(1)
 ORIGINS = {}    # generated file name -> {line: (user file, user line)}, for error messages
@@ -46,12 +51,33 @@ def _origin_lines(unit, fdef, first_line):
     return out
 
 
+class _Group:
+    """Generated functions compiled in one factory: they share the user's module globals and
+    the closure cells of the user functions they come from (merged, one cell per name)."""
+
+    def __init__(self, namespace):
+        self.globals = namespace.globals
+        self.closure = dict(namespace.closure)
+        self.fdefs = []
+
+    def accepts(self, namespace):
+        return namespace.globals is self.globals and all(
+            self.closure.get(name, cell) is cell for name, cell in namespace.closure.items())
+
+
 def _group(defs):
-    groups = {}
+    """Group generated functions by globals and by closure: two user functions whose
+    closures bind one name to different cells are compiled in different factories."""
+    groups = []
     for unit, fdef in defs:
-        g = unit.parsed.namespace
-        groups.setdefault(id(g.globals), (g, []))[1].append(fdef)
-    return list(groups.values())
+        namespace = unit.parsed.namespace
+        group = next((g for g in groups if g.accepts(namespace)), None)
+        if group is None:
+            group = _Group(namespace)
+            groups.append(group)
+        group.closure.update(namespace.closure)
+        group.fdefs.append(fdef)
+    return [(g, g.fdefs) for g in groups]
 
 
 def source_of(defs, header=None):
@@ -73,7 +99,14 @@ def load(defs, title):
     for namespace, fdefs in groups:
         own = [f.name for f in fdefs]
         closure_names = sorted(namespace.closure)
-        params = sorted((all_names - set(own)) | set(helpers) | set(closure_names))
+        # builtins too: a global of the user's module that shadows one must not reach the
+        # generated code (the user's own reads of such a global go through an alias, see
+        # syntax/naming.py)
+        used = {n.id for f in fdefs for n in gast.walk(f) if isinstance(n, gast.Name)}
+        shadowable = {n for n in used & _BUILTINS if n not in namespace.closure
+                      and n not in all_names and n not in helpers}
+        params = sorted((all_names - set(own)) | set(helpers) | set(closure_names)
+                        | shadowable)
         texts = [nodes.unparse(f) for f in fdefs]
         body = "\n\n".join(texts)
         filename = f"<tangent_like generated {title} #{next(_counter)}>"
@@ -98,6 +131,8 @@ def load(defs, title):
         for p in params:
             if p in helpers:
                 args.append(helpers[p])
+            elif p in shadowable:
+                args.append(getattr(builtins, p))
             elif p in namespace.closure:
                 try:
                     args.append(namespace.closure[p].cell_contents)

@@ -4,12 +4,16 @@
 direction through vector forward mode in one pass; `hessian` and `hvp` apply forward mode
 (vector or plain) to the generated gradient code.
 """
+import functools
 import inspect
 
 import numpy as np
 
-from .api import (_GENERATION, Derivative, _as_tangent, _check_function, _fast_kind,
-                  _finalize, _gradient_entry, _specialize_mode, _wrt_names)
+from . import display
+from .api import (_GENERATION, BoundDerivative, Derivative, Differentiable, GradOf, Partial,
+                  _add_origin, _as_partial, _as_tangent, _check_function, _check_nestable,
+                  _fast_kind, _finalize, _gradient_entry, _specialize_mode, _wrt_names,
+                  along_pieces, gradient_pieces, jacobian_pieces, vjp_pieces)
 from .errors import DerivativeUsageError
 
 
@@ -23,32 +27,94 @@ def jacobian(f, wrt=0, mode="auto", optimize=True):
 
     `mode` is "reverse" (one pullback per output element), "forward" (vector forward mode:
     every input direction in one pass) or "auto" (forward when the inputs have fewer elements
-    than the output).
+    than the output).  `f` may itself be a derivative (``tl.jacobian(tl.jacobian(f))``): forward
+    mode is then applied to its generated code, one direction at a time.
     """
-    f = _check_function(f)
-    names, single = _wrt_names(f, wrt)
     if mode not in ("auto", "forward", "reverse"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'auto', 'forward' or 'reverse'")
-    sig = inspect.signature(f)
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):
+        return Partial(f, wrt, lambda func, w: jacobian(func, w, mode, optimize))
+    return Jacobian(f, wrt, mode, optimize)
 
-    def jac(*args, **kwargs):
-        bound = sig.bind(*args, **kwargs)
-        bound.apply_defaults()
+
+class _Matrix(Differentiable):
+    """Common parts of Jacobian, Hessian and Hvp: a user function or a derivative below."""
+
+    _what = "derivative"
+
+    def __init__(self, f, wrt, optimize):
+        if isinstance(f, (Differentiable, BoundDerivative)):
+            _check_nestable(f)
+            self._base = f
+            self._func = f._func
+        else:
+            self._base = None
+            self._func = _check_function(f)
+        self._wrt, self._single = _wrt_names(self._func, wrt)
+        self._optimize = optimize
+        self.__wrapped__ = self._base if self._base is not None else self._func
+        self.__name__ = f"{self._what}_{getattr(self.__wrapped__, '__name__', 'derivative')}"
+
+    def _bind(self, args, kwargs):
+        if self._base is not None:
+            return self._base._bind(args, kwargs)
+        return Differentiable._bind(self, args, kwargs)
+
+    def _one_wrt(self):
+        if not self._single:
+            raise DerivativeUsageError(f"{self!r} has several wrt arguments: derivatives of "
+                                       "derivatives take one")
+        return self._wrt[0]
+
+
+    def _gradient_pieces(self, args, kwargs):
+        """The gradient of the function (or derivative) below, as pieces."""
+        name = self._one_wrt()
+        if self._base is None:
+            return gradient_pieces(self._func, name, args, kwargs)
+        return GradOf(self._base, name, self._optimize)._pieces(args, kwargs)
+
+    def __repr__(self):
+        below = self._base if self._base is not None else self._func.__qualname__
+        return f"<tangent_like {self._what} of {below} with respect to {', '.join(self._wrt)}>"
+
+    def _repr_html_(self):
+        return display.html(repr(self), title=repr(self))
+
+
+class Jacobian(_Matrix):
+    """What `jacobian` returns."""
+
+    _what = "jacobian"
+
+    def __init__(self, f, wrt, mode, optimize):
+        super().__init__(f, wrt, optimize)
+        self._mode = mode
+
+    def __call__(self, *args, **kwargs):
+        if self._base is not None:
+            return self._pieces(args, kwargs).evaluate()
+        f, names = self._func, self._wrt
+        bound = self._bind(args, kwargs)
         xs = [bound.arguments[w] for w in names]
         n_in = sum(_size(x) for x in xs)
-        chosen = mode
-        if mode == "auto":
+        chosen = self._mode
+        if chosen == "auto":
             out = f(*args, **kwargs)
             chosen = "forward" if n_in < _size(out) else "reverse"
         if chosen == "reverse":
-            result = _jacobian_reverse(f, names, args, kwargs, xs, optimize)
+            result = _jacobian_reverse(f, names, args, kwargs, xs, self._optimize)
         else:
-            result = _jacobian_forward(f, names, args, kwargs, xs, optimize)
-        return result[0] if single else result
+            result = _jacobian_forward(f, names, args, kwargs, xs, self._optimize)
+        return result[0] if self._single else result
 
-    jac.__name__ = f"jacobian_{f.__name__}"
-    jac.__wrapped__ = f
-    return jac
+    def _pieces(self, args, kwargs):
+        name = self._one_wrt()
+        x = self._bind(args, kwargs).arguments[name]
+        if self._base is None:      # the rows: vector-Jacobian products
+            return vjp_pieces(self._func, name, args, kwargs)
+        return jacobian_pieces(self._base._pieces(args, kwargs), name, x, self._optimize)
 
 
 def _jacobian_reverse(f, names, args, kwargs, xs, optimize):
@@ -100,36 +166,76 @@ def _jacobian_forward(f, names, args, kwargs, xs, optimize):
 def hvp(f, wrt=0, optimize=True):
     """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
     forward mode over the generated gradient code, without forming the Hessian."""
-    f = _check_function(f)
-    names, single = _wrt_names(f, wrt)
-    if not single:
-        raise DerivativeUsageError("hvp takes one wrt argument")
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):
+        return Partial(f, wrt, lambda func, w: hvp(func, w, optimize))
+    return Hvp(f, wrt, optimize)
 
-    cache = {}
 
-    def hvp_(*args, **kwargs):
+class Hvp(_Matrix):
+    """What `hvp` returns: called as ``(*args, v)``."""
+
+    _what = "hvp"
+
+    def __init__(self, f, wrt, optimize):
+        super().__init__(f, wrt, optimize)
+        self._one_wrt()
+        self._cache = {}
+
+    @staticmethod
+    def _split(args):
         if not args:
             raise DerivativeUsageError("hvp(f)(*args, v): the direction v comes last")
-        args, v = args[:-1], args[-1]
+        return args[:-1], args[-1]
+
+    def _bind(self, args, kwargs):
+        return super()._bind(self._split(args)[0], kwargs)
+
+    def _pieces(self, args, kwargs):
+        args, v = self._split(args)
+        name = self._wrt[0]
+        x = super()._bind(args, kwargs).arguments[name]
+        return along_pieces(self._gradient_pieces(args, kwargs), name,
+                            _as_tangent(v, x, name), self._optimize)
+
+    def __call__(self, *args, **kwargs):
+        if self._base is not None:
+            return _finalize(self._pieces(args, kwargs).evaluate(), self._bind(args, kwargs)
+                             .arguments[self._wrt[0]])
+        f, names = self._func, self._wrt
+        args, v = self._split(args)
         key = None if kwargs else (_GENERATION[0],) + tuple(map(_fast_kind, args))
-        hit = cache.get(key) if key else None
+        hit = self._cache.get(key) if key else None
         if hit is None or hit[0].globals_changed():
             entry, bound, _ = _gradient_entry(f, names, args, kwargs)
             compiled, _ = _specialize_mode(entry, names, args, kwargs, {
-                "optimize": bool(optimize), "mode": "forward"})
+                "optimize": bool(self._optimize), "mode": "forward"})
             hit = (compiled, list(bound.signature.parameters).index(names[0]))
             if key:
-                cache[key] = hit
+                self._cache[key] = hit
         compiled, position = hit
         x = args[position] if position < len(args) else \
             inspect.signature(f).bind(*args, **kwargs).arguments[names[0]]
-        t = {compiled.root.tangent_params[names[0]]: _as_tangent(v, x)}
-        _, tangent = compiled.forward(*args, **kwargs, **t)
-        return _finalize(tangent[1][0], x)
+        t = {}
+        tparam = compiled.root.tangent_params.get(names[0])
+        if tparam is not None:
+            t[tparam] = _as_tangent(v, x, names[0])
+        try:
+            _, tangent = compiled.forward(*args, **kwargs, **t)
+        except Exception as exc:
+            _add_origin(exc)
+            raise
+        return _finalize(_gradient_tangent(tangent, x), x)
 
-    hvp_.__name__ = f"hvp_{f.__name__}"
-    hvp_.__wrapped__ = f
-    return hvp_
+
+def _gradient_tangent(tangent, x):
+    """The tangent of the gradient in the tangent of a gradient entry's (value, (g,)) result:
+    the zero 0.0 may stand for the whole pair (a gradient that does not depend on `x`)."""
+    for k in (1, 0):
+        if not isinstance(tangent, (tuple, list)):
+            return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+        tangent = tangent[k]
+    return tangent
 
 
 def hessian(f, wrt=0, optimize=True):
@@ -137,35 +243,67 @@ def hessian(f, wrt=0, optimize=True):
 
     Forward-over-reverse: vector forward mode applied to the generated gradient code, every
     direction in one pass."""
-    f = _check_function(f)
-    names, single = _wrt_names(f, wrt)
-    if not single:
-        raise DerivativeUsageError("hessian takes one wrt argument")
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):
+        return Partial(f, wrt, lambda func, w: hessian(func, w, optimize))
+    return Hessian(f, wrt, optimize)
 
-    cache = {}
 
-    def hessian_(*args, **kwargs):
+class Hessian(_Matrix):
+    """What `hessian` returns."""
+
+    _what = "hessian"
+
+    def __init__(self, f, wrt, optimize):
+        super().__init__(f, wrt, optimize)
+        self._one_wrt()
+        self._cache = {}
+
+    def _pieces(self, args, kwargs):
+        name = self._wrt[0]
+        x = self._bind(args, kwargs).arguments[name]
+        return jacobian_pieces(self._gradient_pieces(args, kwargs), name, x, self._optimize)
+
+    def __call__(self, *args, **kwargs):
+        name = self._wrt[0]
+        if self._base is not None:
+            x = self._bind(args, kwargs).arguments[name]
+            return _scalar_like(self._pieces(args, kwargs).evaluate(), x)
+        f, names = self._func, self._wrt
         key = None if kwargs else (_GENERATION[0],) + tuple(map(_fast_kind, args))
-        hit = cache.get(key) if key else None
+        hit = self._cache.get(key) if key else None
         if hit is None or hit[0].globals_changed():
             entry, bound, _ = _gradient_entry(f, names, args, kwargs)
             compiled, _ = _specialize_mode(entry, names, args, kwargs, {
-                "optimize": bool(optimize), "mode": "forward", "batch": True})
-            hit = (compiled, list(bound.signature.parameters).index(names[0]))
+                "optimize": bool(self._optimize), "mode": "forward", "batch": True})
+            hit = (compiled, list(bound.signature.parameters).index(name))
             if key:
-                cache[key] = hit
+                self._cache[key] = hit
         compiled, position = hit
         x = args[position] if position < len(args) else \
-            inspect.signature(f).bind(*args, **kwargs).arguments[names[0]]
+            inspect.signature(f).bind(*args, **kwargs).arguments[name]
         n = _size(x)
         eye = np.eye(n, dtype=np.result_type(x, 1.0)).reshape((n,) + np.shape(x))
-        _, tangent = compiled.forward(*args, **kwargs,
-                                      **{compiled.root.tangent_params[names[0]]: eye})
-        h = np.asarray(tangent[1][0], dtype=np.result_type(x, 1.0))
+        t = {}
+        tparam = compiled.root.tangent_params.get(name)
+        if tparam is not None:
+            t[tparam] = eye
+        try:
+            _, tangent = compiled.forward(*args, **kwargs, **t)
+        except Exception as exc:
+            _add_origin(exc)
+            raise
+        h = np.asarray(_gradient_tangent(tangent, np.zeros((n,) + np.shape(x))),
+                       dtype=np.result_type(x, 1.0))
         h = np.broadcast_to(h, (n,) + np.shape(x)) if h.shape != (n,) + np.shape(x) else h
         h = np.moveaxis(h.reshape((n, n)), 0, -1).reshape(np.shape(x) + np.shape(x))
-        return float(h) if isinstance(x, float) else np.array(h)
+        return _scalar_like(h, x)
 
-    hessian_.__name__ = f"hessian_{f.__name__}"
-    hessian_.__wrapped__ = f
-    return hessian_
+
+def _scalar_like(h, x):
+    """A float for a float argument (a NumPy scalar for a NumPy scalar), else an array."""
+    if isinstance(x, np.ndarray):
+        return np.array(h)
+    if isinstance(x, np.floating):
+        return type(x)(h)
+    return float(h)

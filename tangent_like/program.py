@@ -21,7 +21,7 @@ from .normalize.inline import inline_calls
 from .optimize import optimize
 from .normalize.lift import local_names
 from .syntax import nodes
-from .syntax.naming import Namer, is_stack, tangent_stack
+from .syntax.naming import Namer, hygiene, is_stack
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 
@@ -60,6 +60,7 @@ def _family(key, program):
         program.record(exc)          # checking mode: note them all, look past them
         strip_refused(parsed)
     program.parsed_sources[id(key)] = nodes.copy(parsed.node)
+    hygiene(parsed, program)        # the user's names never meet generated ones
     taken = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)} | RESERVED
     namer = Namer(taken | local_names(parsed.node))
     lifted = normalize(parsed, namer)
@@ -169,7 +170,7 @@ class Unit:
             args.kw_defaults.append(None)
         for p in self.params:
             if is_stack(p):
-                args.kwonlyargs.append(nodes.name(tangent_stack(p), "param"))
+                args.kwonlyargs.append(nodes.name(ft.tangent_stack(p), "param"))
                 args.kw_defaults.append(None)
         names = ", ".join(self.tangent_params) or "nothing"
         self.forward_def = _fdef(self.forward_name, args, body,
@@ -301,14 +302,23 @@ def _hashable(kind):
     return kind if not isinstance(kind, list) else tuple(kind)
 
 
-def build_entry(unit, name, params_node):
-    """``value_and_grad_f``: run both sweeps with seed 1.0, return (value, gradients)."""
+def build_entry(unit, name, params_node, cotangent=None):
+    """``value_and_grad_f``: run both sweeps with seed 1.0, return (value, gradients).
+
+    With a `cotangent` name, the seed is a keyword-only parameter of that name instead (the
+    vector-Jacobian product of a function with any result, written to be differentiated
+    again by derivatives of Jacobians)."""
     args = nodes.copy(params_node)
     args.defaults = [_display_default(d) for d in args.defaults]
     args.kw_defaults = [_display_default(d) if d is not None else None
                         for d in args.kw_defaults]
+    seed = None
+    if cotangent is not None:
+        args.kwonlyargs = list(args.kwonlyargs) + [nodes.name(cotangent, "param")]
+        args.kw_defaults = list(args.kw_defaults) + [None]
+        seed = nodes.name(cotangent)
     call_args = [nodes.name(a.id) for a in args.posonlyargs + args.args]
-    call_kw = [(a.id, nodes.name(a.id)) for a in args.kwonlyargs]
+    call_kw = [(a.id, nodes.name(a.id)) for a in args.kwonlyargs if a.id != cotangent]
     result = unit.namer.fresh("value")
     body = [nodes.assign(STACK, gast.List(elts=[], ctx=gast.Load())),
             nodes.assign(result, nodes.call(unit.primal_name, [nodes.name(STACK)] + call_args,
@@ -316,7 +326,7 @@ def build_entry(unit, name, params_node):
     outs = [unit.namer.fresh(f"b{p}") for p in unit.active_params]
     target = nodes.tuple_([nodes.name(o, "store") for o in outs], "store")
     body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [
-        nodes.name(STACK), nodes.call("seed_for", [nodes.name(result)])])))
+        nodes.name(STACK), seed or nodes.call("seed_for", [nodes.name(result)])])))
     body.append(gast.Return(value=nodes.tuple_([nodes.name(result),
                                                 nodes.tuple_([nodes.name(o) for o in outs])])))
     return _fdef(name, args, body, f"Value of {unit.short_name} and its gradient with respect "

@@ -74,7 +74,8 @@ class ParsedFunction:
 
 def parse_function(func):
     """Parse a Python function object into a `ParsedFunction`."""
-    func = inspect.unwrap(func)
+    if not isinstance(func, types.FunctionType):
+        func = inspect.unwrap(func)      # a decorated function is read as the wrapper it is
     if isinstance(func, types.MethodType):
         raise TransformError(
             f"bound method {func.__qualname__!r} cannot be differentiated yet",
@@ -85,7 +86,7 @@ def parse_function(func):
     code = func.__code__
     filename = code.co_filename
     try:
-        lines, first = inspect.getsourcelines(func)
+        lines, first = inspect.getsourcelines(code)      # not unwrapped: this very function
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"the source of {func.__qualname__!r} is not available ({exc})",

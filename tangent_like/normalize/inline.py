@@ -99,6 +99,11 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                 assigned.add(n.id)
     names = {n.id for st in body + [ret] for n in gast.walk(st) if isinstance(n, gast.Name)}
+    from ..normalize.lift import local_names
+    params_ = {a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
+    if (names - params_ - assigned) & local_names(parsed.node):
+        return None     # a global the helper reads is a local variable of the caller
+    namer.reserve(names)     # the helper's free names (globals) must not become the caller's
     params = [a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
     rename, prologue = {}, []
     for p in params:

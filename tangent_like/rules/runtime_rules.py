@@ -11,7 +11,7 @@ from .. import runtime as rt
 from ..analysis import lattice
 from .numpy_rules import DOT_SHAPES       # the operand shapes np.dot and @ are checked
 from .operators import MATMUL_SHAPES      # with (see there for those the helpers get wrong)
-from .registry import defrule, inactive
+from .registry import defrule, helper, inactive
 
 A = lattice.ANY
 
@@ -123,6 +123,62 @@ def _batch_align_samples(rng):
              "like": _randn(rng, sy)} for sx, sy in cases]
 
 
+@helper
+def broadcast_tangent(t, like):
+    """Tangent `t` given the shape of the value `like` it is the tangent of.
+
+    A tangent is shaped like its primal: the tangent of ``a + b`` for a scalar `a` (the only
+    active operand) and an array `b` is ``da`` broadcast to the shape of the sum."""
+    shape = np.shape(like)
+    if np.shape(t) == shape:
+        return t
+    out = np.empty(shape, dtype=np.result_type(t, like, 1.0))
+    out[...] = t
+    return out
+
+
+@helper
+def batch_broadcast(t, like):
+    """`broadcast_tangent` for a batched tangent: ``(k,) + like.shape``, batch axis first.
+
+    The zero tangent 0.0 stays 0.0 (it broadcasts against any batch); a tangent without a
+    batch axis (the same in every direction) gets a batch axis of length 1."""
+    if rt.is_zero(t):
+        return t
+    shape = np.shape(like)
+    t = np.asarray(t)
+    if t.ndim == 0:
+        return np.broadcast_to(t, (1,) + shape).copy()
+    if t.shape[1:] == shape:
+        return t
+    missing = len(shape) - (t.ndim - 1)
+    if missing > 0:     # the tangent of a lower-rank operand, not yet aligned
+        t = t.reshape(t.shape[:1] + (1,) * missing + t.shape[1:])
+    out = np.empty((t.shape[0],) + shape, dtype=np.result_type(t, like, 1.0))
+    out[...] = t
+    return out
+
+
+def _broadcast_tangent_samples(rng):
+    return [{"t": _randn(rng, st), "like": _randn(rng, sl)}
+            for st, sl in [((), (3,)), ((3,), (3,)), ((1, 3), (2, 3)), ((2, 1), (2, 3)),
+                           ((), ())]]
+
+
+def _batch_broadcast_samples(rng):
+    return [{"t": rng.standard_normal((2,) + st), "like": _randn(rng, sl)}
+            for st, sl in [((), (3,)), ((3,), (3,)), ((1, 3), (2, 3)), ((2, 1), (2, 3)),
+                           ((), ())]]
+
+
+defrule(broadcast_tangent, "t, like", kind=A, name="broadcast_tangent",
+        jvp={"t": "broadcast_tangent(dt, like)", "like": "0.0"},
+        jvp_batch={"t": "batch_broadcast(dt, like)"},
+        samples=_broadcast_tangent_samples)
+defrule(batch_broadcast, "t, like", kind=A, name="batch_broadcast",
+        jvp={"t": "batch_broadcast(dt, like)", "like": "0.0"},
+        samples=_batch_broadcast_samples)
+
 inactive(rt.seed_for, kind=lattice.SCALAR)
 inactive(rt.zero_tangent, kind=A)
 defrule(rt.unbroadcast, "v, x", kind=A, jvp={"v": "unbroadcast(dv, x)", "x": "0.0"},
@@ -188,7 +244,8 @@ defrule(rt.batch_align, "t, x, like", kind=A,
 # Vector forward mode: the helpers are linear in `v`, so a batched tangent is mapped one
 # direction at a time (`batch_map`).
 for _rule, _template in [
-        (rt.unbroadcast, "batch_unbroadcast(dv, x)"),
+        # `v` may be smaller than `x` (the zero adjoint 0.0, a scalar adjoint): align first
+        (rt.unbroadcast, "batch_unbroadcast(batch_align(dv, v, x), x)"),
         (rt.add_at, "batch_add_at_zero(dv, x, index)"),
         (rt.unpack_adjoint, None),
         (rt.fill_like, "batch_map(fill_like_v, dv, seq)"),

@@ -38,6 +38,13 @@ class ForwardTransform:
         self.kinks = unit.program.options.get("kinks", "ignore")
         self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
                        + self.fdef.args.kwonlyargs]
+        self.stacks = _stacks(self.fdef)
+        unit.forward_stacks = self.stacks      # callers name its tangent stacks from them
+
+    def tangent_stack(self, name):
+        """The tangent stack of stack `name` (its name depends on the stacks of the function:
+        see `naming.tangent_stack`)."""
+        return tangent_stack(name, self.stacks)
 
     def d(self, var):
         return self.namer.tangent(var)
@@ -48,7 +55,12 @@ class ForwardTransform:
     def run(self):
         body = self._block(self.fdef.body)
         active_params = [p for p in self.params if p in self.an.active and not is_stack(p)]
-        return body, {p: self.d(p) for p in active_params}
+        differentiated = set(self.unit.active_params)
+        # A parameter that is not differentiated but that the body reassigns with an active
+        # value is active too: its tangent starts at zero.
+        start = [nodes.assign(self.d(p), self._zero(nodes.name(p)))
+                 for p in active_params if p not in differentiated]
+        return start + body, {p: self.d(p) for p in active_params if p in differentiated}
 
     # ------------------------------------------------------------ blocks
     def _block(self, stmts):
@@ -72,7 +84,7 @@ class ForwardTransform:
                 # the primal pushes values; their tangents go on a stack of their own
                 out.append(s)
                 stack = self.an.targets[id(s.value)].stack
-                out.append(nodes.expr_stmt(nodes.call(f"{tangent_stack(stack)}.append", [
+                out.append(nodes.expr_stmt(nodes.call(f"{self.tangent_stack(stack)}.append", [
                     self._tangent_of(s.value.args[0])])))
             else:
                 out.append(s)
@@ -85,7 +97,9 @@ class ForwardTransform:
         kind = self.an.kind(value_node) if isinstance(value_node, gast.Name) else None
         if kind in (lattice.SCALAR, lattice.INT) or self.batch:
             return nodes.const(0.0)
-        return nodes.call("zero_tangent", [value_node])
+        if isinstance(value_node, gast.Name):       # a read (the node may be a target)
+            return nodes.call("zero_tangent", [nodes.name(value_node.id)])
+        return nodes.call("zero_tangent", [nodes.to_load(value_node)])
 
     def _tangent_of(self, node):
         """Tangent of a simple operand (a name or a constant)."""
@@ -110,7 +124,7 @@ class ForwardTransform:
         target = s.targets[0]
         names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
         if len(names) == 1 and is_stack(names[0]):
-            return [s, nodes.assign(tangent_stack(names[0]), gast.List(elts=[],
+            return [s, nodes.assign(self.tangent_stack(names[0]), gast.List(elts=[],
                                                                          ctx=gast.Load()))]
         if isinstance(s.value, gast.Call) and isinstance(self.an.targets.get(id(s.value)),
                                                           StackTarget):
@@ -118,7 +132,7 @@ class ForwardTransform:
                      else nodes.name("_", "store") for n in names]
             tan = parts[0] if isinstance(target, gast.Name) else nodes.tuple_(parts, "store")
             stack = self.an.targets[id(s.value)].stack
-            return [s, nodes.assign(tan, nodes.call(f"{tangent_stack(stack)}.pop"))]
+            return [s, nodes.assign(tan, nodes.call(f"{self.tangent_stack(stack)}.pop"))]
         if not any(n in self.an.active for n in names):
             if self.kinks != "ignore":
                 return [s] + kinks.after_assign(self.unit, s, self.kinks)
@@ -213,7 +227,26 @@ class ForwardTransform:
         expr = terms[0]
         for t in terms[1:]:
             expr = gast.BinOp(left=expr, op=gast.Add(), right=t)
+        if self._may_broadcast(rule, bound) and isinstance(target, gast.Name):
+            # a tangent is shaped like its primal: `da` alone (the tangent of `a + b`) has
+            # the shape of `a`, which broadcasting may have made smaller than the result
+            expr = nodes.call("batch_broadcast" if self.batch else "broadcast_tangent",
+                              [expr, nodes.name(target.id)])
         return expr
+
+    def _may_broadcast(self, rule, bound):
+        """May an active argument of a broadcasting rule be smaller than the result?  Not
+        when every other broadcasting operand is a scalar or the same variable (the same
+        test as the reverse transform's for `unbroadcast`)."""
+        for p, arg in bound.items():
+            if p not in rule.broadcast or not self.active(arg):
+                continue
+            others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
+            if all(isinstance(o, gast.Name) and o.id == arg.id for o in others):
+                continue
+            if not all(lattice.is_scalar(self.an.kind(o)) for o in others):
+                return True
+        return False
 
     def _user_call(self, s, t):
         mask = {p: self.active(a) for p, a in t.bound.items()}
@@ -223,10 +256,16 @@ class ForwardTransform:
         call.func = nodes.name(callee.forward_name)
         for p, tname in callee.tangent_params.items():
             call.keywords.append(gast.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
+        callee_stacks = getattr(callee, "forward_stacks", None)
+        if callee_stacks is None:
+            callee_stacks = _stacks(callee.parsed.node)
         for p in callee.params:
             if is_stack(p):
-                call.keywords.append(gast.keyword(arg=tangent_stack(p),
-                                                  value=nodes.name(tangent_stack(p))))
+                arg = t.bound.get(p)
+                value = nodes.name(self.tangent_stack(arg.id)) if isinstance(
+                    arg, gast.Name) and is_stack(arg.id) else nodes.const(None)
+                call.keywords.append(gast.keyword(arg=tangent_stack(p, callee_stacks),
+                                                  value=value))
         target = s.targets[0]
         if isinstance(target, gast.Name):
             pair = nodes.tuple_([nodes.name(target.id, "store"),
@@ -242,3 +281,8 @@ class ForwardTransform:
         out.append(nodes.assign(nodes.tuple_(parts, "store"), nodes.call(
             "tangent_parts", [nodes.name(tangent), nodes.const(len(parts))])))
         return out
+
+
+def _stacks(fdef):
+    """The stacks (generated records) a function's code names."""
+    return {n.id for n in gast.walk(fdef) if isinstance(n, gast.Name) and is_stack(n.id)}
