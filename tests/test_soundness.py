@@ -424,3 +424,32 @@ def numpy_sum_of_a_list(x):
 def test_array_adjoints_of_sequence_arguments_are_kept(x):
     """np.sum(xs) gives an array adjoint for a list: each element gets its row."""
     assert tl.grad(numpy_sum_of_a_list)(x) == pytest.approx(np.cos(np.array(x)))
+
+
+def returns_its_argument(a):
+    return a
+
+
+def returns_a_new_array(a):
+    return a * 2.0
+
+
+def result_of_a_call_is_new(x):
+    u = x * 1.0
+    w = returns_a_new_array(u)
+    u[0] = 5.0
+    return np.sum(w * x) + np.sum(u)
+
+
+def result_of_a_call_is_the_argument(x):
+    u = x * 1.0
+    w = returns_its_argument(u)
+    u[0] = 5.0
+    return np.sum(w * x)
+
+
+def test_calls_alias_only_what_the_callee_may_return():
+    np.testing.assert_allclose(tl.grad(result_of_a_call_is_new)(X3),
+                               numerical_grad(result_of_a_call_is_new, (X3,)), rtol=1e-6)
+    with pytest.raises(tl.TangentLikeError):
+        tl.grad(result_of_a_call_is_the_argument)(np.copy(X3))

@@ -94,8 +94,18 @@ class _Analyzer:
             if (self.kinds, self.active) == before:
                 break
         analysis = Analysis(self.kinds, self.active, self.targets, self.local_vars)
-        aliasing.check_writes(self.fdef, analysis, self.error)
+        aliasing.check_writes(self.fdef, analysis, self.error, self._callee_tree)
         return analysis
+
+    def _callee_tree(self, target):
+        """The normalized tree of a called user function, or None if it cannot be had."""
+        try:
+            if target.lifted:
+                return target.callee.node
+            family = self.program._family_or_record(target.callee)
+            return family.parsed.node if family is not None else None
+        except Exception:
+            return None
 
     def _set(self, name, kind, active):
         if is_stack(name):

@@ -64,10 +64,13 @@ def _outside(name):
     return Site(OUTSIDE, label=name)
 
 
-def check_writes(fdef, analysis, error):
-    """Refuse (through `error`) every write that another variable or the caller could see."""
+def check_writes(fdef, analysis, error, callee_tree=None):
+    """Refuse (through `error`) every write that another variable or the caller could see.
+
+    `callee_tree(target)` gives the normalized tree of a called user function (or None):
+    its result is then known to hold only the arguments it may return."""
     live = live_after(fdef.body)
-    checker = _PointsTo(fdef, analysis, live)
+    checker = _PointsTo(fdef, analysis, live, callee_tree)
     checker.run()
     for stmt, message, hint in checker.refusals.values():
         try:
@@ -120,18 +123,54 @@ def live_after(body):
 
 
 # ---------------------------------------------------------------- points-to
+class _KindFree:
+    """What `_PointsTo` needs of an analysis, knowing nothing of kinds: every value may be
+    an array, every call may return its arguments (a conservative summary of a callee)."""
+
+    def __init__(self, fdef):
+        from ..normalize.lift import local_names
+        self.kinds = {}
+        self.targets = {}
+        self.local_vars = local_names(fdef)
+
+    def kind(self, node):
+        return lattice.ANY
+
+
+_SUMMARIES = {}      # id(normalized callee tree) -> (tree, names its result may hold)
+
+
+def result_aliases(fdef):
+    """The parameters (and outside values) the result of `fdef` may hold or be part of."""
+    cached = _SUMMARIES.get(id(fdef))
+    if cached is not None and cached[0] is fdef:
+        return cached[1]
+    _SUMMARIES[id(fdef)] = (fdef, None)           # recursion: assume any argument
+    ret = fdef.body[-1] if fdef.body else None
+    names = None
+    if isinstance(ret, gast.Return) and isinstance(ret.value, (gast.Name, gast.Constant)):
+        walker = _PointsTo(fdef, _KindFree(fdef), {}, None)
+        state = walker.run()
+        sites = state.get(ret.value.id, frozenset()) if isinstance(ret.value, gast.Name) \
+            else frozenset()
+        names = frozenset(site.label for site in sites if site.outside)
+    _SUMMARIES[id(fdef)] = (fdef, names)
+    return names
+
+
 class _PointsTo:
-    def __init__(self, fdef, analysis, live):
+    def __init__(self, fdef, analysis, live, callee_tree=None):
         self.fdef = fdef
         self.analysis = analysis
         self.live = live
+        self.callee_tree = callee_tree
         self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
                        + fdef.args.kwonlyargs]
         self.refusals = {}      # id(stmt) -> (stmt, message, hint)
 
     def run(self):
         state = {p: frozenset({_outside(p)}) for p in self.params if self._holds_memory(p)}
-        self._block(self.fdef.body, state)
+        return self._block(self.fdef.body, state)
 
     # -- statements
     def _block(self, stmts, state):
@@ -316,6 +355,16 @@ class _PointsTo:
             return self._fresh(s, state)
         if isinstance(target, _resolve.StackTarget):
             return self._fresh(s, state)
+        if isinstance(target, _resolve.UserTarget) and self.callee_tree is not None:
+            tree = self.callee_tree(target)
+            held = result_aliases(tree) if tree is not None else None
+            if held is not None:       # only the arguments its result may hold
+                out = self._fresh(s, state)
+                for name in held:
+                    node = target.bound.get(name)
+                    out |= self._operand(node, s, state) if node is not None else \
+                        frozenset({_outside(name)})
+                return out
         # a user function may return one of its arguments (or a part of one); anything else
         # may return what it was given
         return self._fresh(s, state) | operands
