@@ -20,7 +20,7 @@ from tangent_like.testing.fuzz import Case, corpus, generate, oracle, run_case
 
 CORPUS_DIR = pathlib.Path(__file__).parent / "fuzz_corpus"
 BATCH_SEED = 20240611
-BATCH_SIZE = 40
+BATCH_SIZE = 30
 TIMEOUT = 30.0
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tangent_like as tl
+from tangent_like.runtime import unbroadcast
 
 
 # ----------------------------------------------------------------------------- references
@@ -578,3 +579,36 @@ def test_gradient_of_an_array_valued_derivative_is_refused():
         tl.grad(tl.grad(scalar_out))(np.ones(3))
     with pytest.raises(tl.DerivativeUsageError):
         tl.grad(tl.value_and_grad(scalar_out))
+
+
+# ------------------------------------------------------------- found by random programs
+
+def _written_copy(a, b):
+    c = a * 1.0                       # folded to a copy of `a`: the optimizer propagates it
+    c[-1, 1] = math.tanh(b)
+    return np.sum(c) * b
+
+
+def writes_into_a_copy(z, b):
+    return _written_copy(z, b)
+
+
+def test_zero_tangent_of_a_propagated_copy():
+    args = (np.ones((2, 3)) * 0.5, 0.4)
+    _, tangent = tl.jvp(writes_into_a_copy, args, 1.0, wrt=1)
+    close(tangent, fd_jacobian(writes_into_a_copy, args, 1))
+    close(tl.hessian(writes_into_a_copy, wrt=1)(*args),
+          fd_hessian(writes_into_a_copy, args, 1), rtol=1e-5)
+
+
+def scalar_unbroadcast_to_array(x, y):
+    return np.sum(unbroadcast(x[0] * y, x) * x)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_vector_forward_rule_of_unbroadcast_from_a_scalar(n):
+    """unbroadcast(v, x) with a scalar v (an adjoint still 0.0 in generated code): its
+    batched tangent must be aligned before it is stretched to x's shape."""
+    x, y = np.linspace(-0.5, 0.8, n), 0.7
+    close(tl.jacobian(scalar_unbroadcast_to_array, mode="forward")(x, y),
+          fd_jacobian(scalar_unbroadcast_to_array, (x, y)))

@@ -181,7 +181,8 @@ class _Analyzer:
         if isinstance(e, gast.Compare):
             # booleans are never differentiated; comparing arrays gives a boolean ARRAY
             # (its shape matters: it broadcasts), so only scalar comparisons are INT
-            kinds = [self.value(x)[0] for x in [e.left] + list(e.comparators)]
+            kinds = [self.value(x)[0] if isinstance(x, (gast.Name, gast.Constant))
+                     else lattice.ANY for x in [e.left] + list(e.comparators)]
             return _integral(lattice.broadcast(kinds)), False
         if isinstance(e, (gast.Tuple, gast.List)):
             parts = [self.value(x) for x in e.elts]

@@ -329,8 +329,12 @@ class ReverseTransform:
         another argument.)"""
         if not self.unit.program.options.get("higher_order"):
             return list(names), []
-        integer = [n for n in names if _is_integral(self.an.kinds.get(n, lattice.ANY))
-                   and n not in self.an.active]
+        if not hasattr(self, "_indices"):      # names used to index: integers or masks
+            self._indices = {n.id for sub in gast.walk(self.fdef)
+                             if isinstance(sub, gast.Subscript)
+                             for n in gast.walk(sub.slice) if isinstance(n, gast.Name)}
+        integer = [n for n in names if n not in self.an.active and (
+            _is_integral(self.an.kinds.get(n, lattice.ANY)) or n in self._indices)]
         return [n for n in names if n not in integer], integer
 
     def _push(self, names):

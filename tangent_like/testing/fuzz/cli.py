@@ -112,9 +112,12 @@ def run_programs(args, tally):
 
 
 def choose_for_minimization(tally, limit):
-    """(index, mode, outcome-signature) samples of each failure signature, round-robin."""
+    """Up to ``limit`` (index, mode, failure) to minimize: a few programs of each failure
+    signature, taken in turn (timeouts are not minimized)."""
     queues = []
     for failure in tally.sorted_failures():
+        if failure.signature == "Timeout":     # each attempt would take the whole limit
+            continue
         picks = failure.programs[:PER_SIGNATURE.get(failure.kind, 2)]
         queues.append([(index, mode, failure) for index, mode in picks])
     chosen = []
@@ -178,7 +181,10 @@ def _distinct(results):
 
 def write_corpus(directory, distinct, limit):
     """Write up to ``limit`` new corpus files; returns their paths."""
-    existing = {open(p).read() for p in corpus.paths(directory)}
+    existing = set()
+    for path in corpus.paths(directory):
+        with open(path) as src:
+            existing.add(src.read())
     written = []
     for small, mode, outcome in distinct:
         if len(written) >= limit:

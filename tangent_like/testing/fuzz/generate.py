@@ -1017,10 +1017,12 @@ class Generator:
             scope.vars[name] = Var(name, e.shape, e.mag * seq.shape[0])
             return [f"{name} = sum({e.text} for {v}, {u} in zip({seq.name}, {other.name}))"]
         e = self.expr(inner, self.pick((SCALAR, seq.shape[1:])), 2)
-        # a filter could leave nothing to sum: 0, not an array
-        cond = f" if {self.cond(inner, 0)}" if e.shape == SCALAR and self.chance(0.3) else ""
         scope.vars[name] = Var(name, e.shape, e.mag * seq.shape[0])
-        return [f"{name} = sum([{e.text} for {v} in {seq.name}{cond}])"]
+        if e.shape == SCALAR and self.chance(0.3):
+            # a filter may leave nothing to sum, and sum([]) is the integer 0
+            cond = self.cond(inner, 0)
+            return [f"{name} = float(sum([{e.text} for {v} in {seq.name} if {cond}]))"]
+        return [f"{name} = sum([{e.text} for {v} in {seq.name}])"]
 
     def s_closure(self, scope):
         """A nested function or lambda reading the enclosing variables, then a call."""
