@@ -52,6 +52,12 @@ def _check_function(f):
         raise DerivativeUsageError(
             f"{f!r} is a derivative: differentiate it again with tl.grad, tl.jvp, "
             "tl.jacobian, tl.hessian or tl.hvp")
+    if (getattr(f, "__module__", None) or "").startswith("tangent_like.") and \
+            not (getattr(f, "__module__", "") or "").startswith("tangent_like.testing"):
+        raise DerivativeUsageError(
+            f"{getattr(f, '__qualname__', f)!r} is part of tangent_like (a pullback or a "
+            "helper): differentiate your own function, or a derivative tl.grad, "
+            "tl.jacobian, tl.hessian or tl.hvp returned")
     if isinstance(f, functools._lru_cache_wrapper):
         f = f.__wrapped__       # a cache: the function it caches computes the same values
     # Decorated functions are differentiated as they are: the decorator's wrapper may change

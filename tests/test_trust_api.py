@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tangent_like as tl
-from tangent_like.runtime import unbroadcast
+from tangent_like.runtime import add_at, unbroadcast
 
 
 # ----------------------------------------------------------------------------- references
@@ -612,3 +612,33 @@ def test_vector_forward_rule_of_unbroadcast_from_a_scalar(n):
     x, y = np.linspace(-0.5, 0.8, n), 0.7
     close(tl.jacobian(scalar_unbroadcast_to_array, mode="forward")(x, y),
           fd_jacobian(scalar_unbroadcast_to_array, (x, y)))
+
+
+def grows_in_place(x):
+    s = x[0] * x[1]
+    s = s + x                         # kept as is (its adjoint needs no old value)
+    s = s * 0.5
+    return np.sum(s * s)
+
+
+def test_tangent_of_a_statement_that_assigns_its_own_operand():
+    """``s = s + x`` with a scalar `s` becoming an array: the batched tangent of the old `s`
+    is aligned with the old value's shape, not the new one's."""
+    x = np.array([0.3, -0.5, 0.8, 1.2, 0.1, -0.9])
+    close(tl.jacobian(grows_in_place, mode="forward")(x), fd_jacobian(grows_in_place, (x,)))
+    _, tangent = tl.jvp(grows_in_place, (x,), np.ones(6))
+    close(tangent, fd_directional(grows_in_place, (x,), 0, np.ones(6)))
+
+
+def scalar_added_to_a_slice(x):
+    return np.sum(add_at(0.0, x, slice(1, 3), x[0] * 2.0) * x)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_vector_forward_rule_of_add_at_with_a_scalar_into_a_slice(n):
+    """add_at(acc, x, index, v) with a scalar v spread over a slice (an adjoint that is
+    still the zero 0.0 times a factor, in generated code): its batched tangent is aligned
+    with ``x[index]``."""
+    x = np.linspace(-0.5, 0.8, n)
+    close(tl.jacobian(scalar_added_to_a_slice, mode="forward")(x),
+          fd_jacobian(scalar_added_to_a_slice, (x,)))

@@ -159,6 +159,23 @@ def batch_broadcast(t, like):
     return out
 
 
+@helper
+def batch_add_at_aligned(dv, v, x, index):
+    """Batched tangent of ``add_at(acc, x, index, v)`` in `v`: `batch_add_at_zero`, after
+    aligning the batched `dv` with ``x[index]`` -- `v` may be smaller than the part it is
+    added to (a scalar adjoint spread over a slice).  Only vector forward code calls it,
+    which is never differentiated again: it has no rules of its own."""
+    if rt.is_zero(dv):
+        return 0.0
+    if not isinstance(x, (tuple, list, dict)) and np.ndim(dv) > 0:
+        part = np.broadcast_to(np.zeros((), dtype=bool), np.shape(x))[index]
+        missing = np.ndim(part) - (np.ndim(dv) - 1)
+        if missing > 0:
+            dv = np.asarray(dv)
+            dv = dv.reshape(dv.shape[:1] + (1,) * missing + dv.shape[1:])
+    return rt.batch_add_at_zero(dv, x, index)
+
+
 def _broadcast_tangent_samples(rng):
     return [{"t": _randn(rng, st), "like": _randn(rng, sl)}
             for st, sl in [((), (3,)), ((3,), (3,)), ((1, 3), (2, 3)), ((2, 1), (2, 3)),
@@ -246,7 +263,7 @@ defrule(rt.batch_align, "t, x, like", kind=A,
 for _rule, _template in [
         # `v` may be smaller than `x` (the zero adjoint 0.0, a scalar adjoint): align first
         (rt.unbroadcast, "batch_unbroadcast(batch_align(dv, v, x), x)"),
-        (rt.add_at, "batch_add_at_zero(dv, x, index)"),
+        (rt.add_at, "batch_add_at_aligned(dv, v, x, index)"),
         (rt.unpack_adjoint, None),
         (rt.fill_like, "batch_map(fill_like_v, dv, seq)"),
         (rt.sum_adjoint, "batch_map(sum_adjoint, dv, x, axis, keepdims)"),

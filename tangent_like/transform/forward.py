@@ -145,10 +145,17 @@ class ForwardTransform:
         if isinstance(value, gast.Call) and isinstance(self.an.targets.get(id(value)),
                                                       UserTarget):
             return out + self._user_call(s, self.an.targets[id(value)])
+        self._old = None
+        if isinstance(target, gast.Name) and target.id in nodes.loaded_names(value):
+            # ``a = a + b`` (kept so: its adjoint needs no old value): the tangent may need
+            # the operand's value (its shape, to align a batched tangent), not the result's
+            self._old = (target.id, self.namer.fresh(f"{target.id}_old"))
+            out.append(nodes.assign(self._old[1], nodes.name(target.id)))
         out.append(s)
         if self.kinks != "ignore":
             out += kinks.after_assign(self.unit, s, self.kinks)
         tangent = self._value_tangent(value, target)
+        self._old = None
         if isinstance(target, gast.Name):
             out.append(nodes.assign(self.d(target.id), tangent))
         else:
@@ -189,8 +196,17 @@ class ForwardTransform:
             return self._rule(t.rule, t.bound, target)
         return self._zero(target if isinstance(target, gast.Name) else value)
 
+    def _operand(self, arg):
+        """An operand's value in a tangent expression: its value before the statement when
+        the statement assigns it (see `_assign`)."""
+        old = getattr(self, "_old", None)
+        if old is not None and isinstance(arg, gast.Name) and arg.id == old[0]:
+            return nodes.name(old[1])
+        return arg
+
     def _rule(self, rule, bound, target):
         subs = rule.substitutions(bound, target)
+        subs = {k: (v if k == "y" else self._operand(v)) for k, v in subs.items()}
         terms = []
         for p, arg in bound.items():
             if not self.active(arg):
@@ -207,7 +223,8 @@ class ForwardTransform:
                 kind_arg = self.an.kind(arg)
                 kind_out = self.an.kind(target) if isinstance(target, gast.Name) else None
                 if not (kind_arg == kind_out and kind_arg is not lattice.ANY):
-                    dname = nodes.call("batch_align", [dname, arg, nodes.name(target.id)])
+                    dname = nodes.call("batch_align", [dname, self._operand(arg),
+                                                       nodes.name(target.id)])
             tsubs = dict(subs)
             tsubs["d" + p] = dname
             term = nodes.template_expr(template, **tsubs)
