@@ -48,7 +48,7 @@ def _check_function(f):
     what to pass instead."""
     if not callable(f):
         raise DerivativeUsageError(f"expected a function, got {f!r}")
-    if isinstance(f, (Differentiable, BoundDerivative)):
+    if isinstance(f, Differentiable):
         raise DerivativeUsageError(
             f"{f!r} is a derivative: differentiate it again with tl.grad, tl.jvp, "
             "tl.jacobian, tl.hessian or tl.hvp")
@@ -476,42 +476,6 @@ class Derivative(Differentiable):
         return display.html(self.source, title=repr(self))
 
 
-class BoundDerivative:
-    """The derivative of a bound method (``tl.grad(model.loss)``): with respect to the
-    method's own arguments, the object being a constant."""
-
-    def __init__(self, derivative, obj, method):
-        self._d = derivative
-        self._obj = obj
-        self.__wrapped__ = method
-        self.__signature__ = inspect.signature(method)
-        self.__name__ = derivative.__name__
-
-    def __call__(self, *args, **kwargs):
-        return self._d(self._obj, *args, **kwargs)
-
-    @property
-    def source(self):
-        return self._d.source
-
-    def source_for(self, *args, **kwargs):
-        return self._d.source_for(self._obj, *args, **kwargs)
-
-    def __repr__(self):
-        return repr(self._d).replace(">", f" bound to {type(self._obj).__name__}>")
-
-    def _repr_html_(self):
-        return self._d._repr_html_()
-
-
-def _method_wrt(wrt):
-    """Positions of a bound method's arguments are one more in its function (self first)."""
-    if isinstance(wrt, (tuple, list)):
-        return tuple(w + 1 if isinstance(w, int) and not isinstance(w, bool) and w >= 0
-                     else w for w in wrt)
-    return wrt + 1 if isinstance(wrt, int) and not isinstance(wrt, bool) and wrt >= 0 else wrt
-
-
 def grad(f, wrt=0, optimize=True, kinks="ignore"):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
@@ -524,13 +488,11 @@ def grad(f, wrt=0, optimize=True, kinks="ignore"):
     evaluation reaches a point where the derivative does not exist (abs at 0, max at a tie,
     a branch condition comparing equal values...); "ignore" costs nothing.
     """
-    if isinstance(f, (Differentiable, BoundDerivative)):
+    if isinstance(f, Differentiable):
         return GradOf(f, wrt, optimize)
+    f = _as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks))
-    if inspect.ismethod(f):
-        return BoundDerivative(grad(f.__func__, _method_wrt(wrt), optimize, kinks),
-                               f.__self__, f)
     return Derivative(_check_function(f), wrt, "grad", _options(optimize, kinks))
 
 
@@ -637,11 +599,6 @@ def _part(out, path, shape):
 
 
 def _check_nestable(base):
-    if isinstance(base, BoundDerivative):
-        raise DerivativeUsageError(
-            f"{base!r} is the derivative of a bound method: to differentiate it again, "
-            "differentiate the plain function (type(obj).method) with the object as its "
-            "first argument")
     if not isinstance(base, Differentiable):
         raise DerivativeUsageError(f"{base!r} is not a derivative")
     if isinstance(base, Derivative) and (base._what != "grad" or not base._single):
@@ -735,11 +692,9 @@ def jacobian_pieces(pieces, name, x, optimize=True):
 
 def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
     """Like `grad`, but the derivative function returns ``(f(*args), gradient)``."""
+    f = _as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks))
-    if inspect.ismethod(f):
-        return BoundDerivative(value_and_grad(f.__func__, _method_wrt(wrt), optimize, kinks),
-                               f.__self__, f)
     return Derivative(_check_function(f), wrt, "value_and_grad", _options(optimize, kinks))
 
 
@@ -778,7 +733,7 @@ def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore", **kwargs):
     if isinstance(f, functools.partial):
         return jvp(f.func, f.args + primals, tangents, wrt=_partial_wrt(f, wrt),
                    optimize=optimize, kinks=kinks, **{**f.keywords, **kwargs})
-    if isinstance(f, (Differentiable, BoundDerivative)):
+    if isinstance(f, Differentiable):
         return _jvp_of_derivative(f, primals, tangents, wrt, optimize, kwargs)
     f = _check_function(f)
     names, single = _wrt_names(f, wrt)
@@ -803,6 +758,7 @@ class Partial(Differentiable):
     parameters (positions count the arguments still to be given)."""
 
     def __init__(self, partial, wrt, derive):
+        self._label = getattr(partial, "_tl_label", "functools.partial of ")
         self._partial = partial
         self._func = partial
         self._sig = inspect.signature(partial)
@@ -830,7 +786,7 @@ class Partial(Differentiable):
         return self._d.source_for(*self._full(args, kwargs))
 
     def __repr__(self):
-        return repr(self._d).replace(" of ", " of functools.partial of ", 1)
+        return repr(self._d).replace(" of ", f" of {self._label}", 1)
 
     def _repr_html_(self):
         return self._d._repr_html_()
@@ -840,14 +796,16 @@ def _as_partial(f):
     """A bound method as the partial object of its function with the instance bound first
     (the instance is a constant; `wrt` counts the method's own parameters)."""
     if inspect.ismethod(f) and isinstance(f.__func__, types.FunctionType):
-        return functools.partial(f.__func__, f.__self__)
+        partial = functools.partial(f.__func__, f.__self__)
+        partial._tl_label = "bound method "
+        return partial
     return f
 
 
 def _partial_wrt(partial, wrt):
     """`wrt` of a partial object as parameter names of the function it wraps."""
     func = partial.func
-    if not isinstance(func, (types.FunctionType, Differentiable, BoundDerivative)) and \
+    if not isinstance(func, (types.FunctionType, Differentiable)) and \
             not inspect.ismethod(func):
         _check_function(func)       # refused with what to do instead
     names, single = _wrt_names(partial, wrt)
@@ -873,10 +831,20 @@ def _jvp_of_derivative(d, primals, tangent, wrt, optimize, kwargs=None):
 def _as_tangent(t, x, name="x"):
     """Tangent `t` of argument `x`, checked against it: shaped like `x` (a float or 0-d array
     for a float), with a 1-tuple ``(t,)`` accepted for a single array or float argument."""
-    if isinstance(t, (tuple, list)) and len(t) == 1 and not isinstance(x, (tuple, list)):
+    if isinstance(t, (tuple, list)) and len(t) == 1 and (
+            not isinstance(x, (tuple, list)) or len(x) != 1 and
+            isinstance(t[0], (tuple, list)) and len(t[0]) == len(x)):
         t = t[0]
-    if isinstance(x, (tuple, list, dict)) or not isinstance(
-            x, (float, int, np.ndarray, np.number)):
+    if isinstance(x, (tuple, list)):
+        if not isinstance(t, (tuple, list)) or len(t) != len(x):
+            raise DerivativeUsageError(
+                f"the tangent of {name!r} must be a sequence of {len(x)} tangents, one per "
+                f"element of {name!r}, not {t!r}")
+        parts = [_as_tangent(ti, xi, f"{name}[{i}]") for i, (ti, xi) in enumerate(zip(t, x))]
+        if hasattr(t, "_fields"):       # a NamedTuple
+            return type(t)(*parts)
+        return type(t)(parts)
+    if isinstance(x, dict) or not isinstance(x, (float, int, np.ndarray, np.number)):
         return t
     if np.shape(t) != np.shape(x):
         raise DerivativeUsageError(

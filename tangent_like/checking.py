@@ -5,7 +5,8 @@ import inspect
 import numpy as np
 
 from .analysis import lattice
-from .api import _check_function, _kinds_of, _partial_wrt, _wrt_names, grad, jvp
+from .api import (_as_partial, _check_function, _kinds_of, _partial_wrt, _wrt_names, grad,
+                  jvp)
 from .program import Program
 
 
@@ -47,10 +48,12 @@ def check(f, *args, wrt=0, **kwargs):
     their kinds; otherwise arguments may be anything."""
     import functools
     from .errors import TransformError
-    if isinstance(f, functools.partial):
-        return check(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt), **{**f.keywords,
-                                                                         **kwargs}) \
-            if (args or kwargs or f.args or f.keywords) else check(f.func, wrt=wrt)
+    f = _as_partial(f)
+    if isinstance(f, functools.partial):     # example arguments: the bound ones too
+        if args or kwargs:
+            return check(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt),
+                         **{**f.keywords, **kwargs})
+        return check(f.func, wrt=_partial_wrt(f, wrt))
     f = _check_function(f)
     try:
         names, _ = _wrt_names(f, wrt)
@@ -98,6 +101,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs
     with it (a random projection) and against a central difference along that direction.
     Returns a `GradCheck` report (true when everything agrees)."""
     import functools
+    f = _as_partial(f)
     if isinstance(f, functools.partial):
         return check_grad(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt), rtol=rtol,
                           atol=atol, eps=eps, seed=seed, **{**f.keywords, **kwargs})

@@ -10,7 +10,7 @@ import inspect
 import numpy as np
 
 from . import display
-from .api import (_GENERATION, BoundDerivative, Derivative, Differentiable, GradOf, Partial,
+from .api import (_GENERATION, Derivative, Differentiable, GradOf, Partial,
                   _add_origin, _as_partial, _as_tangent, _check_function, _check_nestable,
                   _fast_kind, _finalize, _gradient_entry, _specialize_mode, _wrt_names,
                   along_pieces, gradient_pieces, jacobian_pieces, vjp_pieces)
@@ -44,7 +44,7 @@ class _Matrix(Differentiable):
     _what = "derivative"
 
     def __init__(self, f, wrt, optimize):
-        if isinstance(f, (Differentiable, BoundDerivative)):
+        if isinstance(f, Differentiable):
             _check_nestable(f)
             self._base = f
             self._func = f._func

@@ -854,6 +854,12 @@ def _batch_size(t):
     return None if _is_zero(t) or np.ndim(t) == 0 else np.shape(t)[0]
 
 
+def _all_zero(t):
+    if isinstance(t, (tuple, list)):
+        return all(_all_zero(ti) for ti in t)
+    return _is_zero(t)
+
+
 def _batch_stacked(t, x, k):
     if isinstance(x, (tuple, list)):
         if _is_zero(t):
@@ -869,6 +875,8 @@ def batch_stack_tangents(t, x, dtype=None):
         return 0.0
     if not isinstance(x, (tuple, list)):
         return _cast_tangent(np.array(t, dtype=np.result_type(t, 1.0)), dtype)
+    if _all_zero(t):        # a tuple of zero tangents (0.0 each): the zero tangent
+        return 0.0
     k = _batch_size(t) or 1
     out = _batch_stacked(t, x, k)
     return _cast_tangent(out.astype(np.result_type(out, 1.0), copy=False), dtype)

@@ -642,3 +642,56 @@ def test_vector_forward_rule_of_add_at_with_a_scalar_into_a_slice(n):
     x = np.linspace(-0.5, 0.8, n)
     close(tl.jacobian(scalar_added_to_a_slice, mode="forward")(x),
           fd_jacobian(scalar_added_to_a_slice, (x,)))
+
+
+def list_of_zero_tangents(x, y):
+    t4 = np.array([0.1, 0.2, 0.3, 0.4]) * y
+    t6 = np.array([v + v for v in t4])      # active only because t4 is, later
+    t4[0] = x[0] * x[1]
+    s = 0.0
+    for v, u in zip(t6, t4):
+        s = s + np.sum(np.tanh(np.array([v, u]) * x[:2]))
+    return s
+
+
+def test_hessian_through_an_array_of_elements_whose_tangents_are_all_zero():
+    args = (np.array([0.3, -0.5, 0.8, 0.2]), 0.7)
+    close(tl.hessian(list_of_zero_tangents)(*args), fd_hessian(list_of_zero_tangents, args),
+          rtol=1e-5, atol=1e-6)
+
+
+class Model:
+    def __init__(self):
+        self.w = np.array([1.0, 2.0])
+
+    def loss(self, x, scale=1.0):
+        return np.sum(self.w * x ** 3) * scale
+
+
+def test_bound_methods_in_every_derivative():
+    m, x = Model(), np.array([0.5, -1.0])
+    close(tl.grad(m.loss)(x), 3 * m.w * x ** 2)
+    close(tl.hessian(m.loss)(x), np.diag(6 * m.w * x))
+    close(tl.jacobian(m.loss)(x), 3 * m.w * x ** 2)
+    close(tl.hvp(m.loss)(x, np.ones(2)), 6 * m.w * x)
+    close(tl.jvp(m.loss, (x,), np.ones(2))[1], np.sum(3 * m.w * x ** 2))
+    assert tl.grad(m.loss, wrt="scale")(x, 2.0) == pytest.approx(m.loss(x))
+    close(tl.jacobian(tl.grad(m.loss))(x), np.diag(6 * m.w * x))
+    assert "bound method" in repr(tl.grad(m.loss))
+
+
+def test_check_of_a_partial_object_without_example_arguments():
+    assert tl.check(functools.partial(scaled_square, s=3.0))
+    assert tl.check_grad(functools.partial(scaled_square, s=3.0), 1.5)
+
+
+def test_jvp_of_a_list_argument_and_a_tangent_of_the_wrong_length():
+    f = item_product
+    assert tl.jvp(f, ([1.0, 2.0],), ([1.0, 0.0],))[1] == pytest.approx(2.0)
+    assert tl.jvp(f, ([1.0, 2.0],), [0.0, 1.0])[1] == pytest.approx(1.0)
+    with pytest.raises(tl.DerivativeUsageError, match="sequence of 2"):
+        tl.jvp(f, ([1.0, 2.0],), [1.0])
+
+
+def item_product(x):
+    return x[0] * x[1]
