@@ -746,10 +746,22 @@ def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore", **kwargs):
     given = {tparams[w]: _as_tangent(t, bound.arguments[w], w)
              for w, t in zip(names, tangents) if w in tparams}
     try:
-        return compiled.forward(*primals, **kwargs, **given)
+        out, tangent = compiled.forward(*primals, **kwargs, **given)
     except Exception as exc:
         _add_origin(exc)
         raise
+    return out, _shaped_like(tangent, out)
+
+
+def _shaped_like(tangent, out):
+    """The output tangent shaped like the output: the zero tangent (the float 0.0) of an
+    array becomes an array of zeros; tuples part by part."""
+    if isinstance(out, (tuple, list)) and isinstance(tangent, (tuple, list)) and \
+            len(out) == len(tangent):
+        return type(tangent)(_shaped_like(t, o) for t, o in zip(tangent, out))
+    if isinstance(out, np.ndarray) and type(tangent) is float and tangent == 0.0:
+        return np.zeros(out.shape, dtype=np.result_type(out, 1.0))
+    return tangent
 
 
 class Partial(Differentiable):

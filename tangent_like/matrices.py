@@ -67,7 +67,6 @@ class _Matrix(Differentiable):
                                        "derivatives take one")
         return self._wrt[0]
 
-
     def _gradient_pieces(self, args, kwargs):
         """The gradient of the function (or derivative) below, as pieces."""
         name = self._one_wrt()

@@ -695,3 +695,63 @@ def test_jvp_of_a_list_argument_and_a_tangent_of_the_wrong_length():
 
 def item_product(x):
     return x[0] * x[1]
+
+
+# ------------------------------------------- third derivatives through forward-code helpers
+
+def writes_an_item(x):
+    a = np.zeros(3)
+    a[1] = x[0] * x[1]
+    a[2] = np.sin(x[2])
+    return np.sum(a * a * x)
+
+
+def builds_a_list(x):
+    xs = []
+    for i in range(3):
+        xs.append(x[i] * x[(i + 1) % 3])
+    return np.sum(np.array(xs) ** 2)
+
+
+def min_and_max(x):
+    return min(x[0] * x[1], x[2]) * max(x[1], x[2] * x[2]) + x[0] ** 3
+
+
+THIRD_ORDER = [writes_an_item, builds_a_list, min_and_max]
+
+
+@pytest.mark.parametrize("f", THIRD_ORDER, ids=lambda f: f.__name__)
+def test_third_derivatives_through_the_helpers_of_forward_code(f):
+    """Forward mode over forward-over-reverse code runs the forward rules of the helpers
+    that forward templates call (placed, tangent_list, stack_tangents, select_tangent)."""
+    x = np.array([0.7, -0.4, 1.3])
+    third = tl.jacobian(tl.hessian(f))(x)
+    assert third.shape == (3, 3, 3)
+    close(third, fd_jacobian(tl.hessian(f), (x,)), rtol=1e-5, atol=1e-6)
+
+
+def products_of_matrices(x, y):
+    t2 = np.tanh(x @ y.T)
+    return np.sum(y @ t2) + np.sum(x * x * x)
+
+
+def test_third_derivative_through_matrix_product_adjoints_with_zero_tangents():
+    """Forward over forward-over-reverse: a zero tangent (the float 0.0) reaching a matrix
+    product adjoint's rule is not passed to the helper."""
+    x = np.array([[0.3, -0.2], [0.5, 0.1]])
+    y = np.array([[0.7, -0.4], [0.2, 0.9], [0.1, 0.3]])
+    third = tl.jacobian(tl.hessian(products_of_matrices))(x, y)
+    assert third.shape == (2,) * 6
+    close(third, fd_jacobian(tl.hessian(products_of_matrices), (x, y)), rtol=1e-5, atol=1e-6)
+
+
+def reshapes_and_sums(x):
+    m = np.reshape(x * x, (2, 2))
+    parts = [m[0, 0] * m[1, 1], np.sin(m[0, 1])]
+    return sum(parts) + np.sum(m @ m)
+
+
+def test_third_derivative_through_reshapes_and_sums_of_lists():
+    x = np.array([0.3, -0.7, 0.5, 1.1])
+    third = tl.jacobian(tl.hessian(reshapes_and_sums))(x)
+    close(third, fd_jacobian(tl.hessian(reshapes_and_sums), (x,)), rtol=1e-5, atol=1e-6)

@@ -130,6 +130,13 @@ def reshape_tangent(dx, x, result, order="C", batch=False):
     return np.moveaxis(np.reshape(moved, shape + (k,), order="F"), -1, 0)
 
 
+# Linear in `dx`: forward over forward code (third derivatives) goes through it.
+defrule(reshape_tangent, "dx, x, result, order='C', batch=False", kind=lattice.ANY,
+        name="reshape_tangent", tested_by="tests/test_trust_api.py",
+        jvp={"dx": "reshape_tangent(ddx, x, result, order, batch)", "x": "0.0",
+             "result": "0.0", "order": "0.0", "batch": "0.0"})
+
+
 @helper
 def swapaxes_adjoint(v, x, axis1, axis2):
     """Adjoint of ``np.swapaxes(x, axis1, axis2)`` (its own inverse)."""

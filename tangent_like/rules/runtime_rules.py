@@ -252,6 +252,19 @@ defrule(rt.tangent_parts, "t, n", kind=A, jvp={"t": "tangent_parts(dt, n)", "n":
 defrule(rt.tangent_item, "t, index, batch=False", kind=A,
         jvp={"t": "tangent_item(dt, index, batch)", "index": "0.0", "batch": "0.0"},
         samples=_tangent_item_samples)
+# Helpers of forward-mode templates that forward-over-reverse code calls, linear in the
+# tangent they receive (the other parameters are indices, structures or dtypes).  Forward
+# over that code (third derivatives, Jacobians of Hessians) runs their rules; it is never
+# vector forward code, and the third derivatives of the test file below check them.
+TRUST_API = "tests/test_trust_api.py"
+defrule(rt.placed, "dv, index, a", kind=A, tested_by=TRUST_API,
+        jvp={"dv": "placed(ddv, index, a)", "index": "0.0", "a": "0.0"})
+defrule(rt.tangent_list, "t, xs", kind=A, tested_by=TRUST_API,
+        jvp={"t": "tangent_list(dt, xs)", "xs": "0.0"})
+defrule(rt.stack_tangents, "t, x, dtype=None", kind=A, tested_by=TRUST_API,
+        jvp={"t": "stack_tangents(dt, x, dtype)", "x": "0.0", "dtype": "0.0"})
+defrule(rt.sum_tangent, "dseq, seq, batch=False", kind=A, tested_by=TRUST_API,
+        jvp={"dseq": "sum_tangent(ddseq, seq, batch)", "seq": "0.0", "batch": "0.0"})
 # batch_align(dx, x, y) is bound as (t, x, like): a parameter named `y` would be read as
 # the helper's own output by the template contract, and `dx` as the tangent of `x`.
 defrule(rt.batch_align, "t, x, like", kind=A,

@@ -228,9 +228,11 @@ class ForwardTransform:
             tsubs = dict(subs)
             tsubs["d" + p] = dname
             term = nodes.template_expr(template, **tsubs)
-            if self.batch:
-                # a zero tangent must stay the scalar 0.0: multiplied by a value it would
-                # become an array without the batch axis
+            if self.batch or _applies_to(term, dname):
+                # a zero tangent is the float 0.0, which a function may not accept (a
+                # product of matrices, an adjoint helper...); batched, it must also stay the
+                # scalar 0.0: multiplied by a value it would become an array without the
+                # batch axis
                 term = gast.IfExp(test=nodes.call("is_zero", [nodes.name(self.d(arg.id))]),
                                   body=nodes.const(0.0), orelse=term)
             terms.append(term)
@@ -303,3 +305,18 @@ class ForwardTransform:
 def _stacks(fdef):
     """The stacks (generated records) a function's code names."""
     return {n.id for n in gast.walk(fdef) if isinstance(n, gast.Name) and is_stack(n.id)}
+
+
+def _applies_to(term, dname):
+    """Does `term` pass the tangent `dname` to a function or a matrix product (which the
+    zero tangent 0.0 may not suit), rather than only to arithmetic?"""
+    name = dname.id if isinstance(dname, gast.Name) else None
+    for n in gast.walk(term):
+        if isinstance(n, gast.Call):
+            args = list(n.args) + [k.value for k in n.keywords]
+            if any(isinstance(a, gast.Name) and a.id == name or a is dname for a in args):
+                return True
+        elif isinstance(n, gast.BinOp) and isinstance(n.op, gast.MatMult):
+            if any(isinstance(a, gast.Name) and a.id == name for a in (n.left, n.right)):
+                return True
+    return False
