@@ -4,10 +4,10 @@
     df = tl.grad(f)            # a new Python function, compiled from generated source
     print(df.source)           # the readable derivative code
 """
-from .api import (clear_cache, derivative_source, differentiate, grad, jvp, value_and_grad,
-                  vjp)
+from .api import clear_cache, derivative_source, grad, jvp, value_and_grad, vjp
 from .checking import check, check_grad
 from .matrices import hessian, hvp, jacobian
+from .decorator import differentiate
 from .extend import check_rule, defrule, helper, nondifferentiable
 from .errors import (DerivativeUsageError, InternalError, KinkError, KinkWarning, NoDerivativeError,
                      TangentLikeError, TransformError, UnsupportedSyntaxError)

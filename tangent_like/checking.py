@@ -1,13 +1,16 @@
 """Checks without differentiating: `check` lists refused constructs, `check_grad` compares
 both modes with finite differences."""
+import functools
 import inspect
 
 import numpy as np
 
+from . import pipeline
 from .analysis import lattice
-from .api import (_as_partial, _check_function, _kinds_of, _partial_wrt, _wrt_names, grad,
-                  jvp)
-from .program import Program
+from .api import grad, jvp
+from .errors import TransformError
+from .targets import as_partial, check_function, partial_wrt, wrt_names
+from .values import kinds_of
 
 
 class CheckReport:
@@ -46,30 +49,23 @@ def check(f, *args, wrt=0, **kwargs):
     """Every construct of `f` (and of the functions it calls) that tangent_like refuses, at
     once, without generating code.  Example arguments, when given, specialize the check to
     their kinds; otherwise arguments may be anything."""
-    import functools
-    from .errors import TransformError
-    f = _as_partial(f)
+    f = as_partial(f)
     if isinstance(f, functools.partial):     # example arguments: the bound ones too
         if args or kwargs:
-            return check(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt),
+            return check(f.func, *f.args, *args, wrt=partial_wrt(f, wrt),
                          **{**f.keywords, **kwargs})
-        return check(f.func, wrt=_partial_wrt(f, wrt))
-    f = _check_function(f)
+        return check(f.func, wrt=partial_wrt(f, wrt))
+    f = check_function(f)
     try:
-        names, _ = _wrt_names(f, wrt)
+        names, _ = wrt_names(f, wrt)
     except TransformError as exc:       # *args or **kwargs: located diagnostics
         return CheckReport(f, exc.diagnostics)
     sig = inspect.signature(f)
     if args or kwargs:
-        kinds, _ = _kinds_of(sig, args, kwargs)
+        kinds, _ = kinds_of(sig, args, kwargs)
     else:
         kinds = {name: lattice.ANY for name in sig.parameters}
-    program = Program({"collect": True})
-    try:
-        program.root(f, kinds, set(names))
-    except TransformError as exc:
-        program.record(exc)
-    return CheckReport(f, program.diagnostics)
+    return CheckReport(f, pipeline.diagnose(f, names, kinds))
 
 
 class GradCheck:
@@ -100,13 +96,12 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs
     by element; forward mode (``jvp``) along a random direction against the gradient dotted
     with it (a random projection) and against a central difference along that direction.
     Returns a `GradCheck` report (true when everything agrees)."""
-    import functools
-    f = _as_partial(f)
+    f = as_partial(f)
     if isinstance(f, functools.partial):
-        return check_grad(f.func, *f.args, *args, wrt=_partial_wrt(f, wrt), rtol=rtol,
+        return check_grad(f.func, *f.args, *args, wrt=partial_wrt(f, wrt), rtol=rtol,
                           atol=atol, eps=eps, seed=seed, **{**f.keywords, **kwargs})
-    f = _check_function(f)
-    names, single = _wrt_names(f, wrt)
+    f = check_function(f)
+    names, single = wrt_names(f, wrt)
     sig = inspect.signature(f)
     bound = sig.bind(*args, **kwargs)
     bound.apply_defaults()

@@ -6,19 +6,21 @@ math, and generated functions of other modules).  They run with the user's own m
 globals, so globals stay live; the user's closure cells are shared, not copied.  The source
 is registered with `linecache` under a file name of its own.
 """
+import ast as pyast
 import builtins
 import itertools
 import linecache
 import math
+import os
+import re
 import textwrap
 import types
 
+import gast
 import numpy as np
 
-import gast
-
 from . import runtime
-from .syntax import nodes
+from .syntax import anno, nodes
 
 _BUILTINS = frozenset(dir(builtins)) - {"__builtins__", "__name__", "__doc__"}
 
@@ -28,9 +30,6 @@ ORIGINS = {}    # generated file name -> {line: (user file, user line)}, for err
 
 def _origin_lines(unit, fdef, first_line):
     """Map lines of the unparsed `fdef` (starting at `first_line`) to the user's lines."""
-    import ast as pyast
-    from .syntax import anno
-    import gast
     text = pyast.unparse(pyast.fix_missing_locations(gast.gast_to_ast(nodes.copy(fdef))))
     tree = pyast.parse(text).body[0]
     source = unit.parsed.source
@@ -170,3 +169,38 @@ def _share_user_cells(funcs, user_cells):
             if v in out and v not in user_cells:
                 cell.cell_contents = out[v]
     return out
+
+
+def note_origin(exc):
+    """Point an error raised inside generated code back at the user's line (a note)."""
+    tb, frame_info = exc.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith("<tangent_like generated"):
+            frame_info = (name, tb.tb_lineno, tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    if frame_info is None or getattr(exc, "_tl_origin_noted", False):
+        return
+    name, lineno, func = frame_info
+    origin = None
+    mapped = ORIGINS.get(name, {}).get(lineno)
+    if mapped is not None:        # a primal statement: its own origin
+        text = (linecache.getline(mapped[0], mapped[1]) or "").strip()
+        origin = (f"{os.path.basename(mapped[0])}:{mapped[1]}", text)
+    else:                         # an adjoint statement: the comment heading its block
+        lines = linecache.getlines(name)
+        for i in range(min(lineno, len(lines)) - 1, -1, -1):
+            m = re.match(r"\s*# (.*)  \((.+:\d+)\)\s*$", lines[i])
+            if m:
+                origin = (m.group(2), m.group(1))
+                break
+            if lines[i].lstrip().startswith("def "):
+                break
+    where = f"in generated {func}, line {lineno}"
+    if origin is not None:
+        where += f", from {origin[0]}: {origin[1]}"
+    try:
+        exc.add_note(f"tangent_like: raised {where}")
+        exc._tl_origin_noted = True
+    except (AttributeError, TypeError):
+        pass

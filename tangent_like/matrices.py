@@ -10,18 +10,21 @@ import inspect
 import numpy as np
 
 from . import display
-from .api import (_GENERATION, Derivative, Differentiable, GradOf, Partial,
-                  _add_origin, _as_partial, _as_tangent, _check_function, _check_nestable,
-                  _fast_kind, _finalize, _gradient_entry, _specialize_mode, _wrt_names,
-                  along_pieces, gradient_pieces, jacobian_pieces, vjp_pieces)
+from .api import GradOf, Partial
 from .errors import DerivativeUsageError
+from .loader import note_origin
+from .nesting import (along_pieces, check_nestable, forward_options, gradient_entry,
+                      gradient_pieces, jacobian_pieces, vjp_pieces)
+from .pipeline import Options, generation, specialize
+from .targets import Differentiable, as_partial, check_function, wrt_names
+from .values import as_tangent, fast_kind, finalize
 
 
 def _size(x):
     return int(np.size(x))
 
 
-def jacobian(f, wrt=0, mode="auto", optimize=True):
+def jacobian(f, wrt=0, mode="auto", optimize=True, kinks="ignore"):
     """The Jacobian of `f` with respect to `wrt`: a function returning an array of shape
     ``out.shape + arg.shape`` (a tuple of them when `wrt` is a tuple).
 
@@ -32,10 +35,10 @@ def jacobian(f, wrt=0, mode="auto", optimize=True):
     """
     if mode not in ("auto", "forward", "reverse"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'auto', 'forward' or 'reverse'")
-    f = _as_partial(f)
+    f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: jacobian(func, w, mode, optimize))
-    return Jacobian(f, wrt, mode, optimize)
+        return Partial(f, wrt, lambda func, w: jacobian(func, w, mode, optimize, kinks))
+    return Jacobian(f, wrt, mode, Options(optimize=optimize, kinks=kinks))
 
 
 class _Matrix(Differentiable):
@@ -43,16 +46,17 @@ class _Matrix(Differentiable):
 
     _what = "derivative"
 
-    def __init__(self, f, wrt, optimize):
+    def __init__(self, f, wrt, options):
         if isinstance(f, Differentiable):
-            _check_nestable(f)
+            check_nestable(f)
             self._base = f
             self._func = f._func
         else:
             self._base = None
-            self._func = _check_function(f)
-        self._wrt, self._single = _wrt_names(self._func, wrt)
-        self._optimize = optimize
+            self._func = check_function(f)
+        self._wrt, self._single = wrt_names(self._func, wrt)
+        self._options = options       # of the reverse mode below
+        self._nested = forward_options(options.optimize, options.kinks)   # over its code
         self.__wrapped__ = self._base if self._base is not None else self._func
         self.__name__ = f"{self._what}_{getattr(self.__wrapped__, '__name__', 'derivative')}"
 
@@ -72,7 +76,8 @@ class _Matrix(Differentiable):
         name = self._one_wrt()
         if self._base is None:
             return gradient_pieces(self._func, name, args, kwargs)
-        return GradOf(self._base, name, self._optimize)._pieces(args, kwargs)
+        return GradOf(self._base, name, self._options.optimize,
+                      self._options.kinks)._pieces(args, kwargs)
 
     def __repr__(self):
         below = self._base if self._base is not None else self._func.__qualname__
@@ -87,8 +92,8 @@ class Jacobian(_Matrix):
 
     _what = "jacobian"
 
-    def __init__(self, f, wrt, mode, optimize):
-        super().__init__(f, wrt, optimize)
+    def __init__(self, f, wrt, mode, options):
+        super().__init__(f, wrt, options)
         self._mode = mode
 
     def __call__(self, *args, **kwargs):
@@ -103,9 +108,10 @@ class Jacobian(_Matrix):
             out = f(*args, **kwargs)
             chosen = "forward" if n_in < _size(out) else "reverse"
         if chosen == "reverse":
-            result = _jacobian_reverse(f, names, args, kwargs, xs, self._optimize)
+            result = _jacobian_reverse(f, names, args, kwargs, xs, self._options)
         else:
-            result = _jacobian_forward(f, names, args, kwargs, xs, self._optimize)
+            result = _jacobian_forward(f, names, args, kwargs, xs,
+                                       self._options.replace(mode="forward", batch=True))
         return result[0] if self._single else result
 
     def _pieces(self, args, kwargs):
@@ -113,12 +119,11 @@ class Jacobian(_Matrix):
         x = self._bind(args, kwargs).arguments[name]
         if self._base is None:      # the rows: vector-Jacobian products
             return vjp_pieces(self._func, name, args, kwargs)
-        return jacobian_pieces(self._base._pieces(args, kwargs), name, x, self._optimize)
+        return jacobian_pieces(self._base._pieces(args, kwargs), name, x, self._nested)
 
 
-def _jacobian_reverse(f, names, args, kwargs, xs, optimize):
-    d = Derivative(f, names, "vjp", {"optimize": bool(optimize)})
-    compiled, bound = d._specialize(args, kwargs)
+def _jacobian_reverse(f, names, args, kwargs, xs, options):
+    compiled, bound = specialize(f, names, args, kwargs, options)
     stack = []
     out = compiled.primal(stack, *args, **kwargs)
     out_arr = np.asarray(out, dtype=np.result_type(out, 1.0))
@@ -129,24 +134,23 @@ def _jacobian_reverse(f, names, args, kwargs, xs, optimize):
         if out_arr.ndim == 0:
             ct = 1.0 if not isinstance(out, np.ndarray) else ct
         grads = compiled.adjoint(list(stack), ct)
-        for j, k in enumerate(d._order):
-            g = _finalize(grads[k], bound.arguments[names[j]])
+        for j, k in enumerate(compiled.order):
+            g = finalize(grads[k], bound.arguments[names[j]])
             rows[j].append(np.asarray(g, dtype=np.float64 if not hasattr(g, "dtype")
                                       else g.dtype))
     return tuple(np.stack(r).reshape(out_arr.shape + np.shape(x)) if r else
                  np.zeros(out_arr.shape + np.shape(x)) for r, x in zip(rows, xs))
 
 
-def _jacobian_forward(f, names, args, kwargs, xs, optimize):
-    compiled, bound = _specialize_mode(f, names, args, kwargs, {
-        "optimize": bool(optimize), "mode": "forward", "batch": True})
+def _jacobian_forward(f, names, args, kwargs, xs, options):
+    compiled, bound = specialize(f, names, args, kwargs, options)
     n = sum(_size(x) for x in xs)
     tangents, offset = {}, 0
     for w, x in zip(names, xs):
         size = _size(x)
         t = np.zeros((n, size), dtype=np.result_type(x, 1.0))
         t[offset:offset + size] = np.eye(size, dtype=t.dtype)
-        tangents[compiled.root.tangent_params[w]] = t.reshape((n,) + np.shape(x))
+        tangents[compiled.tangent_params[w]] = t.reshape((n,) + np.shape(x))
         offset += size
     out, dout = compiled.forward(*args, **kwargs, **tangents)
     out_shape = np.shape(out)
@@ -162,13 +166,13 @@ def _jacobian_forward(f, names, args, kwargs, xs, optimize):
     return tuple(result)
 
 
-def hvp(f, wrt=0, optimize=True):
+def hvp(f, wrt=0, optimize=True, kinks="ignore"):
     """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
     forward mode over the generated gradient code, without forming the Hessian."""
-    f = _as_partial(f)
+    f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: hvp(func, w, optimize))
-    return Hvp(f, wrt, optimize)
+        return Partial(f, wrt, lambda func, w: hvp(func, w, optimize, kinks))
+    return Hvp(f, wrt, Options(optimize=optimize, kinks=kinks))
 
 
 class Hvp(_Matrix):
@@ -176,8 +180,8 @@ class Hvp(_Matrix):
 
     _what = "hvp"
 
-    def __init__(self, f, wrt, optimize):
-        super().__init__(f, wrt, optimize)
+    def __init__(self, f, wrt, options):
+        super().__init__(f, wrt, options)
         self._one_wrt()
         self._cache = {}
 
@@ -195,20 +199,20 @@ class Hvp(_Matrix):
         name = self._wrt[0]
         x = super()._bind(args, kwargs).arguments[name]
         return along_pieces(self._gradient_pieces(args, kwargs), name,
-                            _as_tangent(v, x, name), self._optimize)
+                            as_tangent(v, x, name), self._nested)
 
     def __call__(self, *args, **kwargs):
         if self._base is not None:
-            return _finalize(self._pieces(args, kwargs).evaluate(), self._bind(args, kwargs)
+            return finalize(self._pieces(args, kwargs).evaluate(), self._bind(args, kwargs)
                              .arguments[self._wrt[0]])
         f, names = self._func, self._wrt
         args, v = self._split(args)
-        key = None if kwargs else (_GENERATION[0],) + tuple(map(_fast_kind, args))
+        key = None if kwargs else (generation(),) + tuple(map(fast_kind, args))
         hit = self._cache.get(key) if key else None
         if hit is None or hit[0].globals_changed():
-            entry, bound, _ = _gradient_entry(f, names, args, kwargs)
-            compiled, _ = _specialize_mode(entry, names, args, kwargs, {
-                "optimize": bool(self._optimize), "mode": "forward"})
+            entry, bound = gradient_entry(f, names, args, kwargs)
+            compiled, _ = specialize(entry, names, args, kwargs,
+                                     self._options.replace(mode="forward"))
             hit = (compiled, list(bound.signature.parameters).index(names[0]))
             if key:
                 self._cache[key] = hit
@@ -216,15 +220,15 @@ class Hvp(_Matrix):
         x = args[position] if position < len(args) else \
             inspect.signature(f).bind(*args, **kwargs).arguments[names[0]]
         t = {}
-        tparam = compiled.root.tangent_params.get(names[0])
+        tparam = compiled.tangent_params.get(names[0])
         if tparam is not None:
-            t[tparam] = _as_tangent(v, x, names[0])
+            t[tparam] = as_tangent(v, x, names[0])
         try:
             _, tangent = compiled.forward(*args, **kwargs, **t)
         except Exception as exc:
-            _add_origin(exc)
+            note_origin(exc)
             raise
-        return _finalize(_gradient_tangent(tangent, x), x)
+        return finalize(_gradient_tangent(tangent, x), x)
 
 
 def _gradient_tangent(tangent, x):
@@ -237,15 +241,15 @@ def _gradient_tangent(tangent, x):
     return tangent
 
 
-def hessian(f, wrt=0, optimize=True):
+def hessian(f, wrt=0, optimize=True, kinks="ignore"):
     """The Hessian of scalar `f` with respect to one argument: shape ``x.shape + x.shape``.
 
     Forward-over-reverse: vector forward mode applied to the generated gradient code, every
     direction in one pass."""
-    f = _as_partial(f)
+    f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: hessian(func, w, optimize))
-    return Hessian(f, wrt, optimize)
+        return Partial(f, wrt, lambda func, w: hessian(func, w, optimize, kinks))
+    return Hessian(f, wrt, Options(optimize=optimize, kinks=kinks))
 
 
 class Hessian(_Matrix):
@@ -253,15 +257,15 @@ class Hessian(_Matrix):
 
     _what = "hessian"
 
-    def __init__(self, f, wrt, optimize):
-        super().__init__(f, wrt, optimize)
+    def __init__(self, f, wrt, options):
+        super().__init__(f, wrt, options)
         self._one_wrt()
         self._cache = {}
 
     def _pieces(self, args, kwargs):
         name = self._wrt[0]
         x = self._bind(args, kwargs).arguments[name]
-        return jacobian_pieces(self._gradient_pieces(args, kwargs), name, x, self._optimize)
+        return jacobian_pieces(self._gradient_pieces(args, kwargs), name, x, self._nested)
 
     def __call__(self, *args, **kwargs):
         name = self._wrt[0]
@@ -269,12 +273,12 @@ class Hessian(_Matrix):
             x = self._bind(args, kwargs).arguments[name]
             return _scalar_like(self._pieces(args, kwargs).evaluate(), x)
         f, names = self._func, self._wrt
-        key = None if kwargs else (_GENERATION[0],) + tuple(map(_fast_kind, args))
+        key = None if kwargs else (generation(),) + tuple(map(fast_kind, args))
         hit = self._cache.get(key) if key else None
         if hit is None or hit[0].globals_changed():
-            entry, bound, _ = _gradient_entry(f, names, args, kwargs)
-            compiled, _ = _specialize_mode(entry, names, args, kwargs, {
-                "optimize": bool(self._optimize), "mode": "forward", "batch": True})
+            entry, bound = gradient_entry(f, names, args, kwargs)
+            compiled, _ = specialize(entry, names, args, kwargs,
+                                     self._options.replace(mode="forward", batch=True))
             hit = (compiled, list(bound.signature.parameters).index(name))
             if key:
                 self._cache[key] = hit
@@ -284,13 +288,13 @@ class Hessian(_Matrix):
         n = _size(x)
         eye = np.eye(n, dtype=np.result_type(x, 1.0)).reshape((n,) + np.shape(x))
         t = {}
-        tparam = compiled.root.tangent_params.get(name)
+        tparam = compiled.tangent_params.get(name)
         if tparam is not None:
             t[tparam] = eye
         try:
             _, tangent = compiled.forward(*args, **kwargs, **t)
         except Exception as exc:
-            _add_origin(exc)
+            note_origin(exc)
             raise
         h = np.asarray(_gradient_tangent(tangent, np.zeros((n,) + np.shape(x))),
                        dtype=np.result_type(x, 1.0))

@@ -1,10 +1,9 @@
-"""A program: the units (one per differentiated function and activity pattern) that one
-derivative request needs, transformed and emitted together.
+"""A program: the units (one per differentiated function and pattern of argument kinds and
+active arguments) that one derivative request needs, and the functions they come from.
 
-The pipeline for each function: parse -> check -> normalize (once per function, cached) ->
-analyze (per argument kinds and active arguments) -> reverse transform -> emit.  Calls to the
-user's functions with active arguments create further units, transitively; recursion reuses
-the unit being built.
+`Program` holds the normalized functions (`Family`, one per function, normalized once) and
+the units; `Unit.transform` turns one analyzed unit into generated functions.  The driver
+(`tangent_like.pipeline`) decides what runs when: this module only holds the parts.
 """
 import inspect
 
@@ -12,13 +11,11 @@ import gast
 
 from . import runtime
 from .analysis import lattice
-from .analysis.activity import analyze
-from .errors import InternalError, TangentLikeError, TransformError
+from .errors import InternalError, TransformError
 from .frontend.check import check, strip_refused
 from .frontend.parse import parse_function
 from .normalize import normalize
 from .normalize.inline import inline_calls
-from .optimize import optimize
 from .normalize.lift import local_names
 from .syntax import nodes
 from .syntax.naming import Namer, hygiene, is_stack
@@ -27,8 +24,6 @@ from .transform.reverse import STACK, ReverseTransform
 
 RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "_dstack", "_ddstack", "_dddstack",
                                    "reversed", "range", "slice", "len"}
-
-STAGES = ("parse", "normalized", "transformed", "optimized")
 
 
 class SkipStatement(Exception):
@@ -43,10 +38,8 @@ class Family:
         self.lifted = lifted
 
 
-def _family(key, program):
-    fam = program.families.get(key)
-    if fam is not None:
-        return fam
+def _normalize_family(key, program):
+    """Parse, check and normalize function `key` (and inline the calls it may inline)."""
     if key in program.in_progress:
         raise InternalError("recursive normalization")
     if isinstance(key, tuple) and key[0] == "lifted":
@@ -70,15 +63,20 @@ def _family(key, program):
         program.families[("lifted", id(lp.node))] = Family(lp, [])
         lp.namer = namer
     parsed.namer = namer
-    if program.options.get("inline", True):
+    if program.options.inline:
         program.in_progress.add(key)
         try:
-            inline_calls(parsed, namer, lambda f: _family(f, program), program.in_progress)
+            inline_calls(parsed, namer, program.family_or_raise, program.in_progress)
         finally:
             program.in_progress.discard(key)
-    fam = Family(parsed, lifted)
-    program.families[key] = fam
-    return fam
+    return Family(parsed, lifted)
+
+
+def unit_key(key, kinds, mask):
+    """What identifies a unit: its function, argument kinds and active arguments."""
+    return (id(key) if not isinstance(key, tuple) else key,
+            tuple(sorted((k, _hashable(v)) for k, v in kinds.items())),
+            tuple(sorted(mask.items())))
 
 
 class Unit:
@@ -86,7 +84,8 @@ class Unit:
 
     def __init__(self, program, key, parsed, kinds, mask):
         self.program = program
-        self.key = key
+        self.function = key
+        self.key = unit_key(key, kinds, mask)
         fdef = nodes.copy(parsed.node)
         self.parsed = _Copy(parsed, fdef)
         self.namer = Namer(parsed.namer.taken)
@@ -95,7 +94,7 @@ class Unit:
         self.mask = mask
         name = parsed.name
         self.short_name = name
-        self.mode = program.options.get("mode", "reverse")
+        self.mode = program.options.mode
         if self.mode == "forward":
             self.forward_name = program.namer.fresh(f"forward_{name}")
         else:
@@ -103,6 +102,7 @@ class Unit:
             self.adjoint_name = program.namer.fresh(f"adjoint_{name}")
         self.result_kind = lattice.ANY
         self.analysis = None
+        self.normalized = None
         self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
                        + fdef.args.kwonlyargs]
         self.active_params = [p for p in self.params if mask.get(p)]
@@ -110,27 +110,45 @@ class Unit:
             self.tangent_params = {p: self.namer.tangent(p) for p in self.active_params
                                    if not is_stack(p)}
 
-    def build(self):
-        fdef = self.parsed.node
-        param_kinds = {}
+    def param_kinds(self):
+        """The kind of every parameter: given, or that of its default value."""
         defaults = _defaults(self.parsed)
-        for p in self.params:
-            if p in self.kinds:
-                param_kinds[p] = self.kinds[p]
-            else:
-                param_kinds[p] = defaults.get(p, lattice.ANY)
-        self.analysis = analyze(self.parsed, param_kinds, self.active_params, self.program,
-                                self.program.error_for(self.parsed))
+        return {p: self.kinds[p] if p in self.kinds else defaults.get(p, lattice.ANY)
+                for p in self.params}
+
+    def set_analysis(self, analysis):
+        """The unit's analysis is final: its result kind is its callers' summary."""
+        self.analysis = analysis
+        fdef = self.parsed.node
         ret = fdef.body[-1]
         if isinstance(ret.value, gast.Name):
-            self.result_kind = self.analysis.kinds.get(ret.value.id, lattice.ANY)
+            self.result_kind = analysis.kinds.get(ret.value.id, lattice.ANY)
         else:
             self.result_kind = lattice.ANY
-        self.program.stage_trees.setdefault("normalized", []).append(nodes.copy(fdef))
-        if self.program.collecting:
-            return
+        self.normalized = nodes.copy(fdef)
+
+    def callees(self):
+        """The units this unit's active calls run, in the order of the calls."""
+        out = []
+        for target, kinds, mask in self.analysis.calls.values():
+            callee = self.program.unit_for(target, kinds, mask)
+            if callee is not None and callee not in out:
+                out.append(callee)
+        return out
+
+    def callee_of(self, call):
+        """The unit a call of this unit's code runs (analysis decided which)."""
+        target, kinds, mask = self.analysis.calls[id(call)]
+        callee = self.program.unit_for(target, kinds, mask)
+        if callee is None or callee.analysis is None:
+            raise InternalError(f"{self.short_name} calls a unit that was not analyzed")
+        return callee
+
+    def transform(self):
+        """The generated functions of this unit (not optimized yet)."""
         if self.mode == "forward":
-            return self._build_forward()
+            return [self._transform_forward()]
+        fdef = self.parsed.node
         rt = ReverseTransform(self)
         primal_body, adjoint_body, seed, active = rt.run()
         args = nodes.copy(fdef.args)
@@ -150,16 +168,11 @@ class Unit:
         self.adjoint_def = _fdef(self.adjoint_name, adj_args, adjoint_body,
                                  f"Adjoint sweep of {self.short_name}: adjoints of "
                                  f"{', '.join(active) or 'nothing'}, in that order.")
-        if self.program.options.get("optimize", True):
-            optimize(self.primal_def)
-            optimize(self.adjoint_def)
-        for f in (self.primal_def, self.adjoint_def):
-            f.body = nodes.tidy_block(f.body)
+        return [self.primal_def, self.adjoint_def]
 
-
-    def _build_forward(self):
+    def _transform_forward(self):
         fdef = self.parsed.node
-        ft = ForwardTransform(self, batch=self.program.options.get("batch", False))
+        ft = ForwardTransform(self, batch=self.program.options.batch)
         body, self.tangent_params = ft.run()
         args = nodes.copy(fdef.args)
         args.defaults = [_display_default(d) for d in args.defaults]
@@ -176,9 +189,7 @@ class Unit:
         self.forward_def = _fdef(self.forward_name, args, body,
                                  f"Forward mode of {self.short_name}: its value and tangent, "
                                  f"given tangents of {names}.")
-        if self.program.options.get("optimize", True):
-            optimize(self.forward_def)
-        self.forward_def.body = nodes.tidy_block(self.forward_def.body)
+        return self.forward_def
 
 
 class _Copy:
@@ -212,22 +223,25 @@ def _fdef(name, args, body, doc):
 
 
 class Program:
-    """All units of one derivative request."""
+    """All units of one derivative request, and the functions they come from."""
 
-    def __init__(self, options=None):
-        self.options = dict(options or {})
-        self.units = {}
-        self.order = []
-        self.families = {}
+    def __init__(self, options):
+        self.options = options
+        self.units = {}           # unit key -> Unit
+        self.order = []           # the units to emit, root first (set by the driver)
+        self.families = {}        # function (or ("lifted", id)) -> Family
+        self.failed_families = set()   # checking mode: functions that could not be read
         self.in_progress = set()
-        self.collecting = bool(self.options.get("collect"))   # tl.check: report, don't raise
+        self.collecting = options.collect   # tl.check: report, don't raise
         self.diagnostics = []
         self._seen_diagnostics = set()
         self.parsed_sources = {}
-        self.stage_trees = {}
         self.namer = Namer(RESERVED)
+        self.cotangent = None
 
-    def error_for(self, parsed):
+    def error_for(self, parsed, sink=None):
+        """The error function of the analysis of `parsed`: raises a located TransformError;
+        in checking mode, records it (into `sink` when given) and skips the statement."""
         def error(node, message, hint, cls=TransformError):
             lineno = getattr(node, "lineno", None)
             source = getattr(node, "_tl_source", None) or parsed.source
@@ -235,60 +249,66 @@ class Program:
                       col_offset=getattr(node, "col_offset", None),
                       source_line=source.line(lineno), hint=hint)
             if self.collecting:
-                self.record(exc)
+                if sink is not None:
+                    sink.extend(exc.diagnostics)
+                else:
+                    self.record(exc)
                 raise SkipStatement()
             raise exc
         return error
 
     def record(self, exc):
         """Collect the diagnostics of `exc` (checking mode), once each."""
-        for d in exc.diagnostics:
+        self.record_all(exc.diagnostics)
+
+    def record_all(self, diagnostics):
+        for d in diagnostics:
             key = (d.filename, d.lineno, d.col_offset, d.message)
             if key not in self._seen_diagnostics:
                 self._seen_diagnostics.add(key)
                 self.diagnostics.append(d)
 
-    def root(self, func, kinds, active):
-        fam = self._family_or_record(func)
+    def family_or_raise(self, key):
+        """The normalized function `key` (normalized now if it was not yet)."""
+        fam = self.families.get(key)
         if fam is None:
+            fam = self.families[key] = _normalize_family(key, self)
+        return fam
+
+    def family(self, key):
+        """Like `family_or_raise`; in checking mode a function that cannot be read is
+        recorded and gives None."""
+        if id(key) in self.failed_families:
             return None
-        mask = {p: p in active for p in kinds}
-        return self._unit(func, fam.parsed, kinds, mask)
-
-    def _unit(self, key, parsed, kinds, mask):
-        ukey = (id(key) if not isinstance(key, tuple) else key,
-                tuple(sorted((k, _hashable(v)) for k, v in kinds.items())),
-                tuple(sorted(mask.items())))
-        unit = self.units.get(ukey)
-        if unit is not None:
-            return unit
-        unit = Unit(self, key, parsed, kinds, mask)
-        self.units[ukey] = unit
-        self.order.append(unit)
-        unit.build()
-        return unit
-
-    def _family_or_record(self, key):
         try:
-            return _family(key, self)
+            return self.family_or_raise(key)
         except TransformError as exc:
             if not self.collecting:
                 raise
             self.record(exc)
+            self.failed_families.add(id(key))
             return None
 
-    def unit_for(self, target, kinds, mask):
-        if target.lifted:
-            parsed = target.callee
-            fam = self.families[target.key]
-            return self._unit(target.key, fam.parsed, kinds, mask)
-        fam = self._family_or_record(target.callee)
-        if fam is None:
-            raise SkipStatement()
-        return self._unit(target.callee, fam.parsed, kinds, mask)
+    def failed(self, target):
+        return not target.lifted and id(target.callee) in self.failed_families
 
-    def result_kind(self, target, kinds, mask):
-        return self.unit_for(target, kinds, mask).result_kind
+    def new_unit(self, key, parsed, kinds, mask):
+        unit = Unit(self, key, parsed, kinds, mask)
+        self.units[unit.key] = unit
+        return unit
+
+    def unit_for(self, target, kinds, mask, create=False):
+        """The unit of a call (`target`, a UserTarget) with arguments of `kinds` and
+        activity `mask`; with `create`, made when there is none yet.  None if the callee
+        cannot be read (checking mode)."""
+        fkey = target.key if target.lifted else target.callee
+        unit = self.units.get(unit_key(fkey, kinds, mask))
+        if unit is not None or not create:
+            return unit
+        fam = self.families[target.key] if target.lifted else self.family(target.callee)
+        if fam is None:
+            return None
+        return self.new_unit(fkey, fam.parsed, kinds, mask)
 
     def lifted_plain(self):
         out = []
@@ -331,19 +351,3 @@ def build_entry(unit, name, params_node, cotangent=None):
                                                 nodes.tuple_([nodes.name(o) for o in outs])])))
     return _fdef(name, args, body, f"Value of {unit.short_name} and its gradient with respect "
                  f"to {', '.join(unit.active_params)}.")
-
-
-def emit(program, entry=None):
-    """The generated module's source text, and the list of FunctionDefs per globals group."""
-    defs = []
-    if entry is not None:
-        defs.append((program.order[0], entry))
-    for unit in program.order:
-        if unit.mode == "forward":
-            defs.append((unit, unit.forward_def))
-            continue
-        defs.append((unit, unit.primal_def))
-        defs.append((unit, unit.adjoint_def))
-    for plain in program.lifted_plain():
-        defs.append((program.order[0], plain))
-    return defs

@@ -1,6 +1,6 @@
 """Compiling, caching and running generated code.
 
-* the compile cache (`tangent_like.api._CACHE`) is reused, keyed so that a redefined
+* the compile cache (`tangent_like.pipeline.CACHE`) is reused, keyed so that a redefined
   function gets a new derivative, and emptied by `tl.clear_cache()`;
 * generated code runs against the user's live module globals and closure cells;
 * generated code is registered with `linecache`: tracebacks show its lines and
@@ -22,14 +22,14 @@ import numpy as np
 import pytest
 
 import tangent_like as tl
-import tangent_like.api as api
+import tangent_like.pipeline as pipeline
 
 GENERATED_PREFIX = "<tangent_like generated"
 
 
 def entries_for(func):
     """The cache entries (globals, compiled) whose key is `func`'s code object."""
-    return [v for k, v in list(api._CACHE.items()) if k[0] is func.__code__]
+    return [v for k, v in list(pipeline.CACHE.items()) if k[0] is func.__code__]
 
 
 def load_module_from_text(tmp_path, text, name=None):
@@ -93,19 +93,19 @@ def test_second_call_reuses_the_compiled_code():
 
     g = tl.grad(cubic)
     assert g(2.0) == pytest.approx(12.0)
-    size = len(api._CACHE)
+    size = len(pipeline.CACHE)
     (first,) = entries_for(cubic)
     assert g(3.0) == pytest.approx(27.0)
-    assert len(api._CACHE) == size
+    assert len(pipeline.CACHE) == size
     (second,) = entries_for(cubic)
     assert second[1] is first[1]
     # a new derivative object for the same function and options reuses it too
     assert tl.grad(cubic)(1.0) == pytest.approx(3.0)
-    assert len(api._CACHE) == size
+    assert len(pipeline.CACHE) == size
     assert entries_for(cubic)[0][1] is first[1]
     # calling with keywords goes through the same compiled code
     assert g(x=1.0) == pytest.approx(3.0)
-    assert len(api._CACHE) == size
+    assert len(pipeline.CACHE) == size
 
 
 def test_cache_distinguishes_wrt_kinds_and_options():
@@ -375,10 +375,10 @@ def test_clear_cache_empties_the_cache():
 
     g = tl.grad(tiny)
     assert g(1.0) == pytest.approx(5.0)
-    assert len(api._CACHE) > 0 and entries_for(tiny)
+    assert len(pipeline.CACHE) > 0 and entries_for(tiny)
     (before,) = entries_for(tiny)
     tl.clear_cache()
-    assert len(api._CACHE) == 0
+    assert len(pipeline.CACHE) == 0
     # the derivative still works afterwards and compiles anew
     assert g(1.0) == pytest.approx(5.0)
     (after,) = entries_for(tiny)

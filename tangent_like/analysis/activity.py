@@ -5,15 +5,17 @@ operations; only active variables get adjoints.  Integers and booleans (counters
 flags, sizes) are never active.  Both facts are computed flow-insensitively per name: the join
 over every assignment to the name, iterated to a fixed point (loops make it cyclic).
 
-Calls are resolved here (`resolve`); calls to the user's functions with active arguments ask
-the program for the callee's unit, whose analysis gives the result's kind.
+Calls are resolved here (`resolve`).  A call to the user's functions with active arguments
+reads the callee's result kind from `callees` (the summaries the driver keeps: see
+`tangent_like.pipeline`), and is recorded in `Analysis.calls` with the kinds and activity of
+its arguments: the unit the call runs.
 """
 import gast
 
 from . import aliasing, lattice
 from . import resolve as _resolve
 from .. import rules
-from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
+from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
 
@@ -37,8 +39,9 @@ def unary_rule(op):
 class Analysis:
     """Kinds, activity and call targets of one normalized function."""
 
-    def __init__(self, kinds, active, targets, local_vars):
+    def __init__(self, kinds, active, targets, local_vars, calls):
         self.kinds = kinds
+        self.calls = calls          # id(Call node) -> (UserTarget, arg kinds, activity mask)
         self.active = active
         self.targets = targets      # id(Call or Attribute node) -> target
         self.local_vars = local_vars
@@ -71,10 +74,11 @@ def array_kind(nd):
 
 
 class _Analyzer:
-    def __init__(self, parsed, param_kinds, active_params, program, error):
+    def __init__(self, parsed, param_kinds, active_params, callees, error):
         self.parsed = parsed
         self.fdef = parsed.node
-        self.program = program
+        self.callees = callees
+        self.calls = {}
         self.error = error
         self.kinds = dict(param_kinds)
         self.active = set(active_params)
@@ -88,23 +92,27 @@ class _Analyzer:
                 self.kinds[name] = lattice.ANY
 
     def run(self):
-        for _ in range(50):
+        # kinds only go up a lattice of finite height and activity only grows: each round
+        # changes something, or it is the last
+        limit = 8 * (len(self.local_vars) + 8)
+        for _ in range(limit):
             before = (dict(self.kinds), set(self.active))
             self._block(self.fdef.body)
             if (self.kinds, self.active) == before:
                 break
-        analysis = Analysis(self.kinds, self.active, self.targets, self.local_vars)
+        else:
+            raise InternalError(f"the analysis of {self.fdef.name} did not converge in "
+                                f"{limit} rounds")
+        analysis = Analysis(self.kinds, self.active, self.targets, self.local_vars,
+                            self.calls)
         aliasing.check_writes(self.fdef, analysis, self.error, self._callee_tree)
         return analysis
 
     def _callee_tree(self, target):
         """The normalized tree of a called user function, or None if it cannot be had."""
         try:
-            if target.lifted:
-                return target.callee.node
-            family = self.program._family_or_record(target.callee)
-            return family.parsed.node if family is not None else None
-        except Exception:
+            return self.callees.tree(target)
+        except TransformError:
             return None
 
     def _set(self, name, kind, active):
@@ -297,9 +305,10 @@ class _Analyzer:
                 kinds[p] = k
                 mask[p] = a
             if not any(mask.values()):
+                self.calls.pop(id(e), None)
                 return lattice.ANY, False
-            kind = self.program.result_kind(target, kinds, mask)
-            return kind, True
+            self.calls[id(e)] = (target, kinds, mask)
+            return self.callees.result_kind(target, kinds, mask), True
         for node in list(e.args) + [k.value for k in e.keywords]:
             args.append(self.value(node)[1])
         if isinstance(e.func, gast.Attribute) and isinstance(target, _resolve.UnknownTarget) \
@@ -364,5 +373,9 @@ def element_kinds(kind, n):
     return [lattice.ANY] * n
 
 
-def analyze(parsed, param_kinds, active_params, program, error):
-    return _Analyzer(parsed, param_kinds, active_params, program, error).run()
+def analyze(parsed, param_kinds, active_params, callees, error):
+    """The `Analysis` of normalized function `parsed` for parameters of `param_kinds`, the
+    `active_params` differentiated.  `callees` gives the result kind of a call to the user's
+    functions (``result_kind(target, kinds, mask)``) and their normalized trees
+    (``tree(target)``); `error(node, message, hint, cls)` refuses a construct."""
+    return _Analyzer(parsed, param_kinds, active_params, callees, error).run()

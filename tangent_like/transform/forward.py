@@ -35,7 +35,7 @@ class ForwardTransform:
         self.an = unit.analysis
         self.namer = unit.namer
         self.batch = batch
-        self.kinks = unit.program.options.get("kinks", "ignore")
+        self.kinks = unit.program.options.kinks
         self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
                        + self.fdef.args.kwonlyargs]
         self.stacks = _stacks(self.fdef)
@@ -142,8 +142,7 @@ class ForwardTransform:
         c = self._comment(s)
         if c is not None:
             out.append(c)
-        if isinstance(value, gast.Call) and isinstance(self.an.targets.get(id(value)),
-                                                      UserTarget):
+        if isinstance(value, gast.Call) and id(value) in self.an.calls:
             return out + self._user_call(s, self.an.targets[id(value)])
         self._old = None
         if isinstance(target, gast.Name) and target.id in nodes.loaded_names(value):
@@ -268,9 +267,7 @@ class ForwardTransform:
         return False
 
     def _user_call(self, s, t):
-        mask = {p: self.active(a) for p, a in t.bound.items()}
-        kinds = {p: self.an.kind(a) for p, a in t.bound.items()}
-        callee = self.unit.program.unit_for(t, kinds, mask)
+        callee = self.unit.callee_of(s.value)
         call = nodes.copy(s.value)
         call.func = nodes.name(callee.forward_name)
         for p, tname in callee.tangent_params.items():

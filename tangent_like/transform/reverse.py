@@ -69,7 +69,7 @@ class ReverseTransform:
         ret = self.fdef.body[-1]
         self.result = ret.value.id if isinstance(ret.value, gast.Name) else None
         self.depth = 0
-        self.kinks = unit.program.options.get("kinks", "ignore")
+        self.kinks = unit.program.options.kinks
         # names certainly bound when the primal sweep ends: parameters and top-level targets
         self.top_defined = set(self.params)
         for st in self.fdef.body:
@@ -163,10 +163,8 @@ class ReverseTransform:
                 if not t.rule.inactive:
                     contribs += self._rule_contribs(t.rule, t.bound, g, target)
             elif isinstance(t, UserTarget):
-                mask = {p: self.active(a) for p, a in t.bound.items()}
-                if any(mask.values()):
-                    kinds = {p: self.an.kind(a) for p, a in t.bound.items()}
-                    callee = self.unit.program.unit_for(t, kinds, mask)
+                if id(value) in self.an.calls:
+                    callee = self.unit.callee_of(value)
                     call = (callee, [(p, t.bound[p]) for p in callee.active_params])
         sa = _StmtAdjoint(s, active_targets, contribs, call)
         for c in contribs:
@@ -192,7 +190,7 @@ class ReverseTransform:
         for sa in self.adj.values():
             for c in sa.contribs:
                 contribs.setdefault(c.var, []).append(c)
-        if self.unit.program.options.get("higher_order"):
+        if self.unit.program.options.higher_order:
             return out      # code meant to be differentiated again stays functional
         # the accumulator is made (np.zeros_like) at the top of the adjoint: its variable
         # must be bound there whatever path the primal took
@@ -327,7 +325,7 @@ class ReverseTransform:
         the stack would otherwise look differentiable to the next transformation.  (Floats
         constant here may vary there: the next derivative may be taken with respect to
         another argument.)"""
-        if not self.unit.program.options.get("higher_order"):
+        if not self.unit.program.options.higher_order:
             return list(names), []
         if not hasattr(self, "_indices"):      # names used to index: integers or masks
             self._indices = {n.id for sub in gast.walk(self.fdef)

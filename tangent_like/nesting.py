@@ -1,0 +1,163 @@
+"""Derivatives of derivatives: forward mode over generated code.
+
+A derivative is differentiated again by forward mode over the generated code that computes
+it.  Its value at given arguments is described as `Pieces`: calls of generated functions,
+the part of each call's result that matters, and a linear map (stacking, reshaping) that
+assembles the parts.  The derivative of the value along a direction is then the same
+assembly of the tangents of the parts, each given by the forward mode of its call.
+"""
+import numpy as np
+
+from .errors import DerivativeUsageError
+from .loader import note_origin
+from .pipeline import Options, specialize
+from .targets import Differentiable
+
+
+class Pieces:
+    """The value of a derivative as calls of generated functions.
+
+    `calls` are ``(function, args, kwargs, path, shape)``: the part of ``function(*args,
+    **kwargs)`` at `path` (indices into nested tuples) has shape `shape`; `combine` assembles
+    the parts (linearly) into a value of shape `shape`."""
+
+    def __init__(self, calls, combine, shape):
+        self.calls = calls
+        self.combine = combine
+        self.shape = tuple(shape)
+
+    def evaluate(self, paired=False):
+        """The value; with `paired`, calls return (value, tangent) pairs and the result is
+        ``(value, tangent)``, the value read at the path whose first step is 0 instead."""
+        parts, values = [], []
+        for fn, args, kwargs, path, shape in self.calls:
+            try:
+                out = fn(*args, **kwargs)
+            except Exception as exc:
+                note_origin(exc)
+                raise
+            parts.append(_part(out, path, shape))
+            if paired:
+                values.append(_part(out, (0,) + path[1:], shape))
+        if paired:
+            return self.combine(values), self.combine(parts)
+        return self.combine(parts)
+
+
+def _part(out, path, shape):
+    """The part of a generated function's result at `path`, shaped `shape`.  A zero tangent
+    (the float 0.0) may stand for a whole tuple of tangents, or an array of zeros."""
+    for k in path:
+        if isinstance(out, (tuple, list)):
+            out = out[k]
+        else:
+            out = 0.0
+            break
+    if isinstance(out, (tuple, list, dict)):
+        raise DerivativeUsageError("derivatives of derivatives need array or float values, "
+                                   "not tuples")
+    if np.shape(out) != tuple(shape):
+        out = np.broadcast_to(out, shape)
+    return out
+
+
+def check_nestable(base):
+    if not isinstance(base, Differentiable):
+        raise DerivativeUsageError(f"{base!r} is not a derivative")
+    if not base.nestable:
+        raise DerivativeUsageError(
+            f"{base!r} cannot be differentiated again: derivatives of derivatives take "
+            "tl.grad of one argument")
+
+
+def gradient_pieces(f, name, args, kwargs):
+    """``tl.grad(f, wrt=name)`` of a plain function as pieces: its generated gradient entry,
+    written to be differentiated again."""
+    entry, bound = gradient_entry(f, (name,), args, kwargs)
+    x = bound.arguments[name]
+    return Pieces([(entry, args, kwargs, (1, 0), np.shape(x))],
+                  lambda parts: parts[0], np.shape(x))
+
+
+def vjp_pieces(f, name, args, kwargs):
+    """The Jacobian of a plain function as pieces: one vector-Jacobian product per element
+    of its result (the rows), generated to be differentiated again."""
+    out = f(*args, **kwargs)
+    if isinstance(out, (tuple, list, dict)):
+        raise DerivativeUsageError(
+            f"{getattr(f, '__name__', f)} returns a {type(out).__name__}: Jacobians are taken "
+            "of functions returning a float or an array")
+    compiled, bound = specialize(f, (name,), args, kwargs,
+                                 Options(higher_order=True, cotangent=True))
+    x = bound.arguments[name]
+    cotangents = directions(out)
+    calls = [(compiled.entry, args, {**kwargs, compiled.cotangent: ct}, (1, 0), np.shape(x))
+             for ct in cotangents]
+    shape = np.shape(out) + np.shape(x)
+    return Pieces(calls, lambda parts: np.stack(parts).reshape(shape), shape)
+
+
+def forward_options(optimize=True, kinks="ignore"):
+    """The options of forward mode over generated code (itself differentiated again)."""
+    return Options(mode="forward", higher_order=True, optimize=optimize, kinks=kinks)
+
+
+def gradient_entry(f, names, args, kwargs):
+    """The generated ``value_and_grad`` function of `f` for these arguments, written to be
+    differentiated again, and the bound arguments."""
+    compiled, bound = specialize(f, tuple(names), args, kwargs, Options(higher_order=True))
+    return compiled.entry, bound
+
+
+def forward_calls(pieces, name, options):
+    """Forward mode over every call of `pieces` with respect to argument `name`:
+    ``(forward function, args, kwargs, tangent parameter or None, path, shape, compiled)``.
+    The tangent parameter is None where a call does not depend on `name`."""
+    out = []
+    for fn, args, kwargs, path, shape in pieces.calls:
+        compiled, _ = specialize(fn, (name,), args, kwargs, options)
+        out.append((compiled.forward, args, kwargs, compiled.tangent_params.get(name),
+                    path, shape, compiled))
+    return out
+
+
+def along_pieces(pieces, name, v, options, forward=None):
+    """The derivative of `pieces` along direction `v` of argument `name`, as pieces whose
+    calls return (value, tangent) pairs."""
+    calls = []
+    for fn, args, kwargs, tparam, path, shape, _ in forward or forward_calls(
+            pieces, name, options):
+        if tparam is not None:
+            kwargs = {**kwargs, tparam: v}
+        calls.append((fn, args, kwargs, (1,) + path, shape))
+    return Pieces(calls, pieces.combine, pieces.shape)
+
+
+def directions(x):
+    """The unit directions of argument `x`, one per element, shaped like `x`."""
+    if not isinstance(x, np.ndarray):
+        if isinstance(x, (float, int, np.floating, np.integer)):
+            return [type(x)(1.0) if isinstance(x, np.floating) else 1.0]
+        raise DerivativeUsageError(
+            f"derivatives of derivatives are taken with respect to floats and float arrays, "
+            f"not {type(x).__name__}")
+    n = x.size
+    eye = np.eye(n, dtype=np.result_type(x, 1.0))
+    return [row.reshape(x.shape) for row in eye]
+
+
+def jacobian_pieces(pieces, name, x, options):
+    """The Jacobian of `pieces` with respect to argument `name` (value `x`), as pieces:
+    one forward call per direction, stacked along trailing axes shaped like `x`."""
+    forward = forward_calls(pieces, name, options)
+    dirs = directions(x)
+    calls = []
+    for v in dirs:
+        calls += along_pieces(pieces, name, v, options, forward=forward).calls
+    k, shape = len(forward), pieces.shape
+
+    def combine(parts):
+        cols = [np.asarray(pieces.combine(parts[i * k:(i + 1) * k])) for i in range(len(dirs))]
+        return np.stack(cols, axis=-1).reshape(shape + np.shape(x))
+
+    return Pieces(calls, combine, shape + np.shape(x))

@@ -1,0 +1,416 @@
+"""The driver: every stage of a derivative request, in order, from one place.
+
+    function object
+      -> parse       source text, gast tree, the names it sees          (frontend/parse.py)
+      -> check       refuse unsupported syntax, located                 (frontend/check.py)
+      -> normalize   desugar, jumps, lift, A-normal form, inline        (normalize/), once
+                     per function (a `Family`)
+      -> analyze     kinds, activity, aliasing of every unit the request reaches, callees
+                     before callers, to a fixed point                   (analysis/)
+      -> transform   reverse or forward mode of each unit               (transform/)
+      -> optimize    dead code, folding, copies, to a fixed point       (optimize/)
+      -> emit        gast -> source text with comments                  (loader.source_of)
+      -> load        compile, linecache, the user's globals             (loader.load)
+
+A *unit* is one function for one pattern of argument kinds and active (differentiated)
+arguments.  Analysis runs over all units as a worklist before anything is transformed: the
+analysis of a unit reads the summaries (result kinds) of the units it calls; a call whose
+callee has no summary yet sends the callee ahead of its caller, which is analyzed again once
+the callee is done.  A recursive call (a callee still being analyzed) reads the summary ANY,
+the top of the lattice.  Nothing in analysis or the transforms calls back into this module.
+
+`Options` holds every option, its default and its validation, once; it is part of the cache
+key.  `compile` is the one entry: the public API, the matrices, the checker and the command
+line are its clients.  `dump` (or the environment variable ``TANGENT_LIKE_DUMP``, a
+comma-separated list of stage names) shows any stage's code.
+"""
+import dataclasses
+import inspect
+import os
+import sys
+import threading
+import types
+
+import numpy as np
+
+from .analysis import lattice
+from .analysis.activity import analyze
+from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
+from .loader import load, source_of
+from .optimize import optimize
+from .program import Program, SkipStatement, build_entry
+from .syntax import nodes
+from .values import kinds_of
+
+MODES = ("reverse", "forward")
+KINKS = ("ignore", "warn", "raise")
+STAGES = ("parse", "normalized", "transformed", "optimized", "source")
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """How a derivative is generated.  Frozen: hashable, part of the cache key.
+
+    mode          "reverse" (adjoint sweeps: gradients, vector-Jacobian products) or
+                  "forward" (tangents beside primals: Jacobian-vector products)
+    optimize      run the optimizer (dead code, folding, copies) over the generated code
+    kinks         "ignore", "warn" or "raise" where the evaluation reaches a point without a
+                  derivative (abs at 0, max at a tie, a branch comparing equal values...)
+    batch         forward mode with a leading batch axis on every tangent (vector forward
+                  mode: Jacobians and Hessians in one pass)
+    higher_order  generated code meant to be differentiated again: functional adjoints, no
+                  in-place accumulators, recorded integers kept apart
+    cotangent     reverse mode whose entry takes the output cotangent as a keyword argument
+                  (vector-Jacobian products written to be differentiated again)
+    inline        inline small calls to the user's functions while normalizing
+    collect       checking only: record every refused construct, generate nothing
+    """
+    mode: str = "reverse"
+    optimize: bool = True
+    kinks: str = "ignore"
+    batch: bool = False
+    higher_order: bool = False
+    cotangent: bool = False
+    inline: bool = True
+    collect: bool = False
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise DerivativeUsageError(f"mode={self.mode!r}: choose one of {', '.join(MODES)}")
+        if self.kinks not in KINKS:
+            raise DerivativeUsageError(f"kinks={self.kinks!r}: choose one of "
+                                       f"{', '.join(KINKS)}")
+        for field in ("optimize", "batch", "higher_order", "cotangent", "inline", "collect"):
+            object.__setattr__(self, field, bool(getattr(self, field)))
+        if self.batch and self.mode != "forward":
+            raise DerivativeUsageError("batch tangents are a forward-mode option")
+        if self.cotangent and self.mode != "reverse":
+            raise DerivativeUsageError("a cotangent parameter is a reverse-mode option")
+
+    def replace(self, **changes):
+        """These options with some changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+# ----------------------------------------------------------------------------- the cache
+
+CACHE = {}         # (code, closure, wrt, kinds, options) -> (globals, Compiled)
+_LOCK = threading.RLock()
+_GENERATION = [0]
+
+
+def generation():
+    """A number that changes whenever `clear_cache` runs: caches of compiled derivatives
+    kept elsewhere (per derivative object) compare it to know they are stale."""
+    return _GENERATION[0]
+
+
+def clear_cache():
+    """Forget every generated derivative (the next call transforms again)."""
+    with _LOCK:
+        CACHE.clear()
+        _GENERATION[0] += 1
+
+
+_MISSING = object()
+
+
+class Compiled:
+    """A loaded derivative: its generated functions, their source, and what it depends on.
+
+    Reverse mode: ``entry`` (value and gradients, or the vector-Jacobian product with the
+    keyword ``cotangent``), ``primal`` and ``adjoint`` of the root, ``order`` mapping the
+    adjoint's results (in parameter order) to `wrt`.  Forward mode: ``forward`` and
+    ``tangent_params`` (parameter -> name of its tangent keyword)."""
+
+    def __init__(self, program, functions, source, entry_name, wrt):
+        root = program.order[0]
+        self.program = program
+        self.functions = functions
+        self.source = source
+        self.root = root
+        self.cotangent = program.cotangent
+        self.tangent_params = {}
+        if entry_name is None:
+            self.forward = functions[root.forward_name]
+            self.tangent_params = dict(root.tangent_params)
+        else:
+            self.entry = functions[entry_name]
+            self.primal = functions[root.primal_name]
+            self.adjoint = functions[root.adjoint_name]
+            in_order = [p for p in root.params if p in wrt]
+            self.order = tuple(in_order.index(w) for w in wrt)
+        self.deps = _dependencies(program)
+
+    def globals_changed(self):
+        """Has a global the derivative was built from been rebound (or changed kind)?"""
+        for globals_, name, value, kind in self.deps:
+            now = globals_.get(name, _MISSING)
+            if kind is None:
+                if now is not value:
+                    return True
+            elif now is not value and lattice.of_value(now) != kind:
+                return True
+        return False
+
+
+def _dependencies(program):
+    """Globals the generated code was specialized on: functions by identity, values by kind."""
+    deps = []
+    for fam in program.families.values():
+        ns = fam.parsed.namespace
+        aliased = getattr(ns, "aliased_globals", {})
+        for name, value in ns.seen.items():
+            if name in aliased:     # read through an alias bound to this very value
+                deps.append((ns.globals, name, aliased[name], None))
+                continue
+            if isinstance(value, types.ModuleType):
+                continue
+            if callable(value):
+                deps.append((ns.globals, name, value, None))
+            else:
+                deps.append((ns.globals, name, value, lattice.of_value(value)))
+    return deps
+
+
+# ----------------------------------------------------------------------------- the driver
+
+def compile(func, wrt, kinds, options, dump=None):
+    """The derivative of `func` with respect to parameters `wrt` (names) for arguments of
+    `kinds` (parameter -> lattice kind), generated, optimized and loaded: a `Compiled`.
+    Cached by the function's code and closure, `wrt`, `kinds` and `options`; `dump`
+    (a function ``(stage, text)``) sees the code of every stage and bypasses the cache."""
+    dump = dump or _env_dump()
+    closure = tuple(id(c) for c in (func.__closure__ or ()))
+    key = (func.__code__, closure, tuple(wrt), tuple(sorted(kinds.items())), options)
+    with _LOCK:
+        hit = CACHE.get(key) if dump is None else None
+        if hit is not None and hit[0] is func.__globals__ and not hit[1].globals_changed():
+            return hit[1]
+        try:
+            compiled = _run(func, tuple(wrt), kinds, options, dump)
+        except TangentLikeError:
+            raise
+        except Exception as exc:   # a bug of ours: never let it look like the user's
+            raise InternalError(f"tangent_like failed while transforming {func.__qualname__}: "
+                                f"{type(exc).__name__}: {exc}") from exc
+        CACHE[key] = (func.__globals__, compiled)
+        return compiled
+
+
+def _run(func, wrt, kinds, options, dump):
+    program = Program(options)
+    root = _analyze(program, func, kinds, set(wrt))
+    if dump:
+        dump("parse", nodes.unparse(program.parsed_sources[id(func)]) + "\n")
+        dump("normalized", "\n\n".join(nodes.unparse(u.normalized) for u in program.order)
+             + "\n")
+    defs = _transform(program)
+    if dump:
+        dump("transformed", source_of(defs, _header(func, wrt, options)))
+    if options.optimize:
+        for _, fdef in defs:
+            optimize(fdef)
+    for _, fdef in defs:
+        fdef.body = nodes.tidy_block(fdef.body)
+    entry = None
+    if options.mode == "reverse":
+        program.cotangent = root.namer.fresh("cotangent") if options.cotangent else None
+        entry = build_entry(root, program.namer.fresh(f"value_and_grad_{root.short_name}"),
+                            program.parsed_sources[id(func)].args, program.cotangent)
+        defs.insert(0, (root, entry))
+    defs += [(root, plain) for plain in program.lifted_plain()]
+    source = source_of(defs, _header(func, wrt, options))
+    if dump:
+        dump("optimized", source)
+        dump("source", source)
+    functions = load(defs, func.__name__)
+    _set_defaults(program, functions, func, entry)
+    return Compiled(program, functions, source, entry.name if entry else None, wrt)
+
+
+def _header(func, wrt, options):
+    return (f"# {options.mode.capitalize()} mode of {func.__qualname__} with respect to "
+            f"{', '.join(wrt)}, generated by tangent_like.")
+
+
+def _set_defaults(program, functions, func, entry):
+    """Generated functions take the defaults of the functions they come from."""
+    for unit in program.order:
+        f = getattr(unit.parsed, "func", None)
+        if f is None:
+            continue
+        if unit.mode == "reverse":
+            functions[unit.primal_name].__defaults__ = f.__defaults__
+            functions[unit.primal_name].__kwdefaults__ = f.__kwdefaults__
+        else:
+            fwd = functions[unit.forward_name]
+            fwd.__defaults__ = f.__defaults__
+            kw = dict(fwd.__kwdefaults__ or {})
+            kw.update(f.__kwdefaults__ or {})
+            fwd.__kwdefaults__ = kw or None
+    if entry is not None:
+        functions[entry.name].__defaults__ = func.__defaults__
+        functions[entry.name].__kwdefaults__ = func.__kwdefaults__
+
+
+# A generous bound on analyses per unit: each unit is analyzed again only when a callee it
+# waits for is done, so going past it is a bug, reported as one.
+_ROUNDS_PER_UNIT = 64
+
+
+def _analyze(program, func, kinds, active):
+    """Analyze every unit the request reaches, callees before callers; returns the root."""
+    family = program.family(func)
+    if family is None:
+        return None
+    root = program.new_unit(func, family.parsed, kinds, {p: p in active for p in kinds})
+    todo = [root]                 # a stack: the top waits for nothing below it
+    waiting = {root.key}          # units on the stack (a call to one of them is recursive)
+    rounds = 0
+    while todo:
+        unit = todo[-1]
+        rounds += 1
+        if rounds > _ROUNDS_PER_UNIT * (len(program.units) + 1):
+            raise InternalError(f"the analysis of {unit.short_name} and the functions it "
+                                "calls did not converge")
+        summaries = _Summaries(program, waiting)
+        try:
+            analysis = analyze(unit.parsed, unit.param_kinds(), unit.active_params, summaries,
+                               program.error_for(unit.parsed, summaries.diagnostics))
+        except TransformError:
+            if not summaries.pending:
+                raise
+            analysis = None       # perhaps only for want of a callee's summary: see below
+        if summaries.pending:
+            for target, ckinds, mask in summaries.pending:
+                callee = program.unit_for(target, ckinds, mask, create=True)
+                if callee is not None and callee.key not in waiting and \
+                        callee.analysis is None:
+                    todo.append(callee)
+                    waiting.add(callee.key)
+            if todo[-1] is unit:
+                raise InternalError(f"the analysis of {unit.short_name} waits for a "
+                                    "function it cannot analyze")
+            continue
+        todo.pop()
+        waiting.discard(unit.key)
+        program.record_all(summaries.diagnostics)
+        unit.set_analysis(analysis)
+    program.order = _reachable(program, root)
+    return root
+
+
+class _Summaries:
+    """What the analysis of one unit may know of the others: the result kinds of analyzed
+    callees, and the normalized trees of called functions.  A callee not analyzed yet is
+    noted as pending (and given the summary ANY for the rest of this attempt, which the
+    driver throws away)."""
+
+    def __init__(self, program, waiting):
+        self.program = program
+        self.waiting = waiting
+        self.pending = []
+        self.diagnostics = []     # checking mode: kept only from an attempt that counts
+
+    def result_kind(self, target, kinds, mask):
+        callee = self.program.unit_for(target, kinds, mask)
+        if callee is not None and callee.analysis is not None:
+            return callee.result_kind
+        if self.program.failed(target):
+            raise SkipStatement()
+        if callee is None or callee.key not in self.waiting:
+            self.pending.append((target, kinds, mask))
+        return lattice.ANY        # recursion (or a pending callee): the top of the lattice
+
+    def tree(self, target):
+        """The normalized tree of a called function (None if it cannot be had)."""
+        if target.lifted:
+            return target.callee.node
+        family = self.program.family(target.callee)
+        return family.parsed.node if family is not None else None
+
+
+def _reachable(program, root):
+    """The units the final analyses call, depth first from the root (the emitted order)."""
+    order, seen = [], set()
+
+    def visit(unit):
+        if unit.key in seen:
+            return
+        seen.add(unit.key)
+        order.append(unit)
+        for callee in unit.callees():
+            visit(callee)
+
+    visit(root)
+    return order
+
+
+def _transform(program):
+    """Transform every unit, callees before callers (a caller names what its callees'
+    transforms decided: their tangent parameters, their stacks)."""
+    done, defs = set(), {}
+
+    def visit(unit):
+        if unit.key in done:
+            return
+        done.add(unit.key)
+        for callee in unit.callees():
+            visit(callee)
+        defs[unit.key] = unit.transform()
+
+    for unit in program.order:
+        visit(unit)
+    return [(unit, fdef) for unit in program.order for fdef in defs[unit.key]]
+
+
+# --------------------------------------------------------------- specializing to arguments
+
+def specialize(func, wrt, args, kwargs, options):
+    """`compile` for these arguments: ``(Compiled, bound arguments)``.  Integers (and
+    integer arrays) are never differentiated: asking for one is a usage error."""
+    kinds, bound = kinds_of(inspect.signature(func), args, kwargs)
+    for w in wrt:
+        value = bound.arguments[w]
+        if isinstance(value, np.ndarray) and value.dtype.kind in "iub":
+            raise DerivativeUsageError(
+                f"cannot differentiate {func.__name__} with respect to {w!r}: it is an "
+                f"array of {value.dtype} (integers are never differentiated); pass "
+                f"{w}.astype(float)")
+        if kinds[w] == lattice.INT:
+            raise DerivativeUsageError(
+                f"cannot differentiate {func.__name__} with respect to {w!r}: it is an "
+                f"integer ({value!r}); pass a float (e.g. {float(value)!r})")
+    return compile(func, wrt, kinds, options), bound
+
+
+def diagnose(func, wrt, kinds):
+    """Every construct of `func` and its callees that tangent_like refuses, located, without
+    generating code (the checking mode of the pipeline)."""
+    program = Program(Options(collect=True))
+    try:
+        _analyze(program, func, kinds, set(wrt))
+    except TransformError as exc:
+        program.record(exc)
+    return program.diagnostics
+
+
+def stages(func, wrt, kinds, options):
+    """The code of every stage of the derivative of `func`: stage name -> text."""
+    texts = {}
+    compile(func, wrt, kinds, options, dump=texts.__setitem__)
+    return texts
+
+
+def _env_dump():
+    """``TANGENT_LIKE_DUMP=normalized,transformed`` prints those stages to stderr."""
+    wanted = os.environ.get("TANGENT_LIKE_DUMP")
+    if not wanted:
+        return None
+    wanted = {w.strip() for w in wanted.split(",")}
+
+    def dump(stage, text):
+        if stage in wanted or "all" in wanted:
+            print(f"# ---- tangent_like stage: {stage}\n{text}", file=sys.stderr)
+    return dump

@@ -1,0 +1,148 @@
+"""What a derivative is taken of: the user's function, checked, and the arguments `wrt` names.
+
+`check_function` turns anything callable into a Python function tangent_like can read (or a
+`DerivativeUsageError` saying what to pass instead); `wrt_names` turns positions and names
+into parameter names; bound methods and ``functools.partial`` objects are differentiated as
+the function they wrap with the bound arguments held constant.
+"""
+import functools
+import inspect
+import types
+
+import numpy as np
+
+from .errors import DerivativeUsageError
+from .frontend.check import check
+from .frontend.parse import parse_function
+
+
+class Differentiable:
+    """What tl.grad, tl.jacobian, tl.hessian and tl.hvp return: a derivative that can be
+    differentiated again (by tl.grad, tl.jvp, tl.jacobian, tl.hessian and tl.hvp).
+
+    `_pieces(args, kwargs)` describes its value at those arguments as calls of generated
+    functions (`Pieces`), to which the outer derivative applies forward mode."""
+
+    _func = None        # the user's function: `wrt` names its parameters
+    nestable = True     # may it be differentiated again?
+
+    def _bind(self, args, kwargs):
+        """The arguments of the user's function in a call of this derivative."""
+        try:
+            bound = inspect.signature(self._func).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise DerivativeUsageError(str(exc)) from None
+        bound.apply_defaults()
+        return bound
+
+    def _pieces(self, args, kwargs):
+        raise DerivativeUsageError(f"{self!r} cannot be differentiated again")
+
+
+def check_function(f):
+    """`f` as a Python function tangent_like can read, or a `DerivativeUsageError` saying
+    what to pass instead."""
+    if not callable(f):
+        raise DerivativeUsageError(f"expected a function, got {f!r}")
+    if isinstance(f, Differentiable):
+        raise DerivativeUsageError(
+            f"{f!r} is a derivative: differentiate it again with tl.grad, tl.jvp, "
+            "tl.jacobian, tl.hessian or tl.hvp")
+    if (getattr(f, "__module__", None) or "").startswith("tangent_like.") and \
+            not (getattr(f, "__module__", "") or "").startswith("tangent_like.testing"):
+        raise DerivativeUsageError(
+            f"{getattr(f, '__qualname__', f)!r} is part of tangent_like (a pullback or a "
+            "helper): differentiate your own function, or a derivative tl.grad, "
+            "tl.jacobian, tl.hessian or tl.hvp returned")
+    if isinstance(f, functools._lru_cache_wrapper):
+        f = f.__wrapped__       # a cache: the function it caches computes the same values
+    # Decorated functions are differentiated as they are: the decorator's wrapper may change
+    # the value (``functools.wraps`` does not say it does not), so its `__wrapped__` is not
+    # a substitute.
+    if not isinstance(f, types.FunctionType):
+        raise DerivativeUsageError(_not_python(f))
+    return f
+
+
+def _not_python(f):
+    name = getattr(f, "__name__", None) or type(f).__name__
+    module = getattr(f, "__module__", None) or ""
+    qualified = f"np.{name}" if module.startswith("numpy") or isinstance(f, np.ufunc) else \
+        (f"{module}.{name}" if module and module != "builtins" else name)
+    if isinstance(f, (types.BuiltinFunctionType, types.BuiltinMethodType, np.ufunc)) or \
+            type(f).__name__ in ("_ArrayFunctionDispatcher", "method-wrapper", "cython_function_or_method"):
+        return (f"{qualified} has no Python source for tangent_like to transform (it is a "
+                f"{type(f).__name__}); wrap it in a function of your own: "
+                f"tl.grad(lambda x: {qualified}(x))")
+    if inspect.ismethod(f):
+        return (f"{f.__qualname__} is a bound method of a {type(f.__self__).__name__}: "
+                "differentiate the function it binds (type(obj).method) with the object as "
+                "its first argument")
+    if isinstance(f, type):
+        return (f"{name} is a class: differentiate a function that builds and uses its "
+                "instances")
+    if callable(getattr(type(f), "__call__", None)):
+        return (f"{f!r} is an object with a __call__ method: differentiate the method, "
+                f"e.g. tl.grad(obj.__call__), or wrap the call in a function of your own")
+    return f"{f!r} is not a Python function: wrap it in a def or a lambda"
+
+
+def _refuse_variadic(f):
+    """Functions with ``*args`` or ``**kwargs``: the located diagnostics of the check."""
+    check(parse_function(f))        # raises UnsupportedSyntaxError, located
+    raise DerivativeUsageError(f"{f.__qualname__} takes *args or **kwargs: give each "
+                               "parameter a name")
+
+
+def wrt_names(f, wrt):
+    sig = inspect.signature(f)
+    if isinstance(f, types.FunctionType) and any(
+            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
+        _refuse_variadic(f)
+    params = [p for p in sig.parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    names = [p.name for p in params]
+    fname = getattr(f, "__name__", None) or repr(f)
+    single = not isinstance(wrt, (tuple, list))
+    items = [wrt] if single else list(wrt)
+    if not items:
+        raise DerivativeUsageError("wrt is empty: name at least one argument")
+    out = []
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, str)):
+            raise DerivativeUsageError(f"wrt entries are argument positions or names, not {w!r}")
+        if isinstance(w, int):
+            positional = [p.name for p in params if p.kind in
+                          (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if not -len(positional) <= w < len(positional):
+                raise DerivativeUsageError(
+                    f"wrt={w} but {fname} has {len(positional)} positional parameters "
+                    f"({', '.join(positional)})")
+            w = positional[w]
+        elif w not in names:
+            raise DerivativeUsageError(f"wrt={w!r} is not a parameter of {fname} "
+                                       f"(parameters: {', '.join(names)})")
+        if w in out:
+            raise DerivativeUsageError(f"wrt names {w!r} twice")
+        out.append(w)
+    return tuple(out), single
+
+
+def as_partial(f):
+    """A bound method as the partial object of its function with the instance bound first
+    (the instance is a constant; `wrt` counts the method's own parameters)."""
+    if inspect.ismethod(f) and isinstance(f.__func__, types.FunctionType):
+        partial = functools.partial(f.__func__, f.__self__)
+        partial._tl_label = "bound method "
+        return partial
+    return f
+
+
+def partial_wrt(partial, wrt):
+    """`wrt` of a partial object as parameter names of the function it wraps."""
+    func = partial.func
+    if not isinstance(func, (types.FunctionType, Differentiable)) and \
+            not inspect.ismethod(func):
+        check_function(func)       # refused with what to do instead
+    names, single = wrt_names(partial, wrt)
+    return names[0] if single else names

@@ -1,0 +1,119 @@
+"""Values meeting derivatives: the kinds of arguments, gradients given the structure, shape
+and dtype of their argument, tangents checked against theirs."""
+import dataclasses
+
+import numpy as np
+
+from .analysis import lattice
+from .errors import DerivativeUsageError, InternalError
+
+
+def fast_kind(value):
+    t = type(value)
+    if t is float:
+        return lattice.SCALAR
+    if t is int:
+        return lattice.INT
+    if t is np.ndarray:
+        return ("array", value.ndim, value.dtype.char)
+    return lattice.of_value(value)
+
+
+def kinds_of(sig, args, kwargs):
+    try:
+        bound = sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise DerivativeUsageError(str(exc)) from None
+    bound.apply_defaults()
+    return {name: lattice.of_value(value) for name, value in bound.arguments.items()}, bound
+
+
+def finalize(g, x):
+    """Give gradient `g` the structure, shape and dtype of argument `x`."""
+    tx = type(x)
+    if tx is float:
+        return g if type(g) is float else float(g)
+    if tx is np.ndarray:
+        if type(g) is np.ndarray and g.shape == x.shape and g.dtype == x.dtype \
+                and g.flags.writeable:
+            return g
+        if x.ndim == 0:
+            return np.asarray(g, dtype=x.dtype)
+        g = np.asarray(g)
+        if g.shape != x.shape:
+            g = np.broadcast_to(g, x.shape)
+        dtype = x.dtype if np.issubdtype(x.dtype, np.floating) or \
+            np.issubdtype(x.dtype, np.complexfloating) else np.result_type(g, 1.0)
+        return np.array(g, dtype=dtype)
+    if isinstance(x, bool):
+        return g
+    if isinstance(x, np.floating):
+        return type(x)(g)
+    if isinstance(x, float) or isinstance(x, int):
+        return float(g) if np.ndim(g) == 0 else g
+    if isinstance(x, np.floating):
+        return type(x)(g)
+    if isinstance(x, (tuple, list)):
+        if isinstance(g, (tuple, list)):
+            parts = g
+        elif type(g) is float and g == 0.0:
+            parts = [0.0] * len(x)
+        else:       # an array adjoint of a sequence (np.sum(xs)): one row per element
+            parts = list(np.asarray(g))
+            if len(parts) != len(x):
+                raise InternalError(f"an adjoint of shape {np.shape(g)} for a sequence of "
+                                    f"{len(x)} elements")
+        out = [finalize(p, xi) for p, xi in zip(parts, x)]
+        if hasattr(x, "_fields"):               # a NamedTuple of parameters
+            return type(x)(*out)
+        return type(x)(out) if isinstance(x, tuple) else out
+    if isinstance(x, dict):
+        parts = g if isinstance(g, dict) else {}
+        return {k: finalize(parts.get(k, 0.0), v) for k, v in x.items()}
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        parts = g if isinstance(g, dict) else {}
+        fields = {}
+        for f in dataclasses.fields(x):
+            value = getattr(x, f.name)
+            if isinstance(value, (float, np.ndarray, np.floating, tuple, list, dict)):
+                fields[f.name] = finalize(parts.get(f.name, 0.0), value)
+        return dataclasses.replace(x, **fields)
+    return g
+
+
+def as_tangent(t, x, name="x"):
+    """Tangent `t` of argument `x`, checked against it: shaped like `x` (a float or 0-d array
+    for a float), with a 1-tuple ``(t,)`` accepted for a single array or float argument."""
+    if isinstance(t, (tuple, list)) and len(t) == 1 and (
+            not isinstance(x, (tuple, list)) or len(x) != 1 and
+            isinstance(t[0], (tuple, list)) and len(t[0]) == len(x)):
+        t = t[0]
+    if isinstance(x, (tuple, list)):
+        if not isinstance(t, (tuple, list)) or len(t) != len(x):
+            raise DerivativeUsageError(
+                f"the tangent of {name!r} must be a sequence of {len(x)} tangents, one per "
+                f"element of {name!r}, not {t!r}")
+        parts = [as_tangent(ti, xi, f"{name}[{i}]") for i, (ti, xi) in enumerate(zip(t, x))]
+        if hasattr(t, "_fields"):       # a NamedTuple
+            return type(t)(*parts)
+        return type(t)(parts)
+    if isinstance(x, dict) or not isinstance(x, (float, int, np.ndarray, np.number)):
+        return t
+    if np.shape(t) != np.shape(x):
+        raise DerivativeUsageError(
+            f"the tangent of {name!r} has shape {np.shape(t)}, but {name!r} has shape "
+            f"{np.shape(x)}: a tangent is shaped like its argument")
+    if isinstance(x, np.ndarray) and not isinstance(t, np.ndarray):
+        return np.asarray(t, dtype=np.result_type(x, 1.0))
+    return t
+
+
+def shaped_like(tangent, out):
+    """The output tangent shaped like the output: the zero tangent (the float 0.0) of an
+    array becomes an array of zeros; tuples part by part."""
+    if isinstance(out, (tuple, list)) and isinstance(tangent, (tuple, list)) and \
+            len(out) == len(tangent):
+        return type(tangent)(shaped_like(t, o) for t, o in zip(tangent, out))
+    if isinstance(out, np.ndarray) and type(tangent) is float and tangent == 0.0:
+        return np.zeros(out.shape, dtype=np.result_type(out, 1.0))
+    return tangent
