@@ -7,6 +7,7 @@ Exit status: 0 on success, 1 when the function is refused (diagnostics on stderr
 construct, compiler style), 2 on usage errors (bad target, unknown option).
 """
 import argparse
+import ast
 import importlib
 import importlib.util
 import os
@@ -86,7 +87,6 @@ def _wrt(text):
 def _literals(values):
     if values is None:
         return None
-    import ast
     out = []
     for v in values:
         try:

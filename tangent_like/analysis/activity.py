@@ -10,6 +10,8 @@ reads the callee's result kind from `callees` (the summaries the driver keeps: s
 `tangent_like.pipeline`), and is recorded in `Analysis.calls` with the kinds and activity of
 its arguments: the unit the call runs.
 """
+import operator
+
 import gast
 
 from . import aliasing, lattice
@@ -27,12 +29,10 @@ _BINOPS = {gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "truedi
 
 
 def binop_rule(op):
-    import operator
     return rules.lookup(getattr(operator, _BINOPS[type(op)]))
 
 
 def unary_rule(op):
-    import operator
     return rules.lookup(operator.neg if isinstance(op, gast.USub) else operator.pos)
 
 
@@ -244,7 +244,6 @@ class _Analyzer:
         return lattice.ANY, va
 
     def attribute(self, e):
-        from . import resolve
         dotted = _dotted(e)
         if dotted is not None and dotted.split(".")[0] not in self.local_vars:
             ok, obj = self.parsed.namespace.lookup(dotted.split(".")[0])
@@ -260,7 +259,7 @@ class _Analyzer:
             if lattice.is_tuple(vk):
                 return lattice.ANY, va
             return lattice.ANY, va
-        self.targets[id(e)] = resolve.RuleTarget(rule, {rule.params[0]: e.value})
+        self.targets[id(e)] = _resolve.RuleTarget(rule, {rule.params[0]: e.value})
         return vk, va
 
     def call(self, e):
@@ -332,7 +331,6 @@ def _construct(e):
 
 
 def _dotted(e):
-    from ..syntax import nodes
     return nodes.dotted_name(e)
 
 

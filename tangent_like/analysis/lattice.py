@@ -4,6 +4,10 @@
 broadcasting to undo) < ``("array", ndim)`` (an array of known rank) < ``ANY`` (anything).  A tuple or list of known length
 has kind ``("tuple", (k0, k1, ...))``.  `join` is the least upper bound.
 """
+import numbers
+
+import numpy as np
+
 INT = "int"
 SCALAR = "scalar"
 ANY = "any"
@@ -71,9 +75,6 @@ def is_scalar(kind):
 
 def of_value(value):
     """The kind of a runtime value (used to specialize on argument kinds)."""
-    import numbers
-
-    import numpy as np
     if isinstance(value, (bool, int, np.integer, np.bool_)):
         return INT
     if isinstance(value, (float, np.floating)) or (

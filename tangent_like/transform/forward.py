@@ -21,11 +21,12 @@ import gast
 
 from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
-from ..analysis.resolve import RuleTarget, StackTarget, UserTarget
+from ..analysis.resolve import RuleTarget, StackTarget
 
 from ..syntax.naming import is_stack, tangent_stack
 from ..syntax import anno, nodes
 from . import kinks
+from .comments import dedupe_comments
 
 
 class ForwardTransform:
@@ -88,8 +89,7 @@ class ForwardTransform:
                     self._tangent_of(s.value.args[0])])))
             else:
                 out.append(s)
-        from .reverse import _dedupe_comments
-        return _dedupe_comments(out)
+        return dedupe_comments(out)
 
     def _zero(self, value_node):
         """The zero tangent of a value: ``0.0`` for scalars, and always with batched

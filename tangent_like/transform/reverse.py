@@ -29,6 +29,7 @@ from ..analysis.resolve import RuleTarget, UserTarget
 from ..analysis.stale import Positions
 from ..syntax import anno, nodes
 from . import kinks
+from .comments import dedupe_comments
 
 STACK = "_stack"
 
@@ -421,7 +422,7 @@ class ReverseTransform:
                 adj += self._pop(reads)
             for sa in reversed(sas):
                 adj += self._stmt_code(sa)
-        return fwd, _dedupe_comments(adj)
+        return fwd, dedupe_comments(adj)
 
     # ---------------------------------------------------- statements
     def _stmt_code(self, sa):
@@ -660,20 +661,6 @@ def _at_tails(stmts, push):
         last.orelse = _at_tails(last.orelse, nodes.copy(push)) if last.orelse else [push]
         return stmts
     return stmts + [push]
-
-
-def _dedupe_comments(stmts):
-    """Keep a comment only where the quoted source line changes."""
-    out, last = [], None
-    for s in stmts:
-        if nodes.is_comment(s):
-            if s.value.value == last:
-                continue
-            last = s.value.value
-        elif isinstance(s, (gast.If, gast.For, gast.While)):
-            last = None
-        out.append(s)
-    return out
 
 
 def _pack(parts, ctx="load"):
