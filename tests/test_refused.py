@@ -201,6 +201,20 @@ def test_attribute_assignment_is_refused():
     assert_refused(uses_attribute_assignment, 1.5, types.SimpleNamespace(w=0.0))
 
 
+def defines_nested_function_twice(x, a):
+    if a > 0:
+        def h(t):
+            return t * a
+    else:
+        def h(t):  # <- refused
+            return t + a
+    return h(x)
+
+
+def test_nested_function_defined_twice_is_refused():
+    assert_refused(defines_nested_function_twice, 1.0, 0.5)
+
+
 # --------------------------------------------------------------------------------------------
 # Expressions
 # --------------------------------------------------------------------------------------------

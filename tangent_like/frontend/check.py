@@ -4,9 +4,10 @@
 `UnsupportedSyntaxError` listing every construct tangent_like does not differentiate, each
 with what to write instead.
 """
-import gast
+import builtins
 
 from ..errors import Diagnostic, UnsupportedSyntaxError
+from ..syntax import nodes
 
 # node class name -> (what it is, what to do instead)
 _REFUSED = {
@@ -61,7 +62,7 @@ def check(parsed):
         diagnostics.append(Diagnostic(what, source.filename, lineno, col,
                                       source.line(lineno), hint, construct))
 
-    if isinstance(parsed.node, gast.AsyncFunctionDef):
+    if isinstance(parsed.node, nodes.AsyncFunctionDef):
         refuse(parsed.node, *_REFUSED["AsyncFunctionDef"], "async def")
     _check_arguments(parsed.node, refuse)
     allowed = _statement_comprehensions(parsed.node)
@@ -72,40 +73,40 @@ def check(parsed):
         if kind in _REFUSED:
             what, hint = _REFUSED[kind]
             refuse(node, what, hint, kind)
-        elif isinstance(node, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
-            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        elif isinstance(node, (nodes.Assign, nodes.AugAssign, nodes.AnnAssign)):
+            targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
             for target in targets:
-                for t in gast.walk(target):
-                    if isinstance(t, gast.Subscript) and isinstance(t.ctx, gast.Store) and not (
-                            t is target and isinstance(t.value, gast.Name)
+                for t in nodes.walk(target):
+                    if isinstance(t, nodes.Subscript) and nodes.is_store(t) and not (
+                            t is target and isinstance(t.value, nodes.Name)
                             and len(targets) == 1):
                         refuse(t, "this assignment into an element or slice is not supported",
                                "assign to one subscripted variable at a time: 'a[i] = v'",
                                "subscript store")
-                    elif isinstance(t, gast.Attribute) and isinstance(t.ctx, gast.Store):
+                    elif isinstance(t, nodes.Attribute) and nodes.is_store(t):
                         refuse(t, "assignment to an attribute ('obj.a = v') is not supported",
                                "keep the value in a local variable", "attribute store")
-                    elif isinstance(t, gast.Starred):
+                    elif isinstance(t, nodes.Starred):
                         refuse(t, "starred assignment targets ('a, *b = ...') are not "
                                "supported", "index the sequence explicitly", "starred target")
-        elif isinstance(node, gast.Call):
+        elif isinstance(node, nodes.Call):
             dynamic = _dynamic_scope(node, parsed)
             if dynamic:
                 refuse(node, f"'{dynamic}()' reads or runs code by name at run time, which "
                        "tangent_like cannot see or differentiate", "write the computation "
                        "in the function itself", f"{dynamic}()")
             for a in node.args:
-                if isinstance(a, gast.Starred):
+                if isinstance(a, nodes.Starred):
                     refuse(a, "calls with '*args' are not supported",
                            "pass the arguments one by one", "star-args call")
             for k in node.keywords:
                 if k.arg is None:
                     refuse(k.value, "calls with '**kwargs' are not supported",
                            "pass the keyword arguments one by one", "star-kwargs call")
-        elif isinstance(node, (gast.For, gast.While)) and node.orelse:
+        elif isinstance(node, (nodes.For, nodes.While)) and node.orelse:
             refuse(node, f"'{type(node).__name__.lower()} ... else' clauses are not supported",
                    "use a flag variable set before 'break'", "loop else")
-        elif isinstance(node, gast.FunctionDef) and node is not parsed.node:
+        elif isinstance(node, nodes.FunctionDef) and node is not parsed.node:
             if node.decorator_list:
                 refuse(node, "decorated nested functions are not supported",
                        "define the function without decorators", "decorator")
@@ -121,9 +122,8 @@ _DYNAMIC_SCOPE = ("eval", "exec", "compile", "locals", "globals", "vars", "__imp
 def _dynamic_scope(call, parsed):
     """The name of a builtin that evaluates code or reads variables by name, if `call` is
     one (``eval("x * x")`` would see none of the derivative code's variables)."""
-    import builtins
     func = call.func
-    if not (isinstance(func, gast.Name) and func.id in _DYNAMIC_SCOPE):
+    if not (isinstance(func, nodes.Name) and func.id in _DYNAMIC_SCOPE):
         return None
     namespace = getattr(parsed, "namespace", None)
     found, obj = namespace.lookup(func.id) if namespace is not None else (False, None)
@@ -140,7 +140,7 @@ def _check_arguments(fdef, refuse):
                "give each parameter a name", "**kwargs parameter")
 
 
-_SIMPLE = (gast.Assign, gast.AugAssign, gast.AnnAssign, gast.Return, gast.Expr)
+_SIMPLE = (nodes.Assign, nodes.AugAssign, nodes.AnnAssign, nodes.Return, nodes.Expr)
 
 
 def _statement_comprehensions(fdef):
@@ -152,18 +152,18 @@ def _statement_comprehensions(fdef):
         stmt = todo.pop()
         for field in ("body", "orelse"):
             todo.extend(getattr(stmt, field, None) or [])
-        if isinstance(stmt, gast.FunctionDef):
+        if isinstance(stmt, nodes.FunctionDef):
             continue
         if not isinstance(stmt, _SIMPLE):
             continue
         # a generator expression runs lazily: it is turned into a loop only where it is
         # consumed at once, as the argument of a call (sum(...), np.array(list(...)))
-        consumed = {id(a) for n in gast.walk(stmt) if isinstance(n, gast.Call)
+        consumed = {id(a) for n in nodes.walk(stmt) if isinstance(n, nodes.Call)
                     for a in n.args}
-        for n in gast.walk(stmt):
-            if isinstance(n, gast.GeneratorExp) and id(n) not in consumed:
+        for n in nodes.walk(stmt):
+            if isinstance(n, nodes.GeneratorExp) and id(n) not in consumed:
                 continue
-            if isinstance(n, (gast.ListComp, gast.GeneratorExp)) and all(
+            if isinstance(n, (nodes.ListComp, nodes.GeneratorExp)) and all(
                     not g.is_async for g in n.generators):
                 allowed.add(id(n))
     return allowed
@@ -171,21 +171,21 @@ def _statement_comprehensions(fdef):
 
 def _walk_body(fdef):
     for stmt in fdef.body:
-        yield from gast.walk(stmt)
+        yield from nodes.walk(stmt)
 
 
 def strip_refused(parsed):
     """Drop every statement holding a refused construct (checking mode goes on past them)."""
     def bad_expr(stmt):
-        for n in gast.walk(stmt):
-            if n is not stmt and isinstance(n, gast.stmt):
+        for n in nodes.walk(stmt):
+            if n is not stmt and nodes.is_statement(n):
                 continue
             if type(n).__name__ in _REFUSED:
                 return True
-            if isinstance(n, (gast.Subscript, gast.Attribute, gast.Starred)) and \
-                    isinstance(getattr(n, "ctx", None), gast.Store):
+            if isinstance(n, (nodes.Subscript, nodes.Attribute, nodes.Starred)) and \
+                    nodes.is_store(n):
                 return True
-            if isinstance(n, gast.Call) and (any(isinstance(a, gast.Starred) for a in n.args)
+            if isinstance(n, nodes.Call) and (any(isinstance(a, nodes.Starred) for a in n.args)
                                              or any(k.arg is None for k in n.keywords)):
                 return True
         return False
@@ -195,14 +195,14 @@ def strip_refused(parsed):
         for s in stmts:
             if type(s).__name__ in _REFUSED:
                 continue
-            if isinstance(s, (gast.If, gast.For, gast.While)):
-                if bad_expr(gast.Expr(value=s.test if not isinstance(s, gast.For) else s.iter)):
+            if isinstance(s, (nodes.If, nodes.For, nodes.While)):
+                if bad_expr(nodes.expr_stmt(s.iter if isinstance(s, nodes.For) else s.test)):
                     continue
-                s.body = block(s.body) or [gast.Pass()]
+                s.body = block(s.body) or [nodes.pass_()]
                 s.orelse = block(s.orelse)
                 out.append(s)
-            elif isinstance(s, gast.FunctionDef):
-                s.body = block(s.body) or [gast.Pass()]
+            elif isinstance(s, nodes.FunctionDef):
+                s.body = block(s.body) or [nodes.pass_()]
                 out.append(s)
             elif bad_expr(s):
                 continue
@@ -210,4 +210,4 @@ def strip_refused(parsed):
                 out.append(s)
         return out
 
-    parsed.node.body = block(parsed.node.body) or [gast.Pass()]
+    parsed.node.body = block(parsed.node.body) or [nodes.pass_()]

@@ -7,10 +7,9 @@ along in a `Namespace`: its module globals (live), its closure cells, and the bu
 import builtins
 import inspect
 import linecache
+import os
 import textwrap
 import types
-
-import gast
 
 from ..errors import TransformError
 from ..syntax import nodes
@@ -57,7 +56,6 @@ class SourceInfo:
         return self.lines[lineno - 1].rstrip("\n")
 
     def short_name(self):
-        import os
         return os.path.basename(self.filename)
 
 
@@ -65,7 +63,7 @@ class ParsedFunction:
     """A function's tree plus what it needs to be understood."""
 
     def __init__(self, node, name, namespace, source, func=None):
-        self.node = node            # gast.FunctionDef
+        self.node = node            # nodes.FunctionDef
         self.name = name
         self.namespace = namespace
         self.source = source        # SourceInfo
@@ -99,7 +97,7 @@ def parse_function(func):
     dedented = textwrap.dedent(text)
     indent = _indent_width(text, dedented)
     try:
-        module = gast.parse(dedented)
+        module = nodes.parse(dedented)
     except SyntaxError:
         # A lambda in the middle of an expression: parse the smallest enclosing statement.
         module = _parse_fragment(dedented)
@@ -114,6 +112,27 @@ def parse_function(func):
     return ParsedFunction(node, node.name, namespace, source, func)
 
 
+def parse_source(text, globals_=None, filename="<source>"):
+    """Parse the text of one ``def`` into a `ParsedFunction`, without a function object.
+
+    The function's free names resolve in the dict `globals_` (only builtins when it is None).
+    Examples and tests of the passes start here::
+
+        >>> parsed = parse_source("def f(x):\\n    return x * 2")
+        >>> parsed.name, parsed.namespace.lookup("range")
+        ('f', (True, <class 'range'>))
+    """
+    text = textwrap.dedent(text).strip("\n") + "\n"
+    module = nodes.parse(text)
+    defs = [n for n in module.body if isinstance(n, nodes.FunctionDef)]
+    if len(defs) != 1:
+        raise TransformError("the source must hold exactly one function definition")
+    node = defs[0]
+    namespace = Namespace(globals_ if globals_ is not None else {})
+    source = SourceInfo(filename, text.splitlines(keepends=True))
+    return ParsedFunction(node, node.name, namespace, source)
+
+
 def _indent_width(text, dedented):
     first_text = next((l for l in text.splitlines() if l.strip()), "")
     first_ded = next((l for l in dedented.splitlines() if l.strip()), "")
@@ -124,14 +143,14 @@ def _parse_fragment(text):
     lines = text.splitlines()
     while lines:
         try:
-            return gast.parse(textwrap.dedent("\n".join(lines)))
+            return nodes.parse(textwrap.dedent("\n".join(lines)))
         except SyntaxError:
             lines = lines[:-1]
     raise TransformError("could not parse the function's source")
 
 
 def _shift_locations(tree, line_delta, col_delta):
-    for n in gast.walk(tree):
+    for n in nodes.walk(tree):
         if hasattr(n, "lineno") and n.lineno is not None:
             n.lineno += line_delta
             if getattr(n, "end_lineno", None) is not None:
@@ -144,7 +163,7 @@ def _shift_locations(tree, line_delta, col_delta):
 
 def _find_definition(module, func, code):
     if code.co_name == "<lambda>":
-        lambdas = [n for n in gast.walk(module) if isinstance(n, gast.Lambda)
+        lambdas = [n for n in nodes.walk(module) if isinstance(n, nodes.Lambda)
                    and n.lineno == code.co_firstlineno]
         argnames = list(code.co_varnames[:code.co_argcount])
         matching = [l for l in lambdas if [a.id for a in l.args.args] == argnames]
@@ -154,19 +173,18 @@ def _find_definition(module, func, code):
                 filename=code.co_filename, lineno=code.co_firstlineno,
                 hint="give the lambda its own line or use def")
         lam = matching[0]
-        ret = gast.Return(value=lam.body)
+        ret = nodes.return_(lam.body)
         nodes.set_location(ret, lam.lineno, lam.col_offset)
         ret.value = lam.body
-        fdef = gast.FunctionDef(name="lambda_", args=lam.args, body=[ret], decorator_list=[],
-                                returns=None, type_comment=None, type_params=[])
+        fdef = nodes.function_def("lambda_", lam.args, [ret])
         fdef.lineno, fdef.col_offset = lam.lineno, lam.col_offset
         return fdef
-    for n in gast.walk(module):
-        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef)) and n.name == code.co_name \
+    for n in nodes.walk(module):
+        if isinstance(n, (nodes.FunctionDef, nodes.AsyncFunctionDef)) and n.name == code.co_name \
                 and n.lineno <= code.co_firstlineno + 0:
             return n
-    for n in gast.walk(module):
-        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef)) and n.name == code.co_name:
+    for n in nodes.walk(module):
+        if isinstance(n, (nodes.FunctionDef, nodes.AsyncFunctionDef)) and n.name == code.co_name:
             return n
     raise TransformError(f"could not find the definition of {code.co_name!r} in its source",
                          filename=code.co_filename, lineno=code.co_firstlineno)

@@ -1,29 +1,52 @@
 """A-normal form: one operation per assignment, every intermediate named.
 
-``y = np.sin(x) * x + 1.0`` becomes::
-
-    sin_x = np.sin(x)
-    sin_x_times_x = sin_x * x
-    y = sin_x_times_x + 1.0
-
 Operands become names or constants; index expressions keep slices and tuples of simple parts.
 Conditional expressions and ``and``/``or`` used as values become ``if`` statements.  Tests of
 ``if``/``while``/``assert``, comparisons used as values, expression statements (``print``) and
 ``range(...)`` headers stay as written: their values are never differentiated.  A statement
 never needs its own target's old value in its adjoint (``x = x * x`` becomes
 ``x_new = x * x; x = x_new``; ``x = x + y`` stays), so the reverse sweep can tell the value
-before an assignment from the value after it.
-"""
-import gast
+before an assignment from the value after it.  Attribute chains on local variables are split
+(``p.w.T``), those on modules stay (``np.pi``).
 
+Example (run as a test)::
+
+    >>> from tangent_like.frontend.parse import parse_source
+    >>> from tangent_like.syntax.naming import Namer
+    >>> parsed = parse_source('''
+    ... def f(x, p):
+    ...     y = np.sin(x) * x + 1.0
+    ...     x = x * x
+    ...     z = p.w.T if y > 0 else -y
+    ...     return z[2 * p.n]
+    ... ''')
+    >>> to_anf(parsed, Namer(nodes.all_names(parsed.node)))
+    >>> print(nodes.unparse(parsed.node))
+    def f(x, p):
+        sin_x = np.sin(x)
+        sin_x_times_x = sin_x * x
+        y = sin_x_times_x + 1.0
+        x_new = x * x
+        x = x_new
+        if y > 0:
+            p_w = p.w
+            z_branch = p_w.T
+        else:
+            z_branch = -y
+        z = z_branch
+        p_n = p.n
+        t_2_times_p_n = 2 * p_n
+        z_t_2_times_p_n = z[t_2_times_p_n]
+        return z_t_2_times_p_n
+"""
 from ..syntax import anno, nodes
+from ..syntax.scopes import local_names
 
 
 _LOCALS = []     # the local names of the function being normalized (innermost last)
 
 
 def to_anf(parsed, namer):
-    from .lift import local_names
     _LOCALS.append(local_names(parsed.node))
     try:
         parsed.node.body = _block(parsed.node.body, namer)
@@ -34,9 +57,9 @@ def to_anf(parsed, namer):
 def _of_local(e):
     """Is the dotted expression `e` (``x.T.T``, ``p.w``) rooted at a local variable?"""
     root = e
-    while isinstance(root, gast.Attribute):
+    while isinstance(root, nodes.Attribute):
         root = root.value
-    return bool(_LOCALS) and isinstance(root, gast.Name) and root.id in _LOCALS[-1]
+    return bool(_LOCALS) and isinstance(root, nodes.Name) and root.id in _LOCALS[-1]
 
 
 def _block(stmts, namer):
@@ -49,20 +72,20 @@ def _block(stmts, namer):
             if anno.get(n, anno.Anno.ORIGIN) is None:
                 anno.set(n, anno.Anno.ORIGIN, origin)
             out.append(n)
-    return out or [gast.Pass()]
+    return out or [nodes.pass_()]
 
 
 def _stmt(s, namer):
-    if isinstance(s, gast.Assign):
+    if isinstance(s, nodes.Assign):
         return _assign(s, namer)
-    if isinstance(s, gast.If):
+    if isinstance(s, nodes.If):
         s.body = _block(s.body, namer)
         s.orelse = _block(s.orelse, namer) if s.orelse else []
         return [s]
-    if isinstance(s, (gast.For, gast.While)):
+    if isinstance(s, (nodes.For, nodes.While)):
         s.body = _block(s.body, namer)
         return [s]
-    if isinstance(s, gast.Return):
+    if isinstance(s, nodes.Return):
         out = []
         if s.value is None:
             s.value = nodes.const(None)
@@ -74,9 +97,9 @@ def _stmt(s, namer):
 def _assign(s, namer):
     target = s.targets[0]
     out = []
-    if isinstance(target, gast.Tuple):
+    if isinstance(target, nodes.Tuple):
         value = s.value
-        if isinstance(value, gast.Call):
+        if isinstance(value, nodes.Call):
             value = _op(value, out, namer, "t")
         else:
             value = _simple(value, out, namer, "t")
@@ -107,26 +130,26 @@ def _reads_own_target(value, target):
     ``x = x + y``, ``x = x - 1.0`` and ``x = x * 0.5`` never do: their adjoints read no
     operand equal to the target.  Anything else gets a temporary (``x_new = x * x``).
     """
-    if isinstance(value, gast.BinOp):
-        if isinstance(value.op, (gast.Add, gast.Sub)):
+    if isinstance(value, nodes.BinOp):
+        if isinstance(value.op, (nodes.Add, nodes.Sub)):
             return False
-        if isinstance(value.op, (gast.Mult, gast.Div)):
+        if isinstance(value.op, (nodes.Mult, nodes.Div)):
             other = value.right if _is_name(value.left, target) else value.left
             if _is_name(value.left, target) and _is_name(value.right, target):
                 return True
             return not _is_constant(other)
-    if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
+    if isinstance(value, nodes.UnaryOp) and isinstance(value.op, (nodes.USub, nodes.UAdd)):
         return False
     return True
 
 
 def _is_name(node, name):
-    return isinstance(node, gast.Name) and node.id == name
+    return isinstance(node, nodes.Name) and node.id == name
 
 
 def _is_constant(node):
-    return isinstance(node, gast.Constant) or (
-        isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant))
+    return isinstance(node, nodes.Constant) or (
+        isinstance(node, nodes.UnaryOp) and isinstance(node.operand, nodes.Constant))
 
 
 class _Expanded:
@@ -138,29 +161,15 @@ class _Expanded:
 
 def _is_simple(e):
     """Names, constants and negated numeric constants (``-1``)."""
-    if isinstance(e, gast.UnaryOp) and isinstance(e.op, (gast.USub, gast.UAdd)):
-        return isinstance(e.operand, gast.Constant)
-    return isinstance(e, (gast.Name, gast.Constant))
-
-
-def _fold_constant(e):
-    return None   # negative literals stay UnaryOp nodes so unparse keeps their parentheses
-    if isinstance(e, gast.UnaryOp) and isinstance(e.op, (gast.USub, gast.UAdd)) \
-            and isinstance(e.operand, gast.Constant) \
-            and isinstance(e.operand.value, (int, float)) \
-            and not isinstance(e.operand.value, bool):
-        v = e.operand.value
-        return nodes.const(-v if isinstance(e.op, gast.USub) else v)
-    return None
+    if isinstance(e, nodes.UnaryOp) and isinstance(e.op, (nodes.USub, nodes.UAdd)):
+        return isinstance(e.operand, nodes.Constant)
+    return isinstance(e, (nodes.Name, nodes.Constant))
 
 
 def _simple(e, out, namer, hint):
     """A Name or Constant holding the value of `e`, emitting statements into `out`."""
     if _is_simple(e):
         return e
-    folded = _fold_constant(e)
-    if folded is not None:
-        return folded
     value = _op(e, out, namer, hint)
     if isinstance(value, _Expanded):
         return nodes.name(value.name)
@@ -173,59 +182,56 @@ def _simple(e, out, namer, hint):
 
 def _op(e, out, namer, hint):
     """`e` with simple operands (one operation), emitting operand statements into `out`."""
-    folded = _fold_constant(e)
-    if folded is not None:
-        return folded
     if _is_simple(e):
         return e
-    if isinstance(e, gast.BinOp):
+    if isinstance(e, nodes.BinOp):
         e.left = _simple(e.left, out, namer, hint)
         e.right = _simple(e.right, out, namer, hint)
         return e
-    if isinstance(e, gast.UnaryOp):
-        if isinstance(e.op, gast.Not):
+    if isinstance(e, nodes.UnaryOp):
+        if isinstance(e.op, nodes.Not):
             return e
         e.operand = _simple(e.operand, out, namer, hint)
         return e
-    if isinstance(e, gast.Call):
+    if isinstance(e, nodes.Call):
         if getattr(e, "_tl_keep", False):
             return e
         func = e.func
-        if isinstance(func, gast.Attribute) and (nodes.dotted_name(func) is None
+        if isinstance(func, nodes.Attribute) and (nodes.dotted_name(func) is None
                                                  or _of_local(func)):
             func.value = _simple(func.value, out, namer, hint)   # x.T.sum(): x.T first
         e.args = [_simple(a, out, namer, hint) for a in e.args]
         for k in e.keywords:
             k.value = _simple(k.value, out, namer, hint)
         return e
-    if isinstance(e, gast.Subscript):
+    if isinstance(e, nodes.Subscript):
         e.value = _simple(e.value, out, namer, hint)
         e.slice = _index(e.slice, out, namer, hint)
         return e
-    if isinstance(e, gast.Attribute):
+    if isinstance(e, nodes.Attribute):
         if nodes.dotted_name(e) is not None and not _of_local(e):
             return e     # a module attribute (np.pi): resolved later
         e.value = _simple(e.value, out, namer, hint)
         return e
-    if isinstance(e, (gast.Tuple, gast.List)):
+    if isinstance(e, (nodes.Tuple, nodes.List)):
         e.elts = [_simple(x, out, namer, hint) for x in e.elts]
         return e
-    if isinstance(e, gast.IfExp):
+    if isinstance(e, nodes.IfExp):
         return _ifexp(e, out, namer, hint)
-    if isinstance(e, gast.BoolOp):
+    if isinstance(e, nodes.BoolOp):
         return _boolop(e, out, namer, hint)
     # comparisons, f-strings and other inactive expressions stay whole
     return e
 
 
 def _index(idx, out, namer, hint):
-    if isinstance(idx, gast.Slice):
+    if isinstance(idx, nodes.Slice):
         for field in ("lower", "upper", "step"):
             v = getattr(idx, field)
             if v is not None:
                 setattr(idx, field, _simple(v, out, namer, "k"))
         return idx
-    if isinstance(idx, gast.Tuple):
+    if isinstance(idx, nodes.Tuple):
         idx.elts = [_index(x, out, namer, hint) for x in idx.elts]
         return idx
     return _simple(idx, out, namer, "k")
@@ -240,7 +246,7 @@ def _ifexp(e, out, namer, hint):
     v2 = _op(e.orelse, orelse, namer, hint)
     v2 = nodes.name(v2.name) if isinstance(v2, _Expanded) else v2
     orelse.append(nodes.assign(tmp, v2))
-    out.append(gast.If(test=e.test, body=body, orelse=orelse))
+    out.append(nodes.if_(e.test, body, orelse))
     return _Expanded(tmp)
 
 
@@ -254,12 +260,12 @@ def _boolop(e, out, namer, hint):
     if not rest:
         return _Expanded(tmp)
     inner = []
-    tail = gast.BoolOp(op=e.op, values=rest) if len(rest) > 1 else rest[0]
+    tail = nodes.bool_op(e.op, rest) if len(rest) > 1 else rest[0]
     v = _op(tail, inner, namer, hint)
     v = nodes.name(v.name) if isinstance(v, _Expanded) else v
     inner.append(nodes.assign(tmp, v))
     test = nodes.name(tmp)
-    if isinstance(e.op, gast.Or):
-        test = gast.UnaryOp(op=gast.Not(), operand=test)
-    out.append(gast.If(test=test, body=inner, orelse=[]))
+    if isinstance(e.op, nodes.Or):
+        test = nodes.not_(test)
+    out.append(nodes.if_(test, inner))
     return _Expanded(tmp)

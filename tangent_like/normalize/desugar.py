@@ -5,12 +5,43 @@
 * ``x: float = e``      ->  ``x = e``
 * ``a, (b, c) = e``     ->  parallel assignment when `e` is a tuple display, else flat unpacking
                             ``a, t = e; b, c = t``
-* ``for v in xs``       ->  ``for i_v in range(len(xs)): v = xs[i_v]`` (also enumerate, zip)
+* ``for v in xs``       ->  ``for i_v in range(len(xs)): v = xs[i_v]`` (also enumerate, zip,
+                            and ``reversed(xs)``, read as ``xs[-1 - i_v]``)
+* ``a[i] = v``          ->  ``a = with_item(a, i, v)`` (a new array with the part replaced)
+* ``xs.append(v)``      ->  ``xs = appended(xs, v)``
+* ``[e for v in xs]``   ->  a loop appending to a list of its own, run before the statement
 * docstrings and ``pass`` disappear (an empty block keeps one ``pass``).
+
+Example (run as a test)::
+
+    >>> from tangent_like.frontend.parse import parse_source
+    >>> from tangent_like.syntax.naming import Namer
+    >>> parsed = parse_source('''
+    ... def f(x, xs):
+    ...     'The docstring goes.'
+    ...     x += 1.0
+    ...     a = b = x * 2.0
+    ...     for k, v in enumerate(xs, 1):
+    ...         a = a * v + k
+    ...     return a + b
+    ... ''')
+    >>> desugar(parsed, Namer(nodes.all_names(parsed.node)))
+    >>> print(nodes.unparse(parsed.node))
+    def f(x, xs):
+        x = x + 1.0
+        b = x * 2.0
+        a = b
+        for i in range(len(xs)):
+            k = i + 1
+            v = xs[i]
+            a = a * v + k
+        return a + b
 """
-import gast
+import builtins
 
 from ..syntax import anno, nodes
+from ..syntax.naming import is_generated
+from ..syntax.scopes import local_names
 
 
 def desugar(parsed, namer):
@@ -20,13 +51,12 @@ def desugar(parsed, namer):
 def _block(stmts, namer, parsed, top=False):
     out = []
     for i, stmt in enumerate(stmts):
-        if i == 0 and isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant) \
-                and isinstance(stmt.value.value, str):
-            continue   # docstring
+        if i == 0 and nodes.is_docstring(stmt):
+            continue
         for new in _stmt(stmt, namer, parsed):
             _origin(new, stmt)
             out.append(new)
-    return out or [gast.Pass()]
+    return out or [nodes.pass_()]
 
 
 def _origin(new, old):
@@ -37,24 +67,24 @@ def _origin(new, old):
 
 
 def _stmt(stmt, namer, parsed):
-    if isinstance(stmt, gast.Pass):
+    if isinstance(stmt, nodes.Pass):
         return []
-    if any(isinstance(n, (gast.ListComp, gast.GeneratorExp)) for n in gast.walk(stmt)) \
-            and not isinstance(stmt, (gast.If, gast.For, gast.While, gast.FunctionDef)):
+    if any(isinstance(n, (nodes.ListComp, nodes.GeneratorExp)) for n in nodes.walk(stmt)) \
+            and not isinstance(stmt, (nodes.If, nodes.For, nodes.While, nodes.FunctionDef)):
         pre = _comprehensions_out(stmt, namer)
         return _block(pre + [stmt], namer, parsed)
-    if isinstance(stmt, gast.AnnAssign):
+    if isinstance(stmt, nodes.AnnAssign):
         if stmt.value is None:
             return []
         return _stmt(_located(nodes.assign(stmt.target, stmt.value), stmt), namer, parsed)
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+    if isinstance(stmt, nodes.AugAssign) and isinstance(stmt.target, nodes.Subscript):
         # a[i] += v  ->  a[i] = a[i] + v
-        value = gast.BinOp(left=nodes.to_load(stmt.target), op=stmt.op, right=stmt.value)
+        value = nodes.binop(nodes.to_load(stmt.target), stmt.op, stmt.value)
         _copy_loc(value, stmt)
         return _stmt(_located(nodes.assign(stmt.target, value), stmt), namer, parsed)
-    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+    if isinstance(stmt, nodes.Assign) and isinstance(stmt.targets[0], nodes.Subscript):
         return [_item_write(stmt)]
-    if isinstance(stmt, gast.Expr) and (_is_append(stmt.value, parsed)
+    if isinstance(stmt, nodes.Expr) and (_is_append(stmt.value, parsed)
                                         or getattr(stmt, "_tl_new_list", False)):
         # xs.append(v)  ->  xs = appended(xs, v)
         call = stmt.value
@@ -62,27 +92,27 @@ def _stmt(stmt, namer, parsed):
             "appended", [nodes.name(call.func.value.id)] + list(call.args))), stmt)
         new._tl_item_write = "append"
         return [new]
-    if isinstance(stmt, gast.AugAssign):
-        value = gast.BinOp(left=nodes.to_load(stmt.target), op=stmt.op, right=stmt.value)
+    if isinstance(stmt, nodes.AugAssign):
+        value = nodes.binop(nodes.to_load(stmt.target), stmt.op, stmt.value)
         _copy_loc(value, stmt)
         new = _located(nodes.assign(nodes.to_store(stmt.target), value), stmt)
         new._tl_augmented = True      # in place for arrays: checked once kinds are known
         return _stmt(new, namer, parsed)
-    if isinstance(stmt, gast.Assign):
+    if isinstance(stmt, nodes.Assign):
         return _assign(stmt, namer)
-    if isinstance(stmt, gast.If):
+    if isinstance(stmt, nodes.If):
         stmt.body = _block(stmt.body, namer, parsed)
         stmt.orelse = _block(stmt.orelse, namer, parsed) if stmt.orelse else []
         return [stmt]
-    if isinstance(stmt, gast.While):
+    if isinstance(stmt, nodes.While):
         stmt.body = _block(stmt.body, namer, parsed)
         return [stmt]
-    if isinstance(stmt, gast.For):
+    if isinstance(stmt, nodes.For):
         return _for(stmt, namer, parsed)
     return [stmt]
 
 
-class _Comprehensions(gast.NodeTransformer):
+class _Comprehensions(nodes.NodeTransformer):
     """Replace each (outermost) comprehension by a name; collect the loops that build it."""
 
     def __init__(self, namer, stmt):
@@ -94,8 +124,8 @@ class _Comprehensions(gast.NodeTransformer):
         result = self.namer.fresh("items")
         rename = {}
         for gen in node.generators:
-            for n in gast.walk(gen.target):
-                if isinstance(n, gast.Name) and n.id not in rename:
+            for n in nodes.walk(gen.target):
+                if isinstance(n, nodes.Name) and n.id not in rename:
                     rename[n.id] = self.namer.fresh(n.id)
         elt = nodes.substitute(node.elt, rename)
         append = _located(nodes.expr_stmt(nodes.call(f"{result}.append", [elt])), self.stmt)
@@ -103,15 +133,11 @@ class _Comprehensions(gast.NodeTransformer):
         body = [append]
         for gen in reversed(node.generators):
             for cond in reversed(gen.ifs):
-                body = [_located(gast.If(test=nodes.substitute(cond, rename), body=body,
-                                         orelse=[]), self.stmt)]
-            loop = gast.For(target=nodes.substitute(gen.target, rename),
-                            iter=nodes.substitute(gen.iter, rename) if gen is not
-                            node.generators[0] else gen.iter,
-                            body=body, orelse=[], type_comment=None)
+                body = [_located(nodes.if_(nodes.substitute(cond, rename), body), self.stmt)]
+            iter_ = gen.iter if gen is node.generators[0] else nodes.substitute(gen.iter, rename)
+            loop = nodes.for_(nodes.substitute(gen.target, rename), iter_, body)
             body = [_located(loop, self.stmt)]
-        self.pre += [_located(nodes.assign(result, gast.List(elts=[], ctx=gast.Load())),
-                              self.stmt)] + body
+        self.pre += [_located(nodes.assign(result, nodes.list_()), self.stmt)] + body
         return nodes.name(result)
 
     def visit_ListComp(self, node):
@@ -127,7 +153,7 @@ def _comprehensions_out(stmt, namer):
     c = _Comprehensions(namer, stmt)
     for field in ("value", "targets", "target"):
         value = getattr(stmt, field, None)
-        if isinstance(value, gast.AST):
+        if isinstance(value, nodes.AST):
             setattr(stmt, field, c.visit(value))
     return c.pre
 
@@ -148,9 +174,8 @@ def _item_write(stmt):
 
 
 def _is_append(call, parsed):
-    from .lift import local_names
-    return (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)
-            and call.func.attr == "append" and isinstance(call.func.value, gast.Name)
+    return (isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute)
+            and call.func.attr == "append" and isinstance(call.func.value, nodes.Name)
             and call.func.value.id in local_names(parsed.node) and len(call.args) == 1
             and not call.keywords and not call.func.value.id.startswith("_"))
 
@@ -178,11 +203,11 @@ def _assign(stmt, namer):
             out += _assign(_located(nodes.assign(t, nodes.to_load(last)), stmt), namer)
         return out
     target = targets[0]
-    if isinstance(target, gast.Name):
+    if isinstance(target, nodes.Name):
         return [stmt]
-    if isinstance(target, (gast.Tuple, gast.List)):
-        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
-                and not any(isinstance(e, gast.Starred) for e in value.elts):
+    if isinstance(target, (nodes.Tuple, nodes.List)):
+        if isinstance(value, (nodes.Tuple, nodes.List)) and len(value.elts) == len(target.elts) \
+                and not any(isinstance(e, nodes.Starred) for e in value.elts):
             return _parallel(stmt, target, value, namer)
         return _unpack(stmt, target, value, namer)
     return [stmt]
@@ -201,7 +226,7 @@ def _parallel(stmt, target, value, namer):
         return out
     temps = []
     for t, e in zip(target.elts, value.elts):
-        base = t.id if isinstance(t, gast.Name) else "t"
+        base = t.id if isinstance(t, nodes.Name) else "t"
         tmp = namer.fresh(f"{base}_new")
         temps.append(tmp)
         out.append(_located(nodes.assign(tmp, e), stmt))
@@ -215,7 +240,7 @@ def _unpack(stmt, target, value, namer):
     flat = []
     later = []
     for t in target.elts:
-        if isinstance(t, gast.Name):
+        if isinstance(t, nodes.Name):
             flat.append(nodes.to_store(t))
         else:
             tmp = namer.fresh("part")
@@ -229,63 +254,73 @@ def _unpack(stmt, target, value, namer):
 
 
 def _for(stmt, namer, parsed):
-    """Loops over range stay; loops over sequences, enumerate and zip become index loops."""
+    """Loops over range stay; loops over sequences, enumerate and zip become index loops.
+
+    What the loop header evaluates is evaluated once, before the loop, as in Python: a
+    sequence (or an enumerate start) that the loop assigns again is read into a name of its
+    own first."""
     body = stmt.body
     it = stmt.iter
-    func = it.func if isinstance(it, gast.Call) else None
-    fname = func.id if isinstance(func, gast.Name) else None
-    resolved = parsed.namespace.lookup(fname)[1] if fname else None
+    written = nodes.stored_names(stmt.target)
+    for s in body:
+        written |= nodes.stored_names(s)
     pre = []
-    if fname == "reversed" and resolved is reversed and isinstance(stmt.target, gast.Name):
+    if _is_builtin_call(it, "reversed", parsed) and isinstance(stmt.target, nodes.Name) \
+            and is_generated(parsed):
         stmt.body = _block(body, namer, parsed)      # generated code: reversed(range(...))
         return [stmt]
-    if fname == "range" and resolved is range:
-        if isinstance(stmt.target, gast.Name):
+    if _is_builtin_call(it, "range", parsed):
+        if isinstance(stmt.target, nodes.Name):
             stmt.body = _block(body, namer, parsed)
             return [stmt]
         index = namer.fresh("i")
         assigns = [_located(nodes.assign(stmt.target, nodes.name(index)), stmt)]
         stmt.target = nodes.name(index, "store")
-    elif fname == "enumerate" and resolved is enumerate and len(it.args) in (1, 2) \
-            and isinstance(stmt.target, (gast.Tuple, gast.List)) and len(stmt.target.elts) == 2:
-        seq, seq_pre = _as_name(it.args[0], namer, stmt, "seq", body)
+    elif _is_builtin_call(it, "enumerate", parsed) and _enumerate_args(it) is not None \
+            and isinstance(stmt.target, (nodes.Tuple, nodes.List)) and len(stmt.target.elts) == 2:
+        iterable, start = _enumerate_args(it)
+        seq, seq_pre, backwards = _sequence(iterable, namer, stmt, written, parsed)
         pre += seq_pre
         k_target, v_target = stmt.target.elts
-        if isinstance(k_target, gast.Name) and len(it.args) == 1:
+        if isinstance(k_target, nodes.Name) and start is None:
             index = k_target.id
             assigns = []
         else:
             index = namer.fresh("i")
-            start = it.args[1] if len(it.args) == 2 else nodes.const(0)
-            kval = gast.BinOp(left=nodes.name(index), op=gast.Add(), right=start)
+            if start is None:
+                start = nodes.const(0)
+            elif nodes.loaded_names(start) & written or any(
+                    isinstance(n, nodes.Call) for n in nodes.walk(start)):
+                first = namer.fresh("start")
+                pre.append(_located(nodes.assign(first, start), stmt))
+                start = nodes.name(first)
+            kval = nodes.binop(nodes.name(index), nodes.Add, start)
             assigns = [_located(nodes.assign(k_target, kval), stmt)]
-        item = gast.Subscript(value=nodes.name(seq), slice=nodes.name(index), ctx=gast.Load())
+        item = _item(seq, index, backwards)
         assigns.append(_located(nodes.assign(v_target, item), stmt))
         stmt.iter = nodes.call("range", [nodes.call("len", [nodes.name(seq)])])
         stmt.target = nodes.name(index, "store")
-    elif fname == "zip" and resolved is zip and it.args and not it.keywords \
-            and isinstance(stmt.target, (gast.Tuple, gast.List)) \
+    elif _is_builtin_call(it, "zip", parsed) and it.args and not it.keywords \
+            and isinstance(stmt.target, (nodes.Tuple, nodes.List)) \
             and len(stmt.target.elts) == len(it.args):
         seqs = []
         for a in it.args:
-            s, s_pre = _as_name(a, namer, stmt, "seq", body)
+            s, s_pre, backwards = _sequence(a, namer, stmt, written, parsed)
             pre += s_pre
-            seqs.append(s)
+            seqs.append((s, backwards))
         index = namer.fresh("i")
-        lens = [nodes.call("len", [nodes.name(s)]) for s in seqs]
+        lens = [nodes.call("len", [nodes.name(s)]) for s, _ in seqs]
         bound = lens[0] if len(lens) == 1 else nodes.call("min", lens)
         stmt.iter = nodes.call("range", [bound])
-        assigns = [_located(nodes.assign(t, gast.Subscript(
-            value=nodes.name(s), slice=nodes.name(index), ctx=gast.Load())), stmt)
-            for t, s in zip(stmt.target.elts, seqs)]
+        assigns = [_located(nodes.assign(t, _item(s, index, backwards)), stmt)
+                   for t, (s, backwards) in zip(stmt.target.elts, seqs)]
         stmt.target = nodes.name(index, "store")
     else:
-        seq, seq_pre = _as_name(it, namer, stmt, "seq", body)
+        seq, seq_pre, backwards = _sequence(it, namer, stmt, written, parsed)
         pre += seq_pre
-        base = stmt.target.id if isinstance(stmt.target, gast.Name) else "item"
+        base = stmt.target.id if isinstance(stmt.target, nodes.Name) else "item"
         index = namer.fresh(f"i_{base}")
-        item = gast.Subscript(value=nodes.name(seq), slice=nodes.name(index), ctx=gast.Load())
-        assigns = [_located(nodes.assign(stmt.target, item), stmt)]
+        assigns = [_located(nodes.assign(stmt.target, _item(seq, index, backwards)), stmt)]
         stmt.iter = nodes.call("range", [nodes.call("len", [nodes.name(seq)])])
         stmt.target = nodes.name(index, "store")
     _copy_loc(stmt.iter, stmt)
@@ -295,11 +330,45 @@ def _for(stmt, namer, parsed):
     return pre + [stmt]
 
 
-def _as_name(expr, namer, stmt, base, body):
-    """The sequence a loop iterates over is evaluated once, before the loop: a name the
-    loop body assigns again is read into a name of its own first."""
-    if isinstance(expr, gast.Name) and not any(
-            expr.id in nodes.stored_names(s) for s in body):
-        return expr.id, []
-    tmp = namer.fresh(base)
-    return tmp, [_located(nodes.assign(tmp, expr), stmt)]
+def _is_builtin_call(expr, builtin, parsed):
+    """Is `expr` a call of the builtin named `builtin` (not of a name that hides it)?"""
+    if not (isinstance(expr, nodes.Call) and isinstance(expr.func, nodes.Name)
+            and expr.func.id == builtin):
+        return False
+    found, value = parsed.namespace.lookup(builtin)
+    return found and value is getattr(builtins, builtin)
+
+
+def _enumerate_args(call):
+    """(iterable, start or None) of ``enumerate(xs)``, ``enumerate(xs, s)`` or
+    ``enumerate(xs, start=s)``; None for any other form."""
+    if len(call.args) == 1 and not call.keywords:
+        return call.args[0], None
+    if len(call.args) == 2 and not call.keywords:
+        return call.args[0], call.args[1]
+    if len(call.args) == 1 and len(call.keywords) == 1 and call.keywords[0].arg == "start":
+        return call.args[0], call.keywords[0].value
+    return None
+
+
+def _sequence(expr, namer, stmt, written, parsed):
+    """The sequence a loop reads its items from: (its name, the statements evaluating it
+    before the loop, whether it is read backwards).  ``reversed(xs)`` is `xs` read from its
+    end; a sequence that is not a name, or a name in `written` (the names the loop assigns),
+    is evaluated into a name of its own."""
+    backwards = False
+    if _is_builtin_call(expr, "reversed", parsed) and len(expr.args) == 1 \
+            and not expr.keywords:
+        expr, backwards = expr.args[0], True
+    if isinstance(expr, nodes.Name) and expr.id not in written:
+        return expr.id, [], backwards
+    tmp = namer.fresh("seq")
+    return tmp, [_located(nodes.assign(tmp, expr), stmt)], backwards
+
+
+def _item(seq, index, backwards):
+    """``seq[index]``, or ``seq[-1 - index]`` for a sequence read backwards."""
+    position = nodes.name(index)
+    if backwards:
+        position = nodes.binop(nodes.neg(nodes.const(1)), nodes.Sub, position)
+    return nodes.subscript(nodes.name(seq), position)

@@ -1,25 +1,55 @@
 """Inline calls of small helper functions of the same module.
 
 ``k1x, k1y = rhs(x, y, a)`` where ``rhs`` is a short module-level function of the same
-module becomes the (normalized) body of ``rhs`` with its variables renamed::
+module becomes the (normalized) body of ``rhs`` with its variables renamed, the returned
+tuple assigned element by element, so the derivative code has no call, no tuple packing and
+no separate adjoint function for it.  Candidates: Python functions with source, the same
+globals as the caller, no closure, no nested functions, not recursive, at most
+`MAX_STATEMENTS` statements after normalization.  Comments in the derivative code still
+quote the helper's own lines.
 
-    a_times_x = a * x            # from rhs, names made unique
-    dx = a_times_x - y
-    dy = ...
-    k1x = dx                     # the returned tuple, element by element
-    k1y = dy
+Example (run as a test; the functions are defined as in a user's module: tangent_like's own
+functions are never inlined)::
 
-so the derivative code has no call, no tuple packing and no separate adjoint function for
-it.  Candidates: Python functions with source, the same globals as the caller, no closure,
-no nested functions, not recursive, at most `MAX_STATEMENTS` statements after
-normalization.  Comments in the derivative code still quote the helper's own lines.
+    >>> __name__ = "example"
+    >>> import types
+    >>> from tangent_like.frontend.parse import parse_function
+    >>> from tangent_like.normalize import normalize
+    >>> from tangent_like.syntax.naming import Namer
+    >>> def normalized(func):       # what the pipeline's family_of(func) gives
+    ...     parsed = parse_function(func)
+    ...     parsed.namer = Namer(nodes.all_names(parsed.node))
+    ...     return types.SimpleNamespace(parsed=parsed, lifted=normalize(parsed, parsed.namer))
+    >>> def rhs(x, y, a):
+    ...     dx = a * x - y
+    ...     return dx, x + a * y
+    >>> def step(x, y, a):
+    ...     kx, ky = rhs(x, y, a)
+    ...     return kx * ky
+    >>> caller = normalized(step).parsed
+    >>> print(nodes.unparse(caller.node))
+    def step(x, y, a):
+        kx, ky = rhs(x, y, a)
+        kx_times_ky = kx * ky
+        return kx_times_ky
+    >>> inline_calls(caller, caller.namer, normalized, in_progress=set())
+    >>> print(nodes.unparse(caller.node))
+    def step(x, y, a):
+        a_times_x_1 = a * x
+        dx_1 = a_times_x_1 - y
+        a_times_y_1 = a * y
+        x_plus_a_times_y_1 = x + a_times_y_1
+        kx = dx_1
+        ky = x_plus_a_times_y_1
+        kx_times_ky = kx * ky
+        return kx_times_ky
 """
 import inspect
 import types
 
-import gast
-
+from ..analysis.resolve import is_user_function
 from ..syntax import anno, nodes
+from ..syntax.scopes import local_names
 
 MAX_STATEMENTS = 40
 
@@ -32,14 +62,14 @@ def inline_calls(parsed, namer, family_of, in_progress):
 def _block(stmts, parsed, namer, family_of, in_progress):
     out = []
     for s in stmts:
-        if isinstance(s, gast.If):
+        if isinstance(s, nodes.If):
             s.body = _block(s.body, parsed, namer, family_of, in_progress)
             s.orelse = _block(s.orelse, parsed, namer, family_of, in_progress)
             out.append(s)
-        elif isinstance(s, (gast.For, gast.While)):
+        elif isinstance(s, (nodes.For, nodes.While)):
             s.body = _block(s.body, parsed, namer, family_of, in_progress)
             out.append(s)
-        elif isinstance(s, gast.Assign) and isinstance(s.value, gast.Call):
+        elif isinstance(s, nodes.Assign) and isinstance(s.value, nodes.Call):
             new = _try_inline(s, parsed, namer, family_of, in_progress)
             out.extend(new if new is not None else [s])
         else:
@@ -48,16 +78,14 @@ def _block(stmts, parsed, namer, family_of, in_progress):
 
 
 def _callee(call, parsed):
-    if not isinstance(call.func, gast.Name):
+    if not isinstance(call.func, nodes.Name):
         return None
-    from ..normalize.lift import local_names
     if call.func.id in local_names(parsed.node) or call.func.id in (
             getattr(parsed, "lifted", None) or {}):
         return None
     ok, obj = parsed.namespace.lookup(call.func.id)
     if not ok or not isinstance(obj, types.FunctionType):
         return None
-    from ..analysis.resolve import is_user_function
     if not is_user_function(obj) or obj.__closure__ or parsed.func is obj:
         return None
     if obj.__globals__ is not parsed.namespace.globals:
@@ -76,8 +104,8 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
     if fam.lifted or _count(fam.parsed.node.body) > MAX_STATEMENTS:
         return None
     fdef = fam.parsed.node
-    if any(isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
-           and n.func.id == fdef.name for n in gast.walk(fdef)):
+    if any(isinstance(n, nodes.Call) and isinstance(n.func, nodes.Name)
+           and n.func.id == fdef.name for n in nodes.walk(fdef)):
         return None
     try:
         bound = inspect.signature(func).bind(*s.value.args,
@@ -95,11 +123,10 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
     ret = body.pop()
     assigned = set()
     for st in body:
-        for n in gast.walk(st):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+        for n in nodes.walk(st):
+            if isinstance(n, nodes.Name) and nodes.is_store(n):
                 assigned.add(n.id)
-    names = {n.id for st in body + [ret] for n in gast.walk(st) if isinstance(n, gast.Name)}
-    from ..normalize.lift import local_names
+    names = {n.id for st in body + [ret] for n in nodes.walk(st) if isinstance(n, nodes.Name)}
     params_ = {a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
     if (names - params_ - assigned) & local_names(parsed.node):
         return None     # a global the helper reads is a local variable of the caller
@@ -114,15 +141,15 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
             rename[p] = args[p]
     for n in sorted(assigned - set(params)):
         rename[n] = namer.fresh(n)
-    local = set(params) | assigned
     subs = {k: v for k, v in rename.items()}
     source = fam.parsed.source
     new = prologue + [nodes.substitute(st, subs) for st in body]
     value = nodes.substitute(ret.value, subs)
     target = s.targets[0]
     tuple_display = _returned_tuple(new, value)
-    if isinstance(target, gast.Tuple) and tuple_display is not None \
-            and len(tuple_display.elts) == len(target.elts):
+    if isinstance(target, nodes.Tuple) and tuple_display is not None \
+            and len(tuple_display.elts) == len(target.elts) \
+            and _one_by_one(target.elts, tuple_display.elts):
         new.remove(tuple_display.stmt)
         tail = [nodes.assign(t, e) for t, e in zip(target.elts, tuple_display.elts)]
     else:
@@ -131,18 +158,17 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
         _mark(st, source)
     for st in tail:
         anno.set(st, anno.Anno.ORIGIN, anno.get(s, anno.Anno.ORIGIN))
-    del local
     return new + tail
 
 
 def _returned_tuple(stmts, value):
     """The tuple display the helper returns, when its result is ``r = (a, b); return r``."""
-    if not isinstance(value, gast.Name) or not stmts:
+    if not isinstance(value, nodes.Name) or not stmts:
         return None
     last = stmts[-1]
-    if isinstance(last, gast.Assign) and isinstance(last.targets[0], gast.Name) \
-            and last.targets[0].id == value.id and isinstance(last.value, gast.Tuple):
-        uses = sum(1 for st in stmts for n in gast.walk(st) if isinstance(n, gast.Name)
+    if isinstance(last, nodes.Assign) and isinstance(last.targets[0], nodes.Name) \
+            and last.targets[0].id == value.id and isinstance(last.value, nodes.Tuple):
+        uses = sum(1 for st in stmts for n in nodes.walk(st) if isinstance(n, nodes.Name)
                    and n.id == value.id)
         if uses == 1:
             disp = last.value
@@ -151,10 +177,21 @@ def _returned_tuple(stmts, value):
     return None
 
 
+def _one_by_one(targets, values):
+    """Can ``t1, t2 = v1, v2`` run as ``t1 = v1; t2 = v2``: does no value read a name that an
+    earlier target assigns?  (``x, y = d, x`` cannot: ``y`` must get the old ``x``.)"""
+    written = set()
+    for t, v in zip(targets, values):
+        if nodes.loaded_names(v) & written:
+            return False
+        written |= nodes.stored_names(t)
+    return True
+
+
 def _mark(stmt, source):
-    for n in gast.walk(stmt):
+    for n in nodes.walk(stmt):
         n._tl_source = source
 
 
 def _count(stmts):
-    return sum(1 for s in stmts for n in gast.walk(s) if isinstance(n, gast.stmt))
+    return sum(1 for s in stmts for n in nodes.walk(s) if nodes.is_statement(n))

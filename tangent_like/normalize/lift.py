@@ -4,47 +4,43 @@ A nested ``def h(t): return t * a`` (or ``h = lambda t: t * a``) whose free vari
 locals of the outer function becomes a separate function ``f_h(t, a)``; every call ``h(x)`` in
 the outer function (and in other lifted functions) becomes ``f_h(x, a)``.  The free variables
 are read at the call, as a closure would read them, so active closures differentiate like
-ordinary arguments.  A nested function used other than by calling it is refused.
-"""
-import gast
+ordinary arguments.  A nested function used other than by calling it, or two nested
+functions of the same name, are refused.
 
+Example (run as a test)::
+
+    >>> from tangent_like.frontend.parse import parse_source
+    >>> from tangent_like.syntax.naming import Namer
+    >>> parsed = parse_source('''
+    ... def f(x, a):
+    ...     def h(t):
+    ...         return t * a
+    ...     g = lambda t, s=2.0: h(t) + s * x
+    ...     return g(x) + h(a)
+    ... ''')
+    >>> lifted = lift_nested(parsed, Namer(nodes.all_names(parsed.node)))
+    >>> for fdef in [parsed.node] + [lp.node for lp in lifted]:
+    ...     print(nodes.unparse(fdef))
+    def f(x, a):
+        return f_g(x, a=a, x=x) + f_h(a, a)
+    def f_h(t, a):
+        return t * a
+    def f_g(t, s=2.0, *, a, x):
+        return f_h(t, a) + s * x
+"""
 from ..errors import UnsupportedSyntaxError
 from ..frontend.parse import ParsedFunction
 from ..syntax import nodes
-
-
-def local_names(fdef):
-    """Parameters and every name the function body assigns (not descending into defs)."""
-    names = {a.id for a in fdef.args.args + fdef.args.posonlyargs + fdef.args.kwonlyargs}
-    for stmt in fdef.body:
-        for n in _walk_no_defs(stmt):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-                names.add(n.id)
-            elif isinstance(n, gast.FunctionDef):
-                names.add(n.name)
-    return names
-
-
-def _walk_no_defs(node):
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        yield n
-        if isinstance(n, (gast.FunctionDef, gast.Lambda)) and n is not node:
-            continue
-        todo.extend(gast.iter_child_nodes(n))
+from ..syntax.scopes import local_names, walk_no_defs
 
 
 def lift_nested(parsed, namer):
     """Lift nested functions out of `parsed`; returns the new `ParsedFunction` objects."""
     outer = parsed.node
     found = {}   # inner name -> FunctionDef
-    new_body = []
-    for stmt in outer.body:
-        new_body.append(stmt)
     # Collect defs and named lambdas anywhere in the body (statement positions).
     parents = {}
-    _collect(outer.body, found, parents, None)
+    _collect(parsed, outer.body, found, parents, None)
     if not found:
         _refuse_stray_lambdas(parsed, outer)
         return []
@@ -52,8 +48,8 @@ def lift_nested(parsed, namer):
     free = {}
     for name, fdef in found.items():
         own = local_names(fdef)
-        loads = {n.id for n in _walk_no_defs(fdef) if isinstance(n, gast.Name)
-                 and isinstance(n.ctx, gast.Load)}
+        loads = {n.id for n in walk_no_defs(fdef) if isinstance(n, nodes.Name)
+                 and nodes.is_load(n)}
         enclosing = set(outer_locals)
         p = parents.get(name)
         while p is not None:
@@ -64,8 +60,8 @@ def lift_nested(parsed, namer):
     while changed:   # a lifted function passes on what the lifted functions it calls need
         changed = False
         for name, fdef in found.items():
-            called = {n.func.id for n in gast.walk(fdef) if isinstance(n, gast.Call)
-                      and isinstance(n.func, gast.Name) and n.func.id in found}
+            called = {n.func.id for n in nodes.walk(fdef) if isinstance(n, nodes.Call)
+                      and isinstance(n.func, nodes.Name) and n.func.id in found}
             own = local_names(fdef)
             extra = set()
             for c in called:
@@ -101,52 +97,63 @@ def lift_nested(parsed, namer):
     return result
 
 
-def _collect(body, found, parents, parent):
+def _collect(parsed, body, found, parents, parent):
     """Remove nested defs and ``name = lambda ...`` statements from `body` into `found`."""
     keep = []
     for stmt in body:
-        if isinstance(stmt, gast.FunctionDef):
-            found[stmt.name] = stmt
+        if isinstance(stmt, nodes.FunctionDef):
+            _found(parsed, found, stmt, stmt)
             parents[stmt.name] = parent
-            _collect(stmt.body, found, parents, stmt.name)
+            _collect(parsed, stmt.body, found, parents, stmt.name)
             continue
-        if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], gast.Name)
-                and isinstance(stmt.value, gast.Lambda)):
+        if (isinstance(stmt, nodes.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], nodes.Name)
+                and isinstance(stmt.value, nodes.Lambda)):
             lam = stmt.value
-            ret = gast.Return(value=lam.body)
+            ret = nodes.return_(lam.body)
             ret.lineno, ret.col_offset = lam.body.lineno, lam.body.col_offset
-            fdef = gast.FunctionDef(name=stmt.targets[0].id, args=lam.args, body=[ret],
-                                    decorator_list=[], returns=None, type_comment=None,
-                                    type_params=[])
+            fdef = nodes.function_def(stmt.targets[0].id, lam.args, [ret])
             fdef.lineno, fdef.col_offset = stmt.lineno, stmt.col_offset
-            found[fdef.name] = fdef
+            _found(parsed, found, fdef, stmt)
             parents[fdef.name] = parent
             continue
         for field in ("body", "orelse"):
             if hasattr(stmt, field) and isinstance(getattr(stmt, field), list):
-                setattr(stmt, field, _collect(getattr(stmt, field), found, parents, parent))
+                setattr(stmt, field, _collect(parsed, getattr(stmt, field), found, parents,
+                                              parent))
         keep.append(stmt)
     body[:] = keep
     return body
 
 
+def _found(parsed, found, fdef, stmt):
+    """Record the nested function `fdef` (defined by `stmt`); a name defined twice (in two
+    branches, or redefined) is refused: every call would reach the same lifted function."""
+    if fdef.name in found:
+        raise UnsupportedSyntaxError(
+            f"the nested function {fdef.name!r} is defined more than once",
+            filename=parsed.source.filename, lineno=stmt.lineno, col_offset=stmt.col_offset,
+            source_line=parsed.source.line(stmt.lineno),
+            hint="give each nested function a name of its own", construct="nested function")
+    found[fdef.name] = fdef
+
+
 def _rewrite_calls(parsed, fdef, found, lifted_names, free):
-    for node in gast.walk(fdef):
-        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
+    for node in nodes.walk(fdef):
+        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) \
                 and node.func.id in found:
             inner = node.func.id
             node.func = nodes.name(lifted_names[inner])
             extra = free[inner]
             if found[inner].args.kwonlyargs and extra and \
                     found[inner].args.kwonlyargs[-len(extra):][0].id == extra[0]:
-                node.keywords.extend(gast.keyword(arg=v, value=nodes.name(v)) for v in extra)
+                node.keywords.extend(nodes.keyword_arg(v, nodes.name(v)) for v in extra)
             else:
                 node.args.extend(nodes.name(v) for v in extra)
             node._tl_lifted_call = True
     # any remaining load of an inner name is a function used as a value
-    for node in gast.walk(fdef):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) \
+    for node in nodes.walk(fdef):
+        if isinstance(node, nodes.Name) and nodes.is_load(node) \
                 and node.id in found:
             _refuse_value(parsed, node)
     _refuse_stray_lambdas(parsed, fdef)
@@ -162,8 +169,8 @@ def _refuse_value(parsed, node):
 
 
 def _refuse_stray_lambdas(parsed, fdef):
-    for node in gast.walk(fdef):
-        if isinstance(node, gast.Lambda) and node is not fdef:
+    for node in nodes.walk(fdef):
+        if isinstance(node, nodes.Lambda) and node is not fdef:
             raise UnsupportedSyntaxError(
                 "a lambda used inside an expression is not supported",
                 filename=parsed.source.filename, lineno=node.lineno,

@@ -18,25 +18,23 @@ Example (run as a test)::
         b = bs * t
         return b
 """
-import gast
-
 from ..syntax import nodes
 
 
-class _Replace(gast.NodeTransformer):
+class _Replace(nodes.NodeTransformer):
     def __init__(self, env):
         self.env = env
         self.changed = False
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, gast.Load) and node.id in self.env:
+        if nodes.is_load(node) and node.id in self.env:
             self.changed = True
             return nodes.copy(self.env[node.id])
         return node
 
 
 def _is_copy_value(v):
-    return isinstance(v, gast.Name) or (isinstance(v, gast.Constant)
+    return isinstance(v, nodes.Name) or (isinstance(v, nodes.Constant)
                                         and isinstance(v.value, (int, float)))
 
 
@@ -44,38 +42,38 @@ def _block(stmts):
     env = {}
     changed = False
     for s in stmts:
-        if isinstance(s, (gast.If, gast.For, gast.While)):
+        if isinstance(s, (nodes.If, nodes.For, nodes.While)):
             env = {}
             for field in ("body", "orelse"):
                 changed |= _block(getattr(s, field, []))
             continue
-        if isinstance(s, gast.FunctionDef):
+        if isinstance(s, nodes.FunctionDef):
             env = {}
             continue
         if env:
             r = _Replace(env)
-            if isinstance(s, gast.Assign):
+            if isinstance(s, nodes.Assign):
                 s.value = r.visit(s.value)
                 for t in s.targets:
-                    if not isinstance(t, (gast.Name, gast.Tuple)):
+                    if not isinstance(t, (nodes.Name, nodes.Tuple)):
                         r.visit(t)
-            elif isinstance(s, gast.AugAssign):
+            elif isinstance(s, nodes.AugAssign):
                 s.value = r.visit(s.value)
-            elif isinstance(s, (gast.Expr, gast.Return)) and s.value is not None:
+            elif isinstance(s, (nodes.Expr, nodes.Return)) and s.value is not None:
                 s.value = r.visit(s.value)
             changed |= r.changed
         written = set()
-        if isinstance(s, gast.Assign):
+        if isinstance(s, nodes.Assign):
             for t in s.targets:
-                written |= {n.id for n in gast.walk(t) if isinstance(n, gast.Name)}
-        elif isinstance(s, gast.AugAssign):
-            written |= {n.id for n in gast.walk(s.target) if isinstance(n, gast.Name)}
+                written |= {n.id for n in nodes.walk(t) if isinstance(n, nodes.Name)}
+        elif isinstance(s, nodes.AugAssign):
+            written |= {n.id for n in nodes.walk(s.target) if isinstance(n, nodes.Name)}
         if written:
             env = {k: v for k, v in env.items()
-                   if k not in written and not (isinstance(v, gast.Name) and v.id in written)}
-        if isinstance(s, gast.Assign) and len(s.targets) == 1 \
-                and isinstance(s.targets[0], gast.Name) and _is_copy_value(s.value) \
-                and not (isinstance(s.value, gast.Name) and s.value.id == s.targets[0].id):
+                   if k not in written and not (isinstance(v, nodes.Name) and v.id in written)}
+        if isinstance(s, nodes.Assign) and len(s.targets) == 1 \
+                and isinstance(s.targets[0], nodes.Name) and _is_copy_value(s.value) \
+                and not (isinstance(s.value, nodes.Name) and s.value.id == s.targets[0].id):
             env[s.targets[0].id] = s.value
     return changed
 

@@ -16,8 +16,6 @@ Example (run as a test)::
         y = x * 2
         return y
 """
-import gast
-
 from .. import runtime
 from ..syntax import nodes
 
@@ -25,8 +23,8 @@ _PURE_HELPERS = set(runtime.HELPERS) - {"seed_for"}
 
 
 def _pure(expr):
-    for n in gast.walk(expr):
-        if isinstance(n, gast.Call):
+    for n in nodes.walk(expr):
+        if isinstance(n, nodes.Call):
             name = nodes.dotted_name(n.func)
             if name is None:
                 return False
@@ -35,14 +33,20 @@ def _pure(expr):
                     "float", "abs", "slice", "len", "range", "reversed", "min", "max"):
                 continue
             return False
-        if isinstance(n, (gast.Yield, gast.Await, gast.NamedExpr)):
+        if isinstance(n, (nodes.Yield, nodes.Await, nodes.NamedExpr)):
             return False
     return True
 
 
 def _loads(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)}
+    return nodes.loaded_names(node)
+
+
+def _names_only(target):
+    """Is `target` a name, or a tuple of names (nested tuples too)?"""
+    if isinstance(target, nodes.Tuple):
+        return all(_names_only(e) for e in target.elts)
+    return isinstance(target, nodes.Name)
 
 
 class _Dce:
@@ -62,15 +66,12 @@ class _Dce:
         """Rewrite `stmts` given the names live after them; returns (stmts, live before)."""
         out = []
         for s in reversed(stmts):
-            if isinstance(s, gast.Assign):
+            if isinstance(s, nodes.Assign):
                 targets = s.targets
-                simple = all(isinstance(t, (gast.Name, gast.Tuple)) and all(
-                    isinstance(e, gast.Name) for e in gast.walk(t)
-                    if not isinstance(e, (gast.Tuple, gast.expr_context)))
-                    for t in targets)
+                simple = all(_names_only(t) for t in targets)
                 written = set()
                 for t in targets:
-                    written |= {n.id for n in gast.walk(t) if isinstance(n, gast.Name)}
+                    written |= {n.id for n in nodes.walk(t) if isinstance(n, nodes.Name)}
                 if simple and not (written & live) and _pure(s.value):
                     if not self.dry:
                         self.changed = True
@@ -79,20 +80,20 @@ class _Dce:
                     live = live - written
                 live = live | self.loads(s)
                 out.append(s)
-            elif isinstance(s, gast.If):
+            elif isinstance(s, nodes.If):
                 body, lb = self.block(s.body, set(live))
                 orelse, lo = self.block(s.orelse, set(live))
                 if not self.dry:
-                    s.body, s.orelse = body or [gast.Pass()], orelse
+                    s.body, s.orelse = body or [nodes.pass_()], orelse
                 live = lb | lo | self.loads(s.test)
                 out.append(s)
-            elif isinstance(s, (gast.For, gast.While)):
+            elif isinstance(s, (nodes.For, nodes.While)):
                 live = self.loop(s, live)
                 out.append(s)
-            elif isinstance(s, gast.Return):
+            elif isinstance(s, nodes.Return):
                 live = self.loads(s) if s.value is not None else set()
                 out.append(s)
-            elif isinstance(s, gast.Pass):
+            elif isinstance(s, nodes.Pass):
                 out.append(s)
             else:
                 live = live | self.loads(s)
@@ -101,23 +102,23 @@ class _Dce:
         return out, live
 
     def loop(self, s, live_after):
-        header = self.loads(s.iter) if isinstance(s, gast.For) else self.loads(s.test)
-        target = ({n.id for n in gast.walk(s.target) if isinstance(n, gast.Name)}
-                  if isinstance(s, gast.For) else set())
+        header = self.loads(s.iter) if isinstance(s, nodes.For) else self.loads(s.test)
+        target = ({n.id for n in nodes.walk(s.target) if isinstance(n, nodes.Name)}
+                  if isinstance(s, nodes.For) else set())
         live_out = set(live_after)
         for _ in range(20):
             probe = _Dce(dry=True, cache=self.cache)
             _, live_in = probe.block(s.body, set(live_out) | header)
             new_out = set(live_after) | (live_in - target) | header
-            if isinstance(s, gast.While):
+            if isinstance(s, nodes.While):
                 new_out |= live_in
             if new_out == live_out:
                 break
             live_out = new_out
         body, live_in = self.block(s.body, set(live_out) | (header if isinstance(
-            s, gast.While) else set()))
+            s, nodes.While) else set()))
         if not self.dry:
-            s.body = body or [gast.Pass()]
+            s.body = body or [nodes.pass_()]
         return (live_in - target) | live_after | header
 
 

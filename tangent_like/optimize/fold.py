@@ -13,20 +13,18 @@ Example (run as a test)::
         c = b
         return c
 """
-import gast
-
 from ..syntax import nodes
 
-_OPS = {gast.Add: lambda a, b: a + b, gast.Sub: lambda a, b: a - b,
-        gast.Mult: lambda a, b: a * b, gast.Div: lambda a, b: a / b,
-        gast.Pow: lambda a, b: a ** b}
+_OPS = {nodes.Add: lambda a, b: a + b, nodes.Sub: lambda a, b: a - b,
+        nodes.Mult: lambda a, b: a * b, nodes.Div: lambda a, b: a / b,
+        nodes.Pow: lambda a, b: a ** b}
 
 
 def _num(node):
-    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) \
+    if isinstance(node, nodes.Constant) and isinstance(node.value, (int, float)) \
             and not isinstance(node.value, bool):
         return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+    if isinstance(node, nodes.UnaryOp) and isinstance(node.op, nodes.USub):
         v = _num(node.operand)
         return -v if v is not None else None
     return None
@@ -34,7 +32,7 @@ def _num(node):
 
 def _const(v):
     if v < 0:
-        return gast.UnaryOp(op=gast.USub(), operand=nodes.const(-v))
+        return nodes.neg(nodes.const(-v))
     return nodes.const(v)
 
 
@@ -50,26 +48,26 @@ def _simplify(node):
         if isinstance(v, (int, float)) and abs(v) < 1e15:
             return _const(v)
         return None
-    if op is gast.Mult:                      # x * 1, 1 * x
+    if op is nodes.Mult:                      # x * 1, 1 * x
         return node.left if b == 1 else node.right if a == 1 else None
-    if op in (gast.Div, gast.Pow):           # x / 1, x ** 1
+    if op in (nodes.Div, nodes.Pow):           # x / 1, x ** 1
         return node.left if b == 1 else None
-    if op is gast.Add:                       # x + 0, 0 + x, x + -y
+    if op is nodes.Add:                       # x + 0, 0 + x, x + -y
         if b == 0 or a == 0:
             return node.left if b == 0 else node.right
-        if isinstance(node.right, gast.UnaryOp) and isinstance(node.right.op, gast.USub) \
+        if isinstance(node.right, nodes.UnaryOp) and isinstance(node.right.op, nodes.USub) \
                 and _num(node.right) is None:
-            return gast.BinOp(left=node.left, op=gast.Sub(), right=node.right.operand)
+            return nodes.binop(node.left, nodes.Sub, node.right.operand)
         return None
-    if op is gast.Sub:                       # x - 0, 0 - x
+    if op is nodes.Sub:                       # x - 0, 0 - x
         if b == 0:
             return node.left
         if a == 0:
-            return gast.UnaryOp(op=gast.USub(), operand=node.right)
+            return nodes.neg(node.right)
     return None
 
 
-class _Folder(gast.NodeTransformer):
+class _Folder(nodes.NodeTransformer):
     def __init__(self):
         self.changed = False
 
@@ -83,8 +81,8 @@ class _Folder(gast.NodeTransformer):
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
-        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) \
-                and isinstance(node.operand.op, gast.USub):
+        if isinstance(node.op, nodes.USub) and isinstance(node.operand, nodes.UnaryOp) \
+                and isinstance(node.operand.op, nodes.USub):
             self.changed = True
             return node.operand.operand
         return node

@@ -309,3 +309,106 @@ def _negate(test):
     if isinstance(test, gast.UnaryOp) and isinstance(test.op, gast.Not):
         return test.operand
     return gast.UnaryOp(op=gast.Not(), operand=test)
+
+
+# ------------------------------------------------------------------------------------------
+# Builders and predicates of the passes (normalize/, optimize/, frontend/).  The passes build
+# no gast node themselves: statements and expressions come from here.
+# ------------------------------------------------------------------------------------------
+ListComp, GeneratorExp = gast.ListComp, gast.GeneratorExp
+AsyncFunctionDef = gast.AsyncFunctionDef
+Yield, Await, NamedExpr = gast.Yield, gast.Await, gast.NamedExpr
+AST = gast.AST
+NodeTransformer = gast.NodeTransformer
+
+
+def is_statement(node):
+    """Is `node` a statement (not an expression, operator or context)?"""
+    return isinstance(node, gast.stmt)
+
+
+def is_load(node):
+    """Is `node` (a Name, Attribute, Subscript...) read rather than written?"""
+    return isinstance(getattr(node, "ctx", None), gast.Load)
+
+
+def is_store(node):
+    """Is `node` (a Name, Attribute, Subscript...) an assignment target?"""
+    return isinstance(getattr(node, "ctx", None), gast.Store)
+
+
+def is_docstring(statement):
+    """Is `statement` a string on its own (a docstring), which does nothing when it runs?"""
+    return (isinstance(statement, gast.Expr) and isinstance(statement.value, gast.Constant)
+            and isinstance(statement.value.value, str))
+
+
+def all_names(node):
+    """Every identifier a Name of the tree holds, read or written: what fresh names avoid."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def pass_():
+    """``pass``: the body of a block that does nothing."""
+    return gast.Pass()
+
+
+def break_():
+    """``break``."""
+    return gast.Break()
+
+
+def return_(value):
+    """``return value`` (`value` an expression node, or None for a bare ``return``)."""
+    return gast.Return(value=value)
+
+
+def if_(test, body, orelse=()):
+    """``if test: body else: orelse`` (`body` and `orelse` are lists of statements)."""
+    return gast.If(test=test, body=list(body), orelse=list(orelse))
+
+
+def for_(target, iter_, body):
+    """``for target in iter_: body`` (`target` in Store context, see `to_store`)."""
+    return gast.For(target=target, iter=iter_, body=list(body), orelse=[], type_comment=None)
+
+
+def function_def(name_, args, body):
+    """``def name_(args): body``, undecorated; `args` is a ``nodes.arguments`` node."""
+    return gast.FunctionDef(name=name_, args=args, body=list(body), decorator_list=[],
+                            returns=None, type_comment=None, type_params=[])
+
+
+def binop(left, op, right):
+    """``left op right``; `op` is an operator node or its class (``nodes.Add``)."""
+    return gast.BinOp(left=left, op=op if isinstance(op, gast.AST) else op(), right=right)
+
+
+def neg(operand):
+    """``-operand``."""
+    return gast.UnaryOp(op=gast.USub(), operand=operand)
+
+
+def not_(operand):
+    """``not operand``."""
+    return gast.UnaryOp(op=gast.Not(), operand=operand)
+
+
+def bool_op(op, values):
+    """``v1 and v2 and ...`` (or ``or``); `op` is an ``And``/``Or`` node or class."""
+    return gast.BoolOp(op=op if isinstance(op, gast.AST) else op(), values=list(values))
+
+
+def subscript(value, index):
+    """``value[index]``, read."""
+    return gast.Subscript(value=value, slice=index, ctx=gast.Load())
+
+
+def list_(elts=()):
+    """``[e1, e2, ...]``, read."""
+    return gast.List(elts=list(elts), ctx=gast.Load())
+
+
+def keyword_arg(arg, value):
+    """The keyword argument ``arg=value`` of a call (see `call`)."""
+    return gast.keyword(arg=arg, value=value)
