@@ -16,8 +16,8 @@ from .frontend.check import check, strip_refused
 from .frontend.parse import parse_function
 from .normalize import normalize
 from .normalize.inline import inline_calls
-from .normalize.lift import local_names
 from .syntax import nodes
+from .syntax.scopes import local_names
 from .syntax.naming import Namer, hygiene, is_stack
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform

@@ -20,6 +20,7 @@ from .. import rules
 from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
+from ..syntax.scopes import local_names
 
 from ..rules.registry import Rule
 
@@ -83,7 +84,6 @@ class _Analyzer:
         self.kinds = dict(param_kinds)
         self.active = set(active_params)
         self.targets = {}
-        from ..normalize.lift import local_names
         self.local_vars = local_names(self.fdef)
         for name in self.local_vars:
             if is_stack(name):

@@ -29,6 +29,7 @@ from . import lattice
 from . import resolve as _resolve
 from ..errors import UnsupportedSyntaxError
 from ..syntax import nodes
+from ..syntax.scopes import local_names
 
 OUTSIDE = "outside"
 
@@ -128,7 +129,6 @@ class _KindFree:
     an array, every call may return its arguments (a conservative summary of a callee)."""
 
     def __init__(self, fdef):
-        from ..normalize.lift import local_names
         self.kinds = {}
         self.targets = {}
         self.local_vars = local_names(fdef)
