@@ -606,3 +606,94 @@ def test_derivative_source_bad_mode_and_stage():
     with pytest.raises(tl.DerivativeUsageError):
         tl.derivative_source(square, stage="bogus")
     assert "def forward_square" in tl.derivative_source(square, mode="forward")
+
+
+# ------------------------------------------------------------------ the driver and its options
+
+def test_options_are_validated_once_and_hashable():
+    from tangent_like.pipeline import Options
+    assert Options() == Options(mode="reverse", optimize=True, kinks="ignore")
+    assert hash(Options(kinks="warn")) == hash(Options(kinks="warn"))
+    with pytest.raises(tl.DerivativeUsageError, match="kinks='loud'"):
+        Options(kinks="loud")
+    with pytest.raises(tl.DerivativeUsageError, match="mode='sideways'"):
+        Options(mode="sideways")
+    with pytest.raises(tl.DerivativeUsageError, match="forward-mode option"):
+        Options(batch=True)
+    assert Options().replace(mode="forward", batch=True).batch
+
+
+def test_every_stage_can_be_dumped(monkeypatch, capsys):
+    from tangent_like import pipeline
+    from tangent_like.analysis import lattice
+
+    def f(x):
+        return np.sin(x) * x
+
+    texts = pipeline.stages(f, ("x",), {"x": lattice.ANY}, pipeline.Options())
+    assert set(texts) == set(pipeline.STAGES)
+    assert "sin_x = np.sin(x)" in texts["normalized"].replace("sin_x_1", "sin_x")
+    assert "def adjoint_f" in texts["transformed"]
+    monkeypatch.setenv("TANGENT_LIKE_DUMP", "normalized")
+    tl.derivative_source(f)
+    assert "tangent_like stage: normalized" in capsys.readouterr().err
+
+
+def mutual_even(x, n):
+    if n == 0:
+        return x
+    return np.sin(mutual_odd(x, n - 1))
+
+
+def mutual_odd(x, n):
+    if n == 0:
+        return x * x
+    return mutual_even(x, n - 1) * 2.0
+
+
+def test_mutual_recursion_is_analyzed_as_one_worklist():
+    def ref(x, n):
+        return np.sin(ref_odd(x, n - 1)) if n else x
+
+    def ref_odd(x, n):
+        return ref(x, n - 1) * 2.0 if n else x * x
+
+    x, h = 0.3, 1e-6
+    for n in range(5):
+        fd = (ref(x + h, n) - ref(x - h, n)) / (2 * h)
+        assert tl.grad(mutual_even)(x, n) == pytest.approx(fd, rel=1e-6)
+        assert tl.jvp(mutual_even, (x, n), 1.0)[1] == pytest.approx(fd, rel=1e-6)
+
+
+def scale_rows(a, k):
+    return a * k
+
+
+def uses_a_callee_result_as_a_matrix(x):
+    m = scale_rows(np.outer(x, x), 2.0)
+    return np.sum(m @ x)
+
+
+def test_a_callers_analysis_reads_its_callees_result_kind():
+    """The callee is analyzed first: the caller knows its result is a 2-D array, so the
+    generated code needs no kind-generic helpers for the product."""
+    x = np.array([0.5, -1.0, 2.0])
+    g = tl.grad(uses_a_callee_result_as_a_matrix)(x)
+    h = 1e-6
+    fd = [(uses_a_callee_result_as_a_matrix(x + h * e) - uses_a_callee_result_as_a_matrix(
+        x - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(g, fd, rtol=1e-6)
+
+
+def test_kinks_reach_jacobians_hessians_and_the_decorator():
+    def f(x):
+        return np.sum(np.abs(x) * x)
+
+    x = np.array([0.0, 1.0])
+    with pytest.raises(tl.KinkError):
+        tl.hessian(f, kinks="raise")(x)
+    with pytest.raises(tl.KinkError):
+        tl.jacobian(lambda x: np.abs(x) * x, kinks="raise")(x)
+    decorated = tl.differentiate(f, kinks="raise")
+    with pytest.raises(tl.KinkError):
+        decorated.hessian(x)

@@ -27,6 +27,7 @@ from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, UserTarget
 from ..analysis.stale import Positions
+from ..errors import NoDerivativeError
 from ..syntax import anno, nodes
 from . import kinks
 from .comments import dedupe_comments
@@ -236,7 +237,6 @@ class ReverseTransform:
                 continue
             template = rule.template_for(p, bound, all_scalar, all_real)
             if template is None:
-                from ..errors import NoDerivativeError
                 raise NoDerivativeError(f"{rule.name} has no reverse-mode rule for its "
                                         f"argument {p!r}", hint="use forward mode for it")
             expr = nodes.template_expr(template, **subs)
