@@ -7,8 +7,6 @@ the units; `Unit.transform` turns one analyzed unit into generated functions.  T
 """
 import inspect
 
-import gast
-
 from . import runtime
 from .analysis import lattice
 from .errors import InternalError, TransformError
@@ -54,7 +52,7 @@ def _normalize_family(key, program):
         strip_refused(parsed)
     program.parsed_sources[id(key)] = nodes.copy(parsed.node)
     hygiene(parsed, program)        # the user's names never meet generated ones
-    taken = {n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)} | RESERVED
+    taken = {n.id for n in nodes.walk(parsed.node) if isinstance(n, nodes.Name)} | RESERVED
     namer = Namer(taken | local_names(parsed.node))
     lifted = normalize(parsed, namer)
     for lp in lifted:
@@ -121,7 +119,7 @@ class Unit:
         self.analysis = analysis
         fdef = self.parsed.node
         ret = fdef.body[-1]
-        if isinstance(ret.value, gast.Name):
+        if isinstance(ret.value, nodes.Name):
             self.result_kind = analysis.kinds.get(ret.value.id, lattice.ANY)
         else:
             self.result_kind = lattice.ANY
@@ -162,9 +160,7 @@ class Unit:
         self.primal_def = _fdef(self.primal_name, args, primal_body,
                                 f"Primal sweep of {self.short_name}: runs it and records "
                                 "what the adjoint needs.")
-        adj_args = gast.arguments(args=[nodes.name(STACK, "param"), nodes.name(seed, "param")],
-                                  posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[],
-                                  kwarg=None, defaults=[])
+        adj_args = nodes.positional_args([STACK, seed])
         self.adjoint_def = _fdef(self.adjoint_name, adj_args, adjoint_body,
                                  f"Adjoint sweep of {self.short_name}: adjoints of "
                                  f"{', '.join(active) or 'nothing'}, in that order.")
@@ -211,15 +207,14 @@ def _defaults(parsed):
 
 
 def _display_default(node):
-    if isinstance(node, gast.Constant):
+    if isinstance(node, nodes.Constant):
         return node
     return nodes.const(None)
 
 
 def _fdef(name, args, body, doc):
     body = [nodes.expr_stmt(nodes.const(doc))] + body
-    return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
-                            type_comment=None, type_params=[])
+    return nodes.function_def(name, args, body)
 
 
 class Program:
@@ -323,7 +318,8 @@ def _hashable(kind):
 
 
 def build_entry(unit, name, params_node, cotangent=None):
-    """``value_and_grad_f``: run both sweeps with seed 1.0, return (value, gradients).
+    """The entry ``value_and_grad_NAME``: run both sweeps with the seed 1.0 (shaped like the
+    value), return ``(value, gradients)``.
 
     With a `cotangent` name, the seed is a keyword-only parameter of that name instead (the
     vector-Jacobian product of a function with any result, written to be differentiated
@@ -340,14 +336,14 @@ def build_entry(unit, name, params_node, cotangent=None):
     call_args = [nodes.name(a.id) for a in args.posonlyargs + args.args]
     call_kw = [(a.id, nodes.name(a.id)) for a in args.kwonlyargs if a.id != cotangent]
     result = unit.namer.fresh("value")
-    body = [nodes.assign(STACK, gast.List(elts=[], ctx=gast.Load())),
+    body = [nodes.assign(STACK, nodes.list_()),
             nodes.assign(result, nodes.call(unit.primal_name, [nodes.name(STACK)] + call_args,
                                             call_kw))]
     outs = [unit.namer.fresh(f"b{p}") for p in unit.active_params]
     target = nodes.tuple_([nodes.name(o, "store") for o in outs], "store")
     body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [
         nodes.name(STACK), seed or nodes.call("seed_for", [nodes.name(result)])])))
-    body.append(gast.Return(value=nodes.tuple_([nodes.name(result),
+    body.append(nodes.return_(nodes.tuple_([nodes.name(result),
                                                 nodes.tuple_([nodes.name(o) for o in outs])])))
     return _fdef(name, args, body, f"Value of {unit.short_name} and its gradient with respect "
                  f"to {', '.join(unit.active_params)}.")

@@ -49,10 +49,8 @@ def finalize(g, x):
         return g
     if isinstance(x, np.floating):
         return type(x)(g)
-    if isinstance(x, float) or isinstance(x, int):
+    if isinstance(x, (float, int)):
         return float(g) if np.ndim(g) == 0 else g
-    if isinstance(x, np.floating):
-        return type(x)(g)
     if isinstance(x, (tuple, list)):
         if isinstance(g, (tuple, list)):
             parts = g

@@ -12,8 +12,6 @@ its arguments: the unit the call runs.
 """
 import operator
 
-import gast
-
 from . import aliasing, lattice
 from . import resolve as _resolve
 from .. import rules
@@ -24,9 +22,9 @@ from ..syntax.scopes import local_names
 
 from ..rules.registry import Rule
 
-_BINOPS = {gast.Add: "add", gast.Sub: "sub", gast.Mult: "mul", gast.Div: "truediv",
-           gast.FloorDiv: "floordiv", gast.Mod: "mod", gast.Pow: "pow",
-           gast.MatMult: "matmul"}
+_BINOPS = {nodes.Add: "add", nodes.Sub: "sub", nodes.Mult: "mul", nodes.Div: "truediv",
+           nodes.FloorDiv: "floordiv", nodes.Mod: "mod", nodes.Pow: "pow",
+           nodes.MatMult: "matmul"}
 
 
 def binop_rule(op):
@@ -34,7 +32,7 @@ def binop_rule(op):
 
 
 def unary_rule(op):
-    return rules.lookup(operator.neg if isinstance(op, gast.USub) else operator.pos)
+    return rules.lookup(operator.neg if isinstance(op, nodes.USub) else operator.pos)
 
 
 class Analysis:
@@ -48,16 +46,16 @@ class Analysis:
         self.local_vars = local_vars
 
     def kind(self, node):
-        if isinstance(node, gast.Name):
+        if isinstance(node, nodes.Name):
             return self.kinds.get(node.id, lattice.ANY)
-        if isinstance(node, gast.Constant):
+        if isinstance(node, nodes.Constant):
             return constant_kind(node.value)
-        if isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant):
+        if isinstance(node, nodes.UnaryOp) and isinstance(node.operand, nodes.Constant):
             return constant_kind(node.operand.value)
         return lattice.ANY
 
     def is_active(self, node):
-        return isinstance(node, gast.Name) and node.id in self.active
+        return isinstance(node, nodes.Name) and node.id in self.active
 
 
 def constant_kind(v):
@@ -131,25 +129,25 @@ class _Analyzer:
                     raise
 
     def _stmt(self, s):
-        if isinstance(s, gast.Assign):
+        if isinstance(s, nodes.Assign):
             kind, active = self.value(s.value)
             target = s.targets[0]
-            if isinstance(target, gast.Name):
+            if isinstance(target, nodes.Name):
                 self._set(target.id, kind, active)
             else:
                 parts = element_kinds(kind, len(target.elts))
                 for t, k in zip(target.elts, parts):
                     self._set(t.id, k, active)
-        elif isinstance(s, gast.If):
+        elif isinstance(s, nodes.If):
             self._block(s.body)
             self._block(s.orelse)
-        elif isinstance(s, gast.For):
+        elif isinstance(s, nodes.For):
             self._set(s.target.id, lattice.INT, False)
             self._block(s.body)
-        elif isinstance(s, gast.While):
+        elif isinstance(s, nodes.While):
             self._block(s.body)
-        elif isinstance(s, gast.Expr):
-            if isinstance(s.value, gast.Call):
+        elif isinstance(s, nodes.Expr):
+            if isinstance(s.value, nodes.Call):
                 self.value(s.value)     # resolves it: refuses unknown calls on active values
 
     def name(self, node):
@@ -160,11 +158,11 @@ class _Analyzer:
 
     def value(self, e):
         """(kind, active) of a one-operation expression."""
-        if isinstance(e, gast.Name):
+        if isinstance(e, nodes.Name):
             return self.name(e)
-        if isinstance(e, gast.Constant):
+        if isinstance(e, nodes.Constant):
             return constant_kind(e.value), False
-        if isinstance(e, gast.BinOp):
+        if isinstance(e, nodes.BinOp):
             lk, la = self.value(e.left)
             rk, ra = self.value(e.right)
             if lattice.is_sequence(lk) or lattice.is_sequence(rk):
@@ -173,37 +171,37 @@ class _Analyzer:
                                "not supported", "use NumPy arrays")
                 return lattice.ANY, False
             rule = binop_rule(e.op)
-            if lk == lattice.INT and rk == lattice.INT and not isinstance(e.op, gast.Div):
+            if lk == lattice.INT and rk == lattice.INT and not isinstance(e.op, nodes.Div):
                 return lattice.INT, False
-            if isinstance(e.op, gast.MatMult):
+            if isinstance(e.op, nodes.MatMult):
                 kind = _matmul_kind(lk, rk)
             else:
                 kind = _elementwise(lk, rk)
             return kind, (la or ra) and not rule.inactive
-        if isinstance(e, gast.UnaryOp):
-            if isinstance(e.op, gast.Not):
+        if isinstance(e, nodes.UnaryOp):
+            if isinstance(e.op, nodes.Not):
                 return lattice.INT, False
-            if isinstance(e.op, gast.Invert):       # ~mask: a boolean array stays one
+            if isinstance(e.op, nodes.Invert):       # ~mask: a boolean array stays one
                 return _integral(self.value(e.operand)[0]), False
             return self.value(e.operand)
-        if isinstance(e, gast.Compare):
+        if isinstance(e, nodes.Compare):
             # booleans are never differentiated; comparing arrays gives a boolean ARRAY
             # (its shape matters: it broadcasts), so only scalar comparisons are INT
-            kinds = [self.value(x)[0] if isinstance(x, (gast.Name, gast.Constant))
+            kinds = [self.value(x)[0] if isinstance(x, (nodes.Name, nodes.Constant))
                      else lattice.ANY for x in [e.left] + list(e.comparators)]
             return _integral(lattice.broadcast(kinds)), False
-        if isinstance(e, (gast.Tuple, gast.List)):
+        if isinstance(e, (nodes.Tuple, nodes.List)):
             parts = [self.value(x) for x in e.elts]
             return lattice.tuple_kind(k for k, _ in parts), any(a for _, a in parts)
-        if isinstance(e, gast.Subscript):
+        if isinstance(e, nodes.Subscript):
             return self.subscript(e)
-        if isinstance(e, gast.Attribute):
+        if isinstance(e, nodes.Attribute):
             return self.attribute(e)
-        if isinstance(e, gast.Call):
+        if isinstance(e, nodes.Call):
             return self.call(e)
         # anything else is a constant only if no differentiated value flows into it
-        if any(self.name(n)[1] for n in gast.walk(e) if isinstance(n, gast.Name)
-               and isinstance(n.ctx, gast.Load)):
+        if any(self.name(n)[1] for n in nodes.walk(e) if isinstance(n, nodes.Name)
+               and isinstance(n.ctx, nodes.Load)):
             self.error(e, f"{_construct(e)} of a differentiated value has no derivative",
                        "compute it from values that are not differentiated",
                        NoDerivativeError)
@@ -212,30 +210,30 @@ class _Analyzer:
     def subscript(self, e):
         vk, va = self.value(e.value)
         idx = e.slice
-        if any(self.name(n)[1] for n in gast.walk(idx) if isinstance(n, gast.Name)
-               and isinstance(n.ctx, gast.Load)):
+        if any(self.name(n)[1] for n in nodes.walk(idx) if isinstance(n, nodes.Name)
+               and isinstance(n.ctx, nodes.Load)):
             self.error(e, "indexing with a differentiated value (an index is an integer, a "
                        "slice or a mask: it has no derivative)", "index with integers; for "
                        "np.r_/np.c_ use np.concatenate, np.hstack or np.stack",
                        NoDerivativeError)
         if lattice.is_tuple(vk):
-            if isinstance(idx, gast.Constant) and isinstance(idx.value, int) \
+            if isinstance(idx, nodes.Constant) and isinstance(idx.value, int) \
                     and -len(vk[1]) <= idx.value < len(vk[1]):
                 return vk[1][idx.value], va
-            if isinstance(idx, gast.Name) and self.value(idx)[0] == lattice.INT:
+            if isinstance(idx, nodes.Name) and self.value(idx)[0] == lattice.INT:
                 k = None
                 for part in vk[1]:
                     k = lattice.join(k, part)
                 return k or lattice.ANY, va
             return lattice.ANY, va
         if isinstance(vk, tuple) and vk[0] == "array":
-            parts = idx.elts if isinstance(idx, gast.Tuple) else [idx]
+            parts = idx.elts if isinstance(idx, nodes.Tuple) else [idx]
             ints = 0
             for p in parts:
-                if isinstance(p, gast.Slice):
+                if isinstance(p, nodes.Slice):
                     continue
                 if self.value(p)[0] == lattice.INT and not (
-                        isinstance(p, gast.Constant) and p.value is None):
+                        isinstance(p, nodes.Constant) and p.value is None):
                     ints += 1
                     continue
                 return lattice.ANY, va
@@ -310,7 +308,7 @@ class _Analyzer:
             return self.callees.result_kind(target, kinds, mask), True
         for node in list(e.args) + [k.value for k in e.keywords]:
             args.append(self.value(node)[1])
-        if isinstance(e.func, gast.Attribute) and isinstance(target, _resolve.UnknownTarget) \
+        if isinstance(e.func, nodes.Attribute) and isinstance(target, _resolve.UnknownTarget) \
                 and target.obj is None:
             args.append(self.value(e.func.value)[1])
         if any(args):

@@ -23,8 +23,6 @@ them is outside the function, or when another variable that is *live* after the 
 later before being assigned again, in program order or around a loop) points to one of them.
 Names of scalars (ints, floats) hold no memory of interest: they are immutable.
 """
-import gast
-
 from . import lattice
 from . import resolve as _resolve
 from ..errors import UnsupportedSyntaxError
@@ -93,15 +91,15 @@ def live_after(body):
         return live
 
     def stmt(s, live, loop):
-        if isinstance(s, gast.Assign):
+        if isinstance(s, nodes.Assign):
             return (live - nodes.stored_names(s.targets[0])) | nodes.loaded_names(s.value)
-        if isinstance(s, gast.If):
+        if isinstance(s, nodes.If):
             return (nodes.loaded_names(s.test) | block(s.body, live, loop)
                     | block(s.orelse, live, loop))
-        if isinstance(s, (gast.For, gast.While)):
+        if isinstance(s, (nodes.For, nodes.While)):
             head = set()
             while True:
-                if isinstance(s, gast.For):
+                if isinstance(s, nodes.For):
                     entry = block(s.body, live | head, (live, head)) - {s.target.id}
                 else:
                     entry = block(s.body, live | head, (live, head)) | nodes.loaded_names(
@@ -110,12 +108,12 @@ def live_after(body):
                     break
                 head |= entry
             before = head | live
-            return before | nodes.loaded_names(s.iter if isinstance(s, gast.For) else s.test)
-        if isinstance(s, gast.Break):
+            return before | nodes.loaded_names(s.iter if isinstance(s, nodes.For) else s.test)
+        if isinstance(s, nodes.Break):
             return set(loop[0]) if loop else live
-        if isinstance(s, gast.Continue):
+        if isinstance(s, nodes.Continue):
             return (set(loop[0]) | set(loop[1])) if loop else live
-        if isinstance(s, gast.Return):
+        if isinstance(s, nodes.Return):
             return nodes.loaded_names(s.value) if s.value is not None else set()
         return live | nodes.loaded_names(s)
 
@@ -148,10 +146,10 @@ def result_aliases(fdef):
     _SUMMARIES[id(fdef)] = (fdef, None)           # recursion: assume any argument
     ret = fdef.body[-1] if fdef.body else None
     names = None
-    if isinstance(ret, gast.Return) and isinstance(ret.value, (gast.Name, gast.Constant)):
+    if isinstance(ret, nodes.Return) and isinstance(ret.value, (nodes.Name, nodes.Constant)):
         walker = _PointsTo(fdef, _KindFree(fdef), {}, None)
         state = walker.run()
-        sites = state.get(ret.value.id, frozenset()) if isinstance(ret.value, gast.Name) \
+        sites = state.get(ret.value.id, frozenset()) if isinstance(ret.value, nodes.Name) \
             else frozenset()
         names = frozenset(site.label for site in sites if site.outside)
     _SUMMARIES[id(fdef)] = (fdef, names)
@@ -179,15 +177,15 @@ class _PointsTo:
         return state
 
     def _stmt(self, s, state):
-        if isinstance(s, gast.Assign):
+        if isinstance(s, nodes.Assign):
             return self._assign(s, state)
-        if isinstance(s, gast.If):
+        if isinstance(s, nodes.If):
             return _join(self._block(s.body, dict(state)), self._block(s.orelse, dict(state)))
-        if isinstance(s, (gast.For, gast.While)):
+        if isinstance(s, (nodes.For, nodes.While)):
             current = dict(state)
             for _ in range(100):
                 entry = dict(current)
-                if isinstance(s, gast.For):
+                if isinstance(s, nodes.For):
                     entry.pop(s.target.id, None)
                 after = _join(current, self._block(s.body, entry))
                 if after == current:
@@ -204,15 +202,15 @@ class _PointsTo:
             self._check(s, write, target.id, state)
         value = self._value(s.value, s, state)
         state = dict(state)
-        if write and isinstance(target, gast.Name):
+        if write and isinstance(target, nodes.Name):
             # the same memory, changed: a list that appends also holds the new element
             kept = state.get(target.id, frozenset())
             if not lattice.is_array(self.analysis.kinds.get(target.id)):
                 kept = kept | value
             state[target.id] = kept
             return state
-        names = [target.id] if isinstance(target, gast.Name) else [
-            t.id for t in gast.walk(target) if isinstance(t, gast.Name)]
+        names = [target.id] if isinstance(target, nodes.Name) else [
+            t.id for t in nodes.walk(target) if isinstance(t, nodes.Name)]
         for name in names:
             if self._holds_memory(name):
                 state[name] = value
@@ -224,7 +222,7 @@ class _PointsTo:
         kind = getattr(s, "_tl_item_write", None)
         if kind:
             return kind
-        if getattr(s, "_tl_augmented", False) and isinstance(s.targets[0], gast.Name) \
+        if getattr(s, "_tl_augmented", False) and isinstance(s.targets[0], nodes.Name) \
                 and self._holds_memory(s.targets[0].id):
             return "augmented"
         return None
@@ -273,44 +271,44 @@ class _PointsTo:
         return frozenset({site})
 
     def _value(self, e, s, state):
-        if isinstance(e, gast.Name):
+        if isinstance(e, nodes.Name):
             if e.id in state:
                 return state[e.id]
             if e.id in self.analysis.local_vars or e.id in self.params:
                 return frozenset()
             return frozenset({_outside(e.id)})
-        if isinstance(e, (gast.Constant, gast.Compare, gast.BoolOp)):
+        if isinstance(e, (nodes.Constant, nodes.Compare, nodes.BoolOp)):
             return frozenset()
-        if isinstance(e, (gast.BinOp, gast.UnaryOp)):
+        if isinstance(e, (nodes.BinOp, nodes.UnaryOp)):
             return self._fresh(s, state)
-        if isinstance(e, (gast.Tuple, gast.List, gast.Dict)):
-            parts = e.elts if not isinstance(e, gast.Dict) else e.values
+        if isinstance(e, (nodes.Tuple, nodes.List, nodes.Dict)):
+            parts = e.elts if not isinstance(e, nodes.Dict) else e.values
             out = self._fresh(s, state)
             for p in parts:
                 out |= self._operand(p, s, state)
             return out
-        if isinstance(e, gast.Subscript):
+        if isinstance(e, nodes.Subscript):
             base = self._operand(e.value, s, state)
             if self._is_copying_index(e):
                 return self._fresh(s, state)
             return base
-        if isinstance(e, gast.Attribute):
+        if isinstance(e, nodes.Attribute):
             base = self._operand(e.value, s, state)
-            if isinstance(e.value, gast.Name) and e.value.id not in state \
+            if isinstance(e.value, nodes.Name) and e.value.id not in state \
                     and e.value.id not in self.params and e.value.id \
                     not in self.analysis.local_vars:
                 return frozenset({_outside(nodes.dotted_name(e) or e.attr)})
             if e.attr in ("shape", "ndim", "size", "dtype"):
                 return frozenset()
             return base          # a view (.T, .real) or a field of a container
-        if isinstance(e, gast.Call):
+        if isinstance(e, nodes.Call):
             return self._call(e, s, state)
         return self._fresh(s, state)
 
     def _operand(self, e, s, state):
-        if isinstance(e, gast.Name):
+        if isinstance(e, nodes.Name):
             return self._value(e, s, state)
-        if isinstance(e, (gast.Slice, gast.Constant)):
+        if isinstance(e, (nodes.Slice, nodes.Constant)):
             return frozenset()
         return self._value(e, s, state)
 
@@ -319,13 +317,13 @@ class _PointsTo:
         kind = self.analysis.kind(e.value)
         if not lattice.is_array(kind):
             return False        # lists, tuples, dicts: the element itself
-        parts = e.slice.elts if isinstance(e.slice, gast.Tuple) else [e.slice]
+        parts = e.slice.elts if isinstance(e.slice, nodes.Tuple) else [e.slice]
         ints = 0
         for p in parts:
-            if isinstance(p, gast.Slice) or (isinstance(p, gast.Constant) and (
+            if isinstance(p, nodes.Slice) or (isinstance(p, nodes.Constant) and (
                     p.value is None or p.value is Ellipsis)):
                 continue
-            pk = self.analysis.kind(p) if not isinstance(p, gast.Constant) else (
+            pk = self.analysis.kind(p) if not isinstance(p, nodes.Constant) else (
                 lattice.INT if isinstance(p.value, int) else lattice.ANY)
             if pk == lattice.INT:
                 ints += 1
@@ -338,7 +336,7 @@ class _PointsTo:
     def _call(self, e, s, state):
         target = self.analysis.targets.get(id(e))
         args = [a for a in list(e.args) + [k.value for k in e.keywords]]
-        if isinstance(e.func, gast.Attribute) and not (
+        if isinstance(e.func, nodes.Attribute) and not (
                 isinstance(target, _resolve.RuleTarget) and nodes.dotted_name(e.func)
                 and nodes.dotted_name(e.func).split(".")[0] not in state
                 and nodes.dotted_name(e.func).split(".")[0] not in self.analysis.local_vars):

@@ -10,8 +10,6 @@ import sys
 import sysconfig
 import types
 
-import gast
-
 from .. import rules, runtime
 from ..errors import TransformError
 from ..syntax import nodes
@@ -66,18 +64,18 @@ def resolve_call(call, parsed, local_vars, error):
     """Resolve a Call node; `error(node, message, hint)` raises a located TransformError."""
     func = call.func
     lifted = getattr(parsed, "lifted", {}) or {}
-    if isinstance(func, gast.Name) and func.id in lifted:
+    if isinstance(func, nodes.Name) and func.id in lifted:
         callee = lifted[func.id]
         bound = bind_def(callee.node, call, error)
         return UserTarget(("lifted", id(callee.node)), callee, bound, lifted=True)
-    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+    if isinstance(func, nodes.Attribute) and isinstance(func.value, nodes.Name) \
             and is_stack(func.value.id) and func.attr in ("append", "pop"):
         return StackTarget(func.attr, func.value.id)
-    if isinstance(func, gast.Attribute):
+    if isinstance(func, nodes.Attribute):
         base = func.value
-        while isinstance(base, gast.Attribute):
+        while isinstance(base, nodes.Attribute):
             base = base.value
-        if not (isinstance(base, gast.Name) and base.id not in local_vars):
+        if not (isinstance(base, nodes.Name) and base.id not in local_vars):
             # a method call on a value: x.sum(...)
             found = rules.lookup_method(func.attr)
             if found is None:

@@ -7,7 +7,7 @@ encloses ``s``.  The header of a ``for`` loop does not count for reads inside th
 adjoint loop sets the index again.  Stale values are pushed by the primal sweep; the others
 are read where they are (passed once from the primal sweep to the adjoint sweep).
 """
-import gast
+from ..syntax import nodes
 
 
 class Positions:
@@ -30,17 +30,17 @@ class Positions:
         for s in stmts:
             start = self._next()
             self.loops[id(s)] = loops
-            if isinstance(s, gast.If):
+            if isinstance(s, nodes.If):
                 self._block(s.body, loops)
                 self._block(s.orelse, loops)
-            elif isinstance(s, gast.For):
+            elif isinstance(s, nodes.For):
                 self.defs.setdefault(s.target.id, []).append((start, loops + (id(s),), id(s)))
                 self._block(s.body, loops + (id(s),))
-            elif isinstance(s, gast.While):
+            elif isinstance(s, nodes.While):
                 self._block(s.body, loops + (id(s),))
-            elif isinstance(s, gast.Assign):
-                for n in gast.walk(s.targets[0]):
-                    if isinstance(n, gast.Name):
+            elif isinstance(s, nodes.Assign):
+                for n in nodes.walk(s.targets[0]):
+                    if isinstance(n, nodes.Name):
                         self.defs.setdefault(n.id, []).append((start, loops, None))
             self.pos[id(s)] = (start, self._next())
 

@@ -194,8 +194,6 @@ def _op(e, out, namer, hint):
         e.operand = _simple(e.operand, out, namer, hint)
         return e
     if isinstance(e, nodes.Call):
-        if getattr(e, "_tl_keep", False):
-            return e
         func = e.func
         if isinstance(func, nodes.Attribute) and (nodes.dotted_name(func) is None
                                                  or _of_local(func)):

@@ -48,11 +48,14 @@ Assert = gast.Assert
 Raise = gast.Raise
 Module = gast.Module
 arguments = gast.arguments
+Dict = gast.Dict
+Load, Store = gast.Load, gast.Store
 # Operators.
 Add, Sub, Mult, Div, FloorDiv, Mod, Pow, MatMult = (
     gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow, gast.MatMult)
 USub, UAdd, Not, Invert = gast.USub, gast.UAdd, gast.Not, gast.Invert
 And, Or = gast.And, gast.Or
+Eq, NotEq, Lt, LtE, Gt, GtE = gast.Eq, gast.NotEq, gast.Lt, gast.LtE, gast.Gt, gast.GtE
 
 
 def walk(node):
@@ -412,3 +415,31 @@ def list_(elts=()):
 def keyword_arg(arg, value):
     """The keyword argument ``arg=value`` of a call (see `call`)."""
     return gast.keyword(arg=arg, value=value)
+
+
+def if_exp(test, body, orelse):
+    """``body if test else orelse``."""
+    return gast.IfExp(test=test, body=body, orelse=orelse)
+
+
+def compare(left, op, right):
+    """``left op right`` for one comparison; `op` is a node or its class (``nodes.Eq``)."""
+    return gast.Compare(left=left, ops=[op if isinstance(op, gast.AST) else op()],
+                        comparators=[right])
+
+
+def slice_(lower=None, upper=None, step=None):
+    """``lower:upper:step`` as an index."""
+    return gast.Slice(lower=lower, upper=upper, step=step)
+
+
+def add_to(target, value):
+    """``target += value`` (`target` a Name or Subscript node in Store context)."""
+    return gast.AugAssign(target=target, op=gast.Add(), value=value)
+
+
+def positional_args(names):
+    """The parameter list of a function taking the positional parameters `names`."""
+    return gast.arguments(args=[name(n, "param") for n in names], posonlyargs=[], vararg=None,
+                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+

@@ -1,7 +1,5 @@
 """Comments of generated code: each derivative block is headed by the user's line it comes
 from; a block whose line repeats the previous one's keeps no second copy."""
-import gast
-
 from ..syntax import nodes
 
 
@@ -13,7 +11,7 @@ def dedupe_comments(stmts):
             if s.value.value == last:
                 continue
             last = s.value.value
-        elif isinstance(s, (gast.If, gast.For, gast.While)):
+        elif isinstance(s, (nodes.If, nodes.For, nodes.While)):
             last = None
         out.append(s)
     return out

@@ -17,8 +17,6 @@ Tangents may carry a leading batch axis (vector forward mode): then every tangen
 an elementwise rule is aligned with ``batch_align`` where ranks may differ, and reductions use
 their batch templates.
 """
-import gast
-
 from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, StackTarget
@@ -51,7 +49,7 @@ class ForwardTransform:
         return self.namer.tangent(var)
 
     def active(self, node):
-        return isinstance(node, gast.Name) and node.id in self.an.active
+        return isinstance(node, nodes.Name) and node.id in self.an.active
 
     def run(self):
         body = self._block(self.fdef.body)
@@ -67,20 +65,20 @@ class ForwardTransform:
     def _block(self, stmts):
         out = []
         for s in stmts:
-            if isinstance(s, gast.Assign):
+            if isinstance(s, nodes.Assign):
                 out += self._assign(s)
-            elif isinstance(s, gast.If):
+            elif isinstance(s, nodes.If):
                 if self.kinks != "ignore":
                     out += kinks.before_branch(self.unit, s, self.kinks)
-                s.body = self._block(s.body) or [gast.Pass()]
+                s.body = self._block(s.body) or [nodes.pass_()]
                 s.orelse = self._block(s.orelse)
                 out.append(s)
-            elif isinstance(s, (gast.For, gast.While)):
-                s.body = self._block(s.body) or [gast.Pass()]
+            elif isinstance(s, (nodes.For, nodes.While)):
+                s.body = self._block(s.body) or [nodes.pass_()]
                 out.append(s)
-            elif isinstance(s, gast.Return):
-                out.append(gast.Return(value=nodes.tuple_([s.value, self._tangent_of(s.value)])))
-            elif isinstance(s, gast.Expr) and isinstance(
+            elif isinstance(s, nodes.Return):
+                out.append(nodes.return_(nodes.tuple_([s.value, self._tangent_of(s.value)])))
+            elif isinstance(s, nodes.Expr) and isinstance(
                     self.an.targets.get(id(s.value)), StackTarget):
                 # the primal pushes values; their tangents go on a stack of their own
                 out.append(s)
@@ -94,22 +92,22 @@ class ForwardTransform:
     def _zero(self, value_node):
         """The zero tangent of a value: ``0.0`` for scalars, and always with batched
         tangents (it broadcasts against any batch), else zeros shaped like the value."""
-        kind = self.an.kind(value_node) if isinstance(value_node, gast.Name) else None
+        kind = self.an.kind(value_node) if isinstance(value_node, nodes.Name) else None
         if kind in (lattice.SCALAR, lattice.INT) or self.batch:
             return nodes.const(0.0)
-        if isinstance(value_node, gast.Name):       # a read (the node may be a target)
+        if isinstance(value_node, nodes.Name):       # a read (the node may be a target)
             return nodes.call("zero_tangent", [nodes.name(value_node.id)])
         return nodes.call("zero_tangent", [nodes.to_load(value_node)])
 
     def _tangent_of(self, node):
         """Tangent of a simple operand (a name or a constant)."""
-        if isinstance(node, gast.Name) and is_stack(node.id):
+        if isinstance(node, nodes.Name) and is_stack(node.id):
             return nodes.const(0.0)
         if self.active(node):
             return nodes.name(self.d(node.id))
-        if isinstance(node, (gast.Tuple, gast.List)):
+        if isinstance(node, (nodes.Tuple, nodes.List)):
             return nodes.tuple_([self._tangent_of(e) for e in node.elts])
-        if isinstance(node, gast.Name):
+        if isinstance(node, nodes.Name):
             return self._zero(node)
         return nodes.const(0.0)
 
@@ -122,15 +120,14 @@ class ForwardTransform:
 
     def _assign(self, s):
         target = s.targets[0]
-        names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
+        names = [target.id] if isinstance(target, nodes.Name) else [t.id for t in target.elts]
         if len(names) == 1 and is_stack(names[0]):
-            return [s, nodes.assign(self.tangent_stack(names[0]), gast.List(elts=[],
-                                                                         ctx=gast.Load()))]
-        if isinstance(s.value, gast.Call) and isinstance(self.an.targets.get(id(s.value)),
+            return [s, nodes.assign(self.tangent_stack(names[0]), nodes.list_())]
+        if isinstance(s.value, nodes.Call) and isinstance(self.an.targets.get(id(s.value)),
                                                           StackTarget):
             parts = [nodes.name(self.d(n), "store") if n in self.an.active
                      else nodes.name("_", "store") for n in names]
-            tan = parts[0] if isinstance(target, gast.Name) else nodes.tuple_(parts, "store")
+            tan = parts[0] if isinstance(target, nodes.Name) else nodes.tuple_(parts, "store")
             stack = self.an.targets[id(s.value)].stack
             return [s, nodes.assign(tan, nodes.call(f"{self.tangent_stack(stack)}.pop"))]
         if not any(n in self.an.active for n in names):
@@ -142,10 +139,10 @@ class ForwardTransform:
         c = self._comment(s)
         if c is not None:
             out.append(c)
-        if isinstance(value, gast.Call) and id(value) in self.an.calls:
+        if isinstance(value, nodes.Call) and id(value) in self.an.calls:
             return out + self._user_call(s, self.an.targets[id(value)])
         self._old = None
-        if isinstance(target, gast.Name) and target.id in nodes.loaded_names(value):
+        if isinstance(target, nodes.Name) and target.id in nodes.loaded_names(value):
             # ``a = a + b`` (kept so: its adjoint needs no old value): the tangent may need
             # the operand's value (its shape, to align a batched tangent), not the result's
             self._old = (target.id, self.namer.fresh(f"{target.id}_old"))
@@ -155,7 +152,7 @@ class ForwardTransform:
             out += kinks.after_assign(self.unit, s, self.kinks)
         tangent = self._value_tangent(value, target)
         self._old = None
-        if isinstance(target, gast.Name):
+        if isinstance(target, nodes.Name):
             out.append(nodes.assign(self.d(target.id), tangent))
         else:
             parts = [nodes.name(self.d(n), "store") for n in names]
@@ -164,27 +161,27 @@ class ForwardTransform:
         return out
 
     def _value_tangent(self, value, target):
-        if isinstance(value, (gast.Name, gast.Constant)) or (
-                isinstance(value, gast.UnaryOp) and isinstance(value.operand, gast.Constant)):
+        if isinstance(value, (nodes.Name, nodes.Constant)) or (
+                isinstance(value, nodes.UnaryOp) and isinstance(value.operand, nodes.Constant)):
             if self.active(value):
                 return nodes.name(self.d(value.id))
-            return self._zero(target if isinstance(target, gast.Name) else value)
-        if isinstance(value, gast.BinOp):
+            return self._zero(target if isinstance(target, nodes.Name) else value)
+        if isinstance(value, nodes.BinOp):
             return self._rule(binop_rule(value.op), {"a": value.left, "b": value.right},
                               target)
-        if isinstance(value, gast.UnaryOp):
-            if isinstance(value.op, (gast.USub, gast.UAdd)):
+        if isinstance(value, nodes.UnaryOp):
+            if isinstance(value.op, (nodes.USub, nodes.UAdd)):
                 return self._rule(unary_rule(value.op), {"x": value.operand}, target)
             return self._zero(target)
-        if isinstance(value, gast.Subscript):
+        if isinstance(value, nodes.Subscript):
             if self.active(value.value):
                 return nodes.call("tangent_item", [nodes.name(self.d(value.value.id)),
                                                    nodes.index_value(value.slice),
                                                    nodes.const(self.batch)])
             return self._zero(target)
-        if isinstance(value, (gast.Tuple, gast.List)):
+        if isinstance(value, (nodes.Tuple, nodes.List)):
             return nodes.tuple_([self._tangent_of(e) for e in value.elts])
-        if isinstance(value, gast.Attribute) and not isinstance(
+        if isinstance(value, nodes.Attribute) and not isinstance(
                 self.an.targets.get(id(value)), RuleTarget):
             if self.active(value.value):        # a field of a parameter container
                 return nodes.call("tangent_field", [nodes.name(self.d(value.value.id)),
@@ -193,13 +190,13 @@ class ForwardTransform:
         t = self.an.targets.get(id(value))
         if isinstance(t, RuleTarget) and not t.rule.inactive:
             return self._rule(t.rule, t.bound, target)
-        return self._zero(target if isinstance(target, gast.Name) else value)
+        return self._zero(target if isinstance(target, nodes.Name) else value)
 
     def _operand(self, arg):
         """An operand's value in a tangent expression: its value before the statement when
         the statement assigns it (see `_assign`)."""
         old = getattr(self, "_old", None)
-        if old is not None and isinstance(arg, gast.Name) and arg.id == old[0]:
+        if old is not None and isinstance(arg, nodes.Name) and arg.id == old[0]:
             return nodes.name(old[1])
         return arg
 
@@ -220,7 +217,7 @@ class ForwardTransform:
             dname = nodes.name(self.d(arg.id))
             if self.batch and p in rule.broadcast:
                 kind_arg = self.an.kind(arg)
-                kind_out = self.an.kind(target) if isinstance(target, gast.Name) else None
+                kind_out = self.an.kind(target) if isinstance(target, nodes.Name) else None
                 if not (kind_arg == kind_out and kind_arg is not lattice.ANY):
                     dname = nodes.call("batch_align", [dname, self._operand(arg),
                                                        nodes.name(target.id)])
@@ -232,8 +229,8 @@ class ForwardTransform:
                 # product of matrices, an adjoint helper...); batched, it must also stay the
                 # scalar 0.0: multiplied by a value it would become an array without the
                 # batch axis
-                term = gast.IfExp(test=nodes.call("is_zero", [nodes.name(self.d(arg.id))]),
-                                  body=nodes.const(0.0), orelse=term)
+                term = nodes.if_exp(nodes.call("is_zero", [nodes.name(self.d(arg.id))]),
+                                    nodes.const(0.0), term)
             terms.append(term)
         if not terms:
             return self._zero(target)
@@ -244,8 +241,8 @@ class ForwardTransform:
             return expr
         expr = terms[0]
         for t in terms[1:]:
-            expr = gast.BinOp(left=expr, op=gast.Add(), right=t)
-        if self._may_broadcast(rule, bound) and isinstance(target, gast.Name):
+            expr = nodes.binop(expr, nodes.Add, t)
+        if self._may_broadcast(rule, bound) and isinstance(target, nodes.Name):
             # a tangent is shaped like its primal: `da` alone (the tangent of `a + b`) has
             # the shape of `a`, which broadcasting may have made smaller than the result
             expr = nodes.call("batch_broadcast" if self.batch else "broadcast_tangent",
@@ -260,7 +257,7 @@ class ForwardTransform:
             if p not in rule.broadcast or not self.active(arg):
                 continue
             others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
-            if all(isinstance(o, gast.Name) and o.id == arg.id for o in others):
+            if all(isinstance(o, nodes.Name) and o.id == arg.id for o in others):
                 continue
             if not all(lattice.is_scalar(self.an.kind(o)) for o in others):
                 return True
@@ -271,7 +268,7 @@ class ForwardTransform:
         call = nodes.copy(s.value)
         call.func = nodes.name(callee.forward_name)
         for p, tname in callee.tangent_params.items():
-            call.keywords.append(gast.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
+            call.keywords.append(nodes.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
         callee_stacks = getattr(callee, "forward_stacks", None)
         if callee_stacks is None:
             callee_stacks = _stacks(callee.parsed.node)
@@ -279,11 +276,11 @@ class ForwardTransform:
             if is_stack(p):
                 arg = t.bound.get(p)
                 value = nodes.name(self.tangent_stack(arg.id)) if isinstance(
-                    arg, gast.Name) and is_stack(arg.id) else nodes.const(None)
-                call.keywords.append(gast.keyword(arg=tangent_stack(p, callee_stacks),
+                    arg, nodes.Name) and is_stack(arg.id) else nodes.const(None)
+                call.keywords.append(nodes.keyword(arg=tangent_stack(p, callee_stacks),
                                                   value=value))
         target = s.targets[0]
-        if isinstance(target, gast.Name):
+        if isinstance(target, nodes.Name):
             pair = nodes.tuple_([nodes.name(target.id, "store"),
                                  nodes.name(self.d(target.id), "store")], "store")
             return [nodes.assign(pair, call)]
@@ -301,19 +298,19 @@ class ForwardTransform:
 
 def _stacks(fdef):
     """The stacks (generated records) a function's code names."""
-    return {n.id for n in gast.walk(fdef) if isinstance(n, gast.Name) and is_stack(n.id)}
+    return {n.id for n in nodes.walk(fdef) if isinstance(n, nodes.Name) and is_stack(n.id)}
 
 
 def _applies_to(term, dname):
     """Does `term` pass the tangent `dname` to a function or a matrix product (which the
     zero tangent 0.0 may not suit), rather than only to arithmetic?"""
-    name = dname.id if isinstance(dname, gast.Name) else None
-    for n in gast.walk(term):
-        if isinstance(n, gast.Call):
+    name = dname.id if isinstance(dname, nodes.Name) else None
+    for n in nodes.walk(term):
+        if isinstance(n, nodes.Call):
             args = list(n.args) + [k.value for k in n.keywords]
-            if any(isinstance(a, gast.Name) and a.id == name or a is dname for a in args):
+            if any(isinstance(a, nodes.Name) and a.id == name or a is dname for a in args):
                 return True
-        elif isinstance(n, gast.BinOp) and isinstance(n.op, gast.MatMult):
-            if any(isinstance(a, gast.Name) and a.id == name for a in (n.left, n.right)):
+        elif isinstance(n, nodes.BinOp) and isinstance(n.op, nodes.MatMult):
+            if any(isinstance(a, nodes.Name) and a.id == name for a in (n.left, n.right)):
                 return True
     return False

@@ -10,8 +10,6 @@ and each branch whose test compares two values (``if a < b``) is preceded by a c
 they are not equal, where the branch taken decides the derivative.  With the default
 ``kinks="ignore"`` nothing is emitted: there is no cost.
 """
-import gast
-
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget
 from ..syntax import anno, nodes
@@ -24,9 +22,9 @@ def _where(unit, stmt):
 
 
 def _rule_of(value, analysis):
-    if isinstance(value, gast.BinOp):
+    if isinstance(value, nodes.BinOp):
         return binop_rule(value.op), {"a": value.left, "b": value.right}
-    if isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
+    if isinstance(value, nodes.UnaryOp) and isinstance(value.op, (nodes.USub, nodes.UAdd)):
         return unary_rule(value.op), {"x": value.operand}
     target = analysis.targets.get(id(value))
     if isinstance(target, RuleTarget):
@@ -39,7 +37,7 @@ def after_assign(unit, stmt, mode):
     rule, bound = _rule_of(stmt.value, unit.analysis)
     if rule is None or not getattr(rule, "kink_when", None):
         return []
-    if not any(isinstance(a, gast.Name) and a.id in unit.analysis.active
+    if not any(isinstance(a, nodes.Name) and a.id in unit.analysis.active
                for a in bound.values()):
         return []
     subs = rule.substitutions(bound, None)
@@ -53,14 +51,13 @@ def after_assign(unit, stmt, mode):
 def before_branch(unit, stmt, mode):
     """A tie check for ``if a < b`` when a differentiated value decides the branch."""
     test = stmt.test
-    if not (isinstance(test, gast.Compare) and len(test.ops) == 1
-            and isinstance(test.ops[0], (gast.Lt, gast.LtE, gast.Gt, gast.GtE))):
+    if not (isinstance(test, nodes.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], (nodes.Lt, nodes.LtE, nodes.Gt, nodes.GtE))):
         return []
     names = nodes.loaded_names(test)
     if not names & unit.analysis.active:
         return []
-    cond = gast.Compare(left=nodes.copy(test.left), ops=[gast.Eq()],
-                        comparators=[nodes.copy(test.comparators[0])])
+    cond = nodes.compare(nodes.copy(test.left), nodes.Eq, nodes.copy(test.comparators[0]))
     return [_call(cond, _where(unit, stmt), "branch condition",
                   "the branch taken decides the derivative", mode)]
 

@@ -21,8 +21,6 @@ gets its first contribution by plain assignment; other adjoints start at ``0.0``
 accumulate.  Broadcasting is undone (``unbroadcast``) only where the value kinds say shapes
 may differ.
 """
-import gast
-
 from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, UserTarget
@@ -69,13 +67,13 @@ class ReverseTransform:
         self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
                        + self.fdef.args.kwonlyargs]
         ret = self.fdef.body[-1]
-        self.result = ret.value.id if isinstance(ret.value, gast.Name) else None
+        self.result = ret.value.id if isinstance(ret.value, nodes.Name) else None
         self.depth = 0
         self.kinks = unit.program.options.kinks
         # names certainly bound when the primal sweep ends: parameters and top-level targets
         self.top_defined = set(self.params)
         for st in self.fdef.body:
-            if isinstance(st, gast.Assign):
+            if isinstance(st, nodes.Assign):
                 self.top_defined |= nodes.stored_names(st.targets[0])
 
     def _can_hand_over(self, name):
@@ -83,7 +81,7 @@ class ReverseTransform:
 
     # ----------------------------------------------------------------- helpers
     def active(self, node):
-        return isinstance(node, gast.Name) and node.id in self.an.active
+        return isinstance(node, nodes.Name) and node.id in self.an.active
 
     def b(self, var):
         return self.namer.adjoint(var)
@@ -94,34 +92,34 @@ class ReverseTransform:
     # ------------------------------------------------- pass 1: statement adjoints
     def _collect(self, stmts, block):
         for s in stmts:
-            if isinstance(s, gast.Assign):
+            if isinstance(s, nodes.Assign):
                 sa = self._stmt_adjoint(s)
                 if sa is not None:
                     sa.block = block
                     self.adj[id(s)] = sa
-            elif isinstance(s, gast.If):
+            elif isinstance(s, nodes.If):
                 self._collect(s.body, id(s.body))
                 self._collect(s.orelse, id(s.orelse))
-            elif isinstance(s, (gast.For, gast.While)):
+            elif isinstance(s, (nodes.For, nodes.While)):
                 self._collect(s.body, id(s.body))
 
     def _stmt_adjoint(self, s):
         target = s.targets[0]
-        names = [target.id] if isinstance(target, gast.Name) else [t.id for t in target.elts]
+        names = [target.id] if isinstance(target, nodes.Name) else [t.id for t in target.elts]
         active_targets = [n for n in names if n in self.an.active]
         value = s.value
         if not active_targets:
             return None
-        if isinstance(target, gast.Name):
+        if isinstance(target, nodes.Name):
             g = nodes.name(self.b(target.id))
         else:
             g = nodes.tuple_([nodes.name(self.b(n)) if n in self.an.active else nodes.const(0.0)
                               for n in names])
         contribs = []
         call = None
-        if isinstance(value, gast.Name):
+        if isinstance(value, nodes.Name):
             if self.active(value):
-                if isinstance(target, gast.Tuple):
+                if isinstance(target, nodes.Tuple):
                     if lattice.is_sequence(self.an.kind(value)):
                         contribs.append(_Contribution(value.id, g, "tuple"))
                     else:
@@ -130,14 +128,14 @@ class ReverseTransform:
                 else:
                     how = _how(self.an.kind(value))
                     contribs.append(_Contribution(value.id, g, how))
-        elif isinstance(value, gast.BinOp):
+        elif isinstance(value, nodes.BinOp):
             rule = binop_rule(value.op)
             contribs += self._rule_contribs(rule, {"a": value.left, "b": value.right}, g,
                                             target)
-        elif isinstance(value, gast.UnaryOp):
+        elif isinstance(value, nodes.UnaryOp):
             contribs += self._rule_contribs(unary_rule(value.op), {"x": value.operand}, g,
                                             target)
-        elif isinstance(value, gast.Subscript):
+        elif isinstance(value, nodes.Subscript):
             if self.active(value.value):
                 c = _Contribution(value.value.id, nodes.call(
                     "add_at", [nodes.name(self.b(value.value.id)), value.value,
@@ -147,19 +145,19 @@ class ReverseTransform:
                 c.basic = self._basic_index(value.slice)
                 contribs.append(c)
                 self.accumulators.add(value.value.id)
-        elif isinstance(value, (gast.Tuple, gast.List)):
+        elif isinstance(value, (nodes.Tuple, nodes.List)):
             for i, e in enumerate(value.elts):
                 if self.active(e):
                     contribs.append(_Contribution(e.id, nodes.call(
                         "cot_getitem", [g, nodes.const(i)]), _how(self.an.kind(e))))
-        elif isinstance(value, gast.Attribute):
+        elif isinstance(value, nodes.Attribute):
             t = self.an.targets.get(id(value))
             if isinstance(t, RuleTarget):
                 contribs += self._rule_contribs(t.rule, t.bound, g, target)
             elif self.active(value.value):      # a field of a parameter container
                 contribs.append(_Contribution(value.value.id, nodes.call(
                     "field_adjoint", [value.value, nodes.const(value.attr), g]), "tuple"))
-        elif isinstance(value, gast.Call):
+        elif isinstance(value, nodes.Call):
             t = self.an.targets.get(id(value))
             if isinstance(t, RuleTarget):
                 if not t.rule.inactive:
@@ -177,9 +175,9 @@ class ReverseTransform:
 
     def _basic_index(self, idx):
         """Integers and slices only: ``bx[idx] += g`` is then exact."""
-        parts = idx.elts if isinstance(idx, gast.Tuple) else [idx]
+        parts = idx.elts if isinstance(idx, nodes.Tuple) else [idx]
         for p in parts:
-            if isinstance(p, gast.Slice):
+            if isinstance(p, nodes.Slice):
                 continue
             if self.an.kind(p) != lattice.INT:
                 return False
@@ -197,7 +195,7 @@ class ReverseTransform:
         # the accumulator is made (np.zeros_like) at the top of the adjoint: its variable
         # must be bound there whatever path the primal took
         unconditional = set(self.params) | {
-            n for st in self.fdef.body if isinstance(st, gast.Assign)
+            n for st in self.fdef.body if isinstance(st, nodes.Assign)
             for n in nodes.stored_names(st.targets[0])}
         for var in self.accumulators:
             kind = self.an.kinds.get(var)
@@ -221,13 +219,13 @@ class ReverseTransform:
     def _rule_contribs(self, rule, bound, g, target):
         out = []
         all_scalar = all(lattice.is_scalar(self.an.kind(a)) for a in bound.values()
-                         if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
+                         if isinstance(a, (nodes.Name, nodes.Constant, nodes.UnaryOp)))
         all_real = all(lattice.is_scalar(self.an.kind(a)) or lattice.is_array(self.an.kind(a))
                        for a in bound.values()
-                       if isinstance(a, (gast.Name, gast.Constant, gast.UnaryOp)))
+                       if isinstance(a, (nodes.Name, nodes.Constant, nodes.UnaryOp)))
         subs = rule.substitutions(bound, target)
         subs["g"] = g
-        if rule.user and isinstance(target, gast.Name) \
+        if rule.user and isinstance(target, nodes.Name) \
                 and not lattice.is_scalar(self.an.kind(target)):
             # built-in templates accept the zero cotangent 0.0 (tests/test_soundness.py);
             # a user's template gets it as zeros shaped like the result
@@ -242,7 +240,7 @@ class ReverseTransform:
             expr = nodes.template_expr(template, **subs)
             if p in rule.broadcast:
                 others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
-                same = all(isinstance(o, gast.Name) and o.id == arg.id for o in others)
+                same = all(isinstance(o, nodes.Name) and o.id == arg.id for o in others)
                 if not same and not all(lattice.is_scalar(self.an.kind(o)) for o in others):
                     expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])
             out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
@@ -260,7 +258,7 @@ class ReverseTransform:
                 uses.setdefault(c.var, []).append(sa)
             if sa.call:
                 for _, a in sa.call[1]:
-                    if isinstance(a, gast.Name):
+                    if isinstance(a, nodes.Name):
                         uses.setdefault(a.id, []).append(sa)
         all_defs = self.pos.defs
         for var, dl in defs.items():
@@ -269,7 +267,7 @@ class ReverseTransform:
             if var in self.params or var == self.result or var in self.accumulators:
                 continue
             d = dl[0]
-            if not isinstance(d.stmt.targets[0], gast.Name):
+            if not isinstance(d.stmt.targets[0], nodes.Name):
                 continue
             dpos = self.pos.pos[id(d.stmt)][0]
             if all(u.block == d.block and self.pos.pos[id(u.stmt)][0] > dpos
@@ -299,7 +297,7 @@ class ReverseTransform:
         init = []
         needed = {c.var for sa in self.adj.values() for c in sa.contribs}
         needed |= {a.id for sa in self.adj.values() if sa.call for _, a in sa.call[1]
-                   if isinstance(a, gast.Name)}
+                   if isinstance(a, nodes.Name)}
         needed |= {t for sa in self.adj.values() for t in sa.targets}
         needed |= set(p for p in self.params if p in self.an.active)
         for var in sorted(needed):
@@ -316,7 +314,7 @@ class ReverseTransform:
         # exactly the adjoints the caller asked for: a parameter that is not differentiated
         # but is assigned a differentiated value in the body has an adjoint nobody wants
         active_params = [p for p in self.unit.active_params if p in self.an.active]
-        adjoint_body.append(gast.Return(value=nodes.tuple_(
+        adjoint_body.append(nodes.return_(nodes.tuple_(
             [nodes.name(self.b(p)) for p in active_params])))
         return primal_body, adjoint_body, seed, active_params
 
@@ -329,9 +327,9 @@ class ReverseTransform:
         if not self.unit.program.options.higher_order:
             return list(names), []
         if not hasattr(self, "_indices"):      # names used to index: integers or masks
-            self._indices = {n.id for sub in gast.walk(self.fdef)
-                             if isinstance(sub, gast.Subscript)
-                             for n in gast.walk(sub.slice) if isinstance(n, gast.Name)}
+            self._indices = {n.id for sub in nodes.walk(self.fdef)
+                             if isinstance(sub, nodes.Subscript)
+                             for n in nodes.walk(sub.slice) if isinstance(n, nodes.Name)}
         integer = [n for n in names if n not in self.an.active and (
             _is_integral(self.an.kinds.get(n, lattice.ANY)) or n in self._indices)]
         return [n for n in names if n not in integer], integer
@@ -375,7 +373,7 @@ class ReverseTransform:
             seg_stmts.clear()
 
         for s in stmts:
-            if isinstance(s, gast.Assign):
+            if isinstance(s, nodes.Assign):
                 sa = self.adj.get(id(s))
                 defined = nodes.stored_names(s.targets[0])
                 if defined & set(seg_reads):
@@ -397,14 +395,14 @@ class ReverseTransform:
                     elif r not in self.final_reads:
                         self.final_reads.append(r)
                 seg_stmts.append(sa)
-            elif isinstance(s, gast.Break):
+            elif isinstance(s, nodes.Break):
                 close()
                 fwd.append(s)
-            elif isinstance(s, (gast.If, gast.For, gast.While)):
+            elif isinstance(s, (nodes.If, nodes.For, nodes.While)):
                 close()
-                if isinstance(s, gast.If) and self.kinks != "ignore":
+                if isinstance(s, nodes.If) and self.kinks != "ignore":
                     fwd += kinks.before_branch(self.unit, s, self.kinks)
-                handler = {gast.If: self._if, gast.For: self._for, gast.While: self._while}
+                handler = {nodes.If: self._if, nodes.For: self._for, nodes.While: self._while}
                 f, a = handler[type(s)](s)
                 fwd += f
                 if a:
@@ -448,7 +446,7 @@ class ReverseTransform:
                 code.append(nodes.expr_stmt(nodes.call(callee.adjoint_name,
                                                        [nodes.name(STACK), g])))
             for (p, a), o in zip(args, outs):
-                if isinstance(a, gast.Name) and a.id in self.an.active:
+                if isinstance(a, nodes.Name) and a.id in self.an.active:
                     code += self._accumulate(_Contribution(a.id, nodes.name(o),
                                                            _how(self.an.kind(a))))
         else:
@@ -484,9 +482,8 @@ class ReverseTransform:
     def _accumulate(self, c):
         b = self.b(c.var)
         if c.how == "add_at" and c.var in self.inline_acc:
-            target = gast.Subscript(value=nodes.name(b), slice=nodes.to_load(c.index),
-                                    ctx=gast.Store())
-            return [gast.AugAssign(target=target, op=gast.Add(), value=c.g)]
+            target = nodes.to_store(nodes.subscript(nodes.name(b), nodes.to_load(c.index)))
+            return [nodes.add_to(target, c.g)]
         if c.how == "add_at":
             expr = c.expr
             if c.var in self.local_temps and c.var not in self.seen:
@@ -499,7 +496,7 @@ class ReverseTransform:
         self.seen.add(c.var)
         if c.how == "tuple":
             return [nodes.assign(b, nodes.call("cot_add", [nodes.name(b), c.expr]))]
-        return [nodes.assign(b, gast.BinOp(left=nodes.name(b), op=gast.Add(), right=c.expr))]
+        return [nodes.assign(b, nodes.binop(nodes.name(b), nodes.Add, c.expr))]
 
     def _fresh(self, base):
         return self.namer.fresh(base)
@@ -519,7 +516,7 @@ class ReverseTransform:
         fb, ab = self._nested(s.body)
         fo, ao = self._nested(s.orelse) if s.orelse else ([], [])
         if not ab and not ao:
-            s.body, s.orelse = fb or [gast.Pass()], fo
+            s.body, s.orelse = fb or [nodes.pass_()], fo
             return [s], []
         cond = self._fresh("_cond")
         self.pos.add_def(cond, s)
@@ -531,18 +528,18 @@ class ReverseTransform:
         post = []
         if self.pos.is_stale(cond, at, loops, loops) or not self._can_hand_over(cond):
             push = self._push([cond])
-            if any(isinstance(n, gast.Break) for n in _walk_loop_body(fb + fo)):
+            if any(isinstance(n, nodes.Break) for n in _walk_loop_body(fb + fo)):
                 s.body = _at_tails(fb, push)
                 s.orelse = _at_tails(fo, push) if fo else [push]
             else:       # no path leaves early: record once, after the if
-                s.body, s.orelse = fb or [gast.Pass()], fo
+                s.body, s.orelse = fb or [nodes.pass_()], fo
                 post = [push]
             pop = self._pop([cond])
         else:
             self.final_reads.append(cond)
-            s.body, s.orelse = fb or [gast.Pass()], fo
+            s.body, s.orelse = fb or [nodes.pass_()], fo
             pop = []
-        adj_if = gast.If(test=nodes.name(cond), body=ab or [gast.Pass()], orelse=ao)
+        adj_if = nodes.if_(nodes.name(cond), ab or [nodes.pass_()], ao)
         return pre + [s] + post, pop + [adj_if]
 
     def _for(self, s):
@@ -550,21 +547,21 @@ class ReverseTransform:
         if not ab:
             s.body = fb
             return [s], []
-        has_break = any(isinstance(n, gast.Break) for n in _walk_loop_body(fb))
+        has_break = any(isinstance(n, nodes.Break) for n in _walk_loop_body(fb))
         at_start, at_end = self.pos.pos[id(s)]
         loops = self.pos.loops[id(s)]
         pre, push_names = [], []
         it = s.iter
-        simple_range = (isinstance(it, gast.Call) and isinstance(it.func, gast.Name)
+        simple_range = (isinstance(it, nodes.Call) and isinstance(it.func, nodes.Name)
                         and it.func.id == "range" and not it.keywords
-                        and all(isinstance(a, (gast.Name, gast.Constant)) for a in it.args)
+                        and all(isinstance(a, (nodes.Name, nodes.Constant)) for a in it.args)
                         and not any(self.pos.is_stale(a.id, at_start, loops, loops)
                                     or not self._can_hand_over(a.id)
-                                    for a in it.args if isinstance(a, gast.Name)))
+                                    for a in it.args if isinstance(a, nodes.Name)))
         if simple_range:
             rng = nodes.copy(it)
             for a in it.args:
-                if isinstance(a, gast.Name) and a.id not in self.final_reads:
+                if isinstance(a, nodes.Name) and a.id not in self.final_reads:
                     self.final_reads.append(a.id)
         else:
             name = self._fresh("_range")
@@ -580,11 +577,10 @@ class ReverseTransform:
             self.pos.add_def(trips, s)
             self._bookkeeping(trips)
             pre.append(nodes.assign(trips, nodes.const(0)))
-            fb = [nodes.assign(trips, gast.BinOp(left=nodes.name(trips), op=gast.Add(),
-                                                 right=nodes.const(1)))] + fb
+            fb = [nodes.assign(trips, nodes.binop(nodes.name(trips), nodes.Add,
+                                                  nodes.const(1)))] + fb
             push_names.append(trips)
-            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=nodes.name(trips),
-                                                             step=None), ctx=gast.Load())
+            rng = nodes.subscript(rng, nodes.slice_(upper=nodes.name(trips)))
         s.body = fb
         post, pop = [], []
         stale = [n for n in push_names if self.pos.is_stale(n, at_end, loops, loops)
@@ -596,8 +592,7 @@ class ReverseTransform:
             post.append(self._push(stale))
             pop += self._pop(stale)
         target = nodes.name(s.target.id, "store")
-        adj_loop = gast.For(target=target, iter=nodes.call("reversed", [rng]), body=ab,
-                            orelse=[], type_comment=None)
+        adj_loop = nodes.for_(target, nodes.call("reversed", [rng]), ab)
         return pre + [s] + post, pop + [adj_loop]
 
     def _while(self, s):
@@ -611,23 +606,22 @@ class ReverseTransform:
         self.pos.add_def(trips, s)
         self._bookkeeping(trips)
         pre = [nodes.assign(trips, nodes.const(0))]
-        s.body = [nodes.assign(trips, gast.BinOp(left=nodes.name(trips), op=gast.Add(),
-                                                 right=nodes.const(1)))] + fb
+        s.body = [nodes.assign(trips, nodes.binop(nodes.name(trips), nodes.Add,
+                                                  nodes.const(1)))] + fb
         post, pop = [], []
         if self.pos.is_stale(trips, at_end, loops, loops) or not self._can_hand_over(trips):
             post.append(self._push([trips]))
             pop += self._pop([trips])
         else:
             self.final_reads.append(trips)
-        adj_loop = gast.For(target=nodes.name("_", "store"),
-                            iter=nodes.call("range", [nodes.name(trips)]), body=ab, orelse=[],
-                            type_comment=None)
+        adj_loop = nodes.for_(nodes.name("_", "store"), nodes.call("range", [nodes.name(trips)]),
+                              ab)
         return pre + [s] + post, pop + [adj_loop]
 
 
 def _target_adjoint(rt, s):
     target = s.targets[0]
-    if isinstance(target, gast.Name):
+    if isinstance(target, nodes.Name):
         return nodes.name(rt.b(target.id))
     return nodes.tuple_([nodes.name(rt.b(t.id)) if t.id in rt.an.active else nodes.const(0.0)
                          for t in target.elts])
@@ -644,7 +638,7 @@ def _walk_loop_body(stmts):
     while todo:
         s = todo.pop()
         yield s
-        if isinstance(s, gast.If):
+        if isinstance(s, nodes.If):
             todo += s.body + s.orelse
 
 
@@ -653,9 +647,9 @@ def _at_tails(stmts, push):
     if not stmts:
         return [push]
     last = stmts[-1]
-    if isinstance(last, gast.Break):
+    if isinstance(last, nodes.Break):
         return stmts[:-1] + [push, last]
-    if isinstance(last, gast.If) and any(isinstance(n, gast.Break)
+    if isinstance(last, nodes.If) and any(isinstance(n, nodes.Break)
                                          for n in _walk_loop_body([last])):
         last.body = _at_tails(last.body, push)
         last.orelse = _at_tails(last.orelse, nodes.copy(push)) if last.orelse else [push]
