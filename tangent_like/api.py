@@ -67,6 +67,8 @@ class Derivative(Differentiable):
         except Exception as exc:
             note_origin(exc)
             raise
+        if type(value) is not float:
+            self._check_real(value)
         grads = tuple(finalize(grads[k], args[i]) for k, i in zip(self._order, self._positions))
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
@@ -82,12 +84,22 @@ class Derivative(Differentiable):
         except Exception as exc:
             note_origin(exc)
             raise
+        self._check_real(value)
         grads = tuple(finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
                                                                             self._wrt))
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
             return value, grads
         return grads
+
+    def _check_real(self, value):
+        """A gradient is that of a real-valued function: a complex value has none (the
+        derivative of its real part would be a silent choice)."""
+        if np.iscomplexobj(value):
+            raise DerivativeUsageError(
+                f"{self._func.__qualname__} returned a complex value ({value!r}): tl.{self._what} "
+                "needs a real-valued function; differentiate np.real(...), np.abs(...) ** 2 "
+                "or another real quantity of it, or use tl.vjp with a complex cotangent")
 
     @property
     def source(self):

@@ -453,3 +453,36 @@ def test_calls_alias_only_what_the_callee_may_return():
                                numerical_grad(result_of_a_call_is_new, (X3,)), rtol=1e-6)
     with pytest.raises(tl.TangentLikeError):
         tl.grad(result_of_a_call_is_the_argument)(np.copy(X3))
+
+
+# ------------------------------------------------------------ real code that turns complex
+
+def sqrt_of_negative(x):
+    return abs((-x) ** 0.5)
+
+
+def imaginary_root(x):
+    return np.real((-x) ** 0.5 * 1j)
+
+
+def test_a_negative_float_to_a_fractional_power_is_complex():
+    """Python's ``(-0.3) ** 0.5`` is complex: its adjoint takes the complex templates, and
+    the adjoint of the real argument is the real part."""
+    x = 0.3
+    assert tl.grad(sqrt_of_negative)(x) == pytest.approx(0.5 / np.sqrt(x))
+    assert tl.grad(imaginary_root)(x) == pytest.approx(-0.5 / np.sqrt(x))
+    assert tl.jvp(sqrt_of_negative, (x,), 1.0)[1] == pytest.approx(0.5 / np.sqrt(x))
+    assert tl.hessian(sqrt_of_negative)(x) == pytest.approx(-0.25 * x ** -1.5)
+
+
+def complex_valued(x):
+    return np.exp(1j * x)
+
+
+def test_a_gradient_of_a_complex_valued_function_is_refused():
+    with pytest.raises(tl.DerivativeUsageError, match="real-valued"):
+        tl.grad(complex_valued)(0.3)
+    with pytest.raises(tl.DerivativeUsageError, match="real-valued"):
+        tl.value_and_grad(complex_valued)(0.3)
+    out, pullback = tl.vjp(complex_valued, 0.3)        # a cotangent says which part
+    assert pullback(1.0)[0] == pytest.approx(-np.sin(0.3))

@@ -177,6 +177,10 @@ class _Analyzer:
                 kind = _matmul_kind(lk, rk)
             else:
                 kind = _elementwise(lk, rk)
+            if isinstance(e.op, nodes.Pow) and kind == lattice.SCALAR and not _integral_power(
+                    e.right):
+                # a negative Python float to a fractional power is a complex number
+                kind = lattice.ANY
             return kind, (la or ra) and not rule.inactive
         if isinstance(e, nodes.UnaryOp):
             if isinstance(e.op, nodes.Not):
@@ -330,6 +334,15 @@ def _construct(e):
 
 def _dotted(e):
     return nodes.dotted_name(e)
+
+
+def _integral_power(exponent):
+    """Is `exponent` a constant with an integer value (``x ** 2``, ``x ** -1.0``)?"""
+    value = exponent.value if isinstance(exponent, nodes.Constant) else None
+    if isinstance(exponent, nodes.UnaryOp) and isinstance(exponent.operand, nodes.Constant):
+        value = exponent.operand.value
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        float(value).is_integer()
 
 
 def _integral(kind):

@@ -218,11 +218,13 @@ class ReverseTransform:
 
     def _rule_contribs(self, rule, bound, g, target):
         out = []
-        all_scalar = all(lattice.is_scalar(self.an.kind(a)) for a in bound.values()
-                         if isinstance(a, (nodes.Name, nodes.Constant, nodes.UnaryOp)))
-        all_real = all(lattice.is_scalar(self.an.kind(a)) or lattice.is_array(self.an.kind(a))
-                       for a in bound.values()
-                       if isinstance(a, (nodes.Name, nodes.Constant, nodes.UnaryOp)))
+        # the result counts: a real operation may make a complex value (a negative float
+        # to a fractional power), whose adjoint needs the complex templates
+        values = [a for a in bound.values()
+                  if isinstance(a, (nodes.Name, nodes.Constant, nodes.UnaryOp))]
+        result_real = not isinstance(target, nodes.Name) or _real(self.an.kind(target))
+        all_scalar = result_real and all(lattice.is_scalar(self.an.kind(a)) for a in values)
+        all_real = result_real and all(_real(self.an.kind(a)) for a in values)
         subs = rule.substitutions(bound, target)
         subs["g"] = g
         if rule.user and isinstance(target, nodes.Name) \
@@ -243,6 +245,10 @@ class ReverseTransform:
                 same = all(isinstance(o, nodes.Name) and o.id == arg.id for o in others)
                 if not same and not all(lattice.is_scalar(self.an.kind(o)) for o in others):
                     expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])
+                elif not result_real and _real(self.an.kind(arg)):
+                    expr = nodes.call("re_like", [expr, nodes.name(arg.id)])
+            elif not result_real and _real(self.an.kind(arg)):
+                expr = nodes.call("re_like", [expr, nodes.name(arg.id)])
             out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
         return out
 
@@ -668,3 +674,8 @@ def _is_integral(kind):
     if lattice.is_tuple(kind):
         return all(_is_integral(k) for k in kind[1])
     return kind in (lattice.INT, lattice.NONE)
+
+
+def _real(kind):
+    """Does `kind` prove a real value (a float, a NumPy real scalar, a real array)?"""
+    return lattice.is_scalar(kind) or lattice.is_array(kind)
