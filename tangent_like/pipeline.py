@@ -277,7 +277,8 @@ def _analyze(program, func, kinds, active):
         summaries = _Summaries(program, waiting)
         try:
             analysis = analyze(unit.parsed, unit.param_kinds(), unit.active_params, summaries,
-                               program.error_for(unit.parsed, summaries.diagnostics))
+                               program.error_for(unit.parsed, summaries.diagnostics),
+                               program.options.mode)
         except TransformError:
             if not summaries.pending:
                 raise

@@ -12,6 +12,7 @@ from .analysis import lattice
 from .errors import InternalError, TransformError
 from .frontend.check import check, strip_refused
 from .frontend.parse import parse_function
+from .loader import ORIGINS
 from .normalize import normalize
 from .normalize.inline import inline_calls
 from .syntax import nodes
@@ -240,6 +241,9 @@ class Program:
         def error(node, message, hint, cls=TransformError):
             lineno = getattr(node, "lineno", None)
             source = getattr(node, "_tl_source", None) or parsed.source
+            origin = ORIGINS.get(source.filename, {}).get(lineno)
+            if origin is not None:      # generated code differentiated again
+                message += f" (in the derivative code of {origin[0]}:{origin[1]})"
             exc = cls(message, filename=source.filename, lineno=lineno,
                       col_offset=getattr(node, "col_offset", None),
                       source_line=source.line(lineno), hint=hint)

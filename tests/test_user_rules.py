@@ -75,3 +75,40 @@ def test_a_rule_replaces_the_transformation_of_a_python_function():
     assert "math.exp(a - y)" not in after.source       # substituted: names are the caller's
     assert "primal_naive_logsumexp" not in after.source
     assert "naive_logsumexp(x" in after.source
+
+
+def reverse_only(x):
+    return x * 3.0
+
+
+def uses_reverse_only(x):
+    return np.sum(reverse_only(x) * x)
+
+
+def test_a_rule_without_a_forward_template_is_refused_in_forward_mode_located():
+    tl.defrule(reverse_only, "x", vjp={"x": "g * 3.0"})
+    x = np.array([0.5, 1.5])
+    np.testing.assert_allclose(tl.grad(uses_reverse_only)(x), 6.0 * x)
+    with pytest.raises(tl.NoDerivativeError, match="no forward-mode rule") as info:
+        tl.jvp(uses_reverse_only, (x,), np.ones(2))
+    assert info.value.diagnostics[0].filename == __file__
+    with pytest.raises(tl.NoDerivativeError, match="in the derivative code of"):
+        tl.hessian(uses_reverse_only)(x)
+
+
+def straight_through(x):
+    return np.round(x)
+
+
+def quantized_loss(x):
+    return np.sum(straight_through(x) * x)
+
+
+def test_a_user_rule_wins_over_inlining_the_function_it_replaces():
+    """A small function of the same module would be inlined; with a rule of its own (a
+    straight-through estimator here) the rule decides its derivative, in every mode."""
+    tl.defrule(straight_through, "x", vjp={"x": "g"}, jvp={"x": "dx"})
+    x = np.array([0.4, 1.7])
+    want = np.round(x) + x                 # d/dx [r(x) * x] with r'(x) taken as 1
+    np.testing.assert_allclose(tl.grad(quantized_loss)(x), want)
+    np.testing.assert_allclose(tl.jvp(quantized_loss, (x,), np.ones(2))[1], np.sum(want))

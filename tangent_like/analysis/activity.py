@@ -73,8 +73,9 @@ def array_kind(nd):
 
 
 class _Analyzer:
-    def __init__(self, parsed, param_kinds, active_params, callees, error):
+    def __init__(self, parsed, param_kinds, active_params, callees, error, mode):
         self.parsed = parsed
+        self.mode = mode
         self.fdef = parsed.node
         self.callees = callees
         self.calls = {}
@@ -297,6 +298,12 @@ class _Analyzer:
                 if p not in rule.vjp and p not in rule.jvp:
                     self.error(e, f"{rule.name} has no derivative with respect to its "
                                f"argument {p!r}", "pass a constant there", NoDerivativeError)
+                if not _has_rule(rule, p, self.mode):
+                    other = "forward" if self.mode == "reverse" else "reverse"
+                    self.error(e, f"{rule.name} has no {self.mode}-mode rule for its argument "
+                               f"{p!r}", f"give it a {'jvp' if other == 'reverse' else 'vjp'}= "
+                               f"template (tl.defrule), or use {other} mode",
+                               NoDerivativeError)
             return rule.result_kind(arg_kinds, target.bound), bool(active)
         args = []
         if isinstance(target, _resolve.UserTarget):
@@ -382,9 +389,17 @@ def element_kinds(kind, n):
     return [lattice.ANY] * n
 
 
-def analyze(parsed, param_kinds, active_params, callees, error):
+def _has_rule(rule, param, mode):
+    """Has `rule` a template for `param` in `mode` ("reverse" or "forward")?"""
+    if mode == "forward":
+        return param in rule.jvp
+    return param in rule.vjp or param in rule.scalar_vjp or param in rule.real_vjp
+
+
+def analyze(parsed, param_kinds, active_params, callees, error, mode="reverse"):
     """The `Analysis` of normalized function `parsed` for parameters of `param_kinds`, the
     `active_params` differentiated.  `callees` gives the result kind of a call to the user's
     functions (``result_kind(target, kinds, mask)``) and their normalized trees
-    (``tree(target)``); `error(node, message, hint, cls)` refuses a construct."""
-    return _Analyzer(parsed, param_kinds, active_params, callees, error).run()
+    (``tree(target)``); `error(node, message, hint, cls)` refuses a construct.  `mode` is
+    the transform that follows: a rule without a template of that mode is refused here."""
+    return _Analyzer(parsed, param_kinds, active_params, callees, error, mode).run()

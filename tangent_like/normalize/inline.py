@@ -47,6 +47,7 @@ functions are never inlined)::
 import inspect
 import types
 
+from .. import rules
 from ..analysis.resolve import is_user_function
 from ..syntax import anno, nodes
 from ..syntax.scopes import local_names
@@ -88,6 +89,8 @@ def _callee(call, parsed):
         return None
     if not is_user_function(obj) or obj.__closure__ or parsed.func is obj:
         return None
+    if rules.lookup(obj) is not None:
+        return None         # the user's rule replaces its code (tl.defrule)
     if obj.__globals__ is not parsed.namespace.globals:
         return None
     return obj
