@@ -169,6 +169,9 @@ partials(math.copysign, "a, b", a="math.copysign(1.0, a) * math.copysign(1.0, b)
 partials(np.copysign, "a, b", a="np.sign(a) * np.copysign(1.0, b)", b="0.0", broadcast=B,
          domain="nonzero", kink_when="a == 0",
          kink="d/da is 0 at a == 0 (as for abs); b only gives a sign: derivative 0")
+# np.ldexp(x1, x2) = x1 * 2 ** x2: the exponent x2 is an integer
+partials(np.ldexp, "x1, x2", x1="np.ldexp(1.0, x2)", x2="0.0", broadcast=("x1", "x2"),
+         samples=samples.ldexp)
 # (np.greater_equal...: Python complex scalars have no ordering, NumPy's lexicographic one
 # is the one np.maximum uses)
 for _f, _first, _second in ((np.maximum, "greater_equal", "greater"),

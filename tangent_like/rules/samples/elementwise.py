@@ -5,6 +5,8 @@ import itertools
 
 import numpy as np
 
+from . import uniform
+
 
 def power(rng):
     """``a ** b``: a > 0 wherever b varies (d/db is log(a) * y); Python int exponents are
@@ -52,3 +54,11 @@ def min_max(rng):
             for _ in range(3)]
     return out
 
+
+def ldexp(rng):
+    """``np.ldexp(x1, x2) = x1 * 2 ** x2``: x2 is an integer exponent (an int or an array of
+    ints, which NumPy requires), x1 anywhere."""
+    return [{"x1": uniform(rng, (2, 3)), "x2": rng.integers(-3, 4, 3)},
+            {"x1": uniform(rng, 3), "x2": 2},
+            {"x1": float(uniform(rng, ())), "x2": rng.integers(-3, 4, 4)},
+            {"x1": float(uniform(rng, ())), "x2": -1}]
