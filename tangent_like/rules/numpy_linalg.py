@@ -148,7 +148,24 @@ inactive(rt.inner_subscripts, kind=A, name="inner_subscripts")
 inactive(rt.solve_spec, kind=A, name="solve_spec")
 
 _G = "dense_cotangent(g, y)"
+_GC = "dense_cotangent(cj(g), y)"
 _INV_T_G = f"np.einsum(solve_spec(b, 0), np.linalg.inv(A), {_G})"
+
+
+def _holomorphic(vjp, **templates):
+    """Templates of a holomorphic function from its real adjoint templates `vjp`: complex
+    values take ``conj(T(conj(g)))`` for each real template T (which never conjugates);
+    `real_vjp` keeps T for real values."""
+    return dict(vjp={p: f"cj({t.replace(_G, _GC)})" for p, t in vjp.items()},
+                real_vjp=dict(vjp), **templates)
+
+
+def _real_only(name, param, vjp, jvp):
+    """Templates of the rule `name` for real values only: each refuses complex values of
+    `param` (NoDerivativeError when the derivative runs); `real_vjp` skips the check."""
+    def check(table):
+        return {p: f"refuse_complex({name!r}, {param}, {t})" for p, t in table.items()}
+    return dict(vjp=check(vjp), real_vjp=dict(vjp), jvp=check(jvp))
 
 
 def _same_kind(param):
@@ -163,10 +180,11 @@ def _solve_kind(arg_kinds, bound):
     return b if arg_kinds.get("A") == ("array", 2) and lattice.is_array(b) else A
 
 
-_solve = defrule(
+defrule(
     np.linalg.solve, "A, b", name="np.linalg.solve", kind=_solve_kind,
-    vjp={"A": f"unbroadcast(-np.einsum(solve_spec(b, 1), {_INV_T_G}, y), A)",
-         "b": f"unbroadcast({_INV_T_G}, b)"},
+    **_holomorphic(
+        vjp={"A": f"unbroadcast(-np.einsum(solve_spec(b, 1), {_INV_T_G}, y), A)",
+             "b": f"unbroadcast({_INV_T_G}, b)"}),
     jvp={"A": "-einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), "
               "einsum_or_zero(solve_spec(b, 2), dA, y))",
          "b": "einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), db)"},
@@ -176,9 +194,9 @@ _solve = defrule(
                "b": "einsum_or_zero(solve_spec(b, 2), np.linalg.inv(A), "
                     "batch_align(db, b, y))"},
     samples=samples.solve, kink="A must be invertible")
-_inv = defrule(
+defrule(
     np.linalg.inv, "A", name="np.linalg.inv", kind=_same_kind("A"),
-    vjp={"A": f"-np.einsum('...ji,...jk,...lk->...il', y, {_G}, y)"},
+    **_holomorphic(vjp={"A": f"-np.einsum('...ji,...jk,...lk->...il', y, {_G}, y)"}),
     jvp={"A": "-einsum_or_zero('...ij,...jk,...kl->...il', y, dA, y)"},
     samples=samples.square,
     kink="A must be invertible")
@@ -188,9 +206,9 @@ def _det_kind(arg_kinds, bound):
     return lattice.SCALAR if arg_kinds.get("A") == ("array", 2) else A
 
 
-_det = defrule(
+defrule(
     np.linalg.det, "A", name="np.linalg.det", kind=_det_kind,
-    vjp={"A": f"np.einsum('...,...ji->...ij', {_G} * y, np.linalg.inv(A))"},
+    **_holomorphic(vjp={"A": f"np.einsum('...,...ji->...ij', {_G} * y, np.linalg.inv(A))"}),
     jvp={"A": "y * einsum_or_zero('...ij,...ji->...', np.linalg.inv(A), dA)"},
     samples=samples.square,
     kink="uses inv(A): A must be invertible")
@@ -202,45 +220,24 @@ def _slogdet_kind(arg_kinds, bound):
     return lattice.tuple_kind((A, A))
 
 
-_GC = "dense_cotangent(cj(g), y)"
-
-
-def _holomorphic(rule):
-    """Complex values: the adjoint of a holomorphic function is ``conj(T(conj(g)))`` for the
-    real template T (which never conjugates); `real_vjp` keeps T for real values."""
-    rule.real_vjp = dict(rule.vjp)
-    rule.vjp = {p: f"cj({t.replace(_G, _GC)})" for p, t in rule.vjp.items()}
-    return rule
-
-
-def _real_only(rule, param):
-    """Refuse complex values of `param` in the derivatives of `rule` (real rules only)."""
-    def check(t):
-        return f"refuse_complex({rule.name!r}, {param}, {t})"
-    rule.real_vjp = dict(rule.vjp)
-    rule.vjp = {p: check(t) for p, t in rule.vjp.items()}
-    rule.jvp = {p: check(t) for p, t in rule.jvp.items()}
-    rule.jvp_batch = {p: check(t) for p, t in rule.jvp_batch.items()}
-    return rule
-
-
-for _rule in (_solve, _inv, _det):
-    _holomorphic(_rule)
-
-_slogdet = defrule(
+defrule(
     np.linalg.slogdet, "A", name="np.linalg.slogdet", kind=_slogdet_kind,
-    vjp={"A": "np.einsum('...,...ji->...ij', dense_cotangent(cot_getitem(g, 1), y[1]), "
-              "np.linalg.inv(A))"},
-    jvp={"A": "(0.0, einsum_or_zero('...ij,...ji->...', np.linalg.inv(A), dA))"},
+    **_real_only(
+        "np.linalg.slogdet", "A",
+        vjp={"A": "np.einsum('...,...ji->...ij', dense_cotangent(cot_getitem(g, 1), y[1]), "
+                  "np.linalg.inv(A))"},
+        jvp={"A": "(0.0, einsum_or_zero('...ij,...ji->...', np.linalg.inv(A), dA))"}),
     tested_by=TESTED_BY, kink="the sign is constant; A must be invertible")
 
 
 _L = "np.linalg.inv(y)"
-_cholesky = defrule(
+defrule(
     np.linalg.cholesky, "A", name="np.linalg.cholesky", kind=_same_kind("A"),
-    vjp={"A": f"lower_to_sym_adjoint(np.einsum('...ji,...jk,...kl->...il', {_L}, "
-              f"chol_phi(np.einsum('...ji,...jk->...ik', y, {_G})), {_L}))"},
-    jvp={"A": "cholesky_tangent(dA, y)"},
+    **_real_only(
+        "np.linalg.cholesky", "A",
+        vjp={"A": f"lower_to_sym_adjoint(np.einsum('...ji,...jk,...kl->...il', {_L}, "
+                  f"chol_phi(np.einsum('...ji,...jk->...ik', y, {_G})), {_L}))"},
+        jvp={"A": "cholesky_tangent(dA, y)"}),
     samples=samples.cholesky,
     kink="reads the lower triangle only; A positive definite")
 
@@ -254,12 +251,14 @@ def _eigh_kind(arg_kinds, bound):
 _W, _V = "y[0]", "y[1]"
 _GW = f"dense_cotangent(cot_getitem(g, 0), {_W})"
 _GV = f"dense_cotangent(cot_getitem(g, 1), {_V})"
-_eigh = defrule(
+defrule(
     np.linalg.eigh, "A, UPLO='L'", name="np.linalg.eigh", kind=_eigh_kind,
-    vjp={"A": f"lower_to_sym_adjoint(np.einsum('...ij,...jk,...lk->...il', {_V}, "
-              f"diag_embed({_GW}) + eigh_gap({_W}) * np.einsum('...ji,...jk->...ik', {_V}, "
-              f"{_GV}), {_V}), UPLO)"},
-    jvp={"A": f"eigh_tangent(dA, {_W}, {_V}, UPLO)"},
+    **_real_only(
+        "np.linalg.eigh", "A",
+        vjp={"A": f"lower_to_sym_adjoint(np.einsum('...ij,...jk,...lk->...il', {_V}, "
+                  f"diag_embed({_GW}) + eigh_gap({_W}) * np.einsum('...ji,...jk->...ik', "
+                  f"{_V}, {_GV}), {_V}), UPLO)"},
+        jvp={"A": f"eigh_tangent(dA, {_W}, {_V}, UPLO)"}),
     tested_by=TESTED_BY, kink_when="eigh_has_repeated(A, UPLO)",
     kink="reads one triangle (UPLO); eigenvector derivatives need distinct eigenvalues "
          "(the coupling of equal eigenvalues is taken as 0)")
@@ -280,16 +279,14 @@ _GQ = f"dense_cotangent(cot_getitem(g, 0), {_Q})"
 _GR = f"dense_cotangent(cot_getitem(g, 1), {_R})"
 _QR_M = (f"np.einsum('...ij,...kj->...ik', {_R}, {_GR}) - "
          f"np.einsum('...ji,...jk->...ik', {_GQ}, {_Q})")
-_qr = defrule(
+defrule(
     np.linalg.qr, "A, mode='reduced'", name="np.linalg.qr", kind=_qr_kind,
-    vjp={"A": f"np.einsum('...ij,...kj->...ik', {_GQ} + np.einsum('...ij,...jk->...ik', "
-              f"{_Q}, copy_lower_to_upper({_QR_M})), qr_r_inverse({_R}))"},
-    jvp={"A": f"qr_tangent(dA, {_Q}, {_R})"},
+    **_real_only(
+        "np.linalg.qr", "A",
+        vjp={"A": f"np.einsum('...ij,...kj->...ik', {_GQ} + np.einsum('...ij,...jk->...ik', "
+                  f"{_Q}, copy_lower_to_upper({_QR_M})), qr_r_inverse({_R}))"},
+        jvp={"A": f"qr_tangent(dA, {_Q}, {_R})"}),
     tested_by=TESTED_BY, kink="mode='reduced', m >= n, full column rank")
-
-
-for _rule in (_slogdet, _cholesky, _eigh, _qr):
-    _real_only(_rule, "A")
 
 
 # ---------------------------------------------------------------------------------- FFT
