@@ -74,8 +74,10 @@ EXPECT = re.compile(r"^#\s*expect:\s*(\w+)\s*$")
 PRELUDES = {
     # the declarations of the rule registry's own modules, quoted to explain it
     "design.md": "import math\nimport operator\n"
+                 "import numpy as np\n"
                  "from tangent_like.analysis import lattice\n"
-                 "from tangent_like.rules.registry import defrule, inactive, unary\n",
+                 "from tangent_like.rules.registry import defrule, inactive, partials, unary\n"
+                 "from tangent_like.rules.samples import elementwise as samples, uniform\n",
 }
 
 # Blocks of pages that cannot carry a marker: (page, block number among the page's

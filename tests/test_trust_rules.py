@@ -16,6 +16,7 @@ import pytest
 import tangent_like as tl
 from tangent_like.errors import NoDerivativeError, TransformError
 from tangent_like.rules import registry
+from tangent_like.rules.samples import structures as structure_samples
 from tangent_like.rules.verify import check_rule
 
 from fd import numerical_grad
@@ -533,9 +534,8 @@ def test_linspace_with_its_step(f, wrt):
 
 
 def test_linspace_rule_with_its_step():
-    from tangent_like.rules.structures import _linspace_step_samples
     rule = registry.lookup(np.linspace)
-    samples = _linspace_step_samples(np.random.default_rng(0))
+    samples = structure_samples.linspace_step(np.random.default_rng(0))
     assert check_rule(rule, samples=samples, strict=True) > 0
 
 

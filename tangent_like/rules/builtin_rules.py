@@ -1,28 +1,20 @@
-"""Rules for builtins: ``float``, ``pow``, ``min``/``max`` of scalars or of one iterable,
-``sum`` of sequences and arrays, and the builtins that never carry derivatives (``len``,
-``range``, ``int``, ``print``...).
+"""Rules for builtins: ``float``, ``min``/``max`` of scalars or of one iterable, ``sum`` of
+sequences and arrays, and the builtins that never carry derivatives (``len``, ``range``,
+``int``, ``print``...); ``abs`` is with the operators, ``pow`` with its `math` twin in
+`elementwise`.
 
 ``min``/``max`` at a tie give the whole adjoint to the first argument (or item) that attains
 the value -- the one Python returns.  ``max(x)``/``min(x)``/``sum(x)`` of an array iterate
 over its first axis as Python does: ``sum`` adds the rows, ``max``/``min`` compare items,
 which only NumPy scalars (a 1-D array) allow.
 """
-import itertools
-
-import numpy as np
-
 from ..analysis import lattice
-from .registry import defrule, inactive
+from .registry import defrule, inactive, partials
+from .samples import elementwise as samples
 
 S = lattice.SCALAR
 
-defrule(float, "x", kind=S, vjp={"x": "g"}, jvp={"x": "dx"})
-defrule(pow, "a, b", name="pow", broadcast=("a", "b"),
-        vjp={"a": "g * cj(pow_slope(a, b))", "b": "g * cj(y * log_of(a))"},
-        real_vjp={"a": "g * pow_slope(a, b)", "b": "g * y * log_of(a)"},
-        jvp={"a": "da * pow_slope(a, b)", "b": "db * y * log_of(a)"},
-        kink="d/da is 0 where b == 0, infinite at a == 0 with b < 1",
-        domain={"a": "positive", "b": "any"})
+partials(float, "x", x="1", kind=S)
 
 
 def _pick_kind(arg_kinds, bound):
@@ -51,22 +43,8 @@ def _minmax(func, op):
                  "c": "select_tangent(dc, y, a, b, c, 2)"},
             jvp_batch={p: f"select_tangent(d{p}, y, a, b, c, {i}, True)"
                        for i, p in enumerate("abc")},
-            kink=f"{func.__name__} at a tie: the first argument attaining it gets the derivative",
-            samples=_minmax_samples)
-
-
-def _minmax_samples(rng):
-    """Two and three distinct floats in every order, so each position is the extreme (and
-    a loser) in turn, and the one-argument form ``max(x)`` of 1-D arrays (a tuple argument
-    is checked end to end in tests/test_trust_rules.py)."""
-    out = []
-    for n in (2, 3):
-        base = np.array([-1.1, 0.3, 1.4][:n]) + rng.uniform(-0.1, 0.1, n)
-        for order in itertools.permutations(range(n)):
-            out.append({p: float(base[i]) for p, i in zip("abc", order)})
-    out += [{"a": rng.permutation(np.array([-1.1, 0.3, 1.4, 0.8])), "b": None, "c": None}
-            for _ in range(3)]
-    return out
+            kink=f"{func.__name__} at a tie: the first argument attaining it",
+            kink_when="tie(a, b, c)", samples=samples.min_max)
 
 
 def _given(bound, name):
@@ -87,9 +65,12 @@ defrule(sum, "seq, start=0", kind=_pick_kind,
         jvp_batch={"seq": "sum_tangent(dseq, seq, True)"},
         tested_by="tests/test_corpus.py")
 
-for _f in (len, range, int, bool, isinstance, print, type, id, hash, callable, repr, str,
-           format, round, any, all, ord, chr, hasattr):
-    inactive(_f, kind=lattice.INT if _f in (len, int, bool, isinstance, round, id, hash,
-                                            callable, ord, hasattr, any, all)
-             else lattice.ANY, kink="round and int are piecewise constant: derivative 0"
-             if _f in (round, int) else None)
+for _f in (len, range, bool, isinstance, print, type, id, hash, callable, repr, str, format,
+           any, all, ord, chr, hasattr):
+    inactive(_f, kind=lattice.INT if _f in (len, bool, isinstance, id, hash, callable, ord,
+                                            hasattr, any, all) else lattice.ANY)
+inactive(int, kind=lattice.INT, params="x", kink_when="x == math.floor(x)",
+         kink="int() is piecewise constant: derivative 0")
+inactive(round, kind=lattice.INT, params="x, ndigits=None",
+         kink_when="(x - math.floor(x)) == 0.5",
+         kink="round() is piecewise constant: derivative 0, jumps at halves")

@@ -41,5 +41,4 @@ def mark_discrete():
 mark_discrete()
 
 # what a reverse sweep meant to be differentiated again records apart from its active values
-registry.helper(runtime.constants)
 registry.inactive(runtime.constants)

@@ -4,6 +4,7 @@
 """
 import sys
 
+from .. import runtime
 from . import registry
 
 
@@ -36,7 +37,6 @@ def _family(rule):
 
 
 def _runtime_names():
-    from .. import runtime
     return set(runtime.HELPERS)
 
 

@@ -17,11 +17,27 @@ optionally gives cheaper templates used when every argument is a Python/NumPy sc
 ``jvp_batch`` gives tangent templates for tangents with a leading batch axis (vector forward
 mode) where the plain ones would mix the batch axis up (reductions, right matrix operands).
 
+Most rules state each partial derivative once (`partials`, `unary`, `holomorphic`): the
+reverse template ``g * E`` and the forward template ``dp * E`` both come from ``E``.
+Explicit ``vjp``/``jvp`` templates (`defrule`) are for the rest: structural derivatives
+(reductions, reshapes, linear algebra) and complex conventions that differ per mode.
+
+A non-differentiable point of a primitive is part of its registration: ``kink`` says which
+convention the rule follows there (docs/rules.md lists it) and ``kink_when`` is a template,
+in the parameter names, true at such a point (``kinks="warn"``/``"raise"`` report it).
+
 A primitive whose result does not depend differentiably on its arguments (``len``, ``range``,
 ``int``, ``math.floor``, comparisons, ``np.shape``...) is registered with `inactive`; a
 function with neither rule nor Python source is never silently treated as constant.
+
+Rules are declarations: the kernels their templates call live in `tangent_like.runtime`,
+the sample arguments that check them in `tangent_like.rules.samples`.
 """
+import ast
+
+from .. import runtime
 from ..analysis import lattice
+from ..syntax import nodes
 
 _RULES = {}       # primitive object -> Rule
 _METHODS = {}     # method name -> (Rule, name of the receiver parameter)
@@ -49,7 +65,7 @@ class Rule:
                  kink_when=None, real_vjp=None):
         self.func = func
         self.name = name
-        self.params, self.defaults = _parse_params(params)
+        self.params, self.defaults = parse_params(params)
         self.varargs = _expand_varargs(self.params, self.defaults)
         self.vjp = dict(vjp or {})
         self.jvp = dict(jvp or {})
@@ -85,7 +101,6 @@ class Rule:
     def substitutions(self, bound, target):
         """Template names -> nodes: ``y`` (the result: a name, or a tuple of names for a
         primitive returning several values) and every parameter (bound or default)."""
-        from ..syntax import nodes
         subs = {}
         if type(target).__name__ == "Name":
             subs["y"] = nodes.name(target.id)
@@ -116,7 +131,9 @@ class Rule:
         return f"Rule({self.name})"
 
 
-def _parse_params(spec):
+def parse_params(spec):
+    """The parameter names of a spec like ``"x, axis=None"`` and their defaults (as
+    template text)."""
     params, defaults = [], {}
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         if "=" in part:
@@ -162,22 +179,147 @@ def defrule(func, params, vjp=None, jvp=None, name=None, **options):
     return register(Rule(func, name, params, vjp=vjp, jvp=jvp, **options))
 
 
+def scaled(seed, derivative):
+    """The template ``seed * derivative`` (`seed`: ``g`` or a tangent ``dp``), written the
+    way the rules write it by hand, so that generated code reads naturally:
+
+    * a derivative in parentheses stays one factor: ``g * (1.0 + y * y)``;
+    * a product or quotient takes the seed as its first factor, ``g * b / (a * a + b * b)``,
+      and a leading minus moves onto it, ``-g * a / (a * a + b * b)``;
+    * ``1`` and ``-1`` give the seed itself and its negation: ``g``, ``-da``;
+    * any other expression is parenthesized: ``g * (a % b)``."""
+    text = derivative.strip()
+    if text in ("1", "1.0"):
+        return seed
+    if text in ("-1", "-1.0"):
+        return f"-{seed}"
+    if _parenthesized(text):
+        return f"{seed} * {text}"
+    first = ast.parse(text, mode="eval").body
+    while isinstance(first, ast.BinOp) and isinstance(first.op, (ast.Mult, ast.Div)):
+        first = first.left
+    if isinstance(first, ast.UnaryOp) and isinstance(first.op, ast.USub) \
+            and text.startswith("-"):
+        return f"-{seed} * {text[1:].lstrip()}"
+    if isinstance(first, (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.Subscript)) \
+            or (isinstance(first, ast.BinOp) and isinstance(first.op, ast.Pow)):
+        return f"{seed} * {text}"
+    return f"{seed} * ({text})"
+
+
+def _parenthesized(text):
+    """Is `text` one parenthesized expression, ``(...)``?"""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def partials(func, params, name=None, conj=False, **options):
+    """Register `func` from its partial derivatives, each stated once.
+
+    ``partials(np.arctan2, "a, b", a="b / (a * a + b * b)", b="-a / (a * a + b * b)",
+    broadcast=("a", "b"))`` gives each parameter the reverse template ``g * E`` and the
+    forward template ``dp * E`` (see `scaled` for how they are written).  Keyword arguments
+    named like a parameter are its partial derivative (an expression in the parameters and
+    ``y``); the others are options of `defrule`.  A partial ``"0.0"`` (a parameter that
+    only gives a sign or a shape) gives the templates ``"0.0"``.
+
+    `conj`: the function is holomorphic for complex values: the adjoint conjugates the
+    derivative (``g * cj(E)``) and ``real_vjp`` keeps ``g * E`` for code specialized to real
+    values (see `tangent_like.runtime.core`)."""
+    names, _ = parse_params(params)
+    derivatives = {p: options.pop(p) for p in names if p in options}
+    vjp, jvp, real_vjp = {}, {}, {}
+    for p, d in derivatives.items():
+        if d.strip() == "0.0":
+            vjp[p] = jvp[p] = "0.0"
+            continue
+        vjp[p] = f"g * cj({d})" if conj else scaled("g", d)
+        jvp[p] = scaled(f"d{p}", d)
+        if conj:
+            real_vjp[p] = scaled("g", d)
+    if real_vjp:
+        options["real_vjp"] = real_vjp
+    return defrule(func, params, vjp=vjp, jvp=jvp, name=name, **options)
+
+
 def unary(func, derivative, name=None, scalar_derivative=None, **options):
-    """Shorthand for ``y = f(x)`` with ``dy/dx = derivative`` (an expression in x and y)."""
+    """Shorthand for ``y = f(x)`` with ``dy/dx = derivative`` (an expression in x and y),
+    one factor of the templates: ``g * (derivative)``.  `scalar_derivative`, when given,
+    is used where x is a Python or NumPy scalar."""
     options.setdefault("kind", "elementwise")
-    scalar = {"x": f"g * ({scalar_derivative})"} if scalar_derivative else None
-    return defrule(func, "x", vjp={"x": f"g * ({derivative})"},
-                   jvp={"x": f"dx * ({derivative})"}, name=name, scalar_vjp=scalar, **options)
+    if scalar_derivative:
+        options["scalar_vjp"] = {"x": f"g * ({scalar_derivative})"}
+    return partials(func, "x", name=name, x=f"({derivative})", **options)
 
 
-def linear(func, params, vjp, jvp, **options):
-    return defrule(func, params, vjp=vjp, jvp=jvp, **options)
+def holomorphic(func, derivative, safe=None, complex_derivative=None, **options):
+    """``y = func(x)`` with ``dy/dx = derivative``, also for complex x: the adjoint
+    conjugates the derivative.  `safe` is the derivative written with NumPy's division
+    (an IEEE inf at a pole, also for a Python float, where ``1.0 / x`` raises): used for
+    scalars, complex values and tangents, `derivative` for real arrays.
+    `complex_derivative`, when given, is the same function written so that it holds on the
+    principal branches of complex arguments."""
+    safe = safe or derivative
+    rule = unary(func, safe, scalar_derivative=safe if safe != derivative else None,
+                 **options)
+    rule.real_vjp = {"x": f"g * ({derivative})"}
+    rule.vjp = {"x": f"g * cj({complex_derivative or safe})"}
+    return rule
 
 
 def inactive(func, kind=lattice.ANY, name=None, kink=None, params="", kink_when=None):
-    """Register `func` as non-differentiable: its result is a constant for derivatives."""
+    """Register `func` as non-differentiable: its result is a constant for derivatives.
+    `params` names the parameters a `kink_when` condition reads."""
     return register(Rule(func, name or _name_of(func), params, kind=kind, inactive=True,
                          kink=kink, kink_when=kink_when))
+
+
+def linear_helper(func, params, samples, batch=True, tested_by=None):
+    """Forward rules of a kernel linear in its first parameter; the others are constant
+    (shapes, indices, axes) or only give shapes.  The vector forward template maps the
+    kernel over the directions (`batch_at`), or is `batch` when that is a template."""
+    names, _ = parse_params(params)
+    first, rest = names[0], names[1:]
+    args = ", ".join(rest)
+    call = f"{func.__name__}(d{first}{', ' if rest else ''}{args})"
+    jvp = {first: call}
+    jvp.update({p: "0.0" for p in rest})
+    if isinstance(batch, str):
+        jvp_batch = {first: batch}
+    else:
+        jvp_batch = {first: f"batch_at({func.__name__}, 0, d{first}{', ' if rest else ''}"
+                            f"{args})"} if batch else None
+    return defrule(func, params, kind=lattice.ANY, jvp=jvp, jvp_batch=jvp_batch,
+                   name=func.__name__, samples=samples, tested_by=tested_by)
+
+
+def multilinear_helper(func, params, linear, samples, tested_by=None):
+    """Forward rules of a kernel ``func(v, which, ...operands)`` linear in `v` and in every
+    operand in `linear` except operand number ``which`` (which only gives a shape)."""
+    names, _ = parse_params(params)
+    first = names[0]
+    fname = func.__name__
+
+    def call(sub, dname):
+        return f"{fname}({', '.join(dname if n == sub else n for n in names)})"
+
+    jvp = {first: call(first, "d" + first)}
+    jvp_batch = {first: f"batch_at({fname}, 0, {', '.join(['d' + first] + names[1:])})"}
+    for k, p in enumerate(linear):
+        jvp[p] = f"pick_unless(which, {k}, {call(p, 'd' + p)})"
+        pos = names.index(p)
+        batched = ", ".join("d" + n if n == p else n for n in names)
+        jvp_batch[p] = f"pick_unless(which, {k}, batch_at({fname}, {pos}, {batched}))"
+    for p in names[1:]:
+        jvp.setdefault(p, "0.0")
+    return defrule(func, params, kind=lattice.ANY, jvp=jvp, jvp_batch=jvp_batch, name=fname,
+                   samples=samples, tested_by=tested_by)
 
 
 def method(name, rule, receiver):
@@ -215,27 +357,12 @@ def _name_of(func):
         return name
     if mod.startswith("numpy") or type(func).__name__ == "ufunc":
         return f"np.{name}"
+    if mod.startswith("tangent_like.runtime."):
+        mod = "tangent_like.runtime"        # a kernel, under its public name
     return f"{mod}.{name}"
 
 
 def helper(func):
-    """Make `func` callable from generated code and templates under its own name.
-
-    Rule families use this for the adjoint helpers their templates call; give such a helper
-    forward rules of its own (`defrule`) so that Hessians can differentiate through it."""
-    from .. import runtime
-    runtime.HELPERS[func.__name__] = func
-    return func
-
-
-def kink_at(func, when, convention=None, params=None):
-    """Give the registered rule of `func` its non-differentiable points: `when` is a
-    template (in the rule's parameter names) true there; `convention` says what is used.
-    `params` names the parameters of a rule registered `inactive` (it has none)."""
-    rule = lookup(func)
-    if params is not None:
-        rule.params, rule.defaults = _parse_params(params)
-    rule.kink_when = when
-    if convention:
-        rule.kink = convention
-    return rule
+    """Make `func` callable from generated code and templates under its own name (the
+    built-in kernels register themselves: `tangent_like.runtime.kernel`)."""
+    return runtime.kernel(func)

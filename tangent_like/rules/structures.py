@@ -17,25 +17,18 @@ Reads ``x[i]`` with repeated positions accumulate: each read adds its adjoint.
 ``retstep=True`` the step ``(stop - start) / (num - 1)`` is a second, linear, result (nan,
 as its derivative, for ``num == 1``).
 """
-import math
-
 import numpy as np
 
 from .. import runtime as rt
 from ..analysis import lattice
-from .numpy_reduce import with_defaults
-from .registry import defrule, helper, inactive
+from .kinds import dtype_kind_of_node, literal
+from .registry import defrule, inactive
+from .samples import structures as samples
+from .samples import with_defaults
 
 
 def _same_as_first(arg_kinds, bound):
     return next(iter(arg_kinds.values()), lattice.ANY)
-
-
-def _write_samples(rng):
-    a = rng.standard_normal((3, 4))
-    return [{"a": a, "index": 1, "v": rng.standard_normal(4)},
-            {"a": a, "index": (0, slice(1, 3)), "v": rng.standard_normal(2)},
-            {"a": rng.standard_normal(5), "index": slice(1, 4), "v": 0.7}]
 
 
 defrule(rt.with_item, "a, index, v", kind=_same_as_first, jvp_combine="cot_add",
@@ -43,7 +36,7 @@ defrule(rt.with_item, "a, index, v", kind=_same_as_first, jvp_combine="cot_add",
         jvp={"a": "zero_at(da, index)", "index": "0.0", "v": "placed(dv, index, a)"},
         jvp_batch={"a": "batch_map(zero_at, da, index)",
                    "v": "batch_map(placed, batch_align(dv, v, a[index]), index, a)"},
-        samples=_write_samples)
+        samples=samples.write)
 defrule(rt.appended, "xs, v", kind=lattice.LIST, jvp_combine="cot_add",
         vjp={"xs": "cot_drop_last(g, xs)", "v": "cot_last(g, xs)"},
         jvp={"xs": "appended(tangent_list(dxs, xs), 0.0)",
@@ -54,8 +47,7 @@ defrule(rt.appended, "xs, v", kind=lattice.LIST, jvp_combine="cot_add",
 def _array_kind(arg_kinds, bound):
     """np.array(x, dtype): a constant for an integer dtype written literally, else ANY (the
     rank and the realness of what x holds are not tracked)."""
-    from .numpy_select import _dtype_kind_of_node
-    k = _dtype_kind_of_node(bound.get("dtype"))
+    k = dtype_kind_of_node(bound.get("dtype"))
     if k is not None and k in "iub":
         return lattice.INT
     return lattice.ANY
@@ -65,7 +57,7 @@ defrule(np.array, "x, dtype=None", kind=_array_kind,
         vjp={"x": "array_adjoint(g, x, dtype)"}, jvp={"x": "stack_tangents(dx, x, dtype)"},
         jvp_batch={"x": "batch_stack_tangents(dx, x, dtype)"},
         tested_by="tests/test_trust_rules.py")
-# helpers of these rules, linear in the adjoint or tangent they receive (for Hessians)
+# kernels of these rules, linear in the adjoint or tangent they receive (for Hessians)
 for _helper, _params in ((rt.zero_at, "g, index"), (rt.item_adjoint, "g, index, v"),
                          (rt.cot_last, "g, xs"), (rt.cot_drop_last, "g, xs"),
                          (rt.array_adjoint, "g, x, dtype=None")):
@@ -81,11 +73,10 @@ for _helper, _params in ((rt.zero_at, "g, index"), (rt.item_adjoint, "g, index, 
 # means a real array (complex values have kind ANY, their adjoints conjugate): a dtype
 # that is not written as a real one, or a fill value that may be complex, gives ANY.
 def _real_dtype(bound):
-    from .numpy_select import _dtype_kind_of_node
     node = bound.get("dtype")
     if node is None or (type(node).__name__ == "Constant" and node.value is None):
         return True
-    k = _dtype_kind_of_node(node)
+    k = dtype_kind_of_node(node)
     return k is not None and k in "fiub"
 
 
@@ -129,91 +120,8 @@ inactive(np.arange, kind=_fixed_rank(1, ("start", "stop", "step")),
 
 
 # ------------------------------------------------------------------------- np.linspace
-def _linspace_weights(num, endpoint, ndim, axis, which):
-    """The weights of `start` (which == 0) or `stop` (1) in each element of
-    ``np.linspace``, along the new axis of a result with `ndim` dimensions."""
-    div = num - 1 if endpoint else num
-    t = np.arange(num, dtype=np.float64) / div if div > 0 else np.zeros(num)
-    w = t if which == 1 else 1.0 - t
-    shape = [1] * ndim
-    shape[axis % ndim] = num
-    return w.reshape(shape)
-
-
-def _step_slope(num, endpoint, which):
-    """d step / d start (`which` 0) or d stop (1) of ``np.linspace(..., retstep=True)``."""
-    div = num - 1 if endpoint else num
-    slope = 1.0 / div if div > 0 else math.nan
-    return slope if which == 1 else -slope
-
-
-@helper
-def linspace_adjoint(g, x, result, num=50, endpoint=True, axis=0, which=0, dtype=None,
-                     retstep=False):
-    """Adjoint of ``result = np.linspace(start, stop, num, endpoint, retstep, axis=axis)``
-    with respect to `x`, its start (`which` 0) or stop (1): the weighted sum of `g` over the
-    new axis (and, with `retstep`, the step's cotangent times the step's slope)."""
-    if not rt.inexact(dtype):
-        return 0.0
-    if retstep:
-        g_step = rt.cot_getitem(g, 1)
-        step = 0.0 if rt.is_zero(g_step) else \
-            rt.unbroadcast(g_step * _step_slope(num, endpoint, which), x)
-        return rt.cot_add(linspace_adjoint(rt.cot_getitem(g, 0), x, result[0], num, endpoint,
-                                           axis, which, dtype), step)
-    if rt.is_zero(g):
-        return 0.0
-    y = np.asarray(result)
-    w = _linspace_weights(num, endpoint, y.ndim, axis, which)
-    return rt.unbroadcast(np.sum(np.broadcast_to(g, y.shape) * w, axis=axis % y.ndim), x)
-
-
-@helper
-def linspace_tangent(d, x, result, num=50, endpoint=True, axis=0, which=0, dtype=None,
-                     batch=False, retstep=False):
-    """Tangent of ``result = np.linspace(...)`` from the tangent `d` of `x`, its start
-    (`which` 0) or stop (1); with ``batch`` `d` may have a leading batch axis; with
-    `retstep` a tuple (tangent of the samples, tangent of the step)."""
-    if retstep:
-        samples = linspace_tangent(d, x, result[0], num, endpoint, axis, which, dtype, batch)
-        if rt.is_zero(d) or not rt.inexact(dtype):
-            return samples, 0.0
-        step = np.shape(result[1])
-        d = np.asarray(d)
-        if batch and d.ndim > np.ndim(x):
-            d = d.reshape(d.shape[:1] + (1,) * (len(step) - np.ndim(x)) + d.shape[1:])
-            return samples, np.broadcast_to(d, d.shape[:1] + step) * \
-                _step_slope(num, endpoint, which)
-        return samples, np.broadcast_to(d, step) * _step_slope(num, endpoint, which)
-    if rt.is_zero(d) or not rt.inexact(dtype):
-        return 0.0
-    y = np.asarray(result)
-    ax = axis % y.ndim
-    rest = y.shape[:ax] + y.shape[ax + 1:]
-    w = _linspace_weights(num, endpoint, y.ndim, axis, which)
-    d = np.asarray(d)
-    if batch and d.ndim > np.ndim(x):
-        d = d.reshape(d.shape[:1] + (1,) * (len(rest) - np.ndim(x)) + d.shape[1:])
-        d = np.expand_dims(np.broadcast_to(d, d.shape[:1] + rest), ax + 1)
-        return rt.re_like(d * w[None], y)
-    return rt.re_like(np.expand_dims(np.broadcast_to(d, rest), ax) * w, y)
-
-
-@helper
-def batch_linspace_adjoint(dg, x, result, num=50, endpoint=True, axis=0, which=0, dtype=None,
-                           retstep=False):
-    """`linspace_adjoint` of a batched tangent `dg` of the cotangent, one direction at a
-    time (a tangent without batch axis, the same in every direction, gets one)."""
-    from .numpy_reduce import as_batched
-    if not retstep and not rt.is_zero(dg):
-        dg = as_batched(dg, result)
-    return rt.batch_map(linspace_adjoint, dg, x, result, num, endpoint, axis, which, dtype,
-                        retstep)
-
-
 def _linspace_kind(arg_kinds, bound):
-    from .numpy_reduce import _literal
-    retstep = _literal(bound, "retstep", False)
+    retstep = literal(bound, "retstep", False)
     if retstep is not False:
         return lattice.tuple_kind((lattice.ANY, lattice.ANY))
     if _real_dtype(bound) and all(lattice.is_scalar(arg_kinds.get(p, lattice.INT))
@@ -222,37 +130,11 @@ def _linspace_kind(arg_kinds, bound):
     return lattice.ANY
 
 
-def _linspace_samples(rng):
-    u = lambda *shape: rng.uniform(-1.5, 1.5, shape)  # noqa: E731
-    out = []
-    for num in (0, 1, 2, 5):
-        for endpoint in (True, False):
-            out.append({"start": float(u()), "stop": float(u()), "num": num,
-                        "endpoint": endpoint})
-    out += [{"start": u(3), "stop": float(u()), "num": 4},
-            {"start": u(2, 1), "stop": u(3), "num": 3, "endpoint": False},
-            {"start": u(3), "stop": u(3), "num": 4, "endpoint": True, "retstep": False,
-             "dtype": None, "axis": 1},
-            {"start": u(2, 3), "stop": float(u()), "num": 2, "endpoint": True,
-             "retstep": False, "dtype": None, "axis": -1},
-            {"start": u(3), "stop": u(3), "num": 1, "endpoint": True, "retstep": False,
-             "dtype": None, "axis": 1}]
-    return out
-
-
-def _linspace_step_samples(rng):
-    u = lambda *shape: rng.uniform(-1.5, 1.5, shape)  # noqa: E731
-    return [{"start": float(u()), "stop": float(u()), "num": 5, "endpoint": True,
-             "retstep": True},
-            {"start": u(3), "stop": float(u()), "num": 4, "endpoint": False, "retstep": True,
-             "dtype": None, "axis": 1}]
-
-
 _LS = "num, endpoint, axis, {which}, dtype"
 _LSR = "retstep=retstep"
 _linspace = defrule(
     np.linspace, "start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0",
-    kind=_linspace_kind, samples=_linspace_samples,
+    kind=_linspace_kind, samples=samples.linspace,
     jvp_combine="cot_add",      # retstep=True: tuples (samples, step)
     vjp={"start": f"linspace_adjoint(g, start, y, {_LS.format(which=0)}, {_LSR})",
          "stop": f"linspace_adjoint(g, stop, y, {_LS.format(which=1)}, {_LSR})"},
@@ -264,21 +146,9 @@ _linspace = defrule(
 with_defaults(_linspace)
 
 
-def _linspace_adjoint_samples(rng):
-    out = []
-    for a in _linspace_samples(rng):
-        y = np.linspace(a["start"], a["stop"], a["num"], a.get("endpoint", True),
-                        axis=a.get("axis", 0))
-        for which, p in enumerate(("start", "stop")):
-            out.append({"g": rng.standard_normal(y.shape), "x": a[p], "result": y,
-                        "num": a["num"], "endpoint": a.get("endpoint", True),
-                        "axis": a.get("axis", 0), "which": which, "dtype": None})
-    return out
-
-
-defrule(linspace_adjoint,
+defrule(rt.linspace_adjoint,
         "g, x, result, num=50, endpoint=True, axis=0, which=0, dtype=None, retstep=False",
-        name="linspace_adjoint", kind=lattice.ANY, samples=_linspace_adjoint_samples,
+        name="linspace_adjoint", kind=lattice.ANY, samples=samples.linspace_adjoint,
         jvp={"g": "linspace_adjoint(dg, x, result, num, endpoint, axis, which, dtype, "
                   "retstep)", "x": "0.0", "result": "0.0"},
         jvp_batch={"g": "batch_linspace_adjoint(dg, x, result, num, endpoint, axis, which, "

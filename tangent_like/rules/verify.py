@@ -8,8 +8,9 @@
   random direction ``dp``.
 
 Samples come from ``rule.samples`` (a function of a NumPy random generator returning a list
-of argument dicts) or, for elementwise rules, from ``rule.domain`` ("any", "positive",
-"unit", "gt1", "nonzero").  The same function checks user-defined rules.
+of argument dicts: the built-in rules' are in `tangent_like.rules.samples`) or, for
+elementwise rules, from ``rule.domain`` ("any", "positive", "unit", "gt1", "nonzero").
+The same function checks user-defined rules.
 
 A parameter whose sample value is a tuple or list of float arrays (or floats) is a sequence
 parameter (``np.concatenate(arrays)``): it is checked element by element.  Its adjoint
@@ -19,10 +20,12 @@ tuple of per-element tangents (once all random, once with the first one the zero
 ``0.0`` the transformer passes for elements that carry no derivative).
 """
 import math
+import warnings
 
 import numpy as np
 
 from .. import runtime
+from ..errors import NoDerivativeError
 from ..syntax import nodes
 
 _DOMAINS = {
@@ -366,7 +369,6 @@ def _check_batch(rule, args, p, x, y, bound, f_of, rng, rtol, atol, values_check
 
 def _accepts(rule, args):
     """Does the primitive accept these arguments (no exception)?"""
-    import warnings
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -445,8 +447,6 @@ def _complex_fd_grad(f, x, eps=1e-6):
 
 def _check_complex(rule, args, rng, rtol, atol):
     """The general templates on arguments some of which are complex (see `check_rule`)."""
-    import warnings
-    from ..errors import NoDerivativeError
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         y = _call(rule, args)

@@ -1,0 +1,159 @@
+"""Samples of the products, ``np.linalg`` and ``np.fft`` (rules/numpy_rules.py,
+rules/operators.py, rules/numpy_linalg.py) and of the kernels their templates call.
+
+Matrices are well conditioned (``3 I`` added), symmetric positive definite ones for
+``cholesky``.  ``np.dot`` is sampled on scalars (Python floats), vectors, matrices, and an
+N-D array with a vector; not on ``b`` of ndim >= 2 with an operand of ndim > 2
+(``(2, 2, 3).(3, 2)``, ``(3,).(2, 3, 2)``, ``(2, 3).(2, 3, 4)``): there
+`tangent_like.runtime.dot_adjoint_a`/`dot_adjoint_b` fail or are silently wrong (reported).
+``@`` takes 1-D and 2-D operands on either side, and stacks of matrices; not a stack
+(ndim > 2) on the left of a 1-D right operand, where `tangent_like.runtime.matmul_adjoint_b`
+treats the cotangent as a matrix and is wrong (reported).
+"""
+import numpy as np
+
+
+DOT_SHAPES = [((), (3,)), ((2, 3), ()), ((), ()), ((3,), (3,)), ((2, 3), (3,)),
+              ((3,), (3, 2)), ((2, 3), (3, 4)), ((2, 2, 3), (3,))]
+MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)),
+                 ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4)), ((2, 2, 3), (2, 3, 4)),
+                 ((2, 1, 3), (2, 3, 2))]
+
+
+def dot(rng):
+    return [{"a": rng.standard_normal(sa) if sa else float(rng.standard_normal()),
+             "b": rng.standard_normal(sb) if sb else float(rng.standard_normal())}
+            for sa, sb in DOT_SHAPES]
+
+
+def matmul(rng):
+    return [{"a": rng.standard_normal(sa), "b": rng.standard_normal(sb)}
+            for sa, sb in MATMUL_SHAPES]
+
+
+def einsum(rng):
+    r = rng.standard_normal
+    return [{"subscripts": "ij,jk->ik", "a": r((2, 3)), "b": r((3, 4))},
+            {"subscripts": "ii->", "a": r((3, 3))},
+            {"subscripts": "ii->i", "a": r((3, 3))},
+            {"subscripts": "i,i->", "a": r(4), "b": r(4)},
+            {"subscripts": "ij->j", "a": r((2, 3))},
+            {"subscripts": "ij,j", "a": r((2, 3)), "b": r(3)},
+            {"subscripts": "...ij,...jk->...ik", "a": r((2, 2, 3)), "b": r((3, 4))},
+            {"subscripts": "ij,ij->ij", "a": r((2, 1)), "b": r((2, 3))},
+            {"subscripts": "i,j,k->ijk", "a": r(2), "b": r(3), "c": r(2)},
+            {"subscripts": "iij,jk,k->i", "a": r((2, 2, 3)), "b": r((3, 2)), "c": r(2)}]
+
+
+def einsum_adjoint(rng):
+    out = []
+    for s in einsum(rng):
+        ops = [x for x in (s["a"], s.get("b"), s.get("c")) if x is not None]
+        y = np.einsum(s["subscripts"], *ops)
+        for k in range(len(ops)):
+            v = rng.standard_normal(np.shape(y)) if np.ndim(y) else float(rng.standard_normal())
+            out.append({"v": v, "subscripts": s["subscripts"], "which": k, "a": s["a"],
+                        "b": s.get("b"), "c": s.get("c")})
+    return out
+
+
+def pair(rng):
+    r = rng.standard_normal
+    return [{"a": r(3), "b": r(3)}, {"a": r((2, 3)), "b": r(3)},
+            {"a": r((2, 3)), "b": r((4, 3))}, {"a": r((2, 3)), "b": 1.5}]
+
+
+def outer(rng):
+    return [{"a": rng.standard_normal(3), "b": rng.standard_normal(4)},
+            {"a": rng.standard_normal((2, 2)), "b": rng.standard_normal(3)}]
+
+
+def vdot(rng):
+    return [{"a": rng.standard_normal(3), "b": rng.standard_normal(3)},
+            {"a": rng.standard_normal((2, 3)), "b": rng.standard_normal(6)}]
+
+
+def tensordot(rng):
+    r = rng.standard_normal
+    return [{"a": r((2, 3, 4)), "b": r((3, 4, 2)), "axes": 2},
+            {"a": r((2, 3)), "b": r((3, 4)), "axes": 1},
+            {"a": r(3), "b": r(2), "axes": 0},
+            {"a": r((2, 3, 4)), "b": r((4, 2, 5)), "axes": ([0, 2], [1, 0])},
+            {"a": r((2, 3)), "b": r((4, 3)), "axes": (1, 1)}]
+
+
+def two_operand_adjoint(fn, base):
+    def samples(rng):
+        out = []
+        for s in base(rng):
+            y = fn(s["a"], s["b"])
+            for k in (0, 1):
+                v = rng.standard_normal(np.shape(y)) if np.ndim(y) else \
+                    float(rng.standard_normal())
+                out.append({"v": v, "which": k, "a": s["a"], "b": s["b"]})
+        return out
+    return samples
+
+
+outer_adjoint = two_operand_adjoint(np.outer, lambda rng: [
+    {"a": rng.standard_normal(3), "b": rng.standard_normal((2, 2))}])
+vdot_adjoint = two_operand_adjoint(np.vdot, lambda rng: [
+    {"a": rng.standard_normal((2, 2)), "b": rng.standard_normal(4)}])
+
+
+def squares(rng, shapes=((3, 3), (2, 3, 3))):
+    out = []
+    for shape in shapes:
+        n = shape[-1]
+        out.append(rng.standard_normal(shape) + 3.0 * np.eye(n))
+    return out
+
+
+def spd(rng, shape):
+    m = rng.standard_normal(shape)
+    return np.einsum("...ij,...kj->...ik", m, m) + shape[-1] * np.eye(shape[-1])
+
+
+def lower_to_sym(rng):
+    return [{"x": rng.standard_normal((3, 3)), "uplo": "L"},
+            {"x": rng.standard_normal((2, 3, 3)), "uplo": "U"}]
+
+
+def lower_to_sym_adjoint(rng):
+    return [{"s": rng.standard_normal((3, 3)), "uplo": "L"},
+            {"s": rng.standard_normal((2, 3, 3)), "uplo": "U"}]
+
+
+def chol_phi(rng):
+    return [{"x": rng.standard_normal((3, 3))}, {"x": rng.standard_normal((2, 3, 3))}]
+
+
+def diag_embed(rng):
+    return [{"v": rng.standard_normal(3)}, {"v": rng.standard_normal((2, 3))}]
+
+
+def copy_lower_to_upper(rng):
+    return [{"m": rng.standard_normal((3, 3))}]
+
+
+def eigh_gap(rng):
+    return [{"w": np.array([-1.0, 0.5, 2.0])}, {"w": np.array([[0.1, 0.7], [-2.0, 1.0]])}]
+
+
+def qr_r_inverse(rng):
+    return [{"r": np.triu(s)} for s in squares(rng)]
+
+
+def solve(rng):
+    r = rng.standard_normal
+    a, stack = squares(rng)
+    return [{"A": a, "b": r(3)}, {"A": a, "b": r((3, 2))}, {"A": stack, "b": r((2, 3, 2))},
+            {"A": stack, "b": r(3)}, {"A": stack, "b": r((3, 1))}]
+
+
+def square(rng):
+    return [{"A": a} for a in squares(rng)]
+
+
+def cholesky(rng):
+    return [{"A": spd(rng, (3, 3))}, {"A": spd(rng, (2, 3, 3))}]

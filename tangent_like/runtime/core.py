@@ -1,0 +1,255 @@
+"""The zero sentinel, the complex convention and the adjoint bookkeeping every sweep uses.
+
+Zero.  An adjoint or tangent nothing has flowed into is the float ``0.0`` (or None): the
+*zero sentinel* of `is_zero`.  Adjoints start as ``0.0`` and take the shape of what flows
+into them, so kernels accept ``0.0`` wherever an adjoint or a tangent is expected; `dense`
+and `dense_cotangent` turn it into zeros of a shape where an array is needed.  Tuple and
+list adjoints are tuples.
+
+Complex values.  Derivatives follow the real inner product ``Re <g, y> = Re sum(conj(g) y)``:
+the adjoint of a complex value ``z`` is ``dL/dRe z + 1j dL/dIm z`` and the adjoint of a real
+value is real (`re_like`).  A holomorphic ``y = f(z)`` then has the adjoint
+``g * conj(f'(z))`` and the tangent ``f'(z) dz``; a real-valued function of complex values
+(``abs``, ``np.var``...) has the adjoint ``g * w`` and the tangent ``Re(conj(w) dz)``
+(`inner_mul`), where ``w`` is its derivative in the same convention.  Tangents are complex
+exactly where the values are.
+"""
+import warnings
+
+import numpy as np
+
+from ..errors import DerivativeUsageError, KinkError, KinkWarning, NoDerivativeError
+from .kernels import kernel
+
+
+# ----------------------------------------------------------------------- the zero sentinel
+@kernel
+def is_zero(v):
+    """Is `v` the zero sentinel: an adjoint or a tangent nothing has flowed into?
+
+    The sentinel is the float ``0.0`` -- also as a NumPy float64, which is what it becomes
+    through a template with a float64 operand (``0.0 * np.float64(2.0)``) -- or None.  Not
+    the sentinel: the int ``0`` (an integer value, such as an index), 0-d arrays and arrays
+    of zeros (values that happen to be zero: they keep their shape and dtype), complex and
+    float32 zeros, tuples of zeros."""
+    return v is None or (isinstance(v, float) and v == 0.0)
+
+
+def float_dtype(x):
+    """The floating dtype derivatives of `x` have (float32 stays float32, ints give
+    float64)."""
+    return np.result_type(np.asarray(x).dtype, 1.0)
+
+
+def cotangent_dtype(v, x):
+    """The dtype of an adjoint of `x` made from the cotangent `v`: x's floating dtype,
+    widened by v's (Python floats are weak: a float32 x keeps float32)."""
+    return np.result_type(float_dtype(x), v)
+
+
+def float_zeros(shape, *like):
+    """Zeros of `shape` in the floating dtype of the values `like` (at least float64 for
+    Python scalars and ints)."""
+    return np.zeros(shape, dtype=np.result_type(*like, 1.0))
+
+
+def zeros_like_cotangent(v, x):
+    """Zeros shaped like `x`: the adjoint of `x` when its cotangent `v` is a scalar zero."""
+    return np.zeros(np.shape(x), dtype=cotangent_dtype(v, x))
+
+
+def dense(v, shape):
+    """Cotangent `v` (possibly the zero sentinel, or broadcastable) as an array of
+    `shape`."""
+    if isinstance(v, np.ndarray) and v.shape == tuple(shape):
+        return v
+    if v is None:
+        v = 0.0
+    return np.zeros(shape, dtype=np.result_type(v, 1.0)) + v
+
+
+@kernel
+def dense_cotangent(v, like):
+    """Cotangent `v` as an array shaped like `like` (``0.0`` becomes zeros); cotangents of
+    lists and tuples pass through."""
+    if isinstance(v, (tuple, list, dict)) or isinstance(like, (tuple, list, dict)):
+        return v
+    shape = np.shape(like)
+    if isinstance(v, np.ndarray) and v.shape == shape:
+        return v
+    if shape == () and not isinstance(v, np.ndarray):
+        return v
+    return dense(v, shape)
+
+
+@kernel
+def tangent_call(fn, pos, *args):
+    """``fn(*args)`` for the tangent ``args[pos]`` of a linear function: 0.0 stays 0.0 (a
+    zero tangent may be the float 0.0, which `fn` may not accept)."""
+    if is_zero(args[pos]):
+        return 0.0
+    return fn(*args)
+
+
+# -------------------------------------------------------------------------- complex values
+@kernel
+def is_complex(x):
+    """Is `x` complex: a Python complex, a complex NumPy scalar or array, or a tuple or list
+    holding one?"""
+    t = type(x)
+    if t is float or t is int:
+        return False
+    if t is complex:
+        return True
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None:
+        return dtype.kind == "c"
+    if t is tuple or t is list:
+        return any(is_complex(e) for e in x)
+    return False
+
+
+@kernel
+def re_like(v, x):
+    """Adjoint (or tangent) `v` of the value `x`: its real part when `x` is real.  A real
+    value reached by a complex one (``x + 1j``, ``x * z``) only feels the real part."""
+    if is_complex(v) and not is_complex(x):
+        return np.array(v.real) if isinstance(v, np.ndarray) else v.real
+    return v
+
+
+@kernel
+def inner_mul(w, d):
+    """``Re(conj(w) d)``: the tangent of a real-valued function of complex values whose
+    derivative, in the adjoint convention, is `w` (``w * d`` for real values)."""
+    if is_complex(w) or is_complex(d):
+        return np.real(np.conj(w) * d)
+    return w * d
+
+
+@kernel
+def refuse_complex(name, value, result):
+    """`result`, unless `value` is complex: the derivative rule of `name` is for real values
+    only (a silently wrong derivative is worse than none)."""
+    if is_complex(value):
+        raise NoDerivativeError(f"{name}: its derivative rule supports real values only, "
+                                "and this call has complex ones",
+                                hint="keep the argument real, or write the function with "
+                                     "primitives that support complex values")
+    return result
+
+
+@kernel
+def cj(x):
+    """The complex conjugate of complex values; real values unchanged (no copy)."""
+    if getattr(x, "dtype", None) is not None:
+        return np.conj(x) if x.dtype.kind == "c" else x
+    return x.conjugate() if isinstance(x, complex) else x
+
+
+# -------------------------------------------------------------------------------- adjoints
+@kernel
+def unbroadcast(g, x):
+    """Sum adjoint `g` over the axes NumPy broadcasting added or stretched to match `x`;
+    its real part when `x` is real (`re_like`)."""
+    g = re_like(g, x)
+    try:
+        if g.shape == x.shape:
+            return g
+    except AttributeError:
+        pass
+    shape = np.shape(x)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    if not shape:
+        return np.sum(g)
+    full = np.broadcast_shapes(gshape, shape)
+    if full != gshape:
+        # `g` is smaller than the result it is the adjoint of: a zero adjoint that took an
+        # operand's shape (``0.0 * b``); stretch it to the result's shape first
+        g = np.broadcast_to(g, full)
+        gshape = full
+    extra = len(gshape) - len(shape)
+    if extra > 0:
+        g = np.sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, (n, m) in enumerate(zip(shape, np.shape(g))) if n == 1 and m != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if np.shape(g) != shape:
+        g = np.broadcast_to(g, shape)
+    return g
+
+
+@kernel
+def cot_getitem(g, i):
+    """Part `i` of a tuple adjoint that may still be the zero ``0.0``."""
+    if isinstance(g, (tuple, list)):
+        return g[i]
+    if isinstance(g, np.ndarray):
+        return g[i]
+    return 0.0
+
+
+@kernel
+def cot_add(a, b):
+    """Sum of two adjoints, tuples elementwise, dicts by key; 0.0 is zero."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        if not isinstance(a, dict):
+            return dict(b)
+        if not isinstance(b, dict):
+            return dict(a)
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = cot_add(out[k], v) if k in out else v
+        return out
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        if is_zero(b):
+            return a
+        if is_zero(a):
+            return b
+        # an array adjoint of a sequence (from np.sum(xs), np.array(xs)): one row each
+        a = a if isinstance(a, (tuple, list)) else tuple(np.asarray(a))
+        b = b if isinstance(b, (tuple, list)) else tuple(np.asarray(b))
+        return tuple(cot_add(x, y) for x, y in zip(a, b))
+    return a + b
+
+
+@kernel
+def seed_for(value):
+    """The seed 1.0 of a gradient; refuses outputs that are not scalars."""
+    if np.ndim(value) != 0 or isinstance(value, (tuple, list)):
+        raise DerivativeUsageError(
+            f"grad needs a function with a scalar output; this one returned a value of "
+            f"shape {np.shape(value)} -- use tangent_like.vjp(f, *args) for non-scalar "
+            "outputs, or reduce the output to a scalar")
+    return 1.0
+
+
+@kernel
+def zero_tangent(value):
+    """The zero tangent of `value`: 0.0 for scalars, zeros for arrays, a tuple for tuples."""
+    if isinstance(value, (tuple, list)):
+        return tuple(zero_tangent(v) for v in value)
+    if isinstance(value, np.ndarray) and value.ndim:
+        return np.zeros(value.shape, dtype=np.result_type(value, 1.0))
+    return 0.0
+
+
+@kernel
+def constants(values):
+    """Values recorded by a sweep that carry no derivative (integers, branch decisions,
+    constant arrays), as they went in: marks them constant for the next transformation."""
+    return values
+
+
+@kernel
+def kink(condition, where, primitive, convention, mode):
+    """Report a non-differentiable point reached by the evaluation (kinks="warn"/"raise")."""
+    if not np.any(condition):
+        return
+    message = (f"{where}: {primitive} evaluated at a non-differentiable point; "
+               f"convention: {convention or 'one-sided derivative'}")
+    if mode == "raise":
+        raise KinkError(message)
+    warnings.warn(message, KinkWarning, stacklevel=3)
