@@ -38,6 +38,18 @@ def loss(w, X, y):
     return np.mean(r * r)
 
 
+def gaussian(x, mu, sigma):
+    z = (x - mu) / sigma
+    return np.sum(np.exp(-0.5 * z ** 2) / (sigma * math.sqrt(2.0 * math.pi)))
+
+
+def row_norms(A):
+    total = 0.0
+    for i in range(A.shape[0]):
+        total += math.sqrt(np.sum(A[i, :] ** 2) + 1e-12) + abs(A[i, 0]) * max(A[i, 1], 0.0)
+    return total
+
+
 import importlib.util
 import pathlib
 
@@ -59,6 +71,9 @@ GOLDEN = {
     "newton_sqrt": (newton_sqrt, (2.0,), 0),
     "first_negative": (first_negative, (np.array([1.0, -2.0, 3.0]),), 0),
     "loss": (loss, (np.ones(3), np.ones((4, 3)), np.ones(4)), 0),
+    # long expressions and builtins: names in whole words, never a builtin's
+    "gaussian": (gaussian, (np.array([0.5, -1.0, 2.0]), 0.3, 1.5), 0),
+    "row_norms": (row_norms, (np.array([[0.5, -1.0], [2.0, 0.3], [-0.4, 0.8]]),), 0),
     # the examples of examples/
     "example_ode_simulate": (_ode.simulate, (0.5,), "k"),
     "example_rosenbrock": (_rosenbrock.rosen, (np.array([0.5, -0.3, 1.2]),), 0),

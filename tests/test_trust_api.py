@@ -269,7 +269,8 @@ GENERATED_LIKE = ["H", "J", "g", "y", "bx", "dx", "d_x", "b_x", "value", "tangen
                   "len", "range", "reversed", "min", "np", "math", "unbroadcast", "add_at",
                   "cj", "seed_for", "is_zero", "tie", "batch_align", "zero_tangent",
                   "tangent_item", "tangent_parts", "broadcast_tangent", "batch_broadcast",
-                  "sum_adjoint", "t_1", "x_1", "x_times_x", "_"]
+                  "sum_adjoint", "t_1", "x_1", "x_times_x", "_", "t_2", "x_2", "bx_2", "prod",
+                  "x_times_x_times_x"]
 
 MODULE = '''
 import numpy as np

@@ -5,33 +5,33 @@ def value_and_grad_loss(w, X, y):
     """Value of loss and its gradient with respect to w."""
     _stack = []
     value = primal_loss(_stack, w, X, y)
-    bw_1, = adjoint_loss(_stack, seed_for(value))
-    return (value, (bw_1,))
+    bw_2, = adjoint_loss(_stack, seed_for(value))
+    return (value, (bw_2,))
 
 
 def primal_loss(_stack, w, X, y):
     """Primal sweep of loss: runs it and records what the adjoint needs."""
     z = X @ w
     exp_z = np.exp(z)
-    t_1_plus_exp_z = 1.0 + exp_z
-    log_t_1_plus_exp_z = np.log(t_1_plus_exp_z)
+    exp_z_plus_1 = 1.0 + exp_z
+    log_exp_z_plus_1 = np.log(exp_z_plus_1)
     y_times_z = y * z
-    log_t_1_plus_exp_z_minus = log_t_1_plus_exp_z - y_times_z
-    mean_log_t_1_plus_exp_z = np.mean(log_t_1_plus_exp_z_minus)
-    _stack.append((X, w, exp_z, t_1_plus_exp_z, y, z, log_t_1_plus_exp_z, y_times_z, log_t_1_plus_exp_z_minus))
-    return mean_log_t_1_plus_exp_z
+    log_minus_y_times_z = log_exp_z_plus_1 - y_times_z
+    mean_diff = np.mean(log_minus_y_times_z)
+    _stack.append((X, w, exp_z, exp_z_plus_1, y, z, log_exp_z_plus_1, y_times_z, log_minus_y_times_z))
+    return mean_diff
 
 
-def adjoint_loss(_stack, bmean_log_t_1_plus_exp_z):
+def adjoint_loss(_stack, bmean_diff):
     """Adjoint sweep of loss: adjoints of w, in that order."""
-    X, w, exp_z, t_1_plus_exp_z, y, z, log_t_1_plus_exp_z, y_times_z, log_t_1_plus_exp_z_minus = _stack.pop()
+    X, w, exp_z, exp_z_plus_1, y, z, log_exp_z_plus_1, y_times_z, log_minus_y_times_z = _stack.pop()
     # return np.mean(np.log(1.0 + np.exp(z)) - y * z)  (logistic.py:22)
-    blog_t_1_plus_exp_z_minu = mean_adjoint(bmean_log_t_1_plus_exp_z, log_t_1_plus_exp_z_minus, None, False)
-    blog_t_1_plus_exp_z = unbroadcast(blog_t_1_plus_exp_z_minu, log_t_1_plus_exp_z)
-    by_times_z = unbroadcast(-blog_t_1_plus_exp_z_minu, y_times_z)
+    blog_minus_y_times_z = mean_adjoint(bmean_diff, log_minus_y_times_z, None, False)
+    blog_exp_z_plus_1 = unbroadcast(blog_minus_y_times_z, log_exp_z_plus_1)
+    by_times_z = unbroadcast(-blog_minus_y_times_z, y_times_z)
     bz = unbroadcast(by_times_z * y, z)
-    bt_1_plus_exp_z = blog_t_1_plus_exp_z * (1.0 / t_1_plus_exp_z)
-    bz = bz + bt_1_plus_exp_z * exp_z
+    bexp_z_plus_1 = blog_exp_z_plus_1 * (1.0 / exp_z_plus_1)
+    bz = bz + bexp_z_plus_1 * exp_z
     # z = X @ w  (logistic.py:21)
     bw = matmul_adjoint_b(bz, X, w)
     return (bw,)

@@ -5,8 +5,8 @@ def value_and_grad_simulate(k, x0=1.0, dt=0.01, steps=500):
     """Value of simulate and its gradient with respect to k."""
     _stack = []
     value = primal_simulate(_stack, k, x0, dt, steps)
-    bk_1, = adjoint_simulate(_stack, seed_for(value))
-    return (value, (bk_1,))
+    bk_2, = adjoint_simulate(_stack, seed_for(value))
+    return (value, (bk_2,))
 
 
 def primal_simulate(_stack, k, x0=1.0, dt=0.01, steps=500):
@@ -19,15 +19,15 @@ def primal_simulate(_stack, k, x0=1.0, dt=0.01, steps=500):
         slope = neg_k_times_x + sin_x
         dt_times_slope = dt * slope
         x_pred = x + dt_times_slope
-        neg_k_1 = -k
-        neg_k_1_times_x_pred = neg_k_1 * x_pred
+        neg_k_2 = -k
+        neg_k_2_times_x_pred = neg_k_2 * x_pred
         sin_x_pred = math.sin(x_pred)
-        slope_pred = neg_k_1_times_x_pred + sin_x_pred
-        x_1 = 0.5 * dt
+        slope_pred = neg_k_2_times_x_pred + sin_x_pred
+        half_dt = 0.5 * dt
         slope_plus_slope_pred = slope + slope_pred
-        x_1_times_slope_plus_slo = x_1 * slope_plus_slope_pred
-        _stack.append((neg_k, x, neg_k_1, x_pred, x_1))
-        x = x + x_1_times_slope_plus_slo
+        half_dt_times_total = half_dt * slope_plus_slope_pred
+        _stack.append((neg_k, x, neg_k_2, x_pred, half_dt))
+        x = x + half_dt_times_total
     _stack.append((dt, steps))
     return x
 
@@ -38,13 +38,13 @@ def adjoint_simulate(_stack, bx):
     bk = 0.0
     for _ in reversed(range(steps)):
         # x = x + 0.5 * dt * (slope + slope_pred)  (ode.py:33)
-        neg_k, x, neg_k_1, x_pred, x_1 = _stack.pop()
-        bslope_plus_slope_pred = bx * x_1
+        neg_k, x, neg_k_2, x_pred, half_dt = _stack.pop()
+        bslope_plus_slope_pred = bx * half_dt
         # slope_pred = -k * x_pred + math.sin(x_pred)  (ode.py:32)
         bx_pred = bslope_plus_slope_pred * math.cos(x_pred)
-        bneg_k_1 = bslope_plus_slope_pred * x_pred
-        bx_pred = bx_pred + bslope_plus_slope_pred * neg_k_1
-        bk = bk - bneg_k_1
+        bneg_k_2 = bslope_plus_slope_pred * x_pred
+        bx_pred = bx_pred + bslope_plus_slope_pred * neg_k_2
+        bk = bk - bneg_k_2
         # x_pred = x + dt * slope  (ode.py:31)
         bx = bx + bx_pred
         bslope = bslope_plus_slope_pred + bx_pred * dt

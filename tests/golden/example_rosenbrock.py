@@ -5,8 +5,8 @@ def value_and_grad_rosen(x):
     """Value of rosen and its gradient with respect to x."""
     _stack = []
     value = primal_rosen(_stack, x)
-    bx_1, = adjoint_rosen(_stack, seed_for(value))
-    return (value, (bx_1,))
+    bx_2, = adjoint_rosen(_stack, seed_for(value))
+    return (value, (bx_2,))
 
 
 def primal_rosen(_stack, x):
@@ -15,18 +15,18 @@ def primal_rosen(_stack, x):
     _range = range(x.shape[0] - 1)
     for i in _range:
         i_plus_1 = i + 1
-        x_i_plus_1 = x[i_plus_1]
+        x_next = x[i_plus_1]
         x_i = x[i]
-        x_i_pow_2 = x_i ** 2
-        x_i_plus_1_minus_x_i_pow = x_i_plus_1 - x_i_pow_2
-        x_i_plus_1_minus_x_i_pow_1 = x_i_plus_1_minus_x_i_pow ** 2
-        t_100_times_x_i_plus_1_m = 100.0 * x_i_plus_1_minus_x_i_pow_1
-        x_i_1 = x[i]
-        t_1_minus_x_i_1 = 1.0 - x_i_1
-        t_1_minus_x_i_1_pow_2 = t_1_minus_x_i_1 ** 2
-        t_100_times_x_i_plus_1_m_1 = t_100_times_x_i_plus_1_m + t_1_minus_x_i_1_pow_2
-        total = total + t_100_times_x_i_plus_1_m_1
-        _stack.append((i_plus_1, x_i, x_i_plus_1_minus_x_i_pow, t_1_minus_x_i_1))
+        x_i_sq = x_i ** 2
+        x_next_minus_x_i_sq = x_next - x_i_sq
+        diff_sq = x_next_minus_x_i_sq ** 2
+        diff_sq_times_100 = 100.0 * diff_sq
+        x_i_2 = x[i]
+        one_minus_x_i_2 = 1.0 - x_i_2
+        diff_sq_2 = one_minus_x_i_2 ** 2
+        prod_plus_diff_sq_2 = diff_sq_times_100 + diff_sq_2
+        total = total + prod_plus_diff_sq_2
+        _stack.append((i_plus_1, x_i, x_next_minus_x_i_sq, one_minus_x_i_2))
     _stack.append((x, _range))
     return total
 
@@ -36,15 +36,15 @@ def adjoint_rosen(_stack, btotal):
     x, _range = _stack.pop()
     bx = np.zeros_like(x)
     for i in reversed(_range):
-        i_plus_1, x_i, x_i_plus_1_minus_x_i_pow, t_1_minus_x_i_1 = _stack.pop()
+        i_plus_1, x_i, x_next_minus_x_i_sq, one_minus_x_i_2 = _stack.pop()
         # total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock.py:25)
-        bt_1_minus_x_i_1 = 2.0 * btotal * t_1_minus_x_i_1
-        bx_i_1 = -bt_1_minus_x_i_1
-        bx[i] += bx_i_1
-        bx_i_plus_1_minus_x_i_po_1 = btotal * 100.0
-        bx_i_plus_1_minus_x_i_po = 2.0 * bx_i_plus_1_minus_x_i_po_1 * x_i_plus_1_minus_x_i_pow
-        bx_i_pow_2 = -bx_i_plus_1_minus_x_i_po
-        bx_i = 2.0 * bx_i_pow_2 * x_i
+        bone_minus_x_i_2 = 2.0 * btotal * one_minus_x_i_2
+        bx_i_2 = -bone_minus_x_i_2
+        bx[i] += bx_i_2
+        bdiff_sq = btotal * 100.0
+        bx_next_minus_x_i_sq = 2.0 * bdiff_sq * x_next_minus_x_i_sq
+        bx_i_sq = -bx_next_minus_x_i_sq
+        bx_i = 2.0 * bx_i_sq * x_i
         bx[i] += bx_i
-        bx[i_plus_1] += bx_i_plus_1_minus_x_i_po
+        bx[i_plus_1] += bx_next_minus_x_i_sq
     return (bx,)
