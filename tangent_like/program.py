@@ -17,7 +17,8 @@ from .normalize import normalize
 from .normalize.inline import inline_calls
 from .syntax import nodes
 from .syntax.scopes import local_names
-from .syntax.naming import Namer, hygiene, is_stack
+from .normalize.hygiene import hygiene
+from .syntax.naming import Namer, is_stack
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 

@@ -19,7 +19,8 @@ import pytest
 
 import tangent_like as tl
 from tangent_like import runtime
-from tangent_like.program import RESERVED, Program, _family
+from tangent_like.pipeline import Options
+from tangent_like.program import RESERVED, Program
 from tangent_like.syntax import nodes
 from tangent_like.syntax.naming import LONGEST, VOCABULARY, Namer, candidates, is_stack
 from tangent_like.testing.fuzz import generate
@@ -315,7 +316,7 @@ def test_names_of_generated_programs_after_normalization():
         for index in range(250):
             case = generate(11, index)
             with loaded(case) as module:
-                family = _family(module.f, Program({"inline": False}))
+                family = Program(Options(inline=False)).family_or_raise(module.f)
                 trees = [family.parsed.node] + [lp.node for lp in family.lifted]
                 text = "\n".join(nodes.unparse(t) for t in trees)
             _check_names(text, case.source, case.origin)

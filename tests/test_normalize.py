@@ -215,9 +215,9 @@ def enumerate_start_desugared(x, xs, s):
         v = xs[i]
         total = total + k * v
     start = s
-    for i_1 in range(len(xs)):
-        k = i_1 + start
-        v = xs[i_1]
+    for i_2 in range(len(xs)):
+        k = i_2 + start
+        v = xs[i_2]
         s = s + 1
         total = total + k * v
     return total * x
@@ -316,16 +316,16 @@ def comprehensions(x, xs):
 @becomes(comprehensions, by="desugar")
 def comprehensions_desugared(x, xs):
     items = []
-    for i_v_1 in range(len(xs)):
-        v_1 = xs[i_v_1]
-        if v_1 > 0.0:
-            items = appended(items, x * v_1)  # noqa: F821
+    for i_v_2 in range(len(xs)):
+        v_2 = xs[i_v_2]
+        if v_2 > 0.0:
+            items = appended(items, x * v_2)
     ys = items
-    items_1 = []
-    for i_v_2 in range(len(ys)):
-        v_2 = ys[i_v_2]
-        items_1 = appended(items_1, v_2 * v_2)  # noqa: F821
-    return sum(items_1)
+    items_2 = []
+    for i_v_3 in range(len(ys)):
+        v_3 = ys[i_v_3]
+        items_2 = appended(items_2, v_3 * v_3)
+    return sum(items_2)
 
 
 # Docstrings and pass go; an empty block keeps one pass.
@@ -378,8 +378,8 @@ def own_target_anf(x, y):
     x = x_new
     x = x + y
     x = x * 0.5
-    x_new_1 = np.sin(x)
-    x = x_new_1
+    x_new_2 = np.sin(x)
+    x = x_new_2
     return x
 
 
@@ -396,8 +396,8 @@ def attribute_chains(x, p):
 def attribute_chains_anf(x, p):
     p_w = p.w
     z = p_w.T
-    np_pi = np.pi
-    c = np_pi * x
+    pi = np.pi
+    c = pi * x
     x_T = x.T
     s = x_T.sum()
     z_times_c = z * c
@@ -431,11 +431,11 @@ def index_expressions(x, n):
 
 @becomes(index_expressions, by="anf")
 def index_expressions_anf(x, n):
-    t_2_times_n = 2 * n
+    n_times_2 = 2 * n
     n_plus_1 = n + 1
-    s = x[t_2_times_n:, n_plus_1]
-    s_item = s[-1]
-    return s_item
+    s = x[n_times_2:, n_plus_1]
+    s_last = s[-1]
+    return s_last
 
 
 # Conditional expressions and and/or used as values become if statements: only the branch
@@ -588,15 +588,15 @@ def return_in_nested_loops(x, n):
 def return_in_nested_loops_lowered(x, n):
     returned = False
     for i in range(n):
-        returned_1 = False
+        returned_2 = False
         for j in range(n):
             if x > 10.0:
                 result = x
-                returned_1 = True
+                returned_2 = True
                 break
             else:
                 x = x * 2.0
-        if returned_1:
+        if returned_2:
             returned = True
             break
     if returned:
@@ -717,12 +717,12 @@ def euler_step(x, y, a):
 
 @becomes(euler_step, by="inline")
 def euler_step_inlined(x, y, a):
-    a_times_x_1 = a * x
-    dx_1 = a_times_x_1 - y
-    a_times_y_1 = a * y
-    dy_1 = x + a_times_y_1
-    kx = dx_1
-    ky = dy_1
+    a_times_x_2 = a * x
+    dx_2 = a_times_x_2 - y
+    a_times_y_2 = a * y
+    dy_2 = x + a_times_y_2
+    kx = dx_2
+    ky = dy_2
     kx_times_ky = kx * ky
     return kx_times_ky
 
@@ -741,10 +741,10 @@ def default_and_assigned_parameter(x):
 
 @becomes(default_and_assigned_parameter, by="inline")
 def default_and_assigned_parameter_inlined(x):
-    x_1 = x
-    x_new_1 = x_1 * 2.0
-    x_1 = x_new_1
-    z = x_1
+    x_2 = x
+    x_new_2 = x_2 * 2.0
+    x_2 = x_new_2
+    z = x_2
     return z
 
 
@@ -763,9 +763,9 @@ def result_reads_a_target(x, y):
 
 @becomes(result_reads_a_target, by="inline")
 def result_reads_a_target_inlined(x, y):
-    d_1 = x - y
-    result_2 = (d_1, x)
-    x, y = result_2
+    d_2 = x - y
+    items_2 = (d_2, x)
+    x, y = items_2
     x_times_y = x * y
     return x_times_y
 

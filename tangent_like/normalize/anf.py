@@ -35,9 +35,9 @@ Example (run as a test)::
             z_branch = -y
         z = z_branch
         p_n = p.n
-        t_2_times_p_n = 2 * p_n
-        z_t_2_times_p_n = z[t_2_times_p_n]
-        return z_t_2_times_p_n
+        p_n_times_2 = 2 * p_n
+        z_item = z[p_n_times_2]
+        return z_item
 """
 from ..syntax import anno, nodes
 from ..syntax.scopes import local_names

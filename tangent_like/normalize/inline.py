@@ -35,12 +35,12 @@ functions are never inlined)::
     >>> inline_calls(caller, caller.namer, normalized, in_progress=set())
     >>> print(nodes.unparse(caller.node))
     def step(x, y, a):
-        a_times_x_1 = a * x
-        dx_1 = a_times_x_1 - y
-        a_times_y_1 = a * y
-        x_plus_a_times_y_1 = x + a_times_y_1
-        kx = dx_1
-        ky = x_plus_a_times_y_1
+        a_times_x_2 = a * x
+        dx_2 = a_times_x_2 - y
+        a_times_y_2 = a * y
+        x_plus_a_times_y_2 = x + a_times_y_2
+        kx = dx_2
+        ky = x_plus_a_times_y_2
         kx_times_ky = kx * ky
         return kx_times_ky
 """
