@@ -486,3 +486,15 @@ def test_a_gradient_of_a_complex_valued_function_is_refused():
         tl.value_and_grad(complex_valued)(0.3)
     out, pullback = tl.vjp(complex_valued, 0.3)        # a cotangent says which part
     assert pullback(1.0)[0] == pytest.approx(-np.sin(0.3))
+
+
+def writes_into_a_fancy_index_copy(z):
+    a = z[np.array([0, 0])]
+    a[0] = 2.0
+    return np.sum(a * z[:2])
+
+
+def test_an_integer_array_index_copies_so_writing_into_the_result_is_exact():
+    """``z[np.array([0, 0])]`` is advanced indexing: a copy, not a view of the argument."""
+    z = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(tl.grad(writes_into_a_fancy_index_copy)(z), [4.0, 1.0, 0.0])

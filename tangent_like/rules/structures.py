@@ -45,11 +45,15 @@ defrule(rt.appended, "xs, v", kind=lattice.LIST, jvp_combine="cot_add",
 
 
 def _array_kind(arg_kinds, bound):
-    """np.array(x, dtype): a constant for an integer dtype written literally, else ANY (the
-    rank and the realness of what x holds are not tracked)."""
+    """np.array(x, dtype): a constant for an integer dtype written literally, a 1-D array for
+    a list of integers, else ANY (the rank and the realness of what x holds are not
+    tracked)."""
     k = dtype_kind_of_node(bound.get("dtype"))
     if k is not None and k in "iub":
         return lattice.INT
+    x = arg_kinds.get("x")
+    if lattice.is_tuple(x) and x[1] and all(e == lattice.INT for e in x[1]):
+        return ("array", 1)     # a list of integers: a 1-D integer array (an index)
     return lattice.ANY
 
 
