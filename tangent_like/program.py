@@ -344,7 +344,7 @@ def build_entry(unit, name, params_node, cotangent=None):
     body = [nodes.assign(STACK, nodes.list_()),
             nodes.assign(result, nodes.call(unit.primal_name, [nodes.name(STACK)] + call_args,
                                             call_kw))]
-    outs = [unit.namer.fresh(f"b{p}") for p in unit.active_params]
+    outs = [unit.namer.fresh(f"grad_{p}") for p in unit.active_params]
     target = nodes.tuple_([nodes.name(o, "store") for o in outs], "store")
     body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [
         nodes.name(STACK), seed or nodes.call("seed_for", [nodes.name(result)])])))

@@ -5,8 +5,8 @@ def value_and_grad_damped(x, n):
     """Value of damped and its gradient with respect to x."""
     _stack = []
     value = primal_damped(_stack, x, n)
-    bx_2, = adjoint_damped(_stack, seed_for(value))
-    return (value, (bx_2,))
+    grad_x, = adjoint_damped(_stack, seed_for(value))
+    return (value, (grad_x,))
 
 
 def primal_damped(_stack, x, n):

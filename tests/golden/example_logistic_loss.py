@@ -5,8 +5,8 @@ def value_and_grad_loss(w, X, y):
     """Value of loss and its gradient with respect to w."""
     _stack = []
     value = primal_loss(_stack, w, X, y)
-    bw_2, = adjoint_loss(_stack, seed_for(value))
-    return (value, (bw_2,))
+    grad_w, = adjoint_loss(_stack, seed_for(value))
+    return (value, (grad_w,))
 
 
 def primal_loss(_stack, w, X, y):

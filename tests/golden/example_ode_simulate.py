@@ -5,8 +5,8 @@ def value_and_grad_simulate(k, x0=1.0, dt=0.01, steps=500):
     """Value of simulate and its gradient with respect to k."""
     _stack = []
     value = primal_simulate(_stack, k, x0, dt, steps)
-    bk_2, = adjoint_simulate(_stack, seed_for(value))
-    return (value, (bk_2,))
+    grad_k, = adjoint_simulate(_stack, seed_for(value))
+    return (value, (grad_k,))
 
 
 def primal_simulate(_stack, k, x0=1.0, dt=0.01, steps=500):

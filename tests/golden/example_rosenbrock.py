@@ -5,8 +5,8 @@ def value_and_grad_rosen(x):
     """Value of rosen and its gradient with respect to x."""
     _stack = []
     value = primal_rosen(_stack, x)
-    bx_2, = adjoint_rosen(_stack, seed_for(value))
-    return (value, (bx_2,))
+    grad_x, = adjoint_rosen(_stack, seed_for(value))
+    return (value, (grad_x,))
 
 
 def primal_rosen(_stack, x):

@@ -5,8 +5,8 @@ def value_and_grad_first_negative(xs):
     """Value of first_negative and its gradient with respect to xs."""
     _stack = []
     value = primal_first_negative(_stack, xs)
-    bxs_2, = adjoint_first_negative(_stack, seed_for(value))
-    return (value, (bxs_2,))
+    grad_xs, = adjoint_first_negative(_stack, seed_for(value))
+    return (value, (grad_xs,))
 
 
 def primal_first_negative(_stack, xs):

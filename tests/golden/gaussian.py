@@ -5,8 +5,8 @@ def value_and_grad_gaussian(x, mu, sigma):
     """Value of gaussian and its gradient with respect to x."""
     _stack = []
     value = primal_gaussian(_stack, x, mu, sigma)
-    bx_2, = adjoint_gaussian(_stack, seed_for(value))
-    return (value, (bx_2,))
+    grad_x, = adjoint_gaussian(_stack, seed_for(value))
+    return (value, (grad_x,))
 
 
 def primal_gaussian(_stack, x, mu, sigma):

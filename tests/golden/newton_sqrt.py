@@ -5,8 +5,8 @@ def value_and_grad_newton_sqrt(a):
     """Value of newton_sqrt and its gradient with respect to a."""
     _stack = []
     value = primal_newton_sqrt(_stack, a)
-    ba_2, = adjoint_newton_sqrt(_stack, seed_for(value))
-    return (value, (ba_2,))
+    grad_a, = adjoint_newton_sqrt(_stack, seed_for(value))
+    return (value, (grad_a,))
 
 
 def primal_newton_sqrt(_stack, a):

@@ -5,8 +5,8 @@ def value_and_grad_row_norms(A):
     """Value of row_norms and its gradient with respect to A."""
     _stack = []
     value = primal_row_norms(_stack, A)
-    bA_2, = adjoint_row_norms(_stack, seed_for(value))
-    return (value, (bA_2,))
+    grad_A, = adjoint_row_norms(_stack, seed_for(value))
+    return (value, (grad_A,))
 
 
 def primal_row_norms(_stack, A):

@@ -5,8 +5,8 @@ def value_and_grad_square_sin(x):
     """Value of square_sin and its gradient with respect to x."""
     _stack = []
     value = primal_square_sin(_stack, x)
-    bx_2, = adjoint_square_sin(_stack, seed_for(value))
-    return (value, (bx_2,))
+    grad_x, = adjoint_square_sin(_stack, seed_for(value))
+    return (value, (grad_x,))
 
 
 def primal_square_sin(_stack, x):
