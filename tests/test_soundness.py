@@ -498,3 +498,50 @@ def test_an_integer_array_index_copies_so_writing_into_the_result_is_exact():
     """``z[np.array([0, 0])]`` is advanced indexing: a copy, not a view of the argument."""
     z = np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(tl.grad(writes_into_a_fancy_index_copy)(z), [4.0, 1.0, 0.0])
+
+
+# ------------------------------------------------------- lists hold their elements by reference
+
+def updates_an_array_a_list_holds(x):
+    x = np.tanh(x)
+    xs = []
+    for _ in range(2):
+        x += 0.3
+        xs.append(x)
+    return np.mean(xs)
+
+
+def updates_an_item_of_an_array_a_list_holds(x):
+    t = np.ones((2, 3))[-2]
+    xs = []
+    for _ in range(2):
+        t[[2, 0, 0]] -= x
+        xs.append(t)
+    return np.sum(xs)
+
+
+@pytest.mark.parametrize("f", [updates_an_array_a_list_holds,
+                               updates_an_item_of_an_array_a_list_holds])
+def test_an_in_place_update_of_an_array_a_list_holds_is_refused(f):
+    """The list holds the very array: Python's result sees every later update of it."""
+    with pytest.raises(tl.UnsupportedSyntaxError, match="also holds"):
+        tl.grad(f)(np.array([0.4, 0.8, -0.4]))
+
+
+def appends_next_to_a_named_element(x):
+    y = np.sin(x)
+    xs = [y]
+    xs.append(np.cos(x))
+    return np.sum(xs[0] * xs[1]) + np.sum(y)
+
+
+def nested_lists(x, ws):
+    rows = [[x * w for w in ws] for _ in ws]
+    return sum(sum(r) for r in rows)
+
+
+def test_appending_to_a_list_does_not_change_what_it_holds():
+    x = np.array([0.3, -0.7])
+    g = tl.grad(appends_next_to_a_named_element)(x)
+    np.testing.assert_allclose(g, np.cos(x) ** 2 - np.sin(x) ** 2 + np.cos(x))
+    assert tl.grad(nested_lists)(0.5, [1.0, 2.0]) == pytest.approx(6.0)

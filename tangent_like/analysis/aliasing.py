@@ -24,6 +24,7 @@ later before being assigned again, in program order or around a loop) points to 
 Names of scalars (ints, floats) hold no memory of interest: they are immutable.
 """
 from . import lattice
+from .. import runtime
 from . import resolve as _resolve
 from ..errors import UnsupportedSyntaxError
 from ..syntax import nodes
@@ -33,20 +34,28 @@ OUTSIDE = "outside"
 
 _VIEW_ATTRIBUTES = ("T", "mT", "real", "imag", "flat")
 _CONTAINERS = (list, tuple, sorted, dict, zip, enumerate, reversed, max, min)
+_ELEMENT_WRITES = (runtime.appended, runtime.with_item)
 
 
 class Site:
-    """The arrays made by one statement; `old` marks those of earlier executions."""
+    """The arrays made by one statement; `old` marks those of earlier executions.  A *held*
+    site is one a list or tuple holds as an element: the container's own memory is not its
+    elements' (appending to a list changes the list, not what it holds), but a change of an
+    element is seen through the container."""
 
-    __slots__ = ("stmt", "old", "label")
+    __slots__ = ("stmt", "old", "label", "held")
 
-    def __init__(self, stmt, old=False, label=None):
+    def __init__(self, stmt, old=False, label=None, held=False):
         self.stmt = stmt
         self.old = old
         self.label = label
+        self.held = held
 
     def key(self):
-        return (id(self.stmt), self.old, self.label)
+        return (id(self.stmt), self.old, self.label, self.held)
+
+    def as_held(self, held=True):
+        return Site(self.stmt, self.old, self.label, held)
 
     def __eq__(self, other):
         return isinstance(other, Site) and self.key() == other.key()
@@ -61,6 +70,21 @@ class Site:
 
 def _outside(name):
     return Site(OUTSIDE, label=name)
+
+
+def _held(sites):
+    """The sites of values put into a container, as the container holds them."""
+    return frozenset(s.as_held() for s in sites)
+
+
+def _elements(sites):
+    """What an element of a container with these sites may be: its held sites, and (an
+    element of unknown origin) the container's own."""
+    return frozenset(s.as_held(False) for s in sites)
+
+
+def _own(sites):
+    return frozenset(s for s in sites if not s.held)
 
 
 def check_writes(fdef, analysis, error, callee_tree=None):
@@ -209,6 +233,8 @@ class _PointsTo:
                 kept = kept | value
             state[target.id] = kept
             return state
+        if not isinstance(target, nodes.Name):
+            value = value | _elements(value)      # unpacked: the elements
         names = [target.id] if isinstance(target, nodes.Name) else [
             t.id for t in nodes.walk(target) if isinstance(t, nodes.Name)]
         for name in names:
@@ -228,7 +254,7 @@ class _PointsTo:
         return None
 
     def _check(self, s, write, target, state):
-        memory = state.get(target, frozenset())
+        memory = _own(state.get(target, frozenset()))
         if not memory:
             return
         what = {"append": "appending to", "write": "writing into",
@@ -245,8 +271,9 @@ class _PointsTo:
                            "the function")
             self._refuse(s, message, _copy_hint(target, write))
             return
+        seen = memory | _held(memory)
         observers = sorted(n for n in self.live.get(id(s), ()) if n != target
-                           and state.get(n, frozenset()) & memory)
+                           and state.get(n, frozenset()) & seen)
         if observers:
             who = ", ".join(repr(n) for n in observers[:3])
             self._refuse(s, f"{what} {target!r}, whose memory {who} also "
@@ -265,9 +292,15 @@ class _PointsTo:
     def _fresh(self, s, state, label=None):
         """A new array made at statement `s`: older arrays of the same site become `old`."""
         site = Site(s, label=label)
+        held = site.as_held()
         for name, sites in state.items():
-            if site in sites:
-                state[name] = (sites - {site}) | {Site(s, True, label)}
+            if site in sites or held in sites:
+                sites = sites - {site, held}
+                if site in state[name]:
+                    sites |= {Site(s, True, label)}
+                if held in state[name]:
+                    sites |= {Site(s, True, label, True)}
+                state[name] = sites
         return frozenset({site})
 
     def _value(self, e, s, state):
@@ -285,13 +318,15 @@ class _PointsTo:
             parts = e.elts if not isinstance(e, nodes.Dict) else e.values
             out = self._fresh(s, state)
             for p in parts:
-                out |= self._operand(p, s, state)
+                out |= _held(self._operand(p, s, state))
             return out
         if isinstance(e, nodes.Subscript):
             base = self._operand(e.value, s, state)
             if self._is_copying_index(e):
                 return self._fresh(s, state)
-            return base
+            if lattice.is_array(self.analysis.kind(e.value)):
+                return base      # a view of the array
+            return base | _elements(base)     # an element (or, unknown, a view)
         if isinstance(e, nodes.Attribute):
             base = self._operand(e.value, s, state)
             if isinstance(e.value, nodes.Name) and e.value.id not in state \
@@ -349,7 +384,15 @@ class _PointsTo:
             if getattr(rule, "view", False):
                 return operands
             if rule.func in _CONTAINERS:
-                return self._fresh(s, state) | operands
+                return self._fresh(s, state) | operands | _elements(operands)
+            if rule.func in _ELEMENT_WRITES and e.args and not lattice.is_array(
+                    self.analysis.kind(e.args[0])):
+                # the same list, now holding the very object appended or written into it
+                # (an array copies the values written into it)
+                out = self._operand(e.args[0], s, state)
+                for a in e.args[1:]:
+                    out |= _held(self._operand(a, s, state))
+                return out
             return self._fresh(s, state)
         if isinstance(target, _resolve.StackTarget):
             return self._fresh(s, state)
@@ -365,7 +408,7 @@ class _PointsTo:
                 return out
         # a user function may return one of its arguments (or a part of one); anything else
         # may return what it was given
-        return self._fresh(s, state) | operands
+        return self._fresh(s, state) | operands | _elements(operands)
 
 
 def _join(a, b):
