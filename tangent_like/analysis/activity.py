@@ -345,11 +345,8 @@ def _dotted(e):
 
 def _integral_power(exponent):
     """Is `exponent` a constant with an integer value (``x ** 2``, ``x ** -1.0``)?"""
-    value = exponent.value if isinstance(exponent, nodes.Constant) else None
-    if isinstance(exponent, nodes.UnaryOp) and isinstance(exponent.operand, nodes.Constant):
-        value = exponent.operand.value
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
-        float(value).is_integer()
+    value = nodes.number(exponent)
+    return value is not None and float(value).is_integer()
 
 
 def _integral(kind):

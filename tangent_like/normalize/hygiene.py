@@ -33,7 +33,7 @@ from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import Namer, is_generated, is_stack
-from ..syntax.scopes import local_names
+from ..syntax.scopes import local_names, walk_no_defs
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -119,22 +119,12 @@ def _is_free_anywhere(fdef, name):
             continue
         body = scope.body if isinstance(scope.body, list) else [scope.body]
         for stmt in body:
-            for n in _walk_scope(stmt):
+            for n in walk_no_defs(stmt):
                 if isinstance(n, (nodes.FunctionDef, nodes.Lambda)):
                     scopes.append(n)
                 elif isinstance(n, nodes.Name) and n.id == name:
                     return True
     return False
-
-
-def _walk_scope(node):
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        yield n
-        if isinstance(n, (nodes.FunctionDef, nodes.Lambda)) and n is not node:
-            continue
-        todo.extend(nodes.iter_child_nodes(n))
 
 
 def _alias(name, value, namespace, state, namer):

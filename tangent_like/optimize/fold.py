@@ -20,16 +20,6 @@ _OPS = {nodes.Add: lambda a, b: a + b, nodes.Sub: lambda a, b: a - b,
         nodes.Pow: lambda a, b: a ** b}
 
 
-def _num(node):
-    if isinstance(node, nodes.Constant) and isinstance(node.value, (int, float)) \
-            and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, nodes.UnaryOp) and isinstance(node.op, nodes.USub):
-        v = _num(node.operand)
-        return -v if v is not None else None
-    return None
-
-
 def _const(v):
     if v < 0:
         return nodes.neg(nodes.const(-v))
@@ -38,7 +28,7 @@ def _const(v):
 
 def _simplify(node):
     """A simpler expression equal to BinOp `node`, or None."""
-    a, b = _num(node.left), _num(node.right)
+    a, b = nodes.number(node.left), nodes.number(node.right)
     op = type(node.op)
     if a is not None and b is not None and op in _OPS:
         try:
@@ -56,7 +46,7 @@ def _simplify(node):
         if b == 0 or a == 0:
             return node.left if b == 0 else node.right
         if isinstance(node.right, nodes.UnaryOp) and isinstance(node.right.op, nodes.USub) \
-                and _num(node.right) is None:
+                and nodes.number(node.right) is None:
             return nodes.binop(node.left, nodes.Sub, node.right.operand)
         return None
     if op is nodes.Sub:                       # x - 0, 0 - x

@@ -27,15 +27,7 @@ def literal(bound, param, default):
     return UNKNOWN
 
 
-def number(node):
-    """The value of a numeric literal node (``2``, ``-0.5``, ``--1``), else None."""
-    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) \
-            and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        v = number(node.operand)
-        return -v if v is not None else None
-    return None
+number = nodes.number        # the value of a numeric literal node, else None
 
 
 def maybe_complex(kind):

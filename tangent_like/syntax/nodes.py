@@ -443,3 +443,13 @@ def positional_args(names):
     return gast.arguments(args=[name(n, "param") for n in names], posonlyargs=[], vararg=None,
                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
 
+
+def number(node):
+    """The value of a numeric literal node (``2``, ``-0.5``, ``--1``), else None."""
+    if isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) \
+            and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        v = number(node.operand)
+        return -v if v is not None else None
+    return None
