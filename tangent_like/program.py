@@ -22,8 +22,17 @@ from .syntax.naming import Namer, is_stack
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 
-RESERVED = set(runtime.HELPERS) | {"np", "math", STACK, "_dstack", "_ddstack", "_dddstack",
-                                   "reversed", "range", "slice", "len"}
+_GENERATED_NAMES = {"np", "math", STACK, "_dstack", "_ddstack", "_dddstack", "reversed",
+                    "range", "slice", "len"}
+
+
+def reserved():
+    """The names generated code reads from its own scope: the runtime helpers (those the
+    user registers later with tl.helper too), modules, stacks and builtins it calls."""
+    return set(runtime.HELPERS) | _GENERATED_NAMES
+
+
+RESERVED = reserved()        # as at import; `reserved()` is current
 
 
 class SkipStatement(Exception):
@@ -54,7 +63,7 @@ def _normalize_family(key, program):
         strip_refused(parsed)
     program.parsed_sources[id(key)] = nodes.copy(parsed.node)
     hygiene(parsed, program)        # the user's names never meet generated ones
-    taken = {n.id for n in nodes.walk(parsed.node) if isinstance(n, nodes.Name)} | RESERVED
+    taken = {n.id for n in nodes.walk(parsed.node) if isinstance(n, nodes.Name)} | reserved()
     namer = Namer(taken | local_names(parsed.node))
     lifted = normalize(parsed, namer)
     for lp in lifted:
@@ -233,7 +242,7 @@ class Program:
         self.diagnostics = []
         self._seen_diagnostics = set()
         self.parsed_sources = {}
-        self.namer = Namer(RESERVED)
+        self.namer = Namer(reserved())
         self.cotangent = None
 
     def error_for(self, parsed, sink=None):
