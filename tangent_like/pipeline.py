@@ -284,13 +284,16 @@ def _analyze(program, func, kinds, active):
                 raise
             analysis = None       # perhaps only for want of a callee's summary: see below
         if summaries.pending:
+            progressed = False
             for target, ckinds, mask in summaries.pending:
                 callee = program.unit_for(target, ckinds, mask, create=True)
-                if callee is not None and callee.key not in waiting and \
-                        callee.analysis is None:
+                if callee is None:          # checking mode: recorded, skipped next time
+                    progressed = True
+                elif callee.key not in waiting and callee.analysis is None:
                     todo.append(callee)
                     waiting.add(callee.key)
-            if todo[-1] is unit:
+                    progressed = True
+            if not progressed:
                 raise InternalError(f"the analysis of {unit.short_name} waits for a "
                                     "function it cannot analyze")
             continue

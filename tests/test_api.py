@@ -697,3 +697,19 @@ def test_kinks_reach_jacobians_hessians_and_the_decorator():
     decorated = tl.differentiate(f, kinks="raise")
     with pytest.raises(tl.KinkError):
         decorated.hessian(x)
+
+
+_HIDDEN = {"np": np}
+exec("def hidden_helper(y):\n    return y * 2.0\n", _HIDDEN)
+hidden_helper = _HIDDEN["hidden_helper"]
+
+
+def calls_a_function_without_source(x):
+    return np.sum(hidden_helper(x) * x)
+
+
+def test_checking_reports_a_callee_without_source_and_goes_on():
+    report = tl.check(calls_a_function_without_source)
+    assert len(report) == 1 and "source of 'hidden_helper'" in str(report)
+    with pytest.raises(tl.TransformError, match="source of 'hidden_helper'"):
+        tl.grad(calls_a_function_without_source)(np.ones(2))
