@@ -16,7 +16,6 @@ import re
 import textwrap
 import types
 
-import gast
 import numpy as np
 
 from . import runtime
@@ -30,7 +29,7 @@ ORIGINS = {}    # generated file name -> {line: (user file, user line)}, for err
 
 def _origin_lines(unit, fdef, first_line):
     """Map lines of the unparsed `fdef` (starting at `first_line`) to the user's lines."""
-    text = pyast.unparse(pyast.fix_missing_locations(gast.gast_to_ast(nodes.copy(fdef))))
+    text = pyast.unparse(nodes.to_python_ast(nodes.copy(fdef)))
     tree = pyast.parse(text).body[0]
     source = unit.parsed.source
     out = {}
@@ -101,7 +100,7 @@ def load(defs, title):
         # builtins too: a global of the user's module that shadows one must not reach the
         # generated code (the user's own reads of such a global go through an alias, see
         # syntax/naming.py)
-        used = {n.id for f in fdefs for n in gast.walk(f) if isinstance(n, gast.Name)}
+        used = {n.id for f in fdefs for n in nodes.walk(f) if isinstance(n, nodes.Name)}
         shadowable = {n for n in used & _BUILTINS if n not in namespace.closure
                       and n not in all_names and n not in helpers}
         params = sorted((all_names - set(own)) | set(helpers) | set(closure_names)

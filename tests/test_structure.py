@@ -136,3 +136,11 @@ def test_imports_sit_at_the_top_of_modules():
 def test_every_module_says_what_it_holds(module):
     tree = ast.parse(MODULES[module].read_text())
     assert ast.get_docstring(tree), f"{module} has no docstring"
+
+
+def test_gast_is_named_in_syntax_only():
+    """The node classes live behind `tangent_like.syntax` (nodes, scopes): a change of gast
+    touches one package."""
+    found = [f"{m}:{node.lineno}" for m in MODULES if not m.startswith("tangent_like.syntax")
+             for name, _, node, _ in _imports(m) if name.split(".")[0] == "gast"]
+    assert not found, "gast imported outside syntax/: " + ", ".join(found)

@@ -5,7 +5,6 @@ A rule's ``kind`` is a kind (`tangent_like.analysis.lattice`) or a function of t
 kinds and the bound argument nodes.  An array or scalar kind promises a real value: a result
 that may be complex has kind ANY.
 """
-import gast
 import numpy as np
 
 from ..analysis import lattice
@@ -19,10 +18,10 @@ def literal(bound, param, default):
     node = bound.get(param)
     if node is None:
         return default
-    if isinstance(node, gast.Constant):
+    if isinstance(node, nodes.Constant):
         return node.value
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) \
-            and isinstance(node.operand, gast.Constant):
+    if isinstance(node, nodes.UnaryOp) and isinstance(node.op, nodes.USub) \
+            and isinstance(node.operand, nodes.Constant):
         return -node.operand.value
     return UNKNOWN
 
@@ -54,7 +53,7 @@ def dtype_kind_of_node(node):
     """'i', 'f', 'c'... for a dtype written literally (``int``, ``np.float32``, "f8")."""
     if node is None:
         return None
-    if isinstance(node, gast.Constant) and isinstance(node.value, str):
+    if isinstance(node, nodes.Constant) and isinstance(node.value, str):
         try:
             return np.dtype(node.value).kind
         except TypeError:

@@ -45,12 +45,12 @@ code (Hessians).  Tangent templates use kernels without rules (``einsum_or_zero`
 """
 from collections import Counter
 
-import gast
 import numpy as np
 
 from .. import runtime as rt
 from ..analysis import lattice
 from ..errors import NoDerivativeError
+from ..syntax import nodes
 from .kinds import real_kind
 from .registry import (attribute, defrule, inactive, linear_helper, lookup, lookup_attribute,
                        lookup_method, method, multilinear_helper)
@@ -63,7 +63,7 @@ TESTED_BY = "tests/test_numpy_select_linalg.py"
 # ------------------------------------------------------------------------------ einsum
 def _einsum_kind(arg_kinds, bound):
     node = bound.get("subscripts")
-    if not (isinstance(node, gast.Constant) and isinstance(node.value, str)) \
+    if not (isinstance(node, nodes.Constant) and isinstance(node.value, str)) \
             or "." in node.value:
         return A
     s = node.value.replace(" ", "")
@@ -266,7 +266,7 @@ defrule(
 
 def _qr_kind(arg_kinds, bound):
     mode = bound.get("mode")
-    if mode is not None and not (isinstance(mode, gast.Constant) and mode.value == "reduced"):
+    if mode is not None and not (isinstance(mode, nodes.Constant) and mode.value == "reduced"):
         raise NoDerivativeError("np.linalg.qr is differentiable with mode='reduced' only",
                                 hint="call np.linalg.qr(A) without mode")
     if arg_kinds.get("A") == ("array", 2):
