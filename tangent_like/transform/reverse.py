@@ -240,17 +240,21 @@ class ReverseTransform:
                 raise NoDerivativeError(f"{rule.name} has no reverse-mode rule for its "
                                         f"argument {p!r}", hint="use forward mode for it")
             expr = nodes.template_expr(template, **subs)
-            if p in rule.broadcast:
-                others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
-                same = all(isinstance(o, nodes.Name) and o.id == arg.id for o in others)
-                if not same and not all(lattice.is_scalar(self.an.kind(o)) for o in others):
-                    expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])
-                elif not result_real and _real(self.an.kind(arg)):
-                    expr = nodes.call("re_like", [expr, nodes.name(arg.id)])
+            if self._broadcasts(rule, p, arg, bound):
+                expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])   # re_like too
             elif not result_real and _real(self.an.kind(arg)):
                 expr = nodes.call("re_like", [expr, nodes.name(arg.id)])
             out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
         return out
+
+    def _broadcasts(self, rule, p, arg, bound):
+        """May argument `p` of `rule` be smaller than the result (its adjoint summed back)?"""
+        if p not in rule.broadcast:
+            return False
+        others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
+        if all(isinstance(o, nodes.Name) and o.id == arg.id for o in others):
+            return False
+        return not all(lattice.is_scalar(self.an.kind(o)) for o in others)
 
     # ---------------------------------------------------- classification
     def _classify(self):

@@ -1,12 +1,12 @@
 # Minimized by the tangent_like differential fuzzer (python -m tangent_like.testing.fuzz).
 # class:     wrong
-# mode:      jvp
+# mode:      jvp, value_and_grad
 # signature: forward: value mismatch
 # message:   value: got 3, expected 2 (max error 1 > 2e-09)
 # found in:  seed 20261201, program 5917
 import numpy as np
 
-FUZZ_CASE = {'args': [[-0.44, 0.427, -0.557]], 'wrt': 0, 'modes': ['jvp']}
+FUZZ_CASE = {'args': [[-0.44, 0.427, -0.557]], 'wrt': 0, 'modes': ['jvp', 'value_and_grad']}
 
 
 def f(x):
