@@ -185,7 +185,9 @@ def sum_tangent(dseq, seq, batch=False):
     if is_zero(dseq):
         return 0.0
     if isinstance(dseq, (tuple, list)):
-        return sum(dseq)
+        # Python's sum of no items is the int 0, which is not the zero tangent: a
+        # batched tangent must be 0.0 or carry its batch axis.
+        return sum(dseq) if len(dseq) else 0.0
     dseq = np.asarray(dseq)
     return np.sum(dseq, axis=1 if batch and dseq.ndim > np.ndim(seq) else 0)
 

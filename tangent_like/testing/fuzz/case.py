@@ -19,6 +19,7 @@ import numpy as np
 
 _counter = itertools.count(1)
 _directory = None
+SCRATCH_VARIABLE = "TANGENT_LIKE_FUZZ_SCRATCH"
 
 
 @dataclass
@@ -57,11 +58,21 @@ class Case:
         return Case(**fields)
 
 
-def _scratch_directory():
+def scratch_directory():
+    """The directory cases are written to: one per process tree.
+
+    Worker processes of a pool end without running `atexit` handlers, so a directory made
+    in a worker would be left behind; the first process makes it, its forked workers
+    inherit it through the environment, and the maker removes it at exit.
+    """
     global _directory
+    inherited = os.environ.get(SCRATCH_VARIABLE)
+    if inherited and os.path.isdir(inherited):
+        return inherited
     if _directory is None or not os.path.isdir(_directory):
         _directory = tempfile.mkdtemp(prefix="tangent_like_fuzz_")
         atexit.register(shutil.rmtree, _directory, True)
+        os.environ[SCRATCH_VARIABLE] = _directory
     return _directory
 
 
@@ -76,7 +87,7 @@ def loaded(case):
     if case.path is not None:
         path, scratch = case.path, False
     else:
-        path, scratch = os.path.join(_scratch_directory(), name + ".py"), True
+        path, scratch = os.path.join(scratch_directory(), name + ".py"), True
         with open(path, "w") as out:
             out.write(case.source)
     try:

@@ -13,6 +13,7 @@ import sys
 import time
 
 from . import corpus
+from .case import scratch_directory
 from .generate import generate
 from .minimize import MAX_RUNS, MAX_SECONDS, minimize
 from .oracle import MODES, run_case
@@ -101,6 +102,7 @@ def run_programs(args, tally):
     """Generate and run every program, tallying outcomes, with a progress bar."""
     tasks = [(args.seed, i, args.modes, args.timeout)
              for i in range(args.start, args.start + args.n)]
+    scratch_directory()        # made here, so that the workers share it and it is removed
     bar = ProgressBar(len(tasks), label="programs ")
     done = 0
     for index, tags, outcomes in parallel_map(run_program, tasks, args.jobs):

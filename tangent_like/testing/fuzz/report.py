@@ -168,6 +168,10 @@ class Tally:
                 if outcome.detail:
                     last = outcome.detail.strip().splitlines()[-1]
                     out.append(f"        -> {last[:200]}")
+            elif failure.programs:
+                shown = ", ".join(str(index) for index, _ in failure.programs[:10])
+                more = " ..." if len(failure.programs) > 10 else ""
+                out.append(f"        programs {shown}{more} (replay one: --start I --n 1)")
         if len(self.failures) > limit:
             out.append(f"     ... and {len(self.failures) - limit} more signatures")
         return "\n".join(out) if out else "     -  none"
