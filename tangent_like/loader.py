@@ -170,6 +170,31 @@ def _share_user_cells(funcs, user_cells):
     return out
 
 
+def user_line(filename, lineno):
+    """The user's line behind line `lineno` of generated file `filename`, as
+    ``("model.py:12", "its source text")``; None when `filename` is not generated code or
+    the line has no known origin.  A primal statement knows its own origin; a derivative
+    statement takes the one in the comment heading its block."""
+    if not filename.startswith("<tangent_like generated"):
+        return None
+    mapped = ORIGINS.get(filename, {}).get(lineno)
+    if mapped is not None:
+        deeper = user_line(*mapped)         # generated code differentiated again
+        if deeper is not None:
+            return deeper
+        text = (linecache.getline(mapped[0], mapped[1]) or "").strip()
+        return f"{os.path.basename(mapped[0])}:{mapped[1]}", text
+    lines = linecache.getlines(filename)
+    for i in range(min(lineno or 0, len(lines)) - 1, -1, -1):
+        m = re.match(r"\s*# (.*)  \((.+):(\d+)\)\s*$", lines[i])
+        if m:
+            return user_line(m.group(2), int(m.group(3))) or (
+                f"{m.group(2)}:{m.group(3)}", m.group(1))
+        if lines[i].lstrip().startswith("def "):
+            break
+    return None
+
+
 def note_origin(exc):
     """Point an error raised inside generated code back at the user's line (a note)."""
     tb, frame_info = exc.__traceback__, None
@@ -181,20 +206,7 @@ def note_origin(exc):
     if frame_info is None or getattr(exc, "_tl_origin_noted", False):
         return
     name, lineno, func = frame_info
-    origin = None
-    mapped = ORIGINS.get(name, {}).get(lineno)
-    if mapped is not None:        # a primal statement: its own origin
-        text = (linecache.getline(mapped[0], mapped[1]) or "").strip()
-        origin = (f"{os.path.basename(mapped[0])}:{mapped[1]}", text)
-    else:                         # an adjoint statement: the comment heading its block
-        lines = linecache.getlines(name)
-        for i in range(min(lineno, len(lines)) - 1, -1, -1):
-            m = re.match(r"\s*# (.*)  \((.+:\d+)\)\s*$", lines[i])
-            if m:
-                origin = (m.group(2), m.group(1))
-                break
-            if lines[i].lstrip().startswith("def "):
-                break
+    origin = user_line(name, lineno)
     where = f"in generated {func}, line {lineno}"
     if origin is not None:
         where += f", from {origin[0]}: {origin[1]}"

@@ -12,7 +12,7 @@ from .analysis import lattice
 from .errors import InternalError, TransformError
 from .frontend.check import check, strip_refused
 from .frontend.parse import parse_function
-from .loader import ORIGINS
+from .loader import user_line
 from .normalize import normalize
 from .normalize.inline import inline_calls
 from .syntax import nodes
@@ -251,9 +251,9 @@ class Program:
         def error(node, message, hint, cls=TransformError):
             lineno = getattr(node, "lineno", None)
             source = getattr(node, "_tl_source", None) or parsed.source
-            origin = ORIGINS.get(source.filename, {}).get(lineno)
+            origin = user_line(source.filename, lineno)
             if origin is not None:      # generated code differentiated again
-                message += f" (in the derivative code of {origin[0]}:{origin[1]})"
+                message += f" (in the derivative code of {origin[0]})"
             exc = cls(message, filename=source.filename, lineno=lineno,
                       col_offset=getattr(node, "col_offset", None),
                       source_line=source.line(lineno), hint=hint)

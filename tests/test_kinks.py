@@ -134,3 +134,32 @@ def test_ignore_emits_nothing():
 def test_bad_kinks_option():
     with pytest.raises(tl.DerivativeUsageError):
         tl.grad(k_abs, kinks="sometimes")
+
+
+def k_abs_times(x):
+    y = np.abs(x) * x                       # the kink of abs and of its derivative, sign
+    return np.sum(y)
+
+
+def test_warning_is_reported_at_the_users_call():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tl.grad(k_abs_times, kinks="warn")(np.array([0.0, 1.0]))
+    kinks = [w for w in caught if issubclass(w.category, tl.KinkWarning)]
+    assert kinks and all(w.filename == __file__ for w in kinks)
+
+
+@pytest.mark.parametrize("second", ["hessian", "jacobian of grad"])
+def test_second_derivatives_report_the_users_line(second):
+    line = k_abs_times.__code__.co_firstlineno + 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if second == "hessian":
+            tl.hessian(k_abs_times, kinks="warn")(np.array([0.0, 1.0]))
+        else:
+            tl.jacobian(tl.grad(k_abs_times, kinks="warn"), kinks="warn")(np.array([0.0, 1.0]))
+    messages = [str(w.message) for w in caught if issubclass(w.category, tl.KinkWarning)]
+    assert any("np.sign" in m for m in messages)     # the kink of the derivative, sign at 0
+    assert messages and all(m.startswith(f"test_kinks.py:{line}:") for m in messages), messages
+    with pytest.raises(tl.KinkError, match=f"test_kinks.py:{line}: np.absolute"):
+        tl.hessian(k_abs_times, kinks="raise")(np.array([1.0, 0.0]))

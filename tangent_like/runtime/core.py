@@ -14,6 +14,8 @@ value is real (`re_like`).  A holomorphic ``y = f(z)`` then has the adjoint
 (`inner_mul`), where ``w`` is its derivative in the same convention.  Tangents are complex
 exactly where the values are.
 """
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -252,4 +254,17 @@ def kink(condition, where, primitive, convention, mode):
                f"convention: {convention or 'one-sided derivative'}")
     if mode == "raise":
         raise KinkError(message)
-    warnings.warn(message, KinkWarning, stacklevel=3)
+    warnings.warn(message, KinkWarning, stacklevel=_caller_level())
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level():
+    """The `stacklevel` of the first frame outside generated code and tangent_like: a
+    warning is reported at the user's call of the derivative."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (frame.f_code.co_filename.startswith("<tangent_like generated")
+                                 or frame.f_code.co_filename.startswith(_PACKAGE)):
+        frame, level = frame.f_back, level + 1
+    return level

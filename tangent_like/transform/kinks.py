@@ -12,13 +12,17 @@ they are not equal, where the branch taken decides the derivative.  With the def
 """
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget
+from ..loader import user_line
 from ..syntax import anno, nodes
 
 
 def _where(unit, stmt):
+    """"model.py:12": the user's line of `stmt`, also when `stmt` is generated code being
+    differentiated again (a Hessian reports the line the user wrote)."""
     lineno = (anno.get(stmt, anno.Anno.ORIGIN) or (getattr(stmt, "lineno", None), 0))[0]
     src = getattr(stmt, "_tl_source", None) or unit.parsed.source
-    return f"{src.short_name()}:{lineno}"
+    origin = user_line(src.filename, lineno)
+    return origin[0] if origin is not None else f"{src.short_name()}:{lineno}"
 
 
 def _rule_of(value, analysis):
