@@ -13,8 +13,8 @@ from . import display
 from .api import GradOf, Partial
 from .errors import DerivativeUsageError
 from .loader import note_origin
-from .nesting import (along_pieces, check_nestable, forward_options, gradient_entry,
-                      gradient_pieces, jacobian_pieces, vjp_pieces)
+from .nesting import (along_pieces, array_argument, check_nestable, forward_options,
+                      gradient_entry, gradient_pieces, jacobian_pieces, vjp_pieces)
 from .pipeline import Options, generation, specialize
 from .targets import Differentiable, as_partial, check_function, wrt_names
 from .values import as_tangent, fast_kind, finalize
@@ -285,7 +285,7 @@ class Hessian(_Matrix):
         compiled, position = hit
         x = args[position] if position < len(args) else \
             inspect.signature(f).bind(*args, **kwargs).arguments[name]
-        n = _size(x)
+        n = _size(array_argument(x, name))
         eye = np.eye(n, dtype=np.result_type(x, 1.0)).reshape((n,) + np.shape(x))
         t = {}
         tparam = compiled.tangent_params.get(name)

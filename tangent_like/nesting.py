@@ -61,6 +61,17 @@ def _part(out, path, shape):
     return out
 
 
+def array_argument(x, name):
+    """`x`, the argument a derivative of a derivative is taken in: a float or an array."""
+    if isinstance(x, (tuple, list, dict)) or not isinstance(
+            x, (float, int, complex, np.ndarray, np.generic)):
+        raise DerivativeUsageError(
+            f"derivatives of derivatives need array or float values, not "
+            f"{type(x).__name__}s: '{name}' is a {type(x).__name__} -- pass an array "
+            "(np.stack its parts) or differentiate with respect to one part")
+    return x
+
+
 def check_nestable(base):
     if not isinstance(base, Differentiable):
         raise DerivativeUsageError(f"{base!r} is not a derivative")
@@ -74,7 +85,7 @@ def gradient_pieces(f, name, args, kwargs):
     """``tl.grad(f, wrt=name)`` of a plain function as pieces: its generated gradient entry,
     written to be differentiated again."""
     entry, bound = gradient_entry(f, (name,), args, kwargs)
-    x = bound.arguments[name]
+    x = array_argument(bound.arguments[name], name)
     return Pieces([(entry, args, kwargs, (1, 0), np.shape(x))],
                   lambda parts: parts[0], np.shape(x))
 
@@ -89,7 +100,7 @@ def vjp_pieces(f, name, args, kwargs):
             "of functions returning a float or an array")
     compiled, bound = specialize(f, (name,), args, kwargs,
                                  Options(higher_order=True, cotangent=True))
-    x = bound.arguments[name]
+    x = array_argument(bound.arguments[name], name)
     cotangents = directions(out)
     calls = [(compiled.entry, args, {**kwargs, compiled.cotangent: ct}, (1, 0), np.shape(x))
              for ct in cotangents]

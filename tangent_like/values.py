@@ -47,8 +47,10 @@ def finalize(g, x):
         return np.array(g, dtype=dtype)
     if isinstance(x, bool):
         return g
-    if isinstance(x, np.floating):
+    if isinstance(x, (np.floating, np.complexfloating)):
         return type(x)(g)
+    if tx is complex:           # the gradient of a complex argument is complex, even 1 + 0j
+        return complex(g)
     if isinstance(x, (float, int)):
         return float(g) if np.ndim(g) == 0 else g
     if isinstance(x, (tuple, list)):

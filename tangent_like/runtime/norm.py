@@ -135,7 +135,7 @@ def norm_weights_tangent(dx, dresult, x, result, ord=None, axis=None, keepdims=F
         raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
                                 "complex values are not supported")
     if how == "svd":
-        raise NotImplementedError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
+        raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
                                   "matrices (SVD based) are not supported")
     if how == "two":     # w = x / r
         t = _safe_div(dx, re) - _safe_div(x * dre, re * re)

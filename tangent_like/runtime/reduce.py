@@ -16,6 +16,7 @@ of the other elements (prefix times suffix products, never a division by ``x``),
 """
 import numpy as np
 
+from ..errors import NoDerivativeError
 from .core import cj, float_dtype, is_zero, re_like
 from .kernels import kernel
 
@@ -332,7 +333,7 @@ def cumprod_adjoint_tangent(dx, dresult, v, x, result, axis=None, batch=False):
 
 def _cumprod_adjoint_tangent(dx, dresult, v, x, result, axis, batch):
     if np.any(x == 0):
-        raise NotImplementedError("second derivatives of np.cumprod where x has zeros are "
+        raise NoDerivativeError("second derivatives of np.cumprod where x has zeros are "
                                   "not supported")
     dtype = np.result_type(float_dtype(x), v)
     v = np.broadcast_to(np.asarray(v, dtype=dtype), _scan_out_shape(x, axis))
@@ -428,8 +429,8 @@ def _sum_over(v, x, axis, batch):
 
 def _check_average(result):
     if isinstance(result, (tuple, list)):
-        raise NotImplementedError("np.average(..., returned=True) is not supported by the "
-                                  "derivative rule")
+        raise NoDerivativeError("np.average(..., returned=True) is not supported by the "
+                                "derivative rule")
 
 
 def _average_keep(x, result):

@@ -12,6 +12,7 @@ elements that carry no derivative.
 """
 import numpy as np
 
+from ..errors import NoDerivativeError
 from .batch import batch_shift_axis
 from .core import cotangent_dtype, is_zero, re_like, zeros_like_cotangent
 from .kernels import kernel
@@ -50,8 +51,8 @@ def _order(order, x):
             return "C"
         if x.flags.f_contiguous:
             return "F"
-    raise NotImplementedError(f"order={order!r} of a non-contiguous array: not supported by "
-                              "the derivative rule")
+    raise NoDerivativeError(f"order={order!r} of a non-contiguous array: not supported by "
+                            "the derivative rule")
 
 
 @kernel
@@ -366,7 +367,7 @@ def _pad_pairs(x, pad_width):
 
 def _check_pad_mode(mode):
     if mode != "constant" and mode not in _PAD_COPY_MODES:
-        raise NotImplementedError(f"np.pad(mode={mode!r}): the derivative rule supports the "
+        raise NoDerivativeError(f"np.pad(mode={mode!r}): the derivative rule supports the "
                                   f"modes 'constant', {', '.join(map(repr, _PAD_COPY_MODES))}")
 
 
