@@ -55,7 +55,7 @@ def check(f, *args, wrt=0, **kwargs):
             return check(f.func, *f.args, *args, wrt=partial_wrt(f, wrt),
                          **{**f.keywords, **kwargs})
         return check(f.func, wrt=partial_wrt(f, wrt))
-    f = check_function(f)
+    f = check_function(f, syntax=False)      # every refusal is reported, not just the first
     try:
         names, _ = wrt_names(f, wrt)
     except TransformError as exc:       # *args or **kwargs: located diagnostics

@@ -39,9 +39,11 @@ class Differentiable:
         raise DerivativeUsageError(f"{self!r} cannot be differentiated again")
 
 
-def check_function(f):
+def check_function(f, syntax=True):
     """`f` as a Python function tangent_like can read, or a `DerivativeUsageError` saying
-    what to pass instead."""
+    what to pass instead.  With `syntax`, constructs its source alone shows cannot be
+    differentiated are refused now, located, rather than at the derivative's first call
+    (what depends on the arguments, or on functions defined later, waits for that call)."""
     if not callable(f):
         raise DerivativeUsageError(f"expected a function, got {f!r}")
     if isinstance(f, Differentiable):
@@ -61,7 +63,14 @@ def check_function(f):
     # a substitute.
     if not isinstance(f, types.FunctionType):
         raise DerivativeUsageError(_not_python(f))
+    if syntax and not _variadic(f):
+        check(parse_function(f))
     return f
+
+
+def _variadic(f):
+    return any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in inspect.signature(f).parameters.values())
 
 
 def _not_python(f):

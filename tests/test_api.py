@@ -713,3 +713,32 @@ def test_checking_reports_a_callee_without_source_and_goes_on():
     assert len(report) == 1 and "source of 'hidden_helper'" in str(report)
     with pytest.raises(tl.TransformError, match="source of 'hidden_helper'"):
         tl.grad(calls_a_function_without_source)(np.ones(2))
+
+
+def _with_try(x):
+    try:
+        return x * 2.0
+    except ValueError:
+        return 0.0
+
+
+def _calls_later_helper(x):
+    return _defined_later(x) * 2.0
+
+
+def test_syntax_is_refused_when_the_derivative_is_asked_for():
+    for ask in (tl.grad, tl.value_and_grad, tl.hessian,
+                lambda f: tl.jacobian(f, mode="forward")):
+        with pytest.raises(tl.UnsupportedSyntaxError, match="test_api.py"):
+            ask(_with_try)
+    report = tl.check(_with_try)        # tl.check reports instead of raising
+    assert len(report.diagnostics) == 1
+
+
+def test_functions_defined_after_the_request_are_found_at_the_first_call():
+    df = tl.grad(_calls_later_helper)        # _defined_later does not exist yet
+    globals()["_defined_later"] = lambda x: x * x
+    try:
+        assert df(3.0) == pytest.approx(12.0)
+    finally:
+        del globals()["_defined_later"]
