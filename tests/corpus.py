@@ -1311,4 +1311,56 @@ def loan_balance(rate, payment_frac, months, principal):
     return balance
 
 
+@case(args=(_vec(1.0, 0.5, 0.8, 0.3), _vec(1.0, 0.7), 120, 0.01))
+def lotka_volterra_trajectory(params, y0, steps, dt):
+    """Predator-prey Euler steps; the prey trajectory is kept in a list, then an array."""
+    a, b, c, d = params[0], params[1], params[2], params[3]
+    prey, pred = y0[0], y0[1]
+    traj = []
+    for _ in range(steps):
+        dprey = a * prey - b * prey * pred
+        dpred = d * prey * pred - c * pred
+        prey = prey + dt * dprey
+        pred = pred + dt * dpred
+        traj.append(prey)
+    return np.sum(np.array(traj) ** 2) / steps
+
+
+@case(args=(_vec(0.2, -1.0, 1.5, 0.1, -0.2), _random(40, seed=11, low=-2.5, high=2.5)))
+def gaussian_mixture_nll(theta, data):
+    """Negative log-likelihood of a two-component mixture, unconstrained parameters."""
+    w = 1.0 / (1.0 + np.exp(-theta[0]))
+    mu1, mu2 = theta[1], theta[2]
+    s1, s2 = np.exp(theta[3]), np.exp(theta[4])
+    p1 = w * np.exp(-0.5 * ((data - mu1) / s1) ** 2) / (s1 * np.sqrt(2 * np.pi))
+    p2 = (1 - w) * np.exp(-0.5 * ((data - mu2) / s2) ** 2) / (s2 * np.sqrt(2 * np.pi))
+    return -np.sum(np.log(p1 + p2))
+
+
+@case(args=(0.2, np.sin(np.linspace(0.0, np.pi, 12)), 40))
+def heat_rod_diffusivity(kappa, u0, nsteps):
+    """Explicit heat equation with Dirichlet ends written in place, differentiated in the
+    diffusivity."""
+    u = np.copy(u0)
+    for _ in range(nsteps):
+        lap = np.zeros_like(u)
+        lap[1:-1] = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u = u + kappa * lap
+        u[0] = 0.0
+        u[-1] = 0.0
+    return np.sum(u * np.linspace(0, 1, u.shape[0]))
+
+
+@case(args=(_random((4, 3), seed=12), _random((10, 4), seed=13),
+            np.array([0, 2, 1, 1, 0, 2, 2, 1, 0, 1])))
+def linear_softmax_nll(W, X, labels):
+    """Stable log-softmax of a linear model and the mean negative log-likelihood of the
+    labels, picked with fancy indexing."""
+    logits = X @ W
+    m = np.max(logits, axis=1, keepdims=True)
+    z = logits - m
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(X.shape[0]), labels])
+
+
 assert len({c.name for c in CASES}) == len(CASES)
