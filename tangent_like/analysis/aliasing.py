@@ -23,6 +23,8 @@ them is outside the function, or when another variable that is *live* after the 
 later before being assigned again, in program order or around a loop) points to one of them.
 Names of scalars (ints, floats) hold no memory of interest: they are immutable.
 """
+import weakref
+
 from . import lattice
 from .. import runtime
 from . import resolve as _resolve
@@ -159,15 +161,19 @@ class _KindFree:
         return lattice.ANY
 
 
-_SUMMARIES = {}      # id(normalized callee tree) -> (tree, names its result may hold)
+_SUMMARIES = weakref.WeakKeyDictionary()   # callee tree -> names its result may hold
+_PENDING = object()
 
 
 def result_aliases(fdef):
-    """The parameters (and outside values) the result of `fdef` may hold or be part of."""
-    cached = _SUMMARIES.get(id(fdef))
-    if cached is not None and cached[0] is fdef:
-        return cached[1]
-    _SUMMARIES[id(fdef)] = (fdef, None)           # recursion: assume any argument
+    """The parameters (and outside values) the result of `fdef` may hold or be part of.
+
+    Kept as long as the callee's tree lives (a copy of the tree, which may be changed, is
+    summarized again)."""
+    cached = _SUMMARIES.get(fdef, _PENDING)
+    if cached is not _PENDING:
+        return cached
+    _SUMMARIES[fdef] = None                       # recursion: assume any argument
     ret = fdef.body[-1] if fdef.body else None
     names = None
     if isinstance(ret, nodes.Return) and isinstance(ret.value, (nodes.Name, nodes.Constant)):
@@ -176,7 +182,7 @@ def result_aliases(fdef):
         sites = state.get(ret.value.id, frozenset()) if isinstance(ret.value, nodes.Name) \
             else frozenset()
         names = frozenset(site.label for site in sites if site.outside)
-    _SUMMARIES[id(fdef)] = (fdef, names)
+    _SUMMARIES[fdef] = names
     return names
 
 
