@@ -38,6 +38,7 @@ import numpy as np
 
 from .analysis import lattice
 from .errors import DerivativeUsageError, InternalError
+from .runtime import HELPERS
 from .values import describe_kinds
 
 # What a standalone module gives a runtime constant instead of its value: the warnings of
@@ -72,16 +73,17 @@ def module_source(compiled, func, wrt, kinds):
     module = _Module()
     generated = compiled.functions
     for name, reader in _generated_reads(compiled.source, generated):
-        module.provide(name, _value_read(generated[reader], name), _Reader.generated(func))
+        module.provide(name, _value_read(generated[reader], name),
+                       _Reader.generated(func, compiled.program))
     guarded = any(kind != lattice.ANY for kind in kinds.values())
     body = _generated_text(compiled, module, func, list(kinds) if guarded else None)
     if guarded:
         for name, value in (("of_value", lattice.of_value), ("words", lattice.words)):
             module.provide(name, value, _Reader.generated(func))
         body += "\n\n\n" + _GUARD.format(kinds=kinds)
+    module.import_submodules(body)
     entries = _entry_points(compiled)
-    parts = [_header(compiled, func, wrt, describe_kinds(kinds), module),
-             "\n".join(sorted(module.imports, key=lambda i: (i.startswith("from"), i))),
+    parts = [_header(compiled, func, wrt, describe_kinds(kinds), module), module.import_lines(),
              f"__all__ = {entries!r}"]
     parts += module.section("user")
     parts.append(body)
@@ -91,6 +93,17 @@ def module_source(compiled, func, wrt, kinds):
                      "(from tangent_like/runtime/).")
         parts += runtime
     return "\n\n\n".join(p for p in parts if p) + "\n"
+
+
+def kernels_source(names):
+    """The runtime kernels `names` (names generated code calls), with what they read, as
+    the text of a module that imports without tangent_like: the runtime part of a
+    standalone module."""
+    module = _Module()
+    reader = _Reader("runtime", "the runtime")
+    for name in names:
+        module.provide(name, HELPERS[name], reader)
+    return "\n\n\n".join([module.import_lines()] + module.section("runtime")) + "\n"
 
 
 # ------------------------------------------------------------------------ the generated code
@@ -192,7 +205,7 @@ def _header_with_defaults(node, function, module, func):
     if not changed:
         return None
     args.defaults, args.kw_defaults = new_defaults, new_kw
-    stub = ast.FunctionDef(node.name, args, [ast.Pass()], [], None, None, [])
+    stub = ast.FunctionDef(name=node.name, args=args, body=[ast.Pass()], decorator_list=[])
     return ast.unparse(ast.fix_missing_locations(stub)).splitlines()[0]
 
 
@@ -249,16 +262,33 @@ def _header(compiled, func, wrt, kinds_text, module):
 # --------------------------------------------------------------------- what the module binds
 
 class _Reader:
-    """Who reads a name: generated code, the runtime, or the user's code (for messages)."""
+    """Who reads a name: generated code, the runtime, or the user's code (for messages);
+    `functions` are the user's functions behind it, where a read is looked for."""
 
-    def __init__(self, section, label):
+    def __init__(self, section, label, functions=()):
         self.section = section
         self.label = label
+        self.functions = functions
 
     @classmethod
-    def generated(cls, func):
+    def generated(cls, func, program=None):
         """Generated code (and what the module adds to it) of the derivative of `func`."""
-        return cls("user", f"the derivative of {func.__qualname__} ({_short_file(func)})")
+        functions = [u.parsed.func for u in program.order] if program is not None else []
+        return cls("user", f"the derivative of {func.__qualname__} ({_short_file(func)})",
+                   [f for f in functions if f is not None])
+
+    def where(self, name):
+        """``model.py:12: `` where one of the user's functions reads `name`, else ``""``."""
+        for func in self.functions:
+            try:
+                lines, start = inspect.getsourcelines(func)
+                tree = ast.parse(textwrap.dedent("".join(lines)))
+            except (OSError, TypeError, SyntaxError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and node.id == name:
+                    return f"{_short_file(func)}:{start + node.lineno - 1}: "
+        return ""
 
 
 class _Definition:
@@ -286,6 +316,10 @@ class _Module:
         if name in self.bound:
             old, label = self.bound[name]
             if old is not value and not (_plain(old) and _plain(value) and _same(old, value)):
+                if _in_tangent_like(old) and _in_tangent_like(value):
+                    raise InternalError(f"two functions of tangent_like named {name!r} "
+                                        f"({_describe(old)}, {_describe(value)}) cannot be "
+                                        "copied into one standalone module: rename one")
                 raise DerivativeUsageError(
                     f"a standalone module cannot bind {name!r} twice: {label} reads one "
                     f"{name!r} ({_describe(old)}) and {reader.label} another "
@@ -314,7 +348,8 @@ class _Module:
             text = _literal(value)
         if text is None:
             raise DerivativeUsageError(
-                f"a standalone module cannot hold the global {name!r} that {reader.label} "
+                f"{reader.where(name)}a standalone module cannot hold the global {name!r} "
+                f"that {reader.label} "
                 f"reads: {_describe(value)} has no source form (Python does not give it "
                 "back from its repr); make it a number, a string, or a tuple, list, dict or "
                 f"NumPy array of those, or pass {name!r} as an argument")
@@ -325,6 +360,7 @@ class _Module:
     def _copy(self, name, value, reader):
         section = "runtime" if _in_tangent_like(value) else "user"
         label = f"{_kind_word(value)} {value.__qualname__} ({_short_file(value)})"
+        me = _Reader(section, label, [value] if isinstance(value, types.FunctionType) else [])
         if getattr(value, "__name__", None) == "<lambda>":
             raise DerivativeUsageError(
                 f"a standalone module cannot hold the lambda {name!r} that {reader.label} "
@@ -344,12 +380,33 @@ class _Module:
             return
         reads = [n for n in _free_names(symtable.symtable(text, "<copied>", "exec"))]
         self.definitions.append(_Definition(name, text, reads, section))
-        me = _Reader(section, label)
         for read in reads:
             value_read = namespace.get(read, _MISSING)
             if value_read is _MISSING:
                 value_read = getattr(builtins, read, _MISSING)
             self.provide(read, value_read, me)
+
+    def import_submodules(self, generated):
+        """``import pkg.sub`` for ``pkg.sub.f`` read through ``pkg``, when the package may
+        not import its submodule (it has no module ``__getattr__`` loading it lazily, as
+        NumPy and SciPy have)."""
+        texts = [generated] + [d.text for d in self.definitions]
+        for text in texts:
+            for node in ast.walk(ast.parse(text)):
+                if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+                    continue
+                value = self.bound.get(node.value.id, (None,))[0]
+                sub = getattr(value, node.attr, None) if isinstance(value, types.ModuleType) \
+                    else None
+                if isinstance(sub, types.ModuleType) and "__getattr__" not in vars(value) \
+                        and sub.__name__ == f"{value.__name__}.{node.attr}":
+                    line = f"import {sub.__name__}"
+                    if line not in self.imports:
+                        self.imports.append(line)
+
+    def import_lines(self):
+        """The imports, plain ones first, each group in alphabetical order."""
+        return "\n".join(sorted(self.imports, key=lambda i: (i.startswith("from"), i)))
 
     def section(self, which):
         """The constants, then the definitions of one section, each after what it reads."""
