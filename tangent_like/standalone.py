@@ -329,6 +329,11 @@ class _Module:
             return
         self.bound[name] = (value, reader.label)
         if isinstance(value, types.ModuleType):
+            if _in_tangent_like(value) and reader.section == "user":
+                raise DerivativeUsageError(
+                    f"{reader.where(name)}{reader.label} reads tangent_like (as {name!r}), "
+                    "which a standalone module runs without: keep the calls of tangent_like "
+                    "out of the functions it differentiates and calls")
             if _in_tangent_like(value):
                 raise InternalError(f"{reader.label} reads the module {value.__name__} "
                                     f"as {name!r}: code copied into a standalone module "
