@@ -74,7 +74,7 @@ def module_source(compiled, func, wrt, kinds):
     generated = compiled.functions
     for name, reader in _generated_reads(compiled.source, generated):
         module.provide(name, _value_read(generated[reader], name),
-                       _Reader.generated(func, compiled.program))
+                       _Reader.generated(func, compiled.program, generated[reader]))
     guarded = any(kind != lattice.ANY for kind in kinds.values())
     body = _generated_text(compiled, module, func, list(kinds) if guarded else None)
     if guarded:
@@ -110,17 +110,15 @@ def kernels_source(names):
 
 def _generated_reads(source, generated):
     """(name, generated function reading it) for each name the generated code reads from
-    outside, in order of appearance."""
-    out, seen = [], set()
+    outside, in order of appearance (functions of two user modules may read one name:
+    the module binds it once, when both mean the same)."""
+    out = []
     top = symtable.symtable(source, "<generated>", "exec")
     for table in top.get_children():
         reader = table.get_name()
         if reader not in generated:
             raise InternalError(f"generated code defines {reader!r}, which was not loaded")
-        for name in _free_names(table):
-            if name not in generated and name not in seen:
-                seen.add(name)
-                out.append((name, reader))
+        out += [(name, reader) for name in _free_names(table) if name not in generated]
     return out
 
 
@@ -172,7 +170,8 @@ def _check_call(node, params, root):
         names = names[1:]           # the stack
     if args.vararg:
         names.append(args.vararg.arg)
-    names += [a.arg for a in args.kwonlyargs if a.arg not in root.tangent_params.values()]
+    tangents = getattr(root, "tangent_params", {}).values()
+    names += [a.arg for a in args.kwonlyargs if a.arg not in tangents]
     if args.kwarg:
         names.append(args.kwarg.arg)
     pairs = ", ".join(f"{p!r}: {n}" for p, n in zip(params, names))
@@ -271,11 +270,15 @@ class _Reader:
         self.functions = functions
 
     @classmethod
-    def generated(cls, func, program=None):
-        """Generated code (and what the module adds to it) of the derivative of `func`."""
+    def generated(cls, func, program=None, function=None):
+        """Generated code (and what the module adds to it) of the derivative of `func`;
+        `function`, a generated function, names the user's module it runs in."""
         functions = [u.parsed.func for u in program.order] if program is not None else []
-        return cls("user", f"the derivative of {func.__qualname__} ({_short_file(func)})",
-                   [f for f in functions if f is not None])
+        label = f"the derivative of {func.__qualname__} ({_short_file(func)})"
+        where = (function.__globals__.get("__file__") or "") if function is not None else ""
+        if where and os.path.basename(where) != _short_file(func):
+            label += f", in its code from {os.path.basename(where)},"
+        return cls("user", label, [f for f in functions if f is not None])
 
     def where(self, name):
         """``model.py:12: `` where one of the user's functions reads `name`, else ``""``."""
@@ -655,4 +658,6 @@ def _describe(value):
         return f"the module {value.__name__}"
     if isinstance(value, (types.FunctionType, type)):
         return f"{_kind_word(value)} {value.__module__}.{value.__qualname__}"
-    return f"a value of type {type(value).__name__}"
+    text = repr(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"a value of type {type(value).__name__}: {text}"

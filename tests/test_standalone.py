@@ -303,6 +303,63 @@ def test_closure_values_become_constants(tmp_path):
     check_reverse(make(3.0), text, tmp_path, (np.array([1.0, -2.0]),), 0)
 
 
+OTHER = textwrap.dedent('''\
+    import numpy as np
+
+    SCALE = 10.0
+
+
+    def waves(x):
+        """Long enough not to be inlined: its primal and adjoint are functions of their own."""
+        total = 0.0
+        for i in range(3):
+            if total > 100.0:
+                break
+            total = total + np.sum(np.sin(x * SCALE) * i) + np.sum(x ** 2)
+            total = total * 1.0 + np.sum(np.cos(x)) - np.sum(np.tanh(x * i)) + np.sum(x ** 3)
+        return total
+    ''')
+
+
+def _import_two_modules(tmp_path, monkeypatch, main):
+    (tmp_path / "standalone_other.py").write_text(OTHER)
+    (tmp_path / "standalone_main.py").write_text(main)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("standalone_other", "standalone_main"):
+        sys.modules.pop(name, None)
+    import standalone_main
+    return standalone_main
+
+
+def test_code_of_two_user_modules(tmp_path, monkeypatch):
+    main = _import_two_modules(tmp_path, monkeypatch, textwrap.dedent('''\
+        from standalone_other import waves
+
+
+        def f(x):
+            return waves(x) * 2.0
+        '''))
+    text = tl.derivative_source(main.f, args=(np.ones(2),), standalone=True)
+    assert "\nSCALE = 10.0\n" in text
+    check_reverse(main.f, text, tmp_path, (np.array([0.3, -0.2]),), 0)
+
+
+def test_one_name_for_two_values_is_refused(tmp_path, monkeypatch):
+    """Two user modules read their own SCALE: one module cannot hold both."""
+    main = _import_two_modules(tmp_path, monkeypatch, textwrap.dedent('''\
+        from standalone_other import waves
+
+        SCALE = 2.0
+
+
+        def f(x):
+            return waves(x) * SCALE
+        '''))
+    with pytest.raises(DerivativeUsageError, match=r"cannot bind 'SCALE' twice: .*2\.0.*"
+                                                   r"from standalone_other\.py.*10\.0"):
+        tl.derivative_source(main.f, args=(np.ones(2),), standalone=True)
+
+
 # --------------------------------------------------------------------------------- runtime
 
 def test_every_kernel_can_stand_alone(tmp_path):
