@@ -30,6 +30,7 @@ import inspect
 import math
 import os
 import symtable
+import sys
 import sysconfig
 import textwrap
 import types
@@ -249,9 +250,9 @@ def _header(compiled, func, wrt, kinds_text, module):
                      f"({func.__name__}({params}), its tangent),")
         lines.append("# given the tangents of " + ", ".join(root.tangent_params) + ".")
     else:
-        grads = ", ".join(f"d/d{w}" for w in wrt)
+        grads = ", ".join(f"d/d{w}" for w in wrt) + ("," if len(wrt) == 1 else "")
         lines.append(f"# {compiled.entry.__name__}({params}) returns ({func.__name__}({params}),"
-                     f" ({grads},)).")
+                     f" ({grads})).")
     needs = sorted({line.split()[1].split(".")[0] for line in module.imports} - _STDLIB_NAMES)
     lines.append(f"# It imports {', '.join(needs) or 'the standard library only'}, not "
                  "tangent_like.")
@@ -295,6 +296,8 @@ class _Reader:
 
 
 class _Definition:
+    """A function or class whose source the module holds, or an alias of one."""
+
     def __init__(self, name, text, reads, section):
         self.name = name
         self.text = text
@@ -524,7 +527,7 @@ def _library_paths():
 
 
 _LIBRARY_PATHS = _library_paths()
-_STDLIB_NAMES = frozenset(getattr(__import__("sys"), "stdlib_module_names", ()))
+_STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ()))   # Python 3.10+
 
 
 def _kind_word(value):

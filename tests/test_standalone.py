@@ -287,6 +287,16 @@ def test_global_without_source_form_is_refused():
         tl.derivative_source(boxed, args=(1.0,), standalone=True)
 
 
+def boxed_default(x, box=BOX):
+    return x * box.value
+
+
+def test_default_without_source_form_is_refused():
+    with pytest.raises(DerivativeUsageError, match=r"test_standalone.py:\d+: boxed_default: "
+                                                   r"the default value of 'box'"):
+        tl.derivative_source(boxed_default, args=(1.0,), standalone=True)
+
+
 def test_standalone_of_an_earlier_stage_is_refused(models):
     with pytest.raises(DerivativeUsageError, match="standalone"):
         tl.derivative_source(models.damped, stage="normalized", standalone=True)
