@@ -6,18 +6,19 @@ the differentiated arguments and the options.
 """
 import functools
 import inspect
+import textwrap
 
 import numpy as np
 
-from . import display, pipeline
-from .analysis import lattice
+from . import display, pipeline, standalone as standalone_module
 from .errors import DerivativeUsageError
 from .loader import note_origin
 from .nesting import (along_pieces, check_nestable, forward_calls, forward_options,
                       gradient_pieces, jacobian_pieces)
 from .pipeline import Options, clear_cache, generation, specialize
 from .targets import Differentiable, as_partial, check_function, partial_wrt, wrt_names
-from .values import as_tangent, fast_kind, finalize, kinds_of, shaped_like
+from .values import (as_tangent, assumed_kinds, describe_kinds, fast_kind, finalize, kinds_of,
+                     shaped_like)
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
            "Derivative", "GradOf", "Partial"]
@@ -43,6 +44,7 @@ class Derivative(Differentiable):
         self.__name__ = f"{what}_{func.__name__}"
         self.__qualname__ = f"{what}({func.__qualname__})"
         self._fast = {}      # positional argument kinds -> compiled program
+        self._last = None    # the compiled program the last call ran (what .source shows)
         in_order = [p for p in self._sig.parameters if p in self._wrt]
         self._order = tuple(in_order.index(w) for w in self._wrt)   # sweep order -> wrt
         self._positions = None
@@ -62,6 +64,7 @@ class Derivative(Differentiable):
         if hit is None or hit[0] != generation() or hit[1].globals_changed():
             compiled, _ = self._specialize(args, {})
             hit = self._fast[key] = (generation(), compiled)
+        self._last = hit[1]
         try:
             value, grads = hit[1].entry(*args)
         except Exception as exc:
@@ -79,6 +82,7 @@ class Derivative(Differentiable):
         if not kwargs and self._positions is not None and len(args) == self._nparams:
             return self._call_fast(args)
         compiled, bound = self._specialize(args, kwargs)
+        self._last = compiled
         try:
             value, grads = compiled.entry(*args, **kwargs)
         except Exception as exc:
@@ -103,9 +107,13 @@ class Derivative(Differentiable):
 
     @property
     def source(self):
-        """The generated code for arguments of unknown kinds (arrays or scalars)."""
-        kinds = {name: lattice.ANY for name in self._sig.parameters}
-        return pipeline.compile(self._func, self._wrt, kinds, self._options).source
+        """The generated code the last call ran; before any call, the code for the kinds
+        of arguments `values.assumed_kinds` assumes (said in its second line)."""
+        if self._last is not None:
+            return self._last.source
+        kinds = assumed_kinds(self._sig, self._wrt)
+        return _noted(pipeline.compile(self._func, self._wrt, kinds, self._options).source,
+                      kinds)
 
     def source_for(self, *args, **kwargs):
         """The generated code specialized to these arguments (what a call with them runs)."""
@@ -316,14 +324,16 @@ def _jvp_of_derivative(d, primals, tangent, wrt, options, kwargs=None):
 
 
 def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks="ignore",
-                      args=None):
+                      args=None, standalone=False):
     """The generated derivative code of `f` as text.
 
-    Without `args` the code is the variant for arguments of unknown kinds; with example
-    arguments `args` (a tuple) it is the variant a call with them runs (floats make code
-    without broadcasting helpers).  `stage` shows an earlier stage instead: "parse" (the
+    With example arguments `args` (a tuple) the code is the variant a call with them runs
+    (floats make code without broadcasting helpers); without them, the variant for the
+    kinds `.source` assumes (1-d arrays, parameters with defaults like their defaults),
+    which its second line names.  `stage` shows an earlier stage instead: "parse" (the
     function as read), "normalized" (one operation per line), "transformed" (before the
-    optimizer) or "optimized" (the default)."""
+    optimizer) or "optimized" (the default).  `standalone=True` gives a complete module,
+    importable without tangent_like (see tangent_like/standalone.py)."""
     options = Options(mode=mode, optimize=optimize, kinks=kinks)
     if stage not in (None,) + pipeline.STAGES:
         raise DerivativeUsageError(f"unknown stage {stage!r}; choose one of "
@@ -331,16 +341,30 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return derivative_source(f.func, mode, partial_wrt(f, wrt), stage, optimize, kinks,
-                                 None if args is None else f.args + tuple(args))
+                                 None if args is None else f.args + tuple(args), standalone)
     f = check_function(f)
     names, _ = wrt_names(f, wrt)
     sig = inspect.signature(f)
     if args is not None:
         kinds, _ = kinds_of(sig, tuple(args), {})
     else:
-        kinds = {name: lattice.ANY for name in sig.parameters}
+        kinds = assumed_kinds(sig, names)
     if stage == "transformed":          # the whole module, entry included, not optimized
         stage, options = None, options.replace(optimize=False)
+    if standalone and stage not in (None, "optimized"):
+        raise DerivativeUsageError(f"a standalone module holds the generated code, not the "
+                                   f"{stage} stage")
     if stage in (None, "optimized"):
-        return pipeline.compile(f, names, kinds, options).source
+        compiled = pipeline.compile(f, names, kinds, options)
+        if standalone:
+            return standalone_module.module_source(compiled, f, names, kinds)
+        return compiled.source if args is not None else _noted(compiled.source, kinds)
     return pipeline.stages(f, names, kinds, options)[stage]
+
+
+def _noted(source, kinds):
+    """`source` with a second line naming the argument kinds it was generated for."""
+    head, rest = source.split("\n", 1)
+    note = textwrap.fill(f"For arguments {describe_kinds(kinds)} (other kinds of arguments "
+                         "run other code).", 90, initial_indent="# ", subsequent_indent="# ")
+    return f"{head}\n{note}\n{rest}"

@@ -1,30 +1,47 @@
 """Command line: print the derivative code of a function.
 
     tangent-like FILE.py:FUNC [--wrt NAME[,NAME...]] [--mode reverse] [--stage STAGE]
+                 [--args VALUE...] [--standalone]
     tangent-like MODULE:FUNC ...
 
 Exit status: 0 on success, 1 when the function is refused (diagnostics on stderr, one per
 construct, compiler style), 2 on usage errors (bad target, unknown option).
 """
 import argparse
-import ast
+import builtins
 import importlib
 import importlib.util
+import math
 import os
 import sys
+
+import numpy as np
 
 from . import api, checking
 from .errors import DerivativeUsageError, TangentLikeError, TransformError
 
 STAGES = ("parse", "normalized", "transformed", "optimized")
 
+EPILOG = """\
+examples:
+  tangent-like examples/ode.py:simulate --wrt k --args 0.5
+  tangent-like model.py:loss --args 'f64[3], f64, f64[10,3], f64[10]' \\
+      --standalone > loss_grad.py
+  tangent-like mypkg.model:loss --wrt w,b --stage normalized
+
+--args VALUE: a Python expression, NumPy being np (0.5, 3, np.ones(3), (1.0, 2.0)),
+  or a spec: f64, f32, c128, i64 (a scalar of that type), f64[3], f64[10,3] (an
+  array of that shape). A VALUE may hold several, separated by commas:
+  --args 'np.ones(3), 2.0'. Without --args, each parameter with a default is of the
+  kind of its default and the others are 1-d float arrays (the code's second line
+  says so)."""
+
 
 def _parser():
     p = argparse.ArgumentParser(
         prog="tangent-like",
         description="Print the derivative code tangent_like generates for a Python function.",
-        epilog="examples:\n  tangent-like examples/ode.py:simulate --wrt k\n"
-               "  tangent-like mypkg.model:loss --wrt w,b --stage normalized",
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target", help="FILE.py:FUNC or MODULE:FUNC (FUNC may be dotted)")
     p.add_argument("--wrt", default="0",
@@ -40,9 +57,11 @@ def _parser():
                    help="report non-differentiable points reached at run time (default: "
                         "ignore, no cost)")
     p.add_argument("--args", nargs="+", metavar="VALUE",
-                   help="example arguments (Python literals: 0.5, 3, (1.0, 2.0)) so that the "
-                        "code shown is the variant those kinds of arguments run; without them "
-                        "arguments may be anything (arrays included)")
+                   help="example arguments (see below): the code shown is the variant that "
+                        "arguments of their kinds (float, int, array of a rank) run")
+    p.add_argument("--standalone", action="store_true",
+                   help="print a complete module that imports without tangent_like: the "
+                        "derivative, the helpers it calls, the imports and globals it reads")
     p.add_argument("--check", action="store_true",
                    help="only list what tangent_like refuses in the function (and the "
                         "functions it calls), all at once; exit 1 when there is anything")
@@ -84,16 +103,48 @@ def _wrt(text):
     return parsed[0] if len(parsed) == 1 else tuple(parsed)
 
 
-def _literals(values):
+class _Spec:
+    """``f64`` in --args: a scalar of a dtype; ``f64[3, 2]`` an array of it."""
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(dtype)
+
+    def __getitem__(self, shape):
+        shape = shape if isinstance(shape, tuple) else (shape,)
+        return np.ones(shape, dtype=self.dtype)
+
+    def example(self):
+        return self.dtype.type(1).item()
+
+
+SPECS = {name: _Spec(dtype) for name, dtype in [
+    ("f64", np.float64), ("f32", np.float32), ("c128", np.complex128), ("c64", np.complex64),
+    ("i64", np.int64), ("i32", np.int32)]}
+
+
+def _examples(values):
+    """The example arguments of --args: Python expressions with NumPy as np, and specs."""
     if values is None:
         return None
+    scope = {"np": np, "math": math, "__builtins__": builtins, **SPECS}
     out = []
     for v in values:
         try:
-            out.append(ast.literal_eval(v))
-        except (ValueError, SyntaxError):
-            raise DerivativeUsageError(f"--args: {v!r} is not a Python literal") from None
+            parsed = eval(f"({v},)" if v.strip() else "()", scope)    # noqa: S307
+        except Exception as exc:       # noqa: BLE001 -- any failure is the user's text
+            raise DerivativeUsageError(
+                f"--args: {v!r} is neither a Python expression (np is NumPy) nor a spec "
+                f"such as f64 or f64[3] ({type(exc).__name__}: {exc})") from None
+        out.extend(_example(p) for p in parsed)
     return tuple(out)
+
+
+def _example(value):
+    if isinstance(value, _Spec):
+        return value.example()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_example(v) for v in value)
+    return value
 
 
 def main(argv=None):
@@ -106,7 +157,8 @@ def main(argv=None):
             return 0 if report.ok else 1
         text = api.derivative_source(func, mode=args.mode, wrt=_wrt(args.wrt),
                                      stage=args.stage, optimize=not args.no_optimize,
-                                     kinks=args.kinks, args=_literals(args.args))
+                                     kinks=args.kinks, args=_examples(args.args),
+                                     standalone=args.standalone)
     except TransformError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)

@@ -117,3 +117,28 @@ def shaped_like(tangent, out):
     if isinstance(out, np.ndarray) and type(tangent) is float and tangent == 0.0:
         return np.zeros(out.shape, dtype=np.result_type(out, 1.0))
     return tangent
+
+
+def assumed_kinds(sig, wrt):
+    """The argument kinds a derivative is shown for when no arguments are given: a
+    parameter with a default takes the kind of its default (an int default of a
+    differentiated parameter counts as a float), the others are 1-d arrays (of floats)."""
+    kinds = {}
+    for name, p in sig.parameters.items():
+        if p.kind is p.VAR_POSITIONAL:
+            kinds[name] = lattice.of_value(())
+        elif p.kind is p.VAR_KEYWORD:
+            kinds[name] = lattice.of_value({})
+        elif p.default is p.empty:
+            kinds[name] = ("array", 1)
+        else:
+            kind = lattice.of_value(p.default)
+            kinds[name] = lattice.SCALAR if kind == lattice.INT and name in wrt else kind
+    return kinds
+
+
+def describe_kinds(kinds):
+    """``x: 1-d array, n: int``: argument kinds in words (arrays are of real numbers:
+    complex values have the kind "any value")."""
+    return ", ".join(f"{name}: {lattice.words(kind)}" for name, kind in kinds.items())
+

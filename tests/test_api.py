@@ -168,6 +168,33 @@ def test_source_for_specialized_arguments():
         assert "def adjoint_sum_of_squares(" in src
 
 
+def test_source_before_a_call_names_the_kinds_it_assumes():
+    """Before any call, `.source` is the code for 1-d arrays (parameters with defaults: the
+    kinds of their defaults), and its second line says so; derivative_source agrees."""
+    src = tl.grad(poly).source
+    assert src.split("\n\n")[0].split("\n", 1)[1].replace("\n# ", " ") == (
+        "# For arguments x: 1-d array, y: float, z: float (other kinds of arguments run "
+        "other code).")
+    assert src == tl.derivative_source(poly)
+    assert "cj(" not in src                 # real arrays: no complex conjugates
+
+
+def scaled_sum(x, y=2.0, *, z=3.0):
+    return np.sum(x * y) * z
+
+
+def test_source_after_a_call_is_the_code_it_ran():
+    g = tl.grad(scaled_sum, wrt=1)
+    g(1.5)
+    assert g.source == g.source_for(1.5)
+    assert "unbroadcast" not in g.source
+    g(np.ones(3))
+    assert g.source == g.source_for(np.ones(3)) != g.source_for(1.5)
+    assert "unbroadcast" in g.source        # y is summed back over the shape of x
+    g(2.5, z=1.0)                           # through the keyword path
+    assert g.source == g.source_for(2.5)
+
+
 def test_generated_entry_runs_from_source_text():
     """The printed source is the code that runs: exec it and call the entry point."""
     src = tl.grad(square).source

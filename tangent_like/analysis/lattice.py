@@ -89,3 +89,13 @@ def of_value(value):
             return ANY          # complex: adjoints conjugate (see rules/operators.py)
         return ("array", value.ndim) if value.ndim else SCALAR
     return ANY
+
+
+def words(kind):
+    """A kind in words: ``float``, ``int``, ``1-d array``, ``tuple (float, int)``."""
+    if is_array(kind):
+        return f"{kind[1]}-d array"
+    if is_tuple(kind):
+        return "tuple (" + ", ".join(words(k) for k in kind[1]) + ")"
+    return {SCALAR: "float", INT: "int", ANY: "any value", NONE: "None",
+            LIST: "list"}.get(kind, str(kind))

@@ -352,9 +352,9 @@ def stack_tangents(t, x, dtype=None):
     return _cast_tangent(np.array(t, dtype=np.result_type(t, 1.0)), dtype)
 
 
-def _batch_size(t):
+def _leading_batch(t):
     if isinstance(t, (tuple, list)):
-        return next((k for k in (_batch_size(ti) for ti in t) if k is not None), None)
+        return next((k for k in (_leading_batch(ti) for ti in t) if k is not None), None)
     return None if is_zero(t) or np.ndim(t) == 0 else np.shape(t)[0]
 
 
@@ -382,7 +382,7 @@ def batch_stack_tangents(t, x, dtype=None):
         return _cast_tangent(np.array(t, dtype=np.result_type(t, 1.0)), dtype)
     if _all_zero(t):        # a tuple of zero tangents (0.0 each): the zero tangent
         return 0.0
-    k = _batch_size(t) or 1
+    k = _leading_batch(t) or 1
     out = _batch_stacked(t, x, k)
     return _cast_tangent(out.astype(np.result_type(out, 1.0), copy=False), dtype)
 
