@@ -27,14 +27,15 @@ _counter = itertools.count(1)
 ORIGINS = {}    # generated file name -> {line: (user file, user line)}, for error messages
 
 
-def _origin_lines(unit, fdef, first_line):
-    """Map lines of the unparsed `fdef` (starting at `first_line`) to the user's lines."""
-    text = pyast.unparse(nodes.to_python_ast(nodes.copy(fdef)))
+def _origin_lines(unit, fdef, text, first_line):
+    """Map lines of `text`, the unparsed `fdef` (starting at `first_line`), to the user's
+    lines."""
     tree = pyast.parse(text).body[0]
     source = unit.parsed.source
     out = {}
 
     def walk(g_stmts, a_stmts):
+        g_stmts = [g for g in g_stmts if not nodes.is_comment(g)]     # comments in `text`
         for g, a in zip(g_stmts, a_stmts):
             origin = anno.get(g, anno.Anno.ORIGIN)
             if origin and origin[0]:
@@ -112,7 +113,7 @@ def load(defs, title):
         units = {id(f): u for u, f in defs}
         for f, t in zip(fdefs, texts):
             try:
-                origins.update(_origin_lines(units[id(f)], f, line))
+                origins.update(_origin_lines(units[id(f)], f, t, line))
             except Exception:       # the map only improves messages
                 pass
             line += t.count("\n") + 2

@@ -45,6 +45,7 @@ from ..syntax.scopes import local_names
 
 
 def desugar(parsed, namer):
+    parsed.locals_before_desugar = local_names(parsed.node)     # read once: trees are large
     parsed.node.body = _block(parsed.node.body, namer, parsed)
 
 
@@ -176,7 +177,7 @@ def _item_write(stmt):
 def _is_append(call, parsed):
     return (isinstance(call, nodes.Call) and isinstance(call.func, nodes.Attribute)
             and call.func.attr == "append" and isinstance(call.func.value, nodes.Name)
-            and call.func.value.id in local_names(parsed.node) and len(call.args) == 1
+            and call.func.value.id in parsed.locals_before_desugar and len(call.args) == 1
             and not call.keywords and not call.func.value.id.startswith("_"))
 
 

@@ -50,13 +50,16 @@ import types
 from .. import rules
 from ..analysis.resolve import is_user_function
 from ..syntax import anno, nodes
-from ..syntax.scopes import local_names
+from ..syntax.scopes import local_names, walk_no_defs
 
 MAX_STATEMENTS = 40
 
 
 def inline_calls(parsed, namer, family_of, in_progress):
     """Inline eligible calls in `parsed.node` (normalized); `family_of(func)` normalizes."""
+    # the function's locals, read once (the tree can be large) and kept up to date with the
+    # names each inlined body brings
+    parsed.locals_for_inlining = local_names(parsed.node)
     parsed.node.body = _block(parsed.node.body, parsed, namer, family_of, in_progress)
 
 
@@ -81,7 +84,7 @@ def _block(stmts, parsed, namer, family_of, in_progress):
 def _callee(call, parsed):
     if not isinstance(call.func, nodes.Name):
         return None
-    if call.func.id in local_names(parsed.node) or call.func.id in (
+    if call.func.id in parsed.locals_for_inlining or call.func.id in (
             getattr(parsed, "lifted", None) or {}):
         return None
     ok, obj = parsed.namespace.lookup(call.func.id)
@@ -131,7 +134,7 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
                 assigned.add(n.id)
     names = {n.id for st in body + [ret] for n in nodes.walk(st) if isinstance(n, nodes.Name)}
     params_ = {a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs}
-    if (names - params_ - assigned) & local_names(parsed.node):
+    if (names - params_ - assigned) & parsed.locals_for_inlining:
         return None     # a global the helper reads is a local variable of the caller
     namer.reserve(names)     # the helper's free names (globals) must not become the caller's
     params = [a.id for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
@@ -161,6 +164,9 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
         _mark(st, source)
     for st in tail:
         anno.set(st, anno.Anno.ORIGIN, anno.get(s, anno.Anno.ORIGIN))
+    for st in new + tail:
+        parsed.locals_for_inlining |= {n.id for n in walk_no_defs(st)
+                                       if isinstance(n, nodes.Name) and nodes.is_store(n)}
     return new + tail
 
 
