@@ -23,6 +23,7 @@ from .. import runtime as rt
 from ..analysis import lattice
 from .kinds import dtype_kind_of_node, literal
 from .registry import defrule, inactive
+from .samples import shape as shape_samples
 from .samples import structures as samples
 from .samples import with_defaults
 
@@ -61,6 +62,19 @@ defrule(np.array, "x, dtype=None", kind=_array_kind,
         vjp={"x": "array_adjoint(g, x, dtype)"}, jvp={"x": "stack_tangents(dx, x, dtype)"},
         jvp_batch={"x": "batch_stack_tangents(dx, x, dtype)"},
         tested_by="tests/test_trust_rules.py")
+# np.asarray and its kin are np.array without a copy (the rules do not depend on memory);
+# np.ascontiguousarray and np.asfortranarray give a scalar one axis (`shaped_like`)
+for _f in (np.asarray, np.asanyarray):
+    with_defaults(defrule(
+        _f, "x, dtype=None, order=None", kind=_array_kind, samples=shape_samples.asarray,
+        vjp={"x": "array_adjoint(g, x, dtype)"}, jvp={"x": "stack_tangents(dx, x, dtype)"},
+        jvp_batch={"x": "batch_stack_tangents(dx, x, dtype)"}))
+for _f in (np.ascontiguousarray, np.asfortranarray):
+    with_defaults(defrule(
+        _f, "x, dtype=None", kind=_array_kind, samples=shape_samples.asarray,
+        vjp={"x": "array_adjoint(shaped_like(g, np.asarray(x)), x, dtype)"},
+        jvp={"x": "shaped_like(stack_tangents(dx, x, dtype), y)"},
+        jvp_batch={"x": "shaped_like(batch_stack_tangents(dx, x, dtype), y, True)"}))
 # kernels of these rules, linear in the adjoint or tangent they receive (for Hessians)
 for _helper, _params in ((rt.zero_at, "g, index"), (rt.item_adjoint, "g, index, v"),
                          (rt.cot_last, "g, xs"), (rt.cot_drop_last, "g, xs"),

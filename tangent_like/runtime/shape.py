@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import NoDerivativeError
 from .batch import batch_shift_axis
-from .core import cotangent_dtype, is_zero, re_like, zeros_like_cotangent
+from .core import cotangent_dtype, float_dtype, is_zero, re_like, zeros_like_cotangent
 from .kernels import kernel
 
 
@@ -119,6 +119,13 @@ def _join_layout(arrays, how, axis=0):
     if how == "vstack":
         eff = [s if len(s) >= 2 else ((1,) + s if len(s) == 1 else (1, 1)) for s in shapes]
         return eff, 0
+    if how == "column_stack":       # 1-D arrays (and scalars) become columns
+        eff = [s if len(s) >= 2 else (s + (1,) if len(s) == 1 else (1, 1)) for s in shapes]
+        return eff, 1
+    if how == "dstack":             # np.atleast_3d of each element
+        eff = [s if len(s) >= 3 else {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)]
+               for s in shapes]
+        return eff, 2
     raise ValueError(how)
 
 
@@ -216,6 +223,21 @@ def vstack_tangent(dtup, tup, batch=False):
 
 
 @kernel
+def join_adjoint(v, tup, how):
+    """Adjoint of ``np.column_stack(tup)`` (`how` "column_stack") or ``np.dstack(tup)``
+    ("dstack"): a tuple of the pieces of `v`."""
+    shapes, ax = _join_layout(tup, how)
+    return _join_adjoint(v, tup, shapes, ax)
+
+
+@kernel
+def join_tangent(dtup, tup, how, batch=False):
+    """Tangent of ``np.column_stack(tup)`` or ``np.dstack(tup)`` (see `join_adjoint`)."""
+    shapes, ax = _join_layout(tup, how)
+    return _join_tangent(dtup, tup, shapes, ax, batch)
+
+
+@kernel
 def stack_adjoint(v, arrays, axis=0):
     """Adjoint of ``np.stack(arrays, axis)``: the slices of `v` along the new axis."""
     if np.ndim(v) == 0:
@@ -251,6 +273,15 @@ def split_adjoint(v, x, indices_or_sections, axis=0, batch=False):
         return zeros_like_cotangent(v, x)
     parts = [np.empty(s) for s in shapes]
     return _join_tangent(tuple(v), parts, shapes, axis, batch)
+
+
+@kernel
+def split_axis(x, how):
+    """The axis ``np.hsplit`` ("h": 1, or 0 for 1-D x), ``np.vsplit`` ("v": 0) or
+    ``np.dsplit`` ("d": 2) splits `x` along."""
+    if how == "h":
+        return 0 if np.ndim(x) == 1 else 1
+    return {"v": 0, "d": 2}[how]
 
 
 @kernel
@@ -405,3 +436,56 @@ def pad_tangent(dx, x, pad_width, mode="constant", batch=False):
     if batch:
         pairs = np.concatenate([np.zeros((1, 2), dtype=np.int64), pairs])
     return np.pad(dx, pairs, mode=mode)
+
+
+# -------------------------------------------------------------------------- rearrangements
+@kernel
+def gather_adjoint(v, x, fn, args=()):
+    """Adjoint of ``fn(x, *args)`` for a function that only moves, copies or picks elements
+    of x (``np.rot90``, ``np.fft.fftshift``...): each cotangent goes back to the element it
+    came from, summed where an element was used several times.  `fn` is applied to the
+    positions of x's elements to find where each one went; its result may be a list of
+    parts (a split), whose cotangents `v` then come as a tuple (0.0 for unused parts)."""
+    x_arr = np.asarray(x)
+    where = fn(np.arange(x_arr.size).reshape(x_arr.shape), *args)
+    parts = list(where) if isinstance(where, (list, tuple)) else [where]
+    cots = list(v) if isinstance(where, (list, tuple)) and not is_zero(v) else [v]
+    dtype = np.result_type(float_dtype(x_arr), *[c for c in cots if not is_zero(c)])
+    out = np.zeros(x_arr.size, dtype=dtype)
+    for pos, cot in zip(parts, cots):
+        if is_zero(cot):
+            continue
+        pos = np.asarray(pos)
+        np.add.at(out, pos.reshape(-1), np.broadcast_to(cot, pos.shape).reshape(-1))
+    return re_like(out.reshape(x_arr.shape), x)
+
+
+@kernel
+def batch_all_axes(axes, t):
+    """An ``axes`` argument for a batched tangent `t`: None (every axis) becomes every axis
+    but the batch axis; given axes move past it (`batch_shift_axis`)."""
+    if axes is None:
+        return tuple(range(1, np.ndim(t)))
+    return batch_shift_axis(axes)
+
+
+@kernel
+def rollaxis_axes(a, axis, start=0):
+    """``np.rollaxis(a, axis, start)`` as ``np.moveaxis(a, source, destination)``: the pair
+    (source, destination), both nonnegative."""
+    n = np.ndim(a)
+    axis = int(axis) % n
+    start = int(start) + n if start < 0 else int(start)
+    if axis < start:
+        start -= 1
+    return axis, start
+
+
+@kernel
+def shaped_like(v, like, batch=False):
+    """`v` reshaped to the shape of `like` (batched: after its leading batch axis); the zero
+    sentinel stays.  ``np.ascontiguousarray`` of a scalar has one element, shape (1,)."""
+    if is_zero(v):
+        return v
+    v = np.asarray(v)
+    return v.reshape((v.shape[:1] if batch else ()) + np.shape(like))

@@ -1,0 +1,116 @@
+"""NumPy functions beyond the core families, end to end: user-style functions checked
+against central finite differences in reverse mode (``tl.grad``), forward mode (``tl.jvp``),
+vector forward mode (``tl.jacobian(mode="forward")``) and, where second derivatives exist,
+Hessians (``tl.hessian``, forward over reverse) against finite differences of the gradient.
+
+The families: rearrangements (flips, rotations, rollaxis, named splits and joins,
+``np.asarray`` and kin), differences and order statistics (``diff``, ``gradient``,
+``median``, ``percentile``, ``quantile``, the nan-reductions), signals and polynomials
+(``convolve``, ``correlate``, ``interp``, ``polyval``, ``kron``, ``cross``, ``select``),
+n-dimensional FFTs, ``np.linalg`` decompositions (``svd``, ``eig``, ``pinv``, ``lstsq``...),
+`math` functions of several arguments, and ndarray methods in NumPy's positional forms.
+The differentiated functions are module-level: tangent_like reads their source.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import tangent_like as tl
+from tangent_like.rules import registry
+from tangent_like.rules.verify import check_rule
+
+from fd import numerical_grad
+
+RNG = np.random.default_rng(7)
+W12 = np.linspace(-1.0, 1.0, 12)
+
+
+def _fd_hessian(f, x, eps=1e-5):
+    """Central differences of tangent_like's own gradient (checked separately)."""
+    grad = tl.grad(f)
+    x = np.asarray(x, dtype=float)
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = eps
+        e = e.reshape(x.shape)
+        cols.append((np.asarray(grad(x + e)) - np.asarray(grad(x - e))).reshape(-1) / (2 * eps))
+    return np.array(cols).T.reshape(x.shape + x.shape)
+
+
+def check(f, x, *rest, hessian=True, rtol=1e-5, atol=1e-6):
+    """Gradient of scalar `f` in x (first argument) in every mode, and its Hessian."""
+    args = (x,) + rest
+    want = numerical_grad(f, args, wrt=0)
+    got = tl.grad(f)(*args)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg="reverse mode")
+    assert np.shape(got) == np.shape(x)
+    d = np.random.default_rng(3).standard_normal(np.shape(x))
+    d = float(d) if np.ndim(x) == 0 and not isinstance(x, np.ndarray) else d
+    _, tangent = tl.jvp(f, args, (d,))
+    np.testing.assert_allclose(tangent, np.sum(want * d), rtol=rtol, atol=atol,
+                               err_msg="forward mode")
+    jac = tl.jacobian(f, mode="forward")(*args)
+    np.testing.assert_allclose(jac, want, rtol=rtol, atol=atol, err_msg="vector forward")
+    if hessian:
+        if rest:
+            def g(v, f=f, rest=rest):
+                return f(v, *rest)
+            h = tl.hessian(f)(*args)
+            want_h = _fd_hessian(g, x)
+        else:
+            h = tl.hessian(f)(x)
+            want_h = _fd_hessian(f, x)
+        np.testing.assert_allclose(h, want_h, rtol=1e-4, atol=1e-5, err_msg="Hessian")
+
+
+def _rule_check(func):
+    rule = registry.lookup(func)
+    assert rule is not None and not rule.inactive
+    assert check_rule(rule, strict=True, degenerate=True, complex_values=True) > 0
+
+
+# ================================================================ rearrangements
+def flips(x):
+    m = x.reshape(3, 4)
+    return np.sum(np.flipud(m) * np.fliplr(m) ** 2) + np.sum(np.rot90(m, 3) ** 3)
+
+
+def rolled_axes(x):
+    t = x.reshape(2, 3, 2)
+    return np.sum(np.rollaxis(t, 2) ** 2 * np.arange(12.0).reshape(2, 2, 3))
+
+
+def named_splits(x):
+    m = x.reshape(2, 6)
+    a, b = np.hsplit(m, 2)
+    c, d = np.vsplit(m, 2)
+    return np.sum(a * b ** 2) + np.sum(c * np.sin(d))
+
+
+def joined(x):
+    u, v = x[:6], x[6:]
+    cols = np.column_stack((u, v ** 2))
+    deep = np.dstack((u.reshape(2, 3), v.reshape(2, 3)))
+    return np.sum(cols * cols) + np.sum(np.sin(deep))
+
+
+def as_arrays(x):
+    a = np.asarray(x)
+    b = np.ascontiguousarray(a.reshape(3, 4).T)
+    c = np.asfortranarray(b * 2.0)
+    d = np.asanyarray([x[0], x[1] ** 2])
+    return np.sum(a * c.reshape(-1) ** 2) + np.sum(d ** 3)
+
+
+@pytest.mark.parametrize("f", [flips, rolled_axes, named_splits, joined, as_arrays],
+                         ids=lambda f: f.__name__)
+def test_rearrangements(f):
+    check(f, np.linspace(-0.9, 1.3, 12))
+
+
+def test_asarray_of_scalar():
+    def f(x):
+        return np.sum(np.ascontiguousarray(x * x) * 3.0)
+    assert tl.grad(f)(1.5) == pytest.approx(9.0)
