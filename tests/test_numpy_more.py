@@ -26,7 +26,7 @@ RNG = np.random.default_rng(7)
 W12 = np.linspace(-1.0, 1.0, 12)
 
 
-def _fd_hessian(f, x, eps=1e-5):
+def _fd_hessian(f, x, rest=(), eps=1e-5):
     """Central differences of tangent_like's own gradient (checked separately)."""
     grad = tl.grad(f)
     x = np.asarray(x, dtype=float)
@@ -35,7 +35,8 @@ def _fd_hessian(f, x, eps=1e-5):
         e = np.zeros(x.size)
         e[i] = eps
         e = e.reshape(x.shape)
-        cols.append((np.asarray(grad(x + e)) - np.asarray(grad(x - e))).reshape(-1) / (2 * eps))
+        cols.append((np.asarray(grad(x + e, *rest)) - np.asarray(grad(x - e, *rest)))
+                    .reshape(-1) / (2 * eps))
     return np.array(cols).T.reshape(x.shape + x.shape)
 
 
@@ -54,14 +55,8 @@ def check(f, x, *rest, hessian=True, rtol=1e-5, atol=1e-6):
     jac = tl.jacobian(f, mode="forward")(*args)
     np.testing.assert_allclose(jac, want, rtol=rtol, atol=atol, err_msg="vector forward")
     if hessian:
-        if rest:
-            def g(v, f=f, rest=rest):
-                return f(v, *rest)
-            h = tl.hessian(f)(*args)
-            want_h = _fd_hessian(g, x)
-        else:
-            h = tl.hessian(f)(x)
-            want_h = _fd_hessian(f, x)
+        h = tl.hessian(f)(*args)
+        want_h = _fd_hessian(f, x, rest)
         np.testing.assert_allclose(h, want_h, rtol=1e-4, atol=1e-5, err_msg="Hessian")
 
 
@@ -114,3 +109,54 @@ def test_asarray_of_scalar():
     def f(x):
         return np.sum(np.ascontiguousarray(x * x) * 3.0)
     assert tl.grad(f)(1.5) == pytest.approx(9.0)
+
+
+# ================================================================ order statistics
+X12 = np.array([0.3, -1.2, 0.75, 2.1, -0.4, 1.05, 0.05, -0.9, 1.6, 0.45, -1.7, 0.95])
+
+
+def medians(x):
+    m = x.reshape(3, 4)
+    return np.median(m) * 2.0 + np.sum(np.median(m, axis=0) ** 2) + np.median(x * x)
+
+
+def quantiles(x):
+    m = x.reshape(3, 4)
+    return (np.sum(np.quantile(m, [0.23, 0.71], axis=1) ** 2)
+            + np.percentile(x, 37.0) * np.percentile(m, 64.0, axis=0, keepdims=True)[0, 1])
+
+
+def quantile_in_q(q, x):
+    return np.sum(np.quantile(x, q) ** 2) + np.percentile(x, 100.0 * q[0])
+
+
+def nan_reductions(x):
+    m = np.where(x.reshape(3, 4) > 1.5, np.nan, x.reshape(3, 4))
+    return (np.nansum(m * m) + np.sum(np.nanmean(m, axis=0) ** 2) + np.nanmax(m) * np.nanmin(m)
+            + np.nanprod(m[0]) + np.nanvar(m) + np.sum(np.nanstd(m, axis=1))
+            + np.nanmedian(m) + np.nanquantile(m, 0.3) + np.nanpercentile(m[1], 80.0))
+
+
+def cleaned(x):
+    y = np.log(x)                                  # NaN below 0
+    return np.sum(np.nan_to_num(y, nan=-2.0 * x[0]) ** 2)
+
+
+def test_order_statistics():
+    check(medians, X12)
+    check(quantiles, X12)
+    check(quantile_in_q, np.array([0.37, 0.58]), X12)
+    check(nan_reductions, X12)
+    check(cleaned, X12 + 0.2)
+
+
+def test_quantile_refusals():
+    def other_method(x):
+        return np.quantile(x, 0.3, method="nearest")
+
+    def overwritten(x):
+        return np.median(x, overwrite_input=True)
+
+    for f in (other_method, overwritten):
+        with pytest.raises(tl.TangentLikeError, match="method|overwrite_input"):
+            tl.grad(f)(X12)

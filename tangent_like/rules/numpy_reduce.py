@@ -101,7 +101,7 @@ SCAN = "x, axis=None, dtype=None, out=None"
 DX = "as_batched(dx, x)"        # a batched tangent of x (see `as_batched`)
 
 
-def _reduce_templates(weights, wrap="{}", how="holomorphic"):
+def reduce_templates(weights, wrap="{}", how="holomorphic"):
     """Templates of a reduction whose derivative is the weight array `weights` (an
     expression shaped like x); `wrap` maps the tangent (and, with ``g``, the cotangent).
 
@@ -122,10 +122,10 @@ def _reduce_templates(weights, wrap="{}", how="holomorphic"):
 _prod = defrule(np.prod, RED, kind=complex_reduce_kind, samples=samples.prod,
                 kink="smooth; zeros handled exactly (products of the other elements, no "
                      "division)",
-                **_reduce_templates("prod_others(x, axis)"))
+                **reduce_templates("prod_others(x, axis)"))
 
 _EXTREME = dict(kind=complex_reduce_kind, samples=samples.extreme,
-                **_reduce_templates("tie_weights(x, y, axis, keepdims)", how="select"))
+                **reduce_templates("tie_weights(x, y, axis, keepdims)", how="select"))
 _max = defrule(np.max, EXT, kink="max at a tie: the tied elements share the derivative "
                "equally", kink_when="reduce_tie(x, axis, 'max')", **_EXTREME)
 defrule(np.amax, EXT, kink=_max.kink, kink_when=_max.kink_when, **_EXTREME)
@@ -134,12 +134,12 @@ _min = defrule(np.min, EXT, kink="min at a tie: the tied elements share the deri
 defrule(np.amin, EXT, kink=_min.kink, kink_when=_min.kink_when, **_EXTREME)
 
 _var = defrule(np.var, VAR, kind=reduce_kind, samples=samples.var,
-               **_reduce_templates("var_weights(x, axis, ddof)", how="real"))
+               **reduce_templates("var_weights(x, axis, ddof)", how="real"))
 # std = sqrt(var): the variance's templates with the (co)tangent scaled by 1 / (2 std)
 _std = defrule(np.std, VAR, kind=reduce_kind, samples=samples.var,
                kink="std at zero spread (all elements equal): derivative 0",
                kink_when="zero_spread(x, axis)",
-               **_reduce_templates("var_weights(x, axis, ddof)", wrap="std_scale({}, y)",
+               **reduce_templates("var_weights(x, axis, ddof)", wrap="std_scale({}, y)",
                                    how="real"))
 
 _cumsum = defrule(np.cumsum, SCAN, kind=scan_kind, samples=samples.scan,
@@ -160,7 +160,7 @@ _norm = defrule(np.linalg.norm, "x, ord=None, axis=None, keepdims=False",
                      "inf-norms at a tie: shared equally; spectral/nuclear: the singular "
                      "vectors svd returns",
                 kink_when="norm_kink(x, ord, axis)",
-                **_reduce_templates("norm_weights(x, y, ord, axis, keepdims)", how="real"))
+                **reduce_templates("norm_weights(x, y, ord, axis, keepdims)", how="real"))
 
 # np.average: `keepdims` is keyword-only in NumPy and `returned=True` (a tuple result) is
 # not supported, so the templates read whether dims were kept from the result's rank.

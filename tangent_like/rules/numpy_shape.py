@@ -238,7 +238,7 @@ def _adjoint_kernel(func, params, primal, batch=None):
     rest = [p for p in names[1:] if p != "batch"]
     args = ", ".join(rest)
     jvp = {"v": f"{name}(dv, {args})"}
-    jvp.update({p: "0.0" for p in rest if p in ("x", "arrays", "tup")})
+    jvp.update({p: "0.0" for p in rest})     # shapes, axes, modes: no derivative
     rule = defrule(func, params, name=name, kind=A, samples=samples.adjoint_of(primal, rest),
                    jvp=jvp,
                    jvp_batch={"v": batch or f"batch_map({name}, as_batched(dv, v), {args})"})
