@@ -160,3 +160,90 @@ def test_quantile_refusals():
     for f in (other_method, overwritten):
         with pytest.raises(tl.TangentLikeError, match="method|overwrite_input"):
             tl.grad(f)(X12)
+
+
+# ================================================================ np.linalg
+M43 = np.array([[0.9, -0.3, 0.4], [0.2, 1.4, -0.5], [-0.7, 0.1, 0.8], [0.3, 0.6, -1.1]])
+SQ = np.array([[2.0, 0.3, -0.4], [0.1, 1.5, 0.6], [-0.5, 0.2, 1.1]])
+B4 = np.array([0.5, -1.0, 0.25, 2.0])
+
+
+def svd_all(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(u[:, 0] * np.arange(4.0)) * s[0] + np.sum(vh * vh * s[:, None] ** 2) \
+        + np.sum(np.abs(u[1]) * vh[0])
+
+
+def svd_values(a):
+    return np.sum(np.linalg.svd(a, compute_uv=False) ** 3)
+
+
+def pseudo_inverse(a):
+    return np.sum(np.linalg.pinv(a) ** 2 * np.arange(12.0).reshape(3, 4))
+
+
+def least_squares(a, b):
+    x, res, rank, s = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(x ** 2) + res[0] + np.sum(s)
+
+
+def least_squares_b(b, a):
+    x, res, rank, s = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(np.sin(x)) + 2.0 * res[0]
+
+
+def condition(a):
+    return np.linalg.cond(a) + np.linalg.cond(a, -2) * np.linalg.cond(a, 2)
+
+
+def eigen(a):
+    w, v = np.linalg.eig(a)
+    return np.real(np.sum(w ** 2) + np.sum(v * v * np.arange(3.0)))
+
+
+def eigen_values(a):
+    return np.real(np.sum(np.linalg.eigvals(a) ** 3)) + np.sum(np.linalg.eigvalsh(a) ** 2)
+
+
+def powers(a):
+    return np.sum(np.linalg.matrix_power(a, 3)) + np.sum(np.linalg.matrix_power(a, -2) ** 2) \
+        + np.sum(np.linalg.matrix_power(a, 0) * a)
+
+
+@pytest.mark.parametrize("f, x, rest", [
+    (svd_all, M43, ()), (svd_values, M43, ()), (pseudo_inverse, M43, ()),
+    (least_squares, M43, (B4,)), (least_squares_b, B4, (M43,)), (condition, SQ, ()),
+    (eigen, SQ, ()), (eigen_values, SQ, ()), (powers, SQ, ())],
+    ids=lambda v: getattr(v, "__name__", ""))
+def test_linalg(f, x, rest):
+    check(f, x, *rest)
+
+
+def complex_eigenvectors(a):
+    w, v = np.linalg.eig(a + 1j * np.flipud(a))
+    return np.sum(np.abs(v[0]) ** 2 * np.real(w)) + np.sum(np.real(v * np.conj(v[1])))
+
+
+def test_complex_eig_in_numpy_normalization():
+    check(complex_eigenvectors, SQ, hessian=False)
+
+
+def repeated_singular_values(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(u)
+
+
+def test_svd_refuses_repeated_singular_values():
+    with pytest.raises(tl.TangentLikeError, match="distinct"):
+        tl.grad(repeated_singular_values)(np.eye(3))
+    assert np.allclose(tl.grad(svd_values)(np.eye(3)), 3.0 * np.eye(3))
+
+
+def full_svd(a):
+    u, s, vh = np.linalg.svd(a)
+    return np.sum(u)
+
+
+def test_svd_refuses_full_matrices():
+    with pytest.raises(tl.TangentLikeError, match="full_matrices=False"):
+        tl.grad(full_svd)(SQ)

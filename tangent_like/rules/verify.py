@@ -243,7 +243,9 @@ def _random_cotangent(rng, y):
     for part in _parts(y):
         g = rng.standard_normal(np.shape(part))
         parts.append(float(g) if np.ndim(part) == 0 else g)
-    return type(y)(parts) if isinstance(y, (tuple, list)) else parts[0]
+    if isinstance(y, tuple):
+        return tuple(parts)         # (a named tuple result, np.linalg.svd's: a plain one)
+    return parts if isinstance(y, list) else parts[0]
 
 
 def _inner(g, y):
@@ -469,8 +471,9 @@ def _check_complex(rule, args, rng, rtol, atol):
             if p in rule.vjp:
                 g = _random_cotangent(rng, y)
                 if isinstance(y, (tuple, list)):
-                    g = type(y)(gi + 1j * rng.standard_normal(np.shape(gi))
-                                if np.iscomplexobj(yi) else gi for gi, yi in zip(g, y))
+                    g = (tuple if isinstance(y, tuple) else list)(
+                        gi + 1j * rng.standard_normal(np.shape(gi)) if np.iscomplexobj(yi)
+                        else gi for gi, yi in zip(g, y))
                 elif np.iscomplexobj(y):
                     g = g + 1j * rng.standard_normal(np.shape(y))
                 want = _complex_fd_grad(lambda v: float(sum(

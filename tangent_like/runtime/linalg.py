@@ -208,3 +208,251 @@ def irfft_weights(v, like, axis=-1):
 def imag_unit(x):
     """1j for a complex `x`, else 0.0 (the imaginary part of a real value is constant)."""
     return 1j if np.iscomplexobj(x) else 0.0
+
+
+# ------------------------------------------------------------------------------------ SVD
+def _mt(x):
+    return np.swapaxes(x, -1, -2)
+
+
+@kernel
+def svd_checked(s):
+    """The singular values `s`, after checking that the derivatives of the singular vectors
+    exist: the values must be distinct and nonzero (the thin factorization's vectors are not
+    unique otherwise, and their derivatives are infinite)."""
+    s = np.asarray(s)
+    if s.size and (np.any(s == 0) or np.any(np.diff(np.sort(s, axis=-1), axis=-1) == 0)):
+        raise NoDerivativeError("the derivative of the singular vectors of np.linalg.svd "
+                                "needs distinct, nonzero singular values, and this matrix "
+                                "has repeated or zero ones",
+                                hint="differentiate the singular values alone "
+                                     "(np.linalg.svd(a, compute_uv=False)) or a function "
+                                     "of the matrix that does not depend on the choice "
+                                     "of singular vectors")
+    return s
+
+
+@kernel
+def svd_tangent(da, u, s, vh):
+    """Tangents (dU, ds, dVh) of the thin SVD ``a = U diag(s) Vh`` along `da` (real, batch
+    axes allowed): with P = U^T da V and F[i, j] = 1 / (s_j^2 - s_i^2),
+    ds = diag(P), dU = U (F o (P S + S P^T)) + (I - U U^T) da V / s,
+    dV = V (F o (S P + P^T S)) + (I - V V^T) da^T U / s."""
+    if is_zero(da):
+        return 0.0, 0.0, 0.0
+    s = svd_checked(s)
+    v = _mt(vh)
+    p = np.einsum("...ji,...jk,...kl->...il", u, da, v)
+    f = eigh_gap(s * s)
+    ds = np.einsum("...ii->...i", p)
+    sp = p * s[..., None, :]                    # P S
+    ps = s[..., :, None] * p                    # S P
+    dav = np.einsum("...ij,...jk->...ik", da, v)
+    dau = np.einsum("...ji,...jk->...ik", da, u)
+    du = (np.einsum("...ij,...jk->...ik", u, f * (sp + _mt(sp)))
+          + (dav - np.einsum("...ij,...kj,...kl->...il", u, u, dav)) / s[..., None, :])
+    dv = (np.einsum("...ij,...jk->...ik", v, f * (ps + _mt(ps)))
+          + (dau - np.einsum("...ij,...kj,...kl->...il", v, v, dau)) / s[..., None, :])
+    return du, ds, _mt(dv)
+
+
+@kernel
+def svd_values_adjoint(v, a):
+    """Adjoint of ``np.linalg.svd(a, compute_uv=False)`` for the cotangent `v` of the
+    singular values: ``U diag(v) Vh`` (also for complex a)."""
+    if is_zero(v):
+        return 0.0
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return re_like(np.einsum("...ik,...k,...kj->...ij", u, v, vh), a)
+
+
+@kernel
+def svd_values_tangent(da, a):
+    """Tangent of the singular values of `a` along `da`: ``Re diag(U^H da V)`` (batch axes
+    allowed)."""
+    if is_zero(da):
+        return 0.0
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return np.real(np.einsum("...ik,...ij,...kj->...k", np.conj(u), da, np.conj(vh)))
+
+
+@kernel
+def svd_values_adjoint_tangent(v, a, da):
+    """Tangent of `svd_values_adjoint` (v, a) along `da` (real a, distinct singular values):
+    ``dU diag(v) Vh + U diag(v) dVh``."""
+    if is_zero(v) or is_zero(da):
+        return 0.0
+    if np.iscomplexobj(a) or np.iscomplexobj(da):
+        raise NoDerivativeError("second derivatives of the singular values of complex "
+                                "matrices are not supported")
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    du, _, dvh = svd_tangent(da, u, s, vh)
+    return re_like(np.einsum("...ik,...k,...kj->...ij", du, v, vh)
+                   + np.einsum("...ik,...k,...kj->...ij", u, v, dvh), a)
+
+
+@kernel
+def cond_weights(s, p=None):
+    """d cond / d s for ``cond = s_max / s_min`` (p None or 2) or ``s_min / s_max`` (p -2),
+    from the singular values `s` (sorted descending)."""
+    s = np.asarray(s)
+    w = np.zeros_like(s)
+    top, low = s[..., 0], s[..., -1]
+    if p == -2:
+        top, low = low, top
+        i, j = -1, 0
+    else:
+        i, j = 0, -1
+    w[..., i] += 1.0 / low
+    w[..., j] -= top / (low * low)
+    return w
+
+
+@kernel
+def cond_weights_tangent(ds, s, p=None):
+    """Tangent of `cond_weights` along the tangent `ds` of the singular values (a leading
+    batch axis allowed)."""
+    if is_zero(ds):
+        return 0.0
+    s = np.asarray(s)
+    ds = np.asarray(ds)
+    i, j = (-1, 0) if p == -2 else (0, -1)
+    top, low = s[..., i], s[..., j]
+    dtop, dlow = ds[..., i], ds[..., j]
+    out = np.zeros(np.broadcast_shapes(ds.shape, s.shape), dtype=np.result_type(ds, s, 1.0))
+    out[..., i] = -dlow / (low * low)
+    out[..., j] = -dtop / (low * low) + 2.0 * top * dlow / (low * low * low)
+    return out
+
+
+@kernel
+def check_cond_order(p):
+    """np.linalg.cond's derivative rule covers the 2-norm condition numbers (p None, 2, -2)."""
+    if p not in (None, 2, -2):
+        raise NoDerivativeError(f"np.linalg.cond(x, p={p!r}) has no derivative rule (only "
+                                "p=None, 2 or -2, from the singular values)",
+                                hint="write it as np.linalg.norm(x, p) * "
+                                     "np.linalg.norm(np.linalg.inv(x), p)")
+    return p
+
+
+# ----------------------------------------------------------------------------- pinv, lstsq
+@kernel
+def pinv_tangent(da, a, pinv):
+    """Tangent of ``P = pinv(a)`` along `da` (constant rank; batch axes allowed):
+    ``-P da P + P P^T da^T (I - a P) + (I - P a) da^T P^T P``."""
+    if is_zero(da):
+        return 0.0
+    dat = _mt(da)
+    t1 = -np.einsum("...ij,...jk,...kl->...il", pinv, da, pinv)
+    x = np.einsum("...ij,...kj,...kl->...il", pinv, pinv, dat)       # P P^T da^T
+    t2 = x - np.einsum("...ij,...jk,...kl->...il", x, a, pinv)
+    y = np.einsum("...ij,...kj,...kl->...il", dat, pinv, pinv)       # da^T P^T P
+    t3 = y - np.einsum("...ij,...jk,...kl->...il", pinv, a, y)
+    return t1 + t2 + t3
+
+
+@kernel
+def lstsq_residual_cotangent(v, residuals, r):
+    """The cotangent `v` of lstsq's residuals (sums of squares of the columns of
+    ``r = b - a x``) as a cotangent of r: ``2 r v`` (nothing when the residuals are empty:
+    a rank-deficient or square system: zeros shaped like r)."""
+    if is_zero(v) or np.size(residuals) == 0:
+        return np.zeros(np.shape(r), dtype=np.result_type(r, 1.0))
+    return 2.0 * r * v
+
+
+@kernel
+def lstsq_residual_tangent(dr, residuals, r):
+    """Tangent of lstsq's residuals along the tangent `dr` of ``r = b - a x`` (at the
+    solution: the change of x does not count): ``2 sum(r dr)`` over each column."""
+    if is_zero(dr) or np.size(residuals) == 0:
+        return 0.0
+    if np.ndim(r) == 1:         # b a vector: residuals of shape (1,)
+        return 2.0 * np.sum(r * dr, axis=-1)[..., None]
+    return 2.0 * np.sum(r * dr, axis=-2)
+
+
+# ------------------------------------------------------------------------------------ eig
+@kernel
+def eig_gauge(v):
+    """1 at the largest component (in absolute value) of each eigenvector (column of `v`),
+    0 elsewhere: where LAPACK makes each unit eigenvector real."""
+    v = np.asarray(v)
+    k = np.argmax(np.abs(v), axis=-2)
+    return (np.arange(v.shape[-2])[:, None] == k[..., None, :]).astype(float)
+
+
+@kernel
+def eig_tangent(da, w, v):
+    """Tangents (dw, dV) of ``np.linalg.eig`` along `da` (batch axes allowed), in NumPy's
+    normalization: each eigenvector has unit norm and its largest component real.
+    With P = V^-1 da V: dw = diag(P), dV = V (F o P) + V diag(alpha), F[i, j] =
+    1 / (w_j - w_i), alpha keeping the norm and the real component."""
+    if is_zero(da):
+        return 0.0, 0.0
+    vinv = np.linalg.inv(v)
+    p = np.einsum("...ij,...jk,...kl->...il", vinv, da, v)
+    dw = np.einsum("...ii->...i", p)
+    dv = np.einsum("...ij,...jk->...ik", v, eigh_gap(w) * p)
+    c = np.einsum("...ji,...ji->...i", np.conj(v), dv)
+    m = eig_gauge(v)
+    r = np.real(np.einsum("...ji,...ji->...i", m, v))
+    e = np.einsum("...ji,...ji->...i", m, dv)
+    alpha = -np.real(c) - 1j * np.imag(e) / r
+    dv = dv + v * alpha[..., None, :]
+    return re_like(dw, w), re_like(dv, v)
+
+
+# --------------------------------------------------------------------------- matrix power
+@kernel
+def block_upper(x, e):
+    """The block matrix ``[[x, e], [0, x]]`` (stacks allowed): a matrix function of it has
+    the function's derivative at x along e in its upper right block."""
+    if is_zero(x) and is_zero(e):
+        return 0.0
+    ref = e if is_zero(x) else x
+    shape = np.broadcast_shapes(np.shape(ref), np.shape(e) if not is_zero(e) else ())
+    x = np.broadcast_to(0.0 if is_zero(x) else x, shape)
+    e = np.broadcast_to(0.0 if is_zero(e) else e, shape)
+    zero = np.zeros(shape, dtype=np.result_type(x, e))
+    return np.concatenate([np.concatenate([x, e], axis=-1),
+                           np.concatenate([zero, x], axis=-1)], axis=-2)
+
+
+@kernel
+def upper_right(b):
+    """The upper right block of a block matrix with square blocks."""
+    if is_zero(b):
+        return 0.0
+    n = np.shape(b)[-1] // 2
+    return b[..., :n, n:]
+
+
+@kernel
+def power_tangent(da, a, n):
+    """Tangent of ``np.linalg.matrix_power(a, n)`` along `da` (batch axes allowed)."""
+    if is_zero(da):
+        return 0.0
+    return upper_right(np.linalg.matrix_power(block_upper(a, da), n))
+
+
+@kernel
+def eig_same_order(a, w):
+    """`a`, after checking that ``np.linalg.eig(a)`` lists its eigenvalues as `w` (those of
+    np.linalg.eigvals) does: the eigenvalue derivatives pair them with eig's vectors."""
+    w2 = np.linalg.eigvals(a)
+    if np.shape(w2) != np.shape(w) or not np.allclose(w2, w, rtol=1e-10, atol=1e-12):
+        raise NoDerivativeError("np.linalg.eigvals and np.linalg.eig list the eigenvalues of "
+                                "this matrix in different orders",
+                                hint="use w, v = np.linalg.eig(a)")
+    return a
+
+
+@kernel
+def eig_has_repeated(a):
+    """True when two eigenvalues of `a` are equal (eigenvector derivatives do not exist)."""
+    w = np.linalg.eigvals(a)
+    diff = w[..., :, None] - w[..., None, :]
+    n = np.shape(w)[-1]
+    return bool(np.any((diff == 0) & ~np.eye(n, dtype=bool)))

@@ -157,3 +157,73 @@ def square(rng):
 
 def cholesky(rng):
     return [{"A": spd(rng, (3, 3))}, {"A": spd(rng, (2, 3, 3))}]
+
+
+def svd(rng):
+    r = rng.standard_normal
+    out = []
+    for shape in ((3, 3), (4, 2), (2, 4), (2, 3, 2)):
+        a = r(shape)
+        out.append({"a": a, "full_matrices": False})
+        out.append({"a": a, "full_matrices": True, "compute_uv": False})
+    return out
+
+
+def svd_checked(rng):
+    return [{"s": np.array([3.0, 1.5, 0.5])}, {"s": np.array([[2.0, 1.0], [4.0, 0.3]])}]
+
+
+def svd_values_adjoint(rng):
+    r = rng.standard_normal
+    return [{"v": r(2), "a": r((3, 2))}, {"v": r((2, 3)), "a": r((2, 3, 4))}]
+
+
+def pinv(rng):
+    r = rng.standard_normal
+    return [{"a": r((3, 3)) + 3.0 * np.eye(3)}, {"a": r((4, 2))}, {"a": r((2, 4))},
+            {"a": r((2, 3, 2))}]
+
+
+def lstsq(rng):
+    r = rng.standard_normal
+    return [{"a": r((4, 2)), "b": r(4), "rcond": None},
+            {"a": r((5, 3)), "b": r((5, 2)), "rcond": None},
+            {"a": r((3, 3)) + 3.0 * np.eye(3), "b": r(3), "rcond": None},
+            {"a": r((2, 4)), "b": r(2), "rcond": None}]
+
+
+def cond(rng):
+    r = rng.standard_normal
+    return [{"x": r((3, 3)) + 2.0 * np.eye(3)}, {"x": r((4, 2)), "p": 2},
+            {"x": r((3, 3)), "p": -2}, {"x": r((2, 3, 3)), "p": None}]
+
+
+def cond_weights(rng):
+    return [{"s": np.array([3.0, 1.5, 0.5]), "p": None},
+            {"s": np.array([[2.0, 1.0], [4.0, 0.3]]), "p": -2}]
+
+
+def eig(rng):
+    r = rng.standard_normal
+    sym = r((3, 3))
+    return [{"a": r((3, 3))}, {"a": r((4, 4))}, {"a": r((2, 3, 3))}, {"a": sym + sym.T}]
+
+
+def eigvalsh(rng):
+    r = rng.standard_normal
+    return [{"a": r((3, 3)), "UPLO": "L"}, {"a": r((2, 3, 3)), "UPLO": "U"}]
+
+
+def matrix_power(rng):
+    a, stack = squares(rng)
+    return [{"a": a, "n": 3}, {"a": a, "n": 0}, {"a": a, "n": 1}, {"a": a, "n": -2},
+            {"a": stack, "n": 2}]
+
+
+def upper_right(rng):
+    return [{"b": rng.standard_normal((4, 4))}, {"b": rng.standard_normal((2, 6, 6))}]
+
+
+def block_upper(rng):
+    r = rng.standard_normal
+    return [{"x": r((2, 2)), "e": r((2, 2))}, {"x": r((2, 3, 3)), "e": r((2, 3, 3))}]
