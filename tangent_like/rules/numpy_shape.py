@@ -271,13 +271,9 @@ defrule(rt.join_adjoint, "v, tup, how", name="join_adjoint", kind=A,
         samples=samples.join_adjoint,
         jvp={"v": "join_adjoint(dv, tup, how)", "tup": "0.0", "how": "0.0"},
         jvp_batch={"v": "batch_map_parts(join_adjoint, as_batched(dv, v), tup, how)"})
-defrule(rt.gather_adjoint, "v, x, fn, args=()", name="gather_adjoint", kind=A,
-        tested_by="tests/test_numpy_more.py",
-        jvp={"v": "gather_adjoint(dv, x, fn, args)", "x": "0.0", "fn": "0.0", "args": "0.0"},
-        jvp_batch={"v": "batch_map(gather_adjoint, dv, x, fn, args)"})
-defrule(rt.shaped_like, "v, like, batch=False", name="shaped_like", kind=A,
-        tested_by="tests/test_numpy_more.py",
-        jvp={"v": "shaped_like(dv, like, batch)", "like": "0.0", "batch": "0.0"},
-        jvp_batch={"v": "shaped_like(as_batched(dv, v), like, True)"})
+with_defaults(defrule(rt.shaped_like, "v, like, batch=False", name="shaped_like", kind=A,
+                      samples=samples.shaped_like,
+                      jvp={"v": "shaped_like(dv, like, batch)", "like": "0.0", "batch": "0.0"},
+                      jvp_batch={"v": "shaped_like(as_batched(dv, v), like, True)"}))
 for _f in (rt.split_axis, rt.rollaxis_axes, rt.batch_all_axes):
     inactive(_f, kind=A, name=_f.__name__)

@@ -123,6 +123,9 @@ for _rule in (_nansum, _nanmean, _nanprod, _nanmax, _nanmin, _nanvar, _nanstd):
 
 # ------------------------------------------------------------------------------ nan_to_num
 def _same_kind(arg_kinds, bound):
+    if literal(bound, "copy", True) is not True:
+        raise NoDerivativeError("np.nan_to_num(..., copy=False) changes x in place: it has no "
+                                "derivative rule", hint="call it without copy=")
     k = arg_kinds.get("x", A)
     return k if lattice.is_array(k) or k == lattice.SCALAR else A
 

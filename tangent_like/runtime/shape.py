@@ -440,27 +440,6 @@ def pad_tangent(dx, x, pad_width, mode="constant", batch=False):
 
 # -------------------------------------------------------------------------- rearrangements
 @kernel
-def gather_adjoint(v, x, fn, args=()):
-    """Adjoint of ``fn(x, *args)`` for a function that only moves, copies or picks elements
-    of x (``np.rot90``, ``np.fft.fftshift``...): each cotangent goes back to the element it
-    came from, summed where an element was used several times.  `fn` is applied to the
-    positions of x's elements to find where each one went; its result may be a list of
-    parts (a split), whose cotangents `v` then come as a tuple (0.0 for unused parts)."""
-    x_arr = np.asarray(x)
-    where = fn(np.arange(x_arr.size).reshape(x_arr.shape), *args)
-    parts = list(where) if isinstance(where, (list, tuple)) else [where]
-    cots = list(v) if isinstance(where, (list, tuple)) and not is_zero(v) else [v]
-    dtype = np.result_type(float_dtype(x_arr), *[c for c in cots if not is_zero(c)])
-    out = np.zeros(x_arr.size, dtype=dtype)
-    for pos, cot in zip(parts, cots):
-        if is_zero(cot):
-            continue
-        pos = np.asarray(pos)
-        np.add.at(out, pos.reshape(-1), np.broadcast_to(cot, pos.shape).reshape(-1))
-    return re_like(out.reshape(x_arr.shape), x)
-
-
-@kernel
 def batch_all_axes(axes, t):
     """An ``axes`` argument for a batched tangent `t`: None (every axis) becomes every axis
     but the batch axis; given axes move past it (`batch_shift_axis`)."""

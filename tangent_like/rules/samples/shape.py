@@ -221,3 +221,8 @@ def asarray(rng):
     return [{"x": uniform(rng, (2, 3))}, {"x": float(rng.uniform(-1, 1))},
             {"x": uniform(rng, (3,)), "dtype": np.float64},
             {"x": [float(v) for v in uniform(rng, 3)]}]
+
+
+def shaped_like(rng):
+    return [{"v": uniform(rng, ()), "like": np.zeros(1)},
+            {"v": uniform(rng, (2, 3)), "like": np.zeros((3, 2))}]
