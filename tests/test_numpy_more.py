@@ -247,3 +247,24 @@ def full_svd(a):
 def test_svd_refuses_full_matrices():
     with pytest.raises(tl.TangentLikeError, match="full_matrices=False"):
         tl.grad(full_svd)(SQ)
+
+
+# ================================================================ n-dimensional FFT
+def spectra(x):
+    m = x.reshape(3, 4)
+    f = np.fft.fft2(m)
+    r = np.fft.rfftn(m, s=(4, 6), norm="ortho")
+    back = np.fft.irfft2(r * np.conj(r), s=(4, 6))
+    return (np.sum(np.abs(f) ** 2) + np.sum(np.real(np.fft.ifftn(f * f, axes=(1,))))
+            + np.sum(back * np.arange(24.0).reshape(4, 6))
+            + np.sum(np.real(np.fft.fftshift(np.fft.fftn(m, axes=(0,)))) * np.fft.ifftshift(m)))
+
+
+def spectra_inverse(x):
+    m = x.reshape(3, 4)
+    return np.sum(np.abs(np.fft.ifft2(m * m)) ** 2) + np.sum(np.fft.irfftn(m, norm="forward"))
+
+
+def test_fftn():
+    check(spectra, X12)
+    check(spectra_inverse, X12)

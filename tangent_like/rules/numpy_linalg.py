@@ -568,3 +568,50 @@ defrule(rt.block_upper, "x, e", name="block_upper", kind=A, samples=samples.bloc
         jvp_batch={"x": "block_upper(dx, 0.0)", "e": "block_upper(0.0, de)"})
 for _k in (rt.eig_gauge, rt.check_cond_order, rt.eig_has_repeated):
     inactive(_k, kind=A, name=_k.__name__)
+
+
+# ------------------------------------------------------------------- n-dimensional FFT, shifts
+# fft2/fftn and their inverses are fft applied along several axes: the adjoint is the
+# transform with the dual norm along the same axes, cut or padded back (`fftn_fit`).
+# rfftn keeps half of the last axis (zero-padded back, `rfft_pad`); irfftn counts the inner
+# frequencies of its last axis twice (`irfft_weights`).
+_AX = "fft_axes(a, s, axes)"
+_LAST = f"{_AX}[-1]"
+
+
+def _fftn_rule(func, name, params, vjp):
+    fn = name
+    return defrule(func, params, name=name, kind=A, vjp={"a": vjp},
+                   jvp={"a": f"tangent_call({fn}, 0, da, s, axes, norm)"},
+                   jvp_batch={"a": f"{fn}(as_batched(da, a), s, batch_shift_axis({_AX}), "
+                                   "norm)"},
+                   samples=samples.fftn(name), kink="complex values: real inner product "
+                                                    "Re<g, y>")
+
+
+for _fn, _inverse in (("fftn", "ifftn"), ("fft2", "ifft2")):
+    _params = ("a, s=None, axes=None, norm=None" if _fn.endswith("n") else
+               "a, s=None, axes=(-2, -1), norm=None")
+    _fftn_rule(getattr(np.fft, _fn), f"np.fft.{_fn}", _params,
+               f"fftn_fit(np.fft.ifftn({_G}, None, {_AX}, {_DUAL}), a, {_AX})")
+    _fftn_rule(getattr(np.fft, _inverse), f"np.fft.{_inverse}", _params,
+               f"fftn_fit(np.fft.fftn({_G}, None, {_AX}, {_DUAL}), a, {_AX})")
+    _real = "rfft" + _fn[3:]
+    _fftn_rule(getattr(np.fft, _real), f"np.fft.{_real}", _params,
+               f"fftn_fit(np.fft.ifftn(rfft_pad({_G}, a, fft_lengths(a, s, axes)[-1], "
+               f"{_LAST}), None, {_AX}, {_DUAL}), a, {_AX})")
+    _fftn_rule(getattr(np.fft, "i" + _real), f"np.fft.i{_real}", _params,
+               f"fftn_fit(np.fft.fftn(irfft_weights(np.fft.rfft({_G}, None, {_LAST}, "
+               f"{_DUAL}), y, {_LAST}), None, fft_last_axes({_AX}), {_DUAL}), a, {_AX})")
+
+for _shift, _back in (("fftshift", "ifftshift"), ("ifftshift", "fftshift")):
+    defrule(getattr(np.fft, _shift), "x, axes=None", name=f"np.fft.{_shift}",
+            kind=_same_kind("x"), samples=samples.fftshift,
+            vjp={"x": f"np.fft.{_back}(dense_cotangent(g, y), axes)"},
+            jvp={"x": f"tangent_call(np.fft.{_shift}, 0, dx, axes)"},
+            jvp_batch={"x": f"np.fft.{_shift}(as_batched(dx, x), "
+                            "batch_all_axes(axes, as_batched(dx, x)))"},
+            kink="a rearrangement (its adjoint is the inverse shift)")
+linear_helper(rt.fftn_fit, "v, a, axes", samples.fftn_fit)
+for _k in (rt.fft_axes, rt.fft_lengths, rt.fft_last_axes):
+    inactive(_k, kind=A, name=_k.__name__)

@@ -456,3 +456,40 @@ def eig_has_repeated(a):
     diff = w[..., :, None] - w[..., None, :]
     n = np.shape(w)[-1]
     return bool(np.any((diff == 0) & ~np.eye(n, dtype=bool)))
+
+
+# ----------------------------------------------------------------------- n-dimensional FFT
+@kernel
+def fft_axes(a, s=None, axes=None):
+    """The axes ``np.fft.fftn(a, s, axes)`` transforms, nonnegative: every axis, or the last
+    ``len(s)`` ones, unless given."""
+    nd = np.ndim(a)
+    if axes is None:
+        axes = range(nd - (len(s) if s is not None else nd), nd)
+    return tuple(int(ax) % nd for ax in axes)
+
+
+@kernel
+def fft_lengths(a, s=None, axes=None):
+    """The lengths of the transforms of ``np.fft.fftn(a, s, axes)`` (a's, unless s is
+    given)."""
+    if s is not None:
+        return tuple(int(n) for n in s)
+    return tuple(np.shape(a)[ax] for ax in fft_axes(a, s, axes))
+
+
+@kernel
+def fftn_fit(v, a, axes):
+    """`v` cut or zero-padded along each of `axes` to a's lengths, real when `a` is real (the
+    adjoint of the padding/truncation ``s=`` does, and of a real argument)."""
+    if is_zero(v):
+        return 0.0
+    for ax in axes:
+        v = _resize(v, np.shape(a)[ax], ax)
+    return re_like(v, a)
+
+
+@kernel
+def fft_last_axes(axes):
+    """All but the last of the transformed `axes` (irfftn's complex transforms)."""
+    return tuple(axes)[:-1]

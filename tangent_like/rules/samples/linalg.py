@@ -227,3 +227,36 @@ def upper_right(rng):
 def block_upper(rng):
     r = rng.standard_normal
     return [{"x": r((2, 2)), "e": r((2, 2))}, {"x": r((2, 3, 3)), "e": r((2, 3, 3))}]
+
+
+def fftn(name):
+    """Samples of np.fft.fftn and its kin (`name`): lengths cut and padded, some axes,
+    every norm (irfftn's half spectrum is real here: the checker adds complex variants)."""
+    def samples(rng):
+        r = rng.standard_normal
+        two = name.endswith("2")
+        out = [{"a": r((3, 4))}, {"a": r((2, 3, 4)), "norm": "ortho"},
+               {"a": r((3, 4)), "s": (2, 6), "norm": "forward"},
+               {"a": r((2, 3, 5)), "axes": (0, 2), "s": (3, 4)}]
+        if not two:
+            out += [{"a": r((2, 3, 4)), "axes": (1,)}, {"a": r((3, 4)), "s": (5,)}]
+        for a in out:
+            if two and "axes" not in a:
+                a["axes"] = (-2, -1)
+            a.setdefault("s", None)
+            a.setdefault("axes", None if not two else (-2, -1))
+            a.setdefault("norm", None)
+        return out
+    return samples
+
+
+def fftshift(rng):
+    r = rng.standard_normal
+    return [{"x": r((3, 4))}, {"x": r((5,)), "axes": 0}, {"x": r((2, 3, 5)), "axes": (0, 2)},
+            {"x": r((2, 5)), "axes": -1}]
+
+
+def fftn_fit(rng):
+    r = rng.standard_normal
+    return [{"v": r((2, 6)), "a": r((3, 4)), "axes": (0, 1)},
+            {"v": r((3, 3)) + 1j * r((3, 3)), "a": r((3, 4)) + 0j, "axes": (1,)}]
