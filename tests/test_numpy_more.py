@@ -268,3 +268,85 @@ def spectra_inverse(x):
 def test_fftn():
     check(spectra, X12)
     check(spectra_inverse, X12)
+
+
+# ================================================================ signals, polynomials, vectors
+def differences(x):
+    m = x.reshape(3, 4)
+    return (np.sum(np.diff(x) ** 2) + np.sum(np.diff(m, 2, axis=1) * m[:, :2])
+            + np.sum(np.gradient(x, 0.5) ** 2)
+            + np.sum(np.gradient(m, axis=0, edge_order=2) * m)
+            + sum(np.sum(part ** 2) for part in np.gradient(m, 2.0, 0.5)))
+
+
+def convolutions(x):
+    a, v = x[:7], x[7:]
+    return (np.sum(np.convolve(a, v) ** 2) + np.sum(np.convolve(v, a, mode="same") * a[:7])
+            + np.sum(np.correlate(a, v) ** 3) + np.sum(np.correlate(a, v * v, "full")))
+
+
+def interpolated(x):
+    xp = np.array([-2.0, -0.5, 0.4, 1.0, 2.5])
+    fp = x[:5] ** 2
+    return np.sum(np.interp(x, xp, fp) * x) + np.interp(0.3, xp, np.sin(x[5:10]))
+
+
+def polynomials(x):
+    p = x[:4]
+    return np.sum(np.polyval(p, x[4:]) ** 2) + np.sum(np.polyder(p, 2) * x[:2]) \
+        + np.polyval(np.array([1.0, -2.0, 0.5]), x[0])
+
+
+def vector_products(x):
+    a, b = x[:6].reshape(2, 3), x[6:]
+    return (np.sum(np.kron(a, b[:2]) ** 2) + np.sum(np.cross(a, b[:3]) ** 2)
+            + np.cross(x[:2], x[2:4]) * x[5])
+
+
+def selected(x):
+    conds = [x < -0.5, x > 0.5]
+    return np.sum(np.select(conds, [x ** 2, np.sin(x)], default=x * 3.0) * x)
+
+
+def partitioned(x):
+    m = x.reshape(3, 4)
+    return np.sum(np.partition(x, 4) * W12) + np.sum(np.partition(m, 1, axis=0) ** 3 * m)
+
+
+def angles(x):
+    z = x[:6] + 1j * x[6:]
+    return np.sum(np.angle(z) * x[:6]) + np.sum(np.angle(z, deg=True) ** 2) \
+        + np.sum(np.real_if_close(z * z)) .real + np.sum(np.real_if_close(x + 0j))
+
+
+def several(x):
+    return (math.hypot(x[0], x[1], x[2]) + math.dist(x[:3], x[3:6]) ** 2
+            + math.dist((x[0], x[1]), (x[2], 0.5)) + math.fsum([x[6], x[7] ** 2, 1.0])
+            + math.prod([x[8], x[9], x[10]], start=x[11]) + math.prod(x[:3]))
+
+
+@pytest.mark.parametrize("f", [differences, convolutions, interpolated, polynomials,
+                               vector_products, selected, partitioned, angles, several],
+                         ids=lambda f: f.__name__)
+def test_signals(f):
+    check(f, X12, hessian=f not in (several,))
+
+
+def test_interp_kink_convention():
+    xp = np.array([0.0, 1.0, 3.0])
+    fp = np.array([0.0, 2.0, 3.0])
+
+    def f(x):
+        return np.interp(x, xp, fp)
+
+    assert tl.grad(f)(1.0) == pytest.approx(0.5)     # the piece to the right of the knot
+    assert tl.grad(f)(3.0) == pytest.approx(0.5)     # the last knot: the piece to its left
+    assert tl.grad(f)(4.0) == 0.0
+
+
+def test_gradient_refuses_differentiated_spacing():
+    def f(x, h):
+        return np.sum(np.gradient(x, h))
+
+    with pytest.raises(tl.TangentLikeError):
+        tl.grad(f, wrt=1)(X12, 0.5)

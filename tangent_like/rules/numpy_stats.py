@@ -154,19 +154,22 @@ for _k in (rt.quantile_weights, rt.nan_mask, rt.nan_mean_weights, rt.replaced_wh
 _WS = "axis, keepdims"
 defrule(rt.weighted_sum, "w, x, axis=None, keepdims=False, batch=False", name="weighted_sum",
         kind=A, samples=samples.weighted_sum,
-        jvp={"w": f"weighted_sum(dw, x, {_WS}, batch)", "x": f"weighted_sum(w, dx, {_WS}, batch)"},
+        jvp={"w": f"weighted_sum(dw, x, {_WS}, batch)", "x": f"weighted_sum(w, dx, {_WS}, batch)",
+             "axis": "0.0", "keepdims": "0.0", "batch": "0.0"},
         jvp_batch={"x": f"weighted_sum(w, as_batched(dx, x), {_WS}, True)",
                    "w": f"batch_at(weighted_sum, 0, dw, x, {_WS})"})
 defrule(rt.weighted_sum_adjoint, "v, w, x, axis=None, keepdims=False",
         name="weighted_sum_adjoint", kind=A, samples=samples.weighted_sum_adjoint,
         jvp={"v": f"weighted_sum_adjoint(dv, w, x, {_WS})",
-             "w": f"weighted_sum_adjoint(v, dw, x, {_WS})", "x": "0.0"},
+             "w": f"weighted_sum_adjoint(v, dw, x, {_WS})", "x": "0.0", "axis": "0.0",
+             "keepdims": "0.0"},
         jvp_batch={"v": f"batch_map(weighted_sum_adjoint, dv, w, x, {_WS})",
                    "w": f"batch_at(weighted_sum_adjoint, 1, v, dw, x, {_WS})"})
 defrule(rt.weighted_sum_adjoint_q, "v, w, x, q, axis=None, keepdims=False",
         name="weighted_sum_adjoint_q", kind=A, samples=samples.weighted_sum_adjoint_q,
         jvp={"v": f"weighted_sum_adjoint_q(dv, w, x, q, {_WS})",
-             "x": f"weighted_sum_adjoint_q(v, w, dx, q, {_WS})", "q": "0.0"},
+             "x": f"weighted_sum_adjoint_q(v, w, dx, q, {_WS})", "q": "0.0", "axis": "0.0",
+             "keepdims": "0.0"},
         jvp_batch={"v": f"batch_map(weighted_sum_adjoint_q, dv, w, x, q, {_WS})",
                    "x": f"batch_at(weighted_sum_adjoint_q, 2, v, w, dx, q, {_WS})"})
 defrule(rt.weighted_sum_q, "dq, w, x, axis=None, keepdims=False, batch=False",
@@ -175,14 +178,16 @@ defrule(rt.weighted_sum_q, "dq, w, x, axis=None, keepdims=False, batch=False",
              "x": f"weighted_sum_q(dq, w, dx, {_WS}, batch)"})
 defrule(rt.masked_var_weights, "v, x, axis=None, ddof=0, batch=False",
         name="masked_var_weights", kind=A, samples=samples.masked_var_weights,
-        jvp={"v": "masked_var_weights(dv, x, axis, ddof, batch)", "x": "0.0"},
+        jvp={"v": "masked_var_weights(dv, x, axis, ddof, batch)", "x": "0.0", "axis": "0.0",
+             "ddof": "0.0", "batch": "0.0"},
         jvp_batch={"v": "masked_var_weights(as_batched(dv, v), x, axis, ddof, True)"})
 defrule(rt.nan_zeroed, "v, x", name="nan_zeroed", kind=A, samples=samples.finite_part,
         jvp={"v": "nan_zeroed(dv, x)", "x": "0.0"})
 defrule(rt.finite_part, "v, x", name="finite_part", kind=A, samples=samples.finite_part,
         jvp={"v": "finite_part(dv, x)", "x": "0.0"})
 defrule(rt.fill_adjoint, "v, x, which", name="fill_adjoint", kind=A, tested_by=TESTED_BY,
-        jvp={"v": "fill_adjoint(dv, x, which)", "x": "0.0"},
+        jvp={"v": "fill_adjoint(dv, x, which)", "x": "0.0", "which": "0.0"},
         jvp_batch={"v": "batch_map(fill_adjoint, dv, x, which)"})
 defrule(rt.fill_tangent, "d, x, which, batch=False", name="fill_tangent", kind=A,
-        tested_by=TESTED_BY, jvp={"d": "fill_tangent(dd, x, which, batch)", "x": "0.0"})
+        tested_by=TESTED_BY, jvp={"d": "fill_tangent(dd, x, which, batch)", "x": "0.0",
+                                  "which": "0.0", "batch": "0.0"})

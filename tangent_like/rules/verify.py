@@ -533,7 +533,7 @@ def _check_sequence(rule, args, p, seq, y, bound, rng, rtol, atol):
     if p in rule.vjp:
         g = rng.standard_normal(np.shape(y))
         g = float(g) if np.ndim(y) == 0 else g
-        got = _eval(rule.vjp[p], dict(args, g=g, y=y), bound)
+        got = _eval(rule.vjp[p], _defaults(rule, dict(args, g=g, y=y)), bound)
         if got is not None:
             assert isinstance(got, tuple) and len(got) == len(seq), (
                 f"{rule.name}: the adjoint for the sequence {p!r} must be a tuple of "
@@ -555,7 +555,7 @@ def _check_sequence(rule, args, p, seq, y, bound, rng, rtol, atol):
             for q in args:
                 if q != p and ("d" + q) not in values:
                     values["d" + q] = 0.0
-            got = _eval(rule.jvp[p], values, bound)
+            got = _eval(rule.jvp[p], _defaults(rule, values), bound)
             eps = 1e-6
             direction = [np.zeros(np.shape(e)) if (isinstance(t, float) and t == 0.0
                                                    and not isinstance(e, float)) else t
