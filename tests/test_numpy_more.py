@@ -350,3 +350,30 @@ def test_gradient_refuses_differentiated_spacing():
 
     with pytest.raises(tl.TangentLikeError):
         tl.grad(f, wrt=1)(X12, 0.5)
+
+
+# ================================================================ norms
+def norms(x):
+    m = x.reshape(3, 4)
+    return (np.linalg.norm(m, "nuc") + np.linalg.norm(m, 2) ** 2 + np.linalg.norm(m, -2)
+            + np.linalg.matrix_norm(m) + np.linalg.matrix_norm(m, ord="nuc")
+            + np.linalg.vector_norm(m, ord=3) + np.sum(np.linalg.vector_norm(m, axis=1))
+            + np.sum(np.linalg.svdvals(m) ** 2))
+
+
+def test_norms_with_second_derivatives():
+    check(norms, X12)
+
+
+# ================================================================ methods, positional forms
+def method_forms(x):
+    m = x.reshape(2, 6)
+    t = x.reshape(2, 3, 2)
+    return (np.sum(m.transpose(1, 0) * np.arange(12.0).reshape(6, 2))
+            + np.sum(m.sum(0) ** 2) + np.sum(m.mean(1) ** 3) + np.sum(t.swapaxes(0, 2) ** 2)
+            + np.sum(t.max(1)) + np.sum(t.std(2)) + np.sum(m.reshape(3, 4).var(0))
+            + np.sum(t.prod(0)) + np.sum(m.cumsum(1) * m) + np.sum(t.transpose() * t.T))
+
+
+def test_method_varargs_and_positional_axes():
+    check(method_forms, X12)

@@ -89,6 +89,7 @@ def _call(rule, args):
     for p in rule.params:
         if varargs is not None and p.startswith(f"{varargs}__"):
             continue
+        after = after or p in getattr(rule, "keyword_only", ())
         if p in args:
             (keywords if after else positional).append((p, args[p]))
         after = after or p == varargs
