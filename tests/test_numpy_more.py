@@ -377,3 +377,20 @@ def method_forms(x):
 
 def test_method_varargs_and_positional_axes():
     check(method_forms, X12)
+
+
+def complex_p_norm(x):
+    return np.linalg.norm(x + 1j * np.flip(x), 3) + np.linalg.norm(x * (1 - 2j), 4) ** 2
+
+
+def test_second_derivatives_of_complex_p_norms():
+    check(complex_p_norm, X12)
+
+
+def integer_casts(x):
+    k = np.int64(x[0] * 3.0)
+    return x[1] * k + np.sum(x * np.intp(2))
+
+
+def test_integer_scalar_casts_are_constants():
+    check(integer_casts, X12, hessian=False)

@@ -168,6 +168,13 @@ for _f in (np.tri, np.indices, np.diag_indices, np.diag_indices_from, np.tril_in
         inactive(_f, kind=A)
 
 
+# casts to NumPy's integer and boolean scalar types: piecewise constant (truncations)
+for _t in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+           np.intp, np.bool_):
+    if lookup(_t) is None:
+        inactive(_t, kind=lattice.INT)
+
+
 # ------------------------------------------------------------------------- kernel rules
 # Forward rules of the adjoint kernels, all linear in the cotangent (Hessians).
 inactive(rt.clip_mask, kind=A, name="clip_mask")

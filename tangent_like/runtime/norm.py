@@ -161,10 +161,19 @@ def norm_weights_tangent(dx, dresult, x, result, ord=None, axis=None, keepdims=F
         return _svd_weights_tangent(dx, x, axes, ord, batch).astype(dtype, copy=False)
     if how == "two":     # w = x / r
         t = _safe_div(dx, re) - _safe_div(x * dre, re * re)
+    elif np.iscomplexobj(x) or np.iscomplexobj(dx):
+        # w = x |x|^(p-2) r^(1-p), with d|x| = Re(conj(x) dx) / |x|
+        p = float(ord)
+        ax = np.abs(x)
+        dabs = np.real(np.conj(x) * dx) / np.where(ax == 0, 1.0, ax) if np.ndim(dx) or \
+            dx != 0 else 0.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            t = (dx * ax ** (p - 2) * re ** (1 - p)
+                 + (p - 2) * x * ax ** (p - 3) * dabs * re ** (1 - p)
+                 + (1 - p) * x * ax ** (p - 2) * re ** (-p) * dre)
+        t = np.where((x == 0) | (re == 0) | ~np.isfinite(t), 0.0, t)
+        return np.asarray(t, dtype=np.result_type(dtype, t))
     else:                # w = sign(x) |x|^(p-1) r^(1-p)
-        if np.iscomplexobj(x):
-            raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
-                                    "complex values are not supported")
         p = float(ord)
         ax = np.abs(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
