@@ -225,7 +225,7 @@ def complex_eigenvectors(a):
 
 
 def test_complex_eig_in_numpy_normalization():
-    check(complex_eigenvectors, SQ, hessian=False)
+    check(complex_eigenvectors, SQ)
 
 
 def repeated_singular_values(a):

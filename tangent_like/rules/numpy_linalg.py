@@ -383,23 +383,9 @@ def _svd_kind(arg_kinds, bound):
     return ("array", 1) if two else A
 
 
-_U, _S, _VH = "y[0]", "svd_checked(y[1])", "y[2]"
-_GU = "dense_cotangent(cot_getitem(g, 0), y[0])"
-_GS = "dense_cotangent(cot_getitem(g, 1), y[1])"
-_GVH = "dense_cotangent(cot_getitem(g, 2), y[2])"
-_F = f"eigh_gap({_S} * {_S})"
-_J = (f"{_F} * (np.einsum('...ji,...jk->...ik', {_U}, {_GU}) - "
-      f"np.einsum('...ji,...jk->...ik', {_GU}, {_U}))")
-_K = (f"{_F} * (np.einsum('...ij,...kj->...ik', {_VH}, {_GVH}) - "
-      f"np.einsum('...ij,...kj->...ik', {_GVH}, {_VH}))")
-_CORE = (f"{_J} * np.expand_dims({_S}, -2) + diag_embed({_GS}) + "
-         f"np.expand_dims({_S}, -1) * {_K}")
-_SVD_VJP = (
-    f"np.einsum('...ij,...jk,...kl->...il', {_U}, {_CORE}, {_VH}) + "
-    f"np.einsum('...ij,...jk->...ik', ({_GU} - np.einsum('...ij,...kj,...kl->...il', {_U}, "
-    f"{_U}, {_GU})) / np.expand_dims({_S}, -2), {_VH}) + "
-    f"np.einsum('...ij,...jk->...ik', {_U}, ({_GVH} - np.einsum('...ij,...kj,...kl->...il', "
-    f"{_GVH}, {_VH}, {_VH})) / np.expand_dims({_S}, -1))")
+_SVD_VJP = ("svd_adjoint(dense_cotangent(cot_getitem(g, 0), y[0]), "
+            "dense_cotangent(cot_getitem(g, 1), y[1]), dense_cotangent(cot_getitem(g, 2), "
+            "y[2]), y[0], y[1], y[2])")
 
 
 def _svd_template(uv_template, values_template, real_only=True):
@@ -436,19 +422,10 @@ def _pinv_kind(arg_kinds, bound):
     return _transposed_kind(arg_kinds, bound)
 
 
-def _pinv_adjoint(p, g, a):
-    """The adjoint of ``P = pinv(a)`` for the cotangent `g` of P (templates of each)."""
-    x = f"np.einsum('...ji,...jk,...lk->...il', {g}, {p}, {p})"        # g^T P P^T
-    y = f"np.einsum('...ji,...jk,...lk->...il', {p}, {p}, {g})"        # P^T P g^T
-    return (f"-np.einsum('...ji,...jk,...lk->...il', {p}, {g}, {p}) + {x} - "
-            f"np.einsum('...ij,...jk,...kl->...il', {a}, {p}, {x}) + {y} - "
-            f"np.einsum('...ij,...jk,...kl->...il', {y}, {p}, {a})")
-
-
 defrule(
     np.linalg.pinv, "a, rcond=None, hermitian=False", name="np.linalg.pinv", kind=_pinv_kind,
     **_real_only("np.linalg.pinv", "a",
-                 vjp={"a": _pinv_adjoint("y", _G, "a")},
+                 vjp={"a": f"pinv_adjoint({_G}, a, y)"},
                  jvp={"a": "pinv_tangent(da, a, y)"}),
     samples=samples.pinv, kink="the rank must not change (a of full rank)")
 
@@ -462,7 +439,7 @@ _GX = "dense_cotangent(cot_getitem(g, 0), y[0])"
 _R = "(b - np.matmul(a, y[0]))"
 _GR = f"lstsq_residual_cotangent(cot_getitem(g, 1), y[1], {_R})"
 _LSTSQ_VJP = {
-    "a": (f"{_pinv_adjoint(_P, f'np.einsum(solve_spec(b, 1), {_GX}, b)', 'a')} - "
+    "a": (f"pinv_adjoint(np.einsum(solve_spec(b, 1), {_GX}, b), a, {_P}) - "
           f"np.einsum(solve_spec(b, 1), {_GR}, y[0]) + "
           "svd_values_adjoint(cot_getitem(g, 3), a)"),
     "b": f"np.einsum(solve_spec(b, 0), {_P}, {_GX}) + {_GR}"}
@@ -507,16 +484,8 @@ def _eig_kind(arg_kinds, bound):
 _EW, _EV = "y[0]", "y[1]"
 _GEW = "dense_cotangent(cot_getitem(g, 0), y[0])"
 _GEV = "dense_cotangent(cot_getitem(g, 1), y[1])"
-_VHG = f"np.einsum('...ji,...ji->...i', cj({_EV}), {_GEV})"        # diag(V^H gV)
-_GAUGE = f"eig_gauge({_EV})"
-_REAL_PART = f"np.real(np.einsum('...ji,...ji->...i', {_GAUGE}, {_EV}))"
-_DVB = (f"{_GEV} - {_EV} * np.expand_dims(np.real({_VHG}), -2) - 1j * {_GAUGE} * "
-        f"np.expand_dims(np.imag({_VHG}) / {_REAL_PART}, -2)")
-_PB = (f"diag_embed({_GEW}) + cj(eigh_gap({_EW})) * "
-       f"np.einsum('...ji,...jk->...ik', cj({_EV}), {_DVB})")
 defrule(np.linalg.eig, "a", name="np.linalg.eig", kind=_eig_kind,
-        vjp={"a": f"re_like(np.einsum('...ji,...jk,...lk->...il', cj(np.linalg.inv({_EV})), "
-                  f"{_PB}, cj({_EV})), a)"},
+        vjp={"a": f"re_like(eig_adjoint({_GEW}, {_GEV}, {_EW}, {_EV}), a)"},
         jvp={"a": f"eig_tangent(da, {_EW}, {_EV})"},
         samples=samples.eig, kink_when="eig_has_repeated(a)",
         kink="eigenvectors as NumPy normalizes them (unit norm, largest component real); "
@@ -546,6 +515,21 @@ defrule(np.linalg.matrix_power, "a, n", name="np.linalg.matrix_power", kind=_sam
 
 
 # Forward rules of the kernels of these templates (Hessians).
+def _formula_kernel(func, params, samples_of):
+    """The forward rule of an adjoint kernel whose tangent along each argument is
+    ``<name>_tangent(number, tangent, *arguments)``."""
+    names = [p.strip() for p in params.split(",")]
+    name = func.__name__
+    args = ", ".join(names)
+    return defrule(func, params, name=name, kind=A, samples=samples_of,
+                   jvp={p: f"{name}_tangent({i}, d{p}, {args})" for i, p in enumerate(names)},
+                   jvp_batch={p: f"batch_at({name}_tangent, 1, {i}, d{p}, {args})"
+                              for i, p in enumerate(names)})
+
+
+_formula_kernel(rt.svd_adjoint, "gu, gs, gvh, u, s, vh", samples.svd_adjoint)
+_formula_kernel(rt.eig_adjoint, "gw, gv, w, v", samples.eig_adjoint)
+_formula_kernel(rt.pinv_adjoint, "g, a, p", samples.pinv_adjoint)
 partials(rt.svd_checked, "s", s="1", name="svd_checked", kind=A, samples=samples.svd_checked)
 defrule(rt.svd_values_adjoint, "v, a", name="svd_values_adjoint", kind=A,
         samples=samples.svd_values_adjoint,

@@ -11,6 +11,7 @@ argument's length (`fft_fit`); irfft's adjoint counts the inner frequencies twic
 import numpy as np
 
 from ..errors import NoDerivativeError
+from . import dual
 from .core import is_zero, re_like
 from .kernels import kernel
 
@@ -493,3 +494,91 @@ def fftn_fit(v, a, axes):
 def fft_last_axes(axes):
     """All but the last of the transformed `axes` (irfftn's complex transforms)."""
     return tuple(axes)[:-1]
+
+
+# ------------------------------------------------------------ adjoints of the factorizations
+# Each formula runs on arrays (the adjoint) and on dual values (its tangent: `dual.along`).
+def _svd_adjoint_formula(gu, gs, gvh, u, s, vh):
+    s = dual.smooth(svd_checked, lambda ds, s: ds, s)
+    f = dual.smooth(eigh_gap, eigh_gap_tangent, s * s)
+    j = f * (dual.ein("...ji,...jk->...ik", u, gu) - dual.ein("...ji,...jk->...ik", gu, u))
+    k = f * (dual.ein("...ij,...kj->...ik", vh, gvh) - dual.ein("...ij,...kj->...ik", gvh, vh))
+    rows = dual.linear(np.expand_dims, s, -1)
+    cols = dual.linear(np.expand_dims, s, -2)
+    core = j * cols + dual.linear(diag_embed, gs) + rows * k
+    off_u = (gu - dual.ein("...ij,...kj,...kl->...il", u, u, gu)) / cols
+    off_v = (gvh - dual.ein("...ij,...kj,...kl->...il", gvh, vh, vh)) / rows
+    return (dual.ein("...ij,...jk,...kl->...il", u, core, vh)
+            + dual.ein("...ij,...jk->...ik", off_u, vh) + dual.ein("...ij,...jk->...ik", u, off_v))
+
+
+@kernel
+def svd_adjoint(gu, gs, gvh, u, s, vh):
+    """Adjoint of the thin SVD ``a = U diag(s) Vh`` (real, distinct nonzero singular values)
+    for the cotangents of U, s and Vh: with F[i, j] = 1 / (s_j^2 - s_i^2),
+    ``U [(F o (U^T gU - gU^T U)) S + diag(gs) + S (F o (Vh gVh^T - gVh Vh^T))] Vh
+    + (I - U U^T) gU S^-1 Vh + U S^-1 gVh (I - Vh^T Vh)``."""
+    return _svd_adjoint_formula(gu, gs, gvh, u, s, vh)
+
+
+@kernel
+def svd_adjoint_tangent(which, d, gu, gs, gvh, u, s, vh):
+    """Tangent of `svd_adjoint` along the tangent `d` of its argument number `which`."""
+    if is_zero(d):
+        return 0.0
+    return dual.along(_svd_adjoint_formula, (gu, gs, gvh, u, s, vh), which, d)
+
+
+def _eig_adjoint_formula(gw, gv, w, v):
+    vhg = dual.ein("...ji,...ji->...i", dual.linear(np.conj, v), gv)     # diag(V^H gV)
+    gauge = eig_gauge(dual.value(v))
+    real = dual.linear(np.real, dual.ein("...ji,...ji->...i", gauge, v))
+    dvb = (gv - v * dual.linear(np.expand_dims, dual.linear(np.real, vhg), -2)
+           - 1j * gauge * dual.linear(np.expand_dims, dual.linear(np.imag, vhg) / real, -2))
+    f = dual.linear(np.conj, dual.smooth(eigh_gap, eigh_gap_tangent, w))
+    pb = dual.linear(diag_embed, gw) + f * dual.ein("...ji,...jk->...ik",
+                                                    dual.linear(np.conj, v), dvb)
+    return dual.ein("...ji,...jk,...lk->...il", dual.linear(np.conj, dual.inv(v)), pb,
+                    dual.linear(np.conj, v))
+
+
+@kernel
+def eig_adjoint(gw, gv, w, v):
+    """Adjoint of ``w, V = np.linalg.eig(a)`` for the cotangents of w and V, in NumPy's
+    normalization (unit eigenvectors whose largest component is real): with
+    F[i, j] = 1 / (w_j - w_i), ``V^-H [diag(gw) + conj(F) o (V^H gV')] V^H``, where gV' adds
+    to gV the cotangents of the normalization."""
+    return _eig_adjoint_formula(gw, gv, w, v)
+
+
+@kernel
+def eig_adjoint_tangent(which, d, gw, gv, w, v):
+    """Tangent of `eig_adjoint` along the tangent `d` of its argument number `which`."""
+    if is_zero(d):
+        return 0.0
+    return dual.along(_eig_adjoint_formula, (gw, gv, w, v), which, d)
+
+
+def _pinv_adjoint_formula(g, a, p):
+    x = dual.ein("...ji,...jk,...lk->...il", g, p, p)          # g^T P P^T
+    y = dual.ein("...ji,...jk,...lk->...il", p, p, g)          # P^T P g^T
+    return (-dual.ein("...ji,...jk,...lk->...il", p, g, p) + x
+            - dual.ein("...ij,...jk,...kl->...il", a, p, x) + y
+            - dual.ein("...ij,...jk,...kl->...il", y, p, a))
+
+
+@kernel
+def pinv_adjoint(g, a, p):
+    """Adjoint of ``P = pinv(a)`` (constant rank, real) for the cotangent g of P:
+    ``-P^T g P^T + (I - a P) g^T P P^T + P^T P g^T (I - P a)``."""
+    if is_zero(g):
+        return 0.0
+    return _pinv_adjoint_formula(g, a, p)
+
+
+@kernel
+def pinv_adjoint_tangent(which, d, g, a, p):
+    """Tangent of `pinv_adjoint` along the tangent `d` of its argument number `which`."""
+    if is_zero(d) or is_zero(g):
+        return 0.0
+    return dual.along(_pinv_adjoint_formula, (g, a, p), which, d)

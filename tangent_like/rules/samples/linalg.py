@@ -260,3 +260,30 @@ def fftn_fit(rng):
     r = rng.standard_normal
     return [{"v": r((2, 6)), "a": r((3, 4)), "axes": (0, 1)},
             {"v": r((3, 3)) + 1j * r((3, 3)), "a": r((3, 4)) + 0j, "axes": (1,)}]
+
+
+def svd_adjoint(rng):
+    out = []
+    for shape in ((3, 3), (4, 2), (2, 3, 2)):
+        u, s, vh = np.linalg.svd(rng.standard_normal(shape), full_matrices=False)
+        out.append({"gu": rng.standard_normal(u.shape), "gs": rng.standard_normal(s.shape),
+                    "gvh": rng.standard_normal(vh.shape), "u": u, "s": s, "vh": vh})
+    return out
+
+
+def eig_adjoint(rng):
+    out = []
+    for a in (rng.standard_normal((3, 3)), rng.standard_normal((2, 3, 3))):
+        w, v = np.linalg.eig(a)
+        r = rng.standard_normal
+        out.append({"gw": r(w.shape) + 1j * r(w.shape), "gv": r(v.shape) + 1j * r(v.shape),
+                    "w": w, "v": v})
+    return out
+
+
+def pinv_adjoint(rng):
+    out = []
+    for s in pinv(rng):
+        p = np.linalg.pinv(s["a"])
+        out.append({"g": rng.standard_normal(p.shape), "a": s["a"], "p": p})
+    return out
