@@ -394,3 +394,14 @@ def integer_casts(x):
 
 def test_integer_scalar_casts_are_constants():
     check(integer_casts, X12, hessian=False)
+
+
+def as_tuple(x):
+    w, v = tuple(np.linalg.eigh(x.reshape(3, 4)[:, :3] + x.reshape(3, 4)[:, :3].T))
+    rows = tuple(x.reshape(3, 4))
+    parts = tuple([x[0] ** 2, x[1]])
+    return np.sum(w ** 2) + np.sum(rows[1] * rows[2]) + parts[0] * parts[1]
+
+
+def test_tuple_of_values():
+    check(as_tuple, X12)

@@ -75,6 +75,19 @@ for _f in (np.ascontiguousarray, np.asfortranarray):
         vjp={"x": "array_adjoint(shaped_like(g, np.asarray(x)), x, dtype)"},
         jvp={"x": "shaped_like(stack_tangents(dx, x, dtype), y)"},
         jvp_batch={"x": "shaped_like(batch_stack_tangents(dx, x, dtype), y, True)"}))
+# tuple(x) of a tuple, a list or an array (its rows)
+def _tuple_kind(arg_kinds, bound):
+    x = arg_kinds.get("x", lattice.ANY)
+    return x if lattice.is_tuple(x) else lattice.ANY
+
+
+defrule(tuple, "x", kind=_tuple_kind, samples=samples.tuple_of,
+        vjp={"x": "tuple_adjoint(g, x)"}, jvp={"x": "tuple_tangent(dx, x)"},
+        jvp_batch={"x": "tuple_tangent(dx, x, True)"})
+defrule(rt.tuple_adjoint, "g, x", name="tuple_adjoint", kind=lattice.ANY,
+        tested_by="tests/test_numpy_more.py",
+        jvp={"g": "tuple_adjoint(dg, x)", "x": "0.0"},
+        jvp_batch={"g": "batch_map(tuple_adjoint, dg, x)"})
 # kernels of these rules, linear in the adjoint or tangent they receive (for Hessians)
 for _helper, _params in ((rt.zero_at, "g, index"), (rt.item_adjoint, "g, index, v"),
                          (rt.cot_last, "g, xs"), (rt.cot_drop_last, "g, xs"),
