@@ -207,13 +207,23 @@ if hasattr(np, "row_stack") and np.row_stack is not np.vstack:
             jvp_batch={"tup": "vstack_tangent(dtup, tup, True)"})
 
 
+# np.append(arr, values, axis): concatenate of the two (flattened without axis)
+defrule(np.append, "arr, values, axis=None", kind=A, samples=samples.append,
+        vjp={"arr": "append_adjoint(g, 0, arr, values, axis)",
+             "values": "append_adjoint(g, 1, arr, values, axis)"},
+        jvp={"arr": "append_tangent(darr, 0, arr, values, axis)",
+             "values": "append_tangent(dvalues, 1, arr, values, axis)"},
+        jvp_batch={"arr": "append_tangent(darr, 0, arr, values, axis, True)",
+                   "values": "append_tangent(dvalues, 1, arr, values, axis, True)"})
+
+
 def _SHAPE_RULES():
     return [_reshape, _ndarray_reshape, _ravel, _flatten, _squeeze, lookup(np.expand_dims),
             lookup(np.atleast_1d), lookup(np.atleast_2d), lookup(np.atleast_3d), _swapaxes,
             lookup(np.moveaxis), lookup(np.broadcast_to), lookup(np.concatenate),
             lookup(np.stack), lookup(np.hstack), lookup(np.vstack), lookup(np.split),
             lookup(np.array_split), lookup(np.tile), _repeat, lookup(np.flip),
-            lookup(np.roll), _pad, _rot90, _rollaxis]
+            lookup(np.roll), _pad, _rot90, _rollaxis, lookup(np.append)]
 
 
 method("reshape", _ndarray_reshape, "x")
@@ -275,5 +285,10 @@ with_defaults(defrule(rt.shaped_like, "v, like, batch=False", name="shaped_like"
                       samples=samples.shaped_like,
                       jvp={"v": "shaped_like(dv, like, batch)", "like": "0.0", "batch": "0.0"},
                       jvp_batch={"v": "shaped_like(as_batched(dv, v), like, True)"}))
+defrule(rt.append_adjoint, "v, which, arr, values, axis=None", name="append_adjoint", kind=A,
+        samples=samples.append_adjoint,
+        jvp={"v": "append_adjoint(dv, which, arr, values, axis)", "which": "0.0",
+             "arr": "0.0", "values": "0.0", "axis": "0.0"},
+        jvp_batch={"v": "batch_map(append_adjoint, dv, which, arr, values, axis)"})
 for _f in (rt.split_axis, rt.rollaxis_axes, rt.batch_all_axes):
     inactive(_f, kind=A, name=_f.__name__)

@@ -468,3 +468,45 @@ def shaped_like(v, like, batch=False):
         return v
     v = np.asarray(v)
     return v.reshape((v.shape[:1] if batch else ()) + np.shape(like))
+
+
+# ---------------------------------------------------------------------------------- append
+def _append_parts(arr, values, axis):
+    """The shapes arr and values take in ``np.append(arr, values, axis)`` (flattened without
+    axis) and the join axis."""
+    if axis is None:
+        return (np.size(arr),), (np.size(values),), 0
+    return np.shape(arr), np.shape(values), axis
+
+
+@kernel
+def append_adjoint(v, which, arr, values, axis=None):
+    """Adjoint of ``np.append(arr, values, axis)`` with respect to arr (``which`` 0) or
+    values (1): its piece of the cotangent, in that argument's shape."""
+    target = arr if which == 0 else values
+    if np.ndim(v) == 0:
+        return zeros_like_cotangent(v, target)
+    sa, sv, ax = _append_parts(arr, values, axis)
+    v = np.asarray(v)
+    n = sa[ax % len(sa)] if sa else 1
+    first, second = np.split(v, [n], axis=ax)
+    part = first if which == 0 else second
+    return re_like(np.reshape(part, np.shape(target)), target)
+
+
+@kernel
+def append_tangent(d, which, arr, values, axis=None, batch=False):
+    """Tangent of ``np.append`` along the tangent `d` of arr (``which`` 0) or of values (1)
+    (batched: a leading batch axis)."""
+    if is_zero(d):
+        return 0.0
+    d = np.asarray(d)
+    lead = d.shape[:1] if batch and d.ndim > np.ndim(arr if which == 0 else values) else ()
+    zero_a = np.zeros(lead + np.shape(arr), dtype=d.dtype)
+    zero_v = np.zeros(lead + np.shape(values), dtype=d.dtype)
+    a, b = (d, zero_v) if which == 0 else (zero_a, d)
+    if lead:
+        if axis is None:
+            return np.concatenate([a.reshape(lead + (-1,)), b.reshape(lead + (-1,))], axis=1)
+        return np.concatenate([a, b], axis=batch_shift_axis(axis))
+    return np.append(a, b, axis)

@@ -226,3 +226,20 @@ def asarray(rng):
 def shaped_like(rng):
     return [{"v": uniform(rng, ()), "like": np.zeros(1)},
             {"v": uniform(rng, (2, 3)), "like": np.zeros((3, 2))}]
+
+
+def append(rng):
+    return [{"arr": uniform(rng, (2, 3)), "values": uniform(rng, 4), "axis": None},
+            {"arr": uniform(rng, (2, 3)), "values": uniform(rng, (1, 3)), "axis": 0},
+            {"arr": uniform(rng, (2, 3)), "values": uniform(rng, (2, 2)), "axis": -1},
+            {"arr": uniform(rng, 3), "values": float(rng.uniform(-1, 1)), "axis": None}]
+
+
+def append_adjoint(rng):
+    out = []
+    for a in append(rng):
+        y = np.append(a["arr"], a["values"], a["axis"])
+        for which in (0, 1):
+            out.append({"v": like(rng, y), "which": which, "arr": a["arr"],
+                        "values": a["values"], "axis": a["axis"]})
+    return out
