@@ -407,10 +407,10 @@ def test_tuple_of_values():
     check(as_tuple, X12)
 
 
-def appended(x):
+def append_joined(x):
     m = x.reshape(3, 4)
     return np.sum(np.append(m, x[:4] ** 2) ** 2) + np.sum(np.append(m, m[:1] * 2.0, axis=0) * m[0])
 
 
 def test_append():
-    check(appended, X12)
+    check(append_joined, X12)
