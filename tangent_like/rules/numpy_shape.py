@@ -289,6 +289,7 @@ defrule(rt.append_adjoint, "v, which, arr, values, axis=None", name="append_adjo
         samples=samples.append_adjoint,
         jvp={"v": "append_adjoint(dv, which, arr, values, axis)", "which": "0.0",
              "arr": "0.0", "values": "0.0", "axis": "0.0"},
-        jvp_batch={"v": "batch_map(append_adjoint, dv, which, arr, values, axis)"})
+        jvp_batch={"v": "batch_map(append_adjoint, as_batched(dv, v), which, arr, values, "
+                        "axis)"})
 for _f in (rt.split_axis, rt.rollaxis_axes, rt.batch_all_axes):
     inactive(_f, kind=A, name=_f.__name__)
