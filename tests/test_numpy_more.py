@@ -414,3 +414,41 @@ def append_joined(x):
 
 def test_append():
     check(append_joined, X12)
+
+
+# ================================================================ constants and refusals
+def binned(x):
+    i = np.searchsorted(np.array([-1.0, 0.0, 1.0]), x)
+    j = np.digitize(x, np.array([-0.5, 0.5]))
+    return np.sum(x * i + x ** 2 * j)
+
+
+def test_searchsorted_and_digitize_are_constants():
+    check(binned, X12, hessian=False)
+
+
+def periodic(x):
+    return np.sum(np.interp(x, np.array([0.0, 1.0]), np.array([1.0, 2.0]), period=2.0))
+
+
+def hermitian_pinv(a):
+    return np.sum(np.linalg.pinv(a, hermitian=True))
+
+
+def other_cond(a):
+    return np.linalg.cond(a, "fro")
+
+
+def complex_svd_vectors(a):
+    u, s, vh = np.linalg.svd(a + 1j, full_matrices=False)
+    return np.sum(np.real(u))
+
+
+@pytest.mark.parametrize("f, x", [(periodic, X12), (hermitian_pinv, SQ), (other_cond, SQ),
+                                  (complex_svd_vectors, SQ)], ids=lambda v: getattr(
+                                      v, "__name__", ""))
+def test_refused_with_a_reason(f, x):
+    with pytest.raises(tl.TangentLikeError) as info:
+        tl.grad(f)(x)
+    assert "period" in str(info.value) or "hermitian" in str(info.value) \
+        or "p='fro'" in str(info.value) or "complex" in str(info.value)
