@@ -1,5 +1,7 @@
 """Rules for NumPy's products (inner, outer, vdot, tensordot, einsum), ``np.linalg``
-(solve, inv, det, slogdet, cholesky, eigh, qr) and ``np.fft`` (fft, ifft, rfft, irfft).
+(solve, inv, det, slogdet, cholesky, eigh, qr, svd, pinv, lstsq, cond, eig, eigvals,
+eigvalsh, matrix_power) and ``np.fft`` (fft, ifft, rfft, irfft, their 2-d and n-d forms,
+fftshift, ifftshift).
 
 Products are multilinear: every one is written as an einsum, and the adjoint of an operand is
 the einsum of the cotangent with the other operands, output and operand subscripts swapped
@@ -22,13 +24,27 @@ Linear algebra (stacks of matrices ``(..., n, n)`` are supported throughout):
   through the eigenvalues alone stay exact with repeated eigenvalues.  The eigenvectors'
   signs are NumPy's (locally constant).
 * ``qr``: ``mode='reduced'`` (the default), A of full column rank with m >= n.
+* ``svd``: the thin factorization (``full_matrices=False``) of real matrices, whose
+  singular vectors need distinct nonzero singular values (refused at run time otherwise,
+  NoDerivativeError), with NumPy's signs (locally constant); or the singular values alone
+  (``compute_uv=False``, also complex matrices; at repeated values the singular vectors svd
+  returns).  ``hermitian=True`` is refused.
+* ``pinv`` and ``lstsq``: real matrices of constant (full) rank; ``rcond`` is constant.
+  ``lstsq`` differentiates its solution, its residuals and its singular values (the rank is
+  an integer).  ``cond``: ``p`` None, 2 or -2 (from the singular values); others refused.
+* ``eig``: eigenvectors in NumPy's normalization (unit norm, largest component real), real
+  or complex matrices; eigenvector derivatives need distinct eigenvalues (the coupling of
+  equal ones is taken as 0, as for ``eigh``).  ``eigvals`` pairs its values with eig's
+  vectors (refused if the two list them in different orders); ``eigvalsh`` reads one
+  triangle, as ``eigh``.  ``matrix_power(a, n)``: n an integer constant.
 * Complex matrices: ``solve``, ``inv`` and ``det`` are holomorphic; their adjoints are the
   conjugates of the real templates applied to the conjugate cotangent.  ``slogdet``,
   ``cholesky``, ``eigh`` and ``qr`` refuse complex values (NoDerivativeError when the
   derivative is evaluated): their rules are for real matrices only.
 
 FFT: ``fft``, ``ifft``, ``rfft``, ``irfft`` along one axis, with ``n``, ``axis`` and
-``norm``.  Complex values use the real inner product ``Re <g, y> = Re sum(conj(g) * y)``: the
+``norm``; ``fft2``/``fftn`` and kin along several (``s``, ``axes``, ``norm``; no ``out=``);
+``fftshift``/``ifftshift`` are rearrangements (each one's adjoint is the other).  Complex values use the real inner product ``Re <g, y> = Re sum(conj(g) * y)``: the
 adjoint of a complex value ``z`` is ``dL/dRe z + 1j dL/dIm z``, and the adjoint of a real
 argument is real.  With it the adjoint of ``fft`` is ``ifft`` with the dual norm (unnormalised
 ``conj(F).T``), of ``rfft`` that applied to the zero-padded half spectrum (real part), and of

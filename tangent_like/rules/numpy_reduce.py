@@ -1,7 +1,8 @@
 """Rules for NumPy reductions and scans.
 
 ``np.prod``, ``np.max``/``np.amax``, ``np.min``/``np.amin``, ``np.var``, ``np.std``,
-``np.cumsum``, ``np.cumprod``, ``np.linalg.norm`` and ``np.average``, and the ndarray methods
+``np.cumsum``, ``np.cumprod``, ``np.linalg.norm`` (and NumPy 2's ``matrix_norm``,
+``vector_norm``, ``svdvals``) and ``np.average``, and the ndarray methods
 ``.prod .max .min .std .var .cumsum .cumprod``.
 
 Every rule gives its reverse (``vjp``), forward (``jvp``) and vector-forward (``jvp_batch``)
@@ -16,8 +17,9 @@ adjoint kernels (`cumsum_adjoint`, `cumprod_adjoint`, `average_adjoint_w`) live 
 `tangent_like.runtime.reduce` and `tangent_like.runtime.norm`; their forward rules, at the end
 of this module, let Hessians (forward mode over the generated gradient code) differentiate
 through them (cumprod's second derivatives only where x has no zero; the SVD-based matrix
-norms have none).  Batched templates wrap a tangent in `as_batched`, since in vector forward
-mode a value recorded by the reverse sweep may carry an unbatched zero tangent.
+norms of real matrices need distinct nonzero singular values).  Batched templates wrap a
+tangent in `as_batched`, since in vector forward mode a value recorded by the reverse sweep
+may carry an unbatched zero tangent.
 
 Conventions at non-differentiable points:
 

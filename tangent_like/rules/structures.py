@@ -1,4 +1,6 @@
-"""Rules for writes into arrays and lists, appends, and ``np.array`` of lists.
+"""Rules for writes into arrays and lists, appends, ``np.array`` of lists (and
+``np.asarray``, ``np.asanyarray``, ``np.ascontiguousarray``, ``np.asfortranarray``, which
+are the same for derivatives), and ``tuple(x)`` of a tuple, a list or an array's rows.
 
 ``a[i] = v`` and ``xs.append(v)`` are normalized into ``a = with_item(a, i, v)`` and
 ``xs = appended(xs, v)``: new values rather than changes in place, so the derivative code

@@ -1,5 +1,13 @@
-"""Kernels of ``np.linalg`` (solve, inv, det, slogdet, cholesky, eigh, qr) and ``np.fft``
-(fft, ifft, rfft, irfft), for stacks of matrices ``(..., n, n)`` throughout.
+"""Kernels of ``np.linalg`` (solve, inv, det, slogdet, cholesky, eigh, qr, svd, pinv, lstsq,
+cond, eig, eigvals, matrix_power) and ``np.fft`` (fft, ifft, rfft, irfft and their n-d
+forms), for stacks of matrices ``(..., n, n)`` throughout.
+
+The adjoints of svd, eig and pinv are formulas of matrix products evaluated by kernels
+(`svd_adjoint`, `eig_adjoint`, `pinv_adjoint`) whose tangents run the same formula on dual
+numbers (`tangent_like.runtime.dual`).  svd needs distinct nonzero singular values for its
+vectors (`svd_checked` refuses others); eig's vectors follow NumPy's normalization (unit
+norm, largest component real: `eig_gauge`).  ``matrix_power``'s derivative is the upper
+right block of the power of ``[[a, da], [0, a]]`` (`block_upper`).
 
 ``cholesky`` and ``eigh`` read one triangle of A, as NumPy does (`lower_to_sym`): their
 adjoints are zero in the other one.  ``eigh`` couples eigenvectors by ``1 / (w_j - w_i)``
