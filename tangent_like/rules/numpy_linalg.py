@@ -44,9 +44,10 @@ Linear algebra (stacks of matrices ``(..., n, n)`` are supported throughout):
 
 FFT: ``fft``, ``ifft``, ``rfft``, ``irfft`` along one axis, with ``n``, ``axis`` and
 ``norm``; ``fft2``/``fftn`` and kin along several (``s``, ``axes``, ``norm``; no ``out=``);
-``fftshift``/``ifftshift`` are rearrangements (each one's adjoint is the other).  Complex values use the real inner product ``Re <g, y> = Re sum(conj(g) * y)``: the
-adjoint of a complex value ``z`` is ``dL/dRe z + 1j dL/dIm z``, and the adjoint of a real
-argument is real.  With it the adjoint of ``fft`` is ``ifft`` with the dual norm (unnormalised
+``fftshift``/``ifftshift`` are rearrangements (each one's adjoint is the other).
+Complex values use the real inner product ``Re <g, y> = Re sum(conj(g) * y)``: the adjoint
+of a complex value ``z`` is ``dL/dRe z + 1j dL/dIm z``, and the adjoint of a real argument
+is real.  With it the adjoint of ``fft`` is ``ifft`` with the dual norm (unnormalised
 ``conj(F).T``), of ``rfft`` that applied to the zero-padded half spectrum (real part), and of
 ``irfft`` an ``rfft`` with the inner frequencies doubled (irfft ignores the imaginary parts
 of the zero and Nyquist terms, and so does its adjoint).

@@ -5,8 +5,8 @@
 ``np.hstack``, ``np.vstack``, ``np.split``/``np.array_split``, ``np.tile``, ``np.repeat``,
 ``np.flip``, ``np.roll``, ``np.pad``, ``np.flipud``/``np.fliplr``, ``np.rot90``,
 ``np.rollaxis``, ``np.hsplit``/``np.vsplit``/``np.dsplit``, ``np.column_stack``,
-``np.dstack``, ``np.row_stack``, ``np.append``; methods ``.reshape .ravel .flatten .squeeze .swapaxes
-.repeat`` (``np.transpose``/``.T`` live in numpy_rules).
+``np.dstack``, ``np.row_stack``, ``np.append``; methods ``.reshape .ravel .flatten
+.squeeze .swapaxes .repeat`` (``np.transpose``/``.T`` live in numpy_rules).
 
 All of them are linear, so each tangent is the function applied to the tangent, and each
 adjoint is the transposed map applied to the cotangent ``g``: reshapes reshape back,
