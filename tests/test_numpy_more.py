@@ -452,3 +452,8 @@ def test_refused_with_a_reason(f, x):
         tl.grad(f)(x)
     assert "period" in str(info.value) or "hermitian" in str(info.value) \
         or "p='fro'" in str(info.value) or "complex" in str(info.value)
+
+
+def test_integer_cast_at_an_integer_is_a_reported_kink():
+    with pytest.warns(tl.KinkWarning, match="int64"):
+        tl.grad(integer_casts, kinks="warn")(np.array([1.0, 0.5, 0.25]))
