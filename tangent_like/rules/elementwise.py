@@ -144,9 +144,9 @@ for _f, _m, _options in ((np.arctan2, "np", dict(broadcast=B)),
                                                                 "derivative nan"))):
     partials(_f, "a, b", a=_over("b", "a * a + b * b", _m == "math"),
              b="-" + _over("a", "a * a + b * b", _m == "math"), **_options)
-for _f, _options in ((np.hypot, dict(broadcast=B)), (math.hypot, dict(kind=S))):
-    partials(_f, "a, b", a="ratio_or_zero(a, y)", b="ratio_or_zero(b, y)",
-             kink="hypot at (0, 0): derivative 0", **_options)
+# (math.hypot of any number of coordinates is in numpy_signal)
+partials(np.hypot, "a, b", a="ratio_or_zero(a, y)", b="ratio_or_zero(b, y)",
+         kink="hypot at (0, 0): derivative 0", broadcast=B)
 _POW_KINK = "d/da is 0 where b == 0, infinite at a == 0 with b < 1"
 for _f, _slope, _options in (
         (math.pow, "pow_slope(a, b)", dict(kind=S, kink=_POW_KINK)),

@@ -1,7 +1,8 @@
 """Rules for NumPy reductions and scans.
 
 ``np.prod``, ``np.max``/``np.amax``, ``np.min``/``np.amin``, ``np.var``, ``np.std``,
-``np.cumsum``, ``np.cumprod``, ``np.linalg.norm`` and ``np.average``, and the ndarray methods
+``np.cumsum``, ``np.cumprod``, ``np.linalg.norm`` (and NumPy 2's ``matrix_norm``,
+``vector_norm``, ``svdvals``) and ``np.average``, and the ndarray methods
 ``.prod .max .min .std .var .cumsum .cumprod``.
 
 Every rule gives its reverse (``vjp``), forward (``jvp``) and vector-forward (``jvp_batch``)
@@ -16,8 +17,9 @@ adjoint kernels (`cumsum_adjoint`, `cumprod_adjoint`, `average_adjoint_w`) live 
 `tangent_like.runtime.reduce` and `tangent_like.runtime.norm`; their forward rules, at the end
 of this module, let Hessians (forward mode over the generated gradient code) differentiate
 through them (cumprod's second derivatives only where x has no zero; the SVD-based matrix
-norms have none).  Batched templates wrap a tangent in `as_batched`, since in vector forward
-mode a value recorded by the reverse sweep may carry an unbatched zero tangent.
+norms of real matrices need distinct nonzero singular values).  Batched templates wrap a
+tangent in `as_batched`, since in vector forward mode a value recorded by the reverse sweep
+may carry an unbatched zero tangent.
 
 Conventions at non-differentiable points:
 
@@ -101,31 +103,33 @@ SCAN = "x, axis=None, dtype=None, out=None"
 DX = "as_batched(dx, x)"        # a batched tangent of x (see `as_batched`)
 
 
-def _reduce_templates(weights, wrap="{}", how="holomorphic"):
+def reduce_templates(weights, wrap="{}", how="holomorphic", axis="axis"):
     """Templates of a reduction whose derivative is the weight array `weights` (an
     expression shaped like x); `wrap` maps the tangent (and, with ``g``, the cotangent).
+    `axis` is the template of the reduced axes (the parameter of that name by default).
 
     For complex x, `how` is "holomorphic" (prod: the adjoint conjugates the weights),
     "real" (a real function of complex values, var/std/norm: the weights are the adjoint
     convention's derivative, the tangent is ``Re(conj(W) dx)``) or "select" (max/min)."""
-    plain = f"sum_adjoint({wrap.format('g')}, x, axis, keepdims) * {weights}"
+    plain = f"sum_adjoint({wrap.format('g')}, x, {axis}, keepdims) * {weights}"
     vjp = plain if how != "holomorphic" else \
-        f"sum_adjoint({wrap.format('g')}, x, axis, keepdims) * cj({weights})"
+        f"sum_adjoint({wrap.format('g')}, x, {axis}, keepdims) * cj({weights})"
     term = f"inner_mul({weights}, {{}})" if how == "real" else f"{{}} * {weights}"
     return dict(
         vjp={"x": vjp}, real_vjp={"x": plain},
-        jvp={"x": wrap.format(f"np.sum({term.format('dx')}, axis=axis, keepdims=keepdims)")},
-        jvp_batch={"x": wrap.format(f"batch_reduce(np.sum, {term.format(DX)}, axis, "
+        jvp={"x": wrap.format(f"np.sum({term.format('dx')}, axis={axis}, "
+                              "keepdims=keepdims)")},
+        jvp_batch={"x": wrap.format(f"batch_reduce(np.sum, {term.format(DX)}, {axis}, "
                                     "keepdims)")})
 
 
 _prod = defrule(np.prod, RED, kind=complex_reduce_kind, samples=samples.prod,
                 kink="smooth; zeros handled exactly (products of the other elements, no "
                      "division)",
-                **_reduce_templates("prod_others(x, axis)"))
+                **reduce_templates("prod_others(x, axis)"))
 
 _EXTREME = dict(kind=complex_reduce_kind, samples=samples.extreme,
-                **_reduce_templates("tie_weights(x, y, axis, keepdims)", how="select"))
+                **reduce_templates("tie_weights(x, y, axis, keepdims)", how="select"))
 _max = defrule(np.max, EXT, kink="max at a tie: the tied elements share the derivative "
                "equally", kink_when="reduce_tie(x, axis, 'max')", **_EXTREME)
 defrule(np.amax, EXT, kink=_max.kink, kink_when=_max.kink_when, **_EXTREME)
@@ -134,12 +138,12 @@ _min = defrule(np.min, EXT, kink="min at a tie: the tied elements share the deri
 defrule(np.amin, EXT, kink=_min.kink, kink_when=_min.kink_when, **_EXTREME)
 
 _var = defrule(np.var, VAR, kind=reduce_kind, samples=samples.var,
-               **_reduce_templates("var_weights(x, axis, ddof)", how="real"))
+               **reduce_templates("var_weights(x, axis, ddof)", how="real"))
 # std = sqrt(var): the variance's templates with the (co)tangent scaled by 1 / (2 std)
 _std = defrule(np.std, VAR, kind=reduce_kind, samples=samples.var,
                kink="std at zero spread (all elements equal): derivative 0",
                kink_when="zero_spread(x, axis)",
-               **_reduce_templates("var_weights(x, axis, ddof)", wrap="std_scale({}, y)",
+               **reduce_templates("var_weights(x, axis, ddof)", wrap="std_scale({}, y)",
                                    how="real"))
 
 _cumsum = defrule(np.cumsum, SCAN, kind=scan_kind, samples=samples.scan,
@@ -160,7 +164,25 @@ _norm = defrule(np.linalg.norm, "x, ord=None, axis=None, keepdims=False",
                      "inf-norms at a tie: shared equally; spectral/nuclear: the singular "
                      "vectors svd returns",
                 kink_when="norm_kink(x, ord, axis)",
-                **_reduce_templates("norm_weights(x, y, ord, axis, keepdims)", how="real"))
+                **reduce_templates("norm_weights(x, y, ord, axis, keepdims)", how="real"))
+
+# NumPy 2's norms with keyword-only options: matrix_norm is norm over the last two axes,
+# vector_norm treats the reduced axes (all of them without axis=) as one vector
+_matrix_norm = defrule(
+    np.linalg.matrix_norm, "x, *, keepdims=False, ord='fro'", name="np.linalg.matrix_norm",
+    kind=lambda k, b: (lattice.SCALAR if k.get("x") == ("array", 2) and
+                       literal(b, "keepdims", False) is False else A),
+    samples=samples.matrix_norm, kink=_norm.kink,
+    **reduce_templates("norm_weights(x, y, ord, (-2, -1), keepdims)", how="real",
+                       axis="(-2, -1)"))
+_vector_norm = defrule(
+    np.linalg.vector_norm, "x, *, axis=None, keepdims=False, ord=2", name="np.linalg.vector_norm",
+    kind=reduce_kind, samples=samples.vector_norm, kink=_norm.kink,
+    **reduce_templates("vector_norm_weights(x, y, ord, axis, keepdims)", how="real"))
+_svdvals = defrule(
+    np.linalg.svdvals, "x", name="np.linalg.svdvals", kind=A, samples=samples.svdvals,
+    vjp={"x": "svd_values_adjoint(g, x)"}, jvp={"x": "svd_values_tangent(dx, x)"},
+    kink="the singular vectors svd returns where singular values repeat")
 
 # np.average: `keepdims` is keyword-only in NumPy and `returned=True` (a tuple result) is
 # not supported, so the templates read whether dims were kept from the result's rank.
@@ -243,6 +265,14 @@ _kernel_rule(rt.norm_weights, "x, result, ord=None, axis=None, keepdims=False",
              jvp_batch={"x": f"norm_weights_tangent({DX}, 0.0, {_NW}, True)",
                         "result": "norm_weights_tangent(0.0, as_batched(dresult, result), "
                                   f"{_NW}, True)"})
+_VW = "x, result, ord, axis, keepdims"
+_kernel_rule(rt.vector_norm_weights, "x, result, ord=2, axis=None, keepdims=False",
+             samples=samples.vector_norm_weights,
+             jvp={"x": f"vector_norm_weights_tangent(dx, 0.0, {_VW})",
+                  "result": f"vector_norm_weights_tangent(0.0, dresult, {_VW})"},
+             jvp_batch={"x": f"vector_norm_weights_tangent({DX}, 0.0, {_VW}, True)",
+                        "result": "vector_norm_weights_tangent(0.0, as_batched(dresult, "
+                                  f"result), {_VW}, True)"})
 _kernel_rule(rt.average_weights, "x, axis=None, weights=None", samples=samples.average_weights,
              jvp={"x": "0.0", "weights": "average_weights_tangent(dweights, x, axis, weights)"},
              jvp_batch={"weights": "average_weights_tangent(as_batched(dweights, weights), x, "

@@ -3,8 +3,10 @@
 ``np.reshape``, ``np.ravel``, ``np.squeeze``, ``np.expand_dims``, ``np.atleast_1d/2d/3d``,
 ``np.swapaxes``, ``np.moveaxis``, ``np.broadcast_to``, ``np.concatenate``, ``np.stack``,
 ``np.hstack``, ``np.vstack``, ``np.split``/``np.array_split``, ``np.tile``, ``np.repeat``,
-``np.flip``, ``np.roll``, ``np.pad``; methods ``.reshape .ravel .flatten .squeeze .swapaxes
-.repeat`` (``np.transpose``/``.T`` live in numpy_rules).
+``np.flip``, ``np.roll``, ``np.pad``, ``np.flipud``/``np.fliplr``, ``np.rot90``,
+``np.rollaxis``, ``np.hsplit``/``np.vsplit``/``np.dsplit``, ``np.column_stack``,
+``np.dstack``, ``np.row_stack``, ``np.append``; methods ``.reshape .ravel .flatten
+.squeeze .swapaxes .repeat`` (``np.transpose``/``.T`` live in numpy_rules).
 
 All of them are linear, so each tangent is the function applied to the tangent, and each
 adjoint is the transposed map applied to the cotangent ``g``: reshapes reshape back,
@@ -38,7 +40,7 @@ import numpy as np
 from .. import runtime as rt
 from ..analysis import lattice
 from .kinds import literal, maybe_complex
-from .registry import defrule, lookup, method
+from .registry import defrule, inactive, lookup, method
 from .samples import shape as samples
 from .samples import with_defaults
 
@@ -48,6 +50,13 @@ A = lattice.ANY
 def _same_kind(arg_kinds, bound):
     k = arg_kinds.get("x")
     return k if lattice.is_array(k) else A
+
+
+def _same_kind_of(param):
+    def kind(arg_kinds, bound):
+        k = arg_kinds.get(param)
+        return k if lattice.is_array(k) else A
+    return kind
 
 
 def _flat_kind(arg_kinds, bound):
@@ -150,13 +159,73 @@ _pad = defrule(np.pad, "x, pad_width, mode='constant', constant_values=0", kind=
                jvp_batch={"x": "pad_tangent(as_batched(dx, x), x, pad_width, mode, True)"})
 
 
+# flips and rotations: the adjoint is the inverse rearrangement (flips are their own)
+def _flip_rule(func, axis):
+    name = f"np.{func.__name__}"
+    return defrule(func, "m", kind=_same_kind_of("m"), samples=samples.flipud_fliplr,
+                   vjp={"m": f"{name}(dense_cotangent(g, y))"},
+                   jvp={"m": f"tangent_call({name}, 0, dm)"},
+                   jvp_batch={"m": f"batch_flip(as_batched(dm, m), {axis})"})
+
+
+_flipud = _flip_rule(np.flipud, 0)
+_fliplr = _flip_rule(np.fliplr, 1)
+_rot90 = defrule(np.rot90, "m, k=1, axes=(0, 1)", kind=_same_kind_of("m"),
+                 samples=samples.rot90,
+                 vjp={"m": "np.rot90(dense_cotangent(g, y), -k, axes)"},
+                 jvp={"m": "tangent_call(np.rot90, 0, dm, k, axes)"},
+                 jvp_batch={"m": "np.rot90(as_batched(dm, m), k, batch_shift_axis(axes))"})
+# np.rollaxis(a, axis, start) is np.moveaxis(a, source, destination) (`rollaxis_axes`)
+_ROLL = "rollaxis_axes(a, axis, start)"
+_rollaxis = defrule(np.rollaxis, "a, axis, start=0", kind=_same_kind_of("a"),
+                    samples=samples.rollaxis,
+                    vjp={"a": f"moveaxis_adjoint(g, a, {_ROLL}[0], {_ROLL}[1])"},
+                    jvp={"a": "tangent_call(np.rollaxis, 0, da, axis, start)"},
+                    jvp_batch={"a": f"np.moveaxis(as_batched(da, a), {_ROLL}[0] + 1, "
+                                    f"{_ROLL}[1] + 1)"})
+
+# hsplit/vsplit/dsplit are np.split along a fixed axis (`split_axis`)
+_named_splits = []
+for _f, _how in ((np.hsplit, "h"), (np.vsplit, "v"), (np.dsplit, "d")):
+    _axis = f"split_axis(ary, {_how!r})"
+    _named_splits.append(defrule(
+        _f, "ary, indices_or_sections", kind=_split_kind, samples=samples.named_split(_how),
+        vjp={"ary": f"split_adjoint(g, ary, indices_or_sections, {_axis})"},
+        jvp={"ary": f"tangent_call(np.{_f.__name__}, 0, dary, indices_or_sections)"},
+        jvp_batch={"ary": "batch_split(np.split, as_batched(dary, ary), indices_or_sections, "
+                          f"{_axis})"}))
+
+# column_stack and dstack join like hstack, after making columns (atleast_3d) of the parts;
+# np.row_stack (deprecated in NumPy 2) is vstack
+for _f, _how in ((np.column_stack, "column_stack"), (np.dstack, "dstack")):
+    defrule(_f, "tup", kind=A, samples=getattr(samples, _how),
+            vjp={"tup": f"join_adjoint(g, tup, {_how!r})"},
+            jvp={"tup": f"join_tangent(dtup, tup, {_how!r})"},
+            jvp_batch={"tup": f"join_tangent(dtup, tup, {_how!r}, True)"})
+if hasattr(np, "row_stack") and np.row_stack is not np.vstack:
+    defrule(np.row_stack, "tup", kind=A, samples=samples.vstack,
+            vjp={"tup": "vstack_adjoint(g, tup)"},
+            jvp={"tup": "vstack_tangent(dtup, tup)"},
+            jvp_batch={"tup": "vstack_tangent(dtup, tup, True)"})
+
+
+# np.append(arr, values, axis): concatenate of the two (flattened without axis)
+defrule(np.append, "arr, values, axis=None", kind=A, samples=samples.append,
+        vjp={"arr": "append_adjoint(g, 0, arr, values, axis)",
+             "values": "append_adjoint(g, 1, arr, values, axis)"},
+        jvp={"arr": "append_tangent(darr, 0, arr, values, axis)",
+             "values": "append_tangent(dvalues, 1, arr, values, axis)"},
+        jvp_batch={"arr": "append_tangent(darr, 0, arr, values, axis, True)",
+                   "values": "append_tangent(dvalues, 1, arr, values, axis, True)"})
+
+
 def _SHAPE_RULES():
     return [_reshape, _ndarray_reshape, _ravel, _flatten, _squeeze, lookup(np.expand_dims),
             lookup(np.atleast_1d), lookup(np.atleast_2d), lookup(np.atleast_3d), _swapaxes,
             lookup(np.moveaxis), lookup(np.broadcast_to), lookup(np.concatenate),
             lookup(np.stack), lookup(np.hstack), lookup(np.vstack), lookup(np.split),
             lookup(np.array_split), lookup(np.tile), _repeat, lookup(np.flip),
-            lookup(np.roll), _pad]
+            lookup(np.roll), _pad, _rot90, _rollaxis, lookup(np.append)]
 
 
 method("reshape", _ndarray_reshape, "x")
@@ -181,7 +250,7 @@ def _adjoint_kernel(func, params, primal, batch=None):
     rest = [p for p in names[1:] if p != "batch"]
     args = ", ".join(rest)
     jvp = {"v": f"{name}(dv, {args})"}
-    jvp.update({p: "0.0" for p in rest if p in ("x", "arrays", "tup")})
+    jvp.update({p: "0.0" for p in rest})     # shapes, axes, modes: no derivative
     rule = defrule(func, params, name=name, kind=A, samples=samples.adjoint_of(primal, rest),
                    jvp=jvp,
                    jvp_batch={"v": batch or f"batch_map({name}, as_batched(dv, v), {args})"})
@@ -210,3 +279,19 @@ _adjoint_kernel(rt.repeat_adjoint, "v, x, repeats, axis=None", _repeat)
 _adjoint_kernel(rt.flip_adjoint, "v, x, axis=None", lookup(np.flip))
 _adjoint_kernel(rt.roll_adjoint, "v, x, shift, axis=None", lookup(np.roll))
 _adjoint_kernel(rt.pad_adjoint, "v, x, pad_width, mode='constant'", _pad)
+defrule(rt.join_adjoint, "v, tup, how", name="join_adjoint", kind=A,
+        samples=samples.join_adjoint,
+        jvp={"v": "join_adjoint(dv, tup, how)", "tup": "0.0", "how": "0.0"},
+        jvp_batch={"v": "batch_map_parts(join_adjoint, as_batched(dv, v), tup, how)"})
+with_defaults(defrule(rt.shaped_like, "v, like, batch=False", name="shaped_like", kind=A,
+                      samples=samples.shaped_like,
+                      jvp={"v": "shaped_like(dv, like, batch)", "like": "0.0", "batch": "0.0"},
+                      jvp_batch={"v": "shaped_like(as_batched(dv, v), like, True)"}))
+defrule(rt.append_adjoint, "v, which, arr, values, axis=None", name="append_adjoint", kind=A,
+        samples=samples.append_adjoint,
+        jvp={"v": "append_adjoint(dv, which, arr, values, axis)", "which": "0.0",
+             "arr": "0.0", "values": "0.0", "axis": "0.0"},
+        jvp_batch={"v": "batch_map(append_adjoint, as_batched(dv, v), which, arr, values, "
+                        "axis)"})
+for _f in (rt.split_axis, rt.rollaxis_axes, rt.batch_all_axes):
+    inactive(_f, kind=A, name=_f.__name__)

@@ -66,6 +66,7 @@ class Rule:
         self.func = func
         self.name = name
         self.params, self.defaults = parse_params(params)
+        self.keyword_only = _keyword_only(params)   # the names after a bare "*"
         self.varargs = _expand_varargs(self.params, self.defaults)
         self.vjp = dict(vjp or {})
         self.jvp = dict(jvp or {})
@@ -135,7 +136,7 @@ def parse_params(spec):
     """The parameter names of a spec like ``"x, axis=None"`` and their defaults (as
     template text)."""
     params, defaults = [], {}
-    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+    for part in [p.strip() for p in _top_level_split(spec) if p.strip() not in ("", "*")]:
         if "=" in part:
             name, default = part.split("=", 1)
             params.append(name.strip())
@@ -143,6 +144,25 @@ def parse_params(spec):
         else:
             params.append(part)
     return params, defaults
+
+
+def _keyword_only(spec):
+    """The parameters after a bare ``*`` in `spec` (keyword-only in the primitive)."""
+    parts = [p.strip() for p in _top_level_split(spec)]
+    if "*" not in parts:
+        return frozenset()
+    return frozenset(p.split("=")[0].strip() for p in parts[parts.index("*") + 1:])
+
+
+def _top_level_split(spec):
+    """`spec` cut at its commas outside brackets (a default may be a tuple: ``axes=(0, 1)``)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(spec):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            parts.append(spec[start:i])
+            start = i + 1
+    return parts + [spec[start:]]
 
 
 VARARGS = 16      # positional arguments a ``*name`` parameter takes at most

@@ -1,4 +1,6 @@
-"""Rules for writes into arrays and lists, appends, and ``np.array`` of lists.
+"""Rules for writes into arrays and lists, appends, ``np.array`` of lists (and
+``np.asarray``, ``np.asanyarray``, ``np.ascontiguousarray``, ``np.asfortranarray``, which
+are the same for derivatives), and ``tuple(x)`` of a tuple, a list or an array's rows.
 
 ``a[i] = v`` and ``xs.append(v)`` are normalized into ``a = with_item(a, i, v)`` and
 ``xs = appended(xs, v)``: new values rather than changes in place, so the derivative code
@@ -23,6 +25,7 @@ from .. import runtime as rt
 from ..analysis import lattice
 from .kinds import dtype_kind_of_node, literal
 from .registry import defrule, inactive
+from .samples import shape as shape_samples
 from .samples import structures as samples
 from .samples import with_defaults
 
@@ -61,6 +64,32 @@ defrule(np.array, "x, dtype=None", kind=_array_kind,
         vjp={"x": "array_adjoint(g, x, dtype)"}, jvp={"x": "stack_tangents(dx, x, dtype)"},
         jvp_batch={"x": "batch_stack_tangents(dx, x, dtype)"},
         tested_by="tests/test_trust_rules.py")
+# np.asarray and its kin are np.array without a copy (the rules do not depend on memory);
+# np.ascontiguousarray and np.asfortranarray give a scalar one axis (`shaped_like`)
+for _f in (np.asarray, np.asanyarray):
+    with_defaults(defrule(
+        _f, "x, dtype=None, order=None", kind=_array_kind, samples=shape_samples.asarray,
+        vjp={"x": "array_adjoint(g, x, dtype)"}, jvp={"x": "stack_tangents(dx, x, dtype)"},
+        jvp_batch={"x": "batch_stack_tangents(dx, x, dtype)"}))
+for _f in (np.ascontiguousarray, np.asfortranarray):
+    with_defaults(defrule(
+        _f, "x, dtype=None", kind=_array_kind, samples=shape_samples.asarray,
+        vjp={"x": "array_adjoint(shaped_like(g, np.asarray(x)), x, dtype)"},
+        jvp={"x": "shaped_like(stack_tangents(dx, x, dtype), y)"},
+        jvp_batch={"x": "shaped_like(batch_stack_tangents(dx, x, dtype), y, True)"}))
+# tuple(x) of a tuple, a list or an array (its rows)
+def _tuple_kind(arg_kinds, bound):
+    x = arg_kinds.get("x", lattice.ANY)
+    return x if lattice.is_tuple(x) else lattice.ANY
+
+
+defrule(tuple, "x", kind=_tuple_kind, samples=samples.tuple_of,
+        vjp={"x": "tuple_adjoint(g, x)"}, jvp={"x": "tuple_tangent(dx, x)"},
+        jvp_batch={"x": "tuple_tangent(dx, x, True)"})
+defrule(rt.tuple_adjoint, "g, x", name="tuple_adjoint", kind=lattice.ANY,
+        tested_by="tests/test_numpy_more.py",
+        jvp={"g": "tuple_adjoint(dg, x)", "x": "0.0"},
+        jvp_batch={"g": "batch_map(tuple_adjoint, dg, x)"})
 # kernels of these rules, linear in the adjoint or tangent they receive (for Hessians)
 for _helper, _params in ((rt.zero_at, "g, index"), (rt.item_adjoint, "g, index, v"),
                          (rt.cot_last, "g, xs"), (rt.cot_drop_last, "g, xs"),

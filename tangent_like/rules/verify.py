@@ -89,6 +89,7 @@ def _call(rule, args):
     for p in rule.params:
         if varargs is not None and p.startswith(f"{varargs}__"):
             continue
+        after = after or p in getattr(rule, "keyword_only", ())
         if p in args:
             (keywords if after else positional).append((p, args[p]))
         after = after or p == varargs
@@ -243,7 +244,9 @@ def _random_cotangent(rng, y):
     for part in _parts(y):
         g = rng.standard_normal(np.shape(part))
         parts.append(float(g) if np.ndim(part) == 0 else g)
-    return type(y)(parts) if isinstance(y, (tuple, list)) else parts[0]
+    if isinstance(y, tuple):
+        return tuple(parts)         # (a named tuple result, np.linalg.svd's: a plain one)
+    return parts if isinstance(y, list) else parts[0]
 
 
 def _inner(g, y):
@@ -469,8 +472,9 @@ def _check_complex(rule, args, rng, rtol, atol):
             if p in rule.vjp:
                 g = _random_cotangent(rng, y)
                 if isinstance(y, (tuple, list)):
-                    g = type(y)(gi + 1j * rng.standard_normal(np.shape(gi))
-                                if np.iscomplexobj(yi) else gi for gi, yi in zip(g, y))
+                    g = (tuple if isinstance(y, tuple) else list)(
+                        gi + 1j * rng.standard_normal(np.shape(gi)) if np.iscomplexobj(yi)
+                        else gi for gi, yi in zip(g, y))
                 elif np.iscomplexobj(y):
                     g = g + 1j * rng.standard_normal(np.shape(y))
                 want = _complex_fd_grad(lambda v: float(sum(
@@ -530,7 +534,7 @@ def _check_sequence(rule, args, p, seq, y, bound, rng, rtol, atol):
     if p in rule.vjp:
         g = rng.standard_normal(np.shape(y))
         g = float(g) if np.ndim(y) == 0 else g
-        got = _eval(rule.vjp[p], dict(args, g=g, y=y), bound)
+        got = _eval(rule.vjp[p], _defaults(rule, dict(args, g=g, y=y)), bound)
         if got is not None:
             assert isinstance(got, tuple) and len(got) == len(seq), (
                 f"{rule.name}: the adjoint for the sequence {p!r} must be a tuple of "
@@ -552,7 +556,7 @@ def _check_sequence(rule, args, p, seq, y, bound, rng, rtol, atol):
             for q in args:
                 if q != p and ("d" + q) not in values:
                     values["d" + q] = 0.0
-            got = _eval(rule.jvp[p], values, bound)
+            got = _eval(rule.jvp[p], _defaults(rule, values), bound)
             eps = 1e-6
             direction = [np.zeros(np.shape(e)) if (isinstance(t, float) and t == 0.0
                                                    and not isinstance(e, float)) else t

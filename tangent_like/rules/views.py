@@ -18,8 +18,9 @@ VIEWS = (
     "np.atleast_2d", "np.atleast_3d", "np.broadcast_to", "np.flip", "np.real", "np.imag",
     "np.split", "np.array_split", "np.asarray", "np.asanyarray", "np.ascontiguousarray",
     "np.asfortranarray", "np.fliplr", "np.flipud", "np.rot90", "np.hsplit", "np.vsplit",
-    "np.dsplit", "np.broadcast_arrays", "np.matrix_transpose", "np.permute_dims",
-    "np.diag", "np.einsum", "max", "min",
+    "np.dsplit", "np.rollaxis", "np.real_if_close", "np.broadcast_arrays",
+    "np.matrix_transpose", "np.permute_dims", "np.diag", "np.einsum",
+    "np.linalg.matrix_power", "max", "min", "tuple",
 )
 
 

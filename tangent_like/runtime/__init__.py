@@ -8,6 +8,8 @@ and rule templates see) where it defines them, with the `kernel` decorator:
 * `elementwise`: ``abs`` of complex values, powers, IEEE divisions, ``sinc``;
 * `batch`: vector forward mode (tangents with a leading batch axis);
 * `reduce` and `norm`: reductions and scans, ``np.linalg.norm``;
+* `signal`: differences, convolutions, interpolation, polynomials, kron, cross, select;
+* `stats`: order statistics (median, quantiles) and the NaN-ignoring reductions;
 * `select`: ``min``/``max``, ``clip``, ``sort``, ``take``, diagonals and triangles;
 * `shape`: transposes, reshapes, joins, splits and copies;
 * `products`: ``dot``, ``matmul``, ``einsum`` and the products written as einsums;
@@ -20,7 +22,7 @@ forward rules of kernels (for derivatives of generated code) are declared in
 `tangent_like.rules`.
 """
 from . import (batch, core, elementwise, linalg, norm, products, reduce, select,  # noqa: F401
-               shape, structures)
+               shape, signal, stats, structures)
 from .kernels import HELPERS, kernel  # noqa: F401
 
 globals().update(HELPERS)

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import NoDerivativeError
 from .core import float_dtype
 from .kernels import kernel
+from .linalg import svd_tangent
 from .reduce import expand_reduced
 
 
@@ -55,6 +56,22 @@ def _svd_weights(x, rc, ord):
         part = slice(0, 1) if ord == 2 else slice(-1, None)   # largest / smallest
         w = u[..., :, part] @ vh[..., part, :]
     return np.moveaxis(w, (-2, -1), rc)
+
+
+def _svd_weights_tangent(dx, x, rc, ord, batch):
+    """Tangent of `_svd_weights` along `dx` (batched: a leading batch axis): from the
+    tangents of the singular vectors (distinct nonzero singular values needed)."""
+    lead = 1 if batch and np.ndim(dx) > x.ndim else 0
+    rcb = tuple(a + lead for a in rc)
+    xm = np.moveaxis(x, rc, (-2, -1))
+    dxm = np.moveaxis(np.asarray(dx), rcb, (-2, -1))
+    u, s, vh = np.linalg.svd(xm, full_matrices=False)
+    du, _, dvh = svd_tangent(dxm, u, s, vh)
+    if ord != "nuc":
+        part = slice(0, 1) if ord == 2 else slice(-1, None)
+        u, du, vh, dvh = u[..., :, part], du[..., :, part], vh[..., part, :], dvh[..., part, :]
+    t = du @ vh + u @ dvh
+    return np.moveaxis(t, (-2, -1), rcb)
 
 
 @kernel
@@ -119,7 +136,8 @@ def norm_weights_tangent(dx, dresult, x, result, ord=None, axis=None, keepdims=F
                          batch=False):
     """Tangent of `norm_weights` along `dx` (tangent of x) and `dresult` (tangent of the
     norm), either of which may be 0.0; batched with ``batch``.  Zero for the piecewise
-    constant weights (1-, inf-, 0-norms); not available for the SVD-based matrix norms."""
+    constant weights (1-, inf-, 0-norms); for the SVD-based matrix norms of real matrices
+    with distinct nonzero singular values, from the singular vectors' tangents."""
     x = np.asarray(x)
     dtype = float_dtype(x)
     x = x.astype(dtype, copy=False)
@@ -135,14 +153,27 @@ def norm_weights_tangent(dx, dresult, x, result, ord=None, axis=None, keepdims=F
         raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
                                 "complex values are not supported")
     if how == "svd":
-        raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
-                                  "matrices (SVD based) are not supported")
+        if np.iscomplexobj(x) or np.iscomplexobj(dx):
+            raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
+                                    "complex matrices are not supported")
+        if np.ndim(dx) == 0:     # the weights depend on x alone
+            return np.zeros(np.broadcast_shapes(np.shape(dre), x.shape), dtype)
+        return _svd_weights_tangent(dx, x, axes, ord, batch).astype(dtype, copy=False)
     if how == "two":     # w = x / r
         t = _safe_div(dx, re) - _safe_div(x * dre, re * re)
+    elif np.iscomplexobj(x) or np.iscomplexobj(dx):
+        # w = x |x|^(p-2) r^(1-p), with d|x| = Re(conj(x) dx) / |x|
+        p = float(ord)
+        ax = np.abs(x)
+        dabs = np.real(np.conj(x) * dx) / np.where(ax == 0, 1.0, ax) if np.ndim(dx) or \
+            dx != 0 else 0.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            t = (dx * ax ** (p - 2) * re ** (1 - p)
+                 + (p - 2) * x * ax ** (p - 3) * dabs * re ** (1 - p)
+                 + (1 - p) * x * ax ** (p - 2) * re ** (-p) * dre)
+        t = np.where((x == 0) | (re == 0) | ~np.isfinite(t), 0.0, t)
+        return np.asarray(t, dtype=np.result_type(dtype, t))
     else:                # w = sign(x) |x|^(p-1) r^(1-p)
-        if np.iscomplexobj(x):
-            raise NoDerivativeError(f"second derivatives of np.linalg.norm(ord={ord!r}) of "
-                                    "complex values are not supported")
         p = float(ord)
         ax = np.abs(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -167,3 +198,62 @@ def norm_kink(x, ord=None, axis=None):
     if layout == "vector" and ord not in (0,):
         return bool(np.any(x == 0))
     return False
+
+
+def _vector_layout(x, axis):
+    """(x with the reduced axes merged last, a function putting a weight array of that
+    layout back) for ``np.linalg.vector_norm(x, axis=axis)``."""
+    x = np.asarray(x)
+    nd = x.ndim
+    axes = tuple(range(nd)) if axis is None else tuple(
+        int(a) % nd for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    other = [a for a in range(nd) if a not in axes]
+    perm = other + list(axes)
+    xt = np.transpose(x, perm)
+    xm = xt.reshape(xt.shape[:len(other)] + (int(np.prod([x.shape[a] for a in axes])),))
+    inverse = np.argsort(perm)
+
+    def undo(w, lead=0):
+        w = np.reshape(w, w.shape[:lead] + xt.shape)
+        return np.transpose(w, list(range(lead)) + [lead + int(i) for i in inverse])
+    return xm, undo
+
+
+def _merged_result(result, xm):
+    return np.reshape(result, xm.shape[:-1])
+
+
+@kernel
+def vector_norm_weights(x, result, ord=2, axis=None, keepdims=False):
+    """d np.linalg.vector_norm(x, axis=axis, ord=ord) / dx (any axes: those reduced are
+    treated as one vector), shaped like x."""
+    xm, undo = _vector_layout(x, axis)
+    if xm.ndim == 0:
+        xm = xm.reshape(1)
+    w = norm_weights(xm, _merged_result(result, xm), None if ord == 2 else ord, -1)
+    return undo(w)
+
+
+@kernel
+def vector_norm_weights_tangent(dx, dresult, x, result, ord=2, axis=None, keepdims=False,
+                                batch=False):
+    """Tangent of `vector_norm_weights` along the tangents of x and of the norm."""
+    xm, undo = _vector_layout(x, axis)
+    lead = 1 if batch else 0
+    if np.ndim(dx):
+        dxm = np.asarray(dx)
+        dxm = (np.stack([_vector_layout(d, axis)[0] for d in dxm]) if batch
+               else _vector_layout(dxm, axis)[0])
+    else:
+        dxm = dx
+    if np.ndim(dresult):
+        dr = np.asarray(dresult)
+        dre = dr.reshape(dr.shape[:lead] + xm.shape[:-1]) if batch else \
+            dr.reshape(xm.shape[:-1])
+    else:
+        dre = dresult
+    t = norm_weights_tangent(dxm, dre, xm, _merged_result(result, xm),
+                             None if ord == 2 else ord, -1, False, batch)
+    if batch and np.ndim(t) == xm.ndim:
+        t = t[None]
+    return undo(t, lead if np.ndim(t) > xm.ndim else 0)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import NoDerivativeError
 from .batch import batch_shift_axis
-from .core import cotangent_dtype, is_zero, re_like, zeros_like_cotangent
+from .core import cotangent_dtype, float_dtype, is_zero, re_like, zeros_like_cotangent
 from .kernels import kernel
 
 
@@ -119,6 +119,13 @@ def _join_layout(arrays, how, axis=0):
     if how == "vstack":
         eff = [s if len(s) >= 2 else ((1,) + s if len(s) == 1 else (1, 1)) for s in shapes]
         return eff, 0
+    if how == "column_stack":       # 1-D arrays (and scalars) become columns
+        eff = [s if len(s) >= 2 else (s + (1,) if len(s) == 1 else (1, 1)) for s in shapes]
+        return eff, 1
+    if how == "dstack":             # np.atleast_3d of each element
+        eff = [s if len(s) >= 3 else {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)]
+               for s in shapes]
+        return eff, 2
     raise ValueError(how)
 
 
@@ -216,6 +223,21 @@ def vstack_tangent(dtup, tup, batch=False):
 
 
 @kernel
+def join_adjoint(v, tup, how):
+    """Adjoint of ``np.column_stack(tup)`` (`how` "column_stack") or ``np.dstack(tup)``
+    ("dstack"): a tuple of the pieces of `v`."""
+    shapes, ax = _join_layout(tup, how)
+    return _join_adjoint(v, tup, shapes, ax)
+
+
+@kernel
+def join_tangent(dtup, tup, how, batch=False):
+    """Tangent of ``np.column_stack(tup)`` or ``np.dstack(tup)`` (see `join_adjoint`)."""
+    shapes, ax = _join_layout(tup, how)
+    return _join_tangent(dtup, tup, shapes, ax, batch)
+
+
+@kernel
 def stack_adjoint(v, arrays, axis=0):
     """Adjoint of ``np.stack(arrays, axis)``: the slices of `v` along the new axis."""
     if np.ndim(v) == 0:
@@ -251,6 +273,15 @@ def split_adjoint(v, x, indices_or_sections, axis=0, batch=False):
         return zeros_like_cotangent(v, x)
     parts = [np.empty(s) for s in shapes]
     return _join_tangent(tuple(v), parts, shapes, axis, batch)
+
+
+@kernel
+def split_axis(x, how):
+    """The axis ``np.hsplit`` ("h": 1, or 0 for 1-D x), ``np.vsplit`` ("v": 0) or
+    ``np.dsplit`` ("d": 2) splits `x` along."""
+    if how == "h":
+        return 0 if np.ndim(x) == 1 else 1
+    return {"v": 0, "d": 2}[how]
 
 
 @kernel
@@ -405,3 +436,77 @@ def pad_tangent(dx, x, pad_width, mode="constant", batch=False):
     if batch:
         pairs = np.concatenate([np.zeros((1, 2), dtype=np.int64), pairs])
     return np.pad(dx, pairs, mode=mode)
+
+
+# -------------------------------------------------------------------------- rearrangements
+@kernel
+def batch_all_axes(axes, t):
+    """An ``axes`` argument for a batched tangent `t`: None (every axis) becomes every axis
+    but the batch axis; given axes move past it (`batch_shift_axis`)."""
+    if axes is None:
+        return tuple(range(1, np.ndim(t)))
+    return batch_shift_axis(axes)
+
+
+@kernel
+def rollaxis_axes(a, axis, start=0):
+    """``np.rollaxis(a, axis, start)`` as ``np.moveaxis(a, source, destination)``: the pair
+    (source, destination), both nonnegative."""
+    n = np.ndim(a)
+    axis = int(axis) % n
+    start = int(start) + n if start < 0 else int(start)
+    if axis < start:
+        start -= 1
+    return axis, start
+
+
+@kernel
+def shaped_like(v, like, batch=False):
+    """`v` reshaped to the shape of `like` (batched: after its leading batch axis); the zero
+    sentinel stays.  ``np.ascontiguousarray`` of a scalar has one element, shape (1,)."""
+    if is_zero(v):
+        return v
+    v = np.asarray(v)
+    return v.reshape((v.shape[:1] if batch else ()) + np.shape(like))
+
+
+# ---------------------------------------------------------------------------------- append
+def _append_parts(arr, values, axis):
+    """The shapes arr and values take in ``np.append(arr, values, axis)`` (flattened without
+    axis) and the join axis."""
+    if axis is None:
+        return (np.size(arr),), (np.size(values),), 0
+    return np.shape(arr), np.shape(values), axis
+
+
+@kernel
+def append_adjoint(v, which, arr, values, axis=None):
+    """Adjoint of ``np.append(arr, values, axis)`` with respect to arr (``which`` 0) or
+    values (1): its piece of the cotangent, in that argument's shape."""
+    target = arr if which == 0 else values
+    if np.ndim(v) == 0:
+        return zeros_like_cotangent(v, target)
+    sa, sv, ax = _append_parts(arr, values, axis)
+    v = np.asarray(v)
+    n = sa[ax % len(sa)] if sa else 1
+    first, second = np.split(v, [n], axis=ax)
+    part = first if which == 0 else second
+    return re_like(np.reshape(part, np.shape(target)), target)
+
+
+@kernel
+def append_tangent(d, which, arr, values, axis=None, batch=False):
+    """Tangent of ``np.append`` along the tangent `d` of arr (``which`` 0) or of values (1)
+    (batched: a leading batch axis)."""
+    if is_zero(d):
+        return 0.0
+    d = np.asarray(d)
+    lead = d.shape[:1] if batch and d.ndim > np.ndim(arr if which == 0 else values) else ()
+    zero_a = np.zeros(lead + np.shape(arr), dtype=d.dtype)
+    zero_v = np.zeros(lead + np.shape(values), dtype=d.dtype)
+    a, b = (d, zero_v) if which == 0 else (zero_a, d)
+    if lead:
+        if axis is None:
+            return np.concatenate([a.reshape(lead + (-1,)), b.reshape(lead + (-1,))], axis=1)
+        return np.concatenate([a, b], axis=batch_shift_axis(axis))
+    return np.append(a, b, axis)

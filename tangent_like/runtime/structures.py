@@ -491,3 +491,28 @@ def batch_linspace_adjoint(dg, x, result, num=50, endpoint=True, axis=0, which=0
         dg = as_batched(dg, result)
     return batch_map(linspace_adjoint, dg, x, result, num, endpoint, axis, which, dtype,
                         retstep)
+
+
+@kernel
+def tuple_adjoint(g, x):
+    """Adjoint of ``tuple(x)``: the parts' adjoints (a tuple, 0.0 for unused parts) as the
+    adjoint of x (a tuple or list: the same; an array: its rows)."""
+    if is_zero(g):
+        return 0.0
+    if isinstance(x, (tuple, list)):
+        return tuple(g)
+    return unpack_adjoint(x, [0.0 if is_zero(p) else p for p in g])
+
+
+@kernel
+def tuple_tangent(dx, x, batch=False):
+    """Tangent of ``tuple(x)`` (batched: each part keeps the batch axis)."""
+    if is_zero(dx):
+        return 0.0
+    if isinstance(dx, (tuple, list)):
+        return tuple(dx)
+    dx = np.asarray(dx)
+    n = len(x)
+    if batch and dx.ndim > np.ndim(x):
+        return tuple(dx[:, i] for i in range(n))
+    return tuple(dx[i] for i in range(n))

@@ -157,3 +157,133 @@ def square(rng):
 
 def cholesky(rng):
     return [{"A": spd(rng, (3, 3))}, {"A": spd(rng, (2, 3, 3))}]
+
+
+def svd(rng):
+    r = rng.standard_normal
+    out = []
+    for shape in ((3, 3), (4, 2), (2, 4), (2, 3, 2)):
+        a = r(shape)
+        out.append({"a": a, "full_matrices": False})
+        out.append({"a": a, "full_matrices": True, "compute_uv": False})
+    return out
+
+
+def svd_checked(rng):
+    return [{"s": np.array([3.0, 1.5, 0.5])}, {"s": np.array([[2.0, 1.0], [4.0, 0.3]])}]
+
+
+def svd_values_adjoint(rng):
+    r = rng.standard_normal
+    return [{"v": r(2), "a": r((3, 2))}, {"v": r((2, 3)), "a": r((2, 3, 4))}]
+
+
+def pinv(rng):
+    r = rng.standard_normal
+    return [{"a": r((3, 3)) + 3.0 * np.eye(3)}, {"a": r((4, 2))}, {"a": r((2, 4))},
+            {"a": r((2, 3, 2))}]
+
+
+def lstsq(rng):
+    r = rng.standard_normal
+    return [{"a": r((4, 2)), "b": r(4), "rcond": None},
+            {"a": r((5, 3)), "b": r((5, 2)), "rcond": None},
+            {"a": r((3, 3)) + 3.0 * np.eye(3), "b": r(3), "rcond": None},
+            {"a": r((2, 4)), "b": r(2), "rcond": None}]
+
+
+def cond(rng):
+    r = rng.standard_normal
+    return [{"x": r((3, 3)) + 2.0 * np.eye(3)}, {"x": r((4, 2)), "p": 2},
+            {"x": r((3, 3)), "p": -2}, {"x": r((2, 3, 3)), "p": None}]
+
+
+def cond_weights(rng):
+    return [{"s": np.array([3.0, 1.5, 0.5]), "p": None},
+            {"s": np.array([[2.0, 1.0], [4.0, 0.3]]), "p": -2}]
+
+
+def eig(rng):
+    r = rng.standard_normal
+    sym = r((3, 3))
+    return [{"a": r((3, 3))}, {"a": r((4, 4))}, {"a": r((2, 3, 3))}, {"a": sym + sym.T}]
+
+
+def eigvalsh(rng):
+    r = rng.standard_normal
+    return [{"a": r((3, 3)), "UPLO": "L"}, {"a": r((2, 3, 3)), "UPLO": "U"}]
+
+
+def matrix_power(rng):
+    a, stack = squares(rng)
+    return [{"a": a, "n": 3}, {"a": a, "n": 0}, {"a": a, "n": 1}, {"a": a, "n": -2},
+            {"a": stack, "n": 2}]
+
+
+def upper_right(rng):
+    return [{"b": rng.standard_normal((4, 4))}, {"b": rng.standard_normal((2, 6, 6))}]
+
+
+def block_upper(rng):
+    r = rng.standard_normal
+    return [{"x": r((2, 2)), "e": r((2, 2))}, {"x": r((2, 3, 3)), "e": r((2, 3, 3))}]
+
+
+def fftn(name):
+    """Samples of np.fft.fftn and its kin (`name`): lengths cut and padded, some axes,
+    every norm (irfftn's half spectrum is real here: the checker adds complex variants)."""
+    def samples(rng):
+        r = rng.standard_normal
+        two = name.endswith("2")
+        out = [{"a": r((3, 4))}, {"a": r((2, 3, 4)), "norm": "ortho"},
+               {"a": r((3, 4)), "s": (2, 6), "norm": "forward"},
+               {"a": r((2, 3, 5)), "axes": (0, 2), "s": (3, 4)}]
+        if not two:
+            out += [{"a": r((2, 3, 4)), "axes": (1,)}, {"a": r((3, 4)), "s": (5,)}]
+        for a in out:
+            if two and "axes" not in a:
+                a["axes"] = (-2, -1)
+            a.setdefault("s", None)
+            a.setdefault("axes", None if not two else (-2, -1))
+            a.setdefault("norm", None)
+        return out
+    return samples
+
+
+def fftshift(rng):
+    r = rng.standard_normal
+    return [{"x": r((3, 4))}, {"x": r((5,)), "axes": 0}, {"x": r((2, 3, 5)), "axes": (0, 2)},
+            {"x": r((2, 5)), "axes": -1}]
+
+
+def fftn_fit(rng):
+    r = rng.standard_normal
+    return [{"v": r((2, 6)), "a": r((3, 4)), "axes": (0, 1)},
+            {"v": r((3, 3)) + 1j * r((3, 3)), "a": r((3, 4)) + 0j, "axes": (1,)}]
+
+
+def svd_adjoint(rng):
+    out = []
+    for shape in ((3, 3), (4, 2), (2, 3, 2)):
+        u, s, vh = np.linalg.svd(rng.standard_normal(shape), full_matrices=False)
+        out.append({"gu": rng.standard_normal(u.shape), "gs": rng.standard_normal(s.shape),
+                    "gvh": rng.standard_normal(vh.shape), "u": u, "s": s, "vh": vh})
+    return out
+
+
+def eig_adjoint(rng):
+    out = []
+    for a in (rng.standard_normal((3, 3)), rng.standard_normal((2, 3, 3))):
+        w, v = np.linalg.eig(a)
+        r = rng.standard_normal
+        out.append({"gw": r(w.shape) + 1j * r(w.shape), "gv": r(v.shape) + 1j * r(v.shape),
+                    "w": w, "v": v})
+    return out
+
+
+def pinv_adjoint(rng):
+    out = []
+    for s in pinv(rng):
+        p = np.linalg.pinv(s["a"])
+        out.append({"g": rng.standard_normal(p.shape), "a": s["a"], "p": p})
+    return out

@@ -126,9 +126,39 @@ def norm_weights(rng):
     out = []
     for a in norm(rng):
         layout, _ = norm_layout(a["x"], a.get("ord"), a.get("axis"))
-        if norm_smoothness(layout, a.get("ord")) not in ("two", "p"):
+        if norm_smoothness(layout, a.get("ord")) not in ("two", "p", "svd"):
             continue       # piecewise constant weights: a finite difference crosses the kink
         y = np.linalg.norm(a["x"], a.get("ord"), a.get("axis"), a.get("keepdims", False))
         out.append({"x": a["x"], "result": y, "ord": a.get("ord"), "axis": a.get("axis"),
                     "keepdims": a.get("keepdims", False)})
     return out
+
+
+def matrix_norm(rng):
+    m = uniform(rng, (3, 4))
+    return [{"x": m}, {"x": m, "ord": "nuc"}, {"x": m, "ord": 2}, {"x": m, "ord": 1},
+            {"x": uniform(rng, (2, 3, 4)), "ord": np.inf, "keepdims": True}]
+
+
+def vector_norm(rng):
+    m = uniform(rng, (3, 4))
+    t = uniform(rng, (2, 3, 4))
+    return [{"x": m}, {"x": m, "ord": 1}, {"x": m, "axis": 1, "ord": 3},
+            {"x": t, "axis": (0, 2), "keepdims": True}, {"x": t, "ord": np.inf, "axis": -1},
+            {"x": uniform(rng, 5), "ord": 0.5}]
+
+
+def vector_norm_weights(rng):
+    out = []
+    for a in vector_norm(rng):
+        if a.get("ord", 2) in (1, np.inf):
+            continue       # piecewise constant weights
+        kw = {k: a[k] for k in ("axis", "keepdims", "ord") if k in a}
+        y = np.linalg.vector_norm(a["x"], **kw)
+        out.append({"x": a["x"], "result": y, "ord": a.get("ord", 2), "axis": a.get("axis"),
+                    "keepdims": a.get("keepdims", False)})
+    return out
+
+
+def svdvals(rng):
+    return [{"x": uniform(rng, (3, 4))}, {"x": uniform(rng, (2, 3, 3))}]

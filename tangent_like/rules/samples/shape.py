@@ -159,3 +159,87 @@ def adjoint_of(primal, rest):
             out.append(dict({"v": like(rng, y)}, **{p: a[p] for p in rest if p in a}))
         return out
     return samples
+
+
+def flipud_fliplr(rng):
+    return [{"m": uniform(rng, (3, 2))}, {"m": uniform(rng, (2, 3, 2))}]
+
+
+def rot90(rng):
+    x = uniform(rng, (2, 3, 4))
+    return [{"m": uniform(rng, (2, 3))}, {"m": x, "k": 2}, {"m": x, "k": -1, "axes": (1, 2)},
+            {"m": x, "k": 3, "axes": (2, 0)}]
+
+
+def rollaxis(rng):
+    x = uniform(rng, (2, 3, 4))
+    return [{"a": x, "axis": 2}, {"a": x, "axis": 0, "start": 2},
+            {"a": x, "axis": -1, "start": 1}, {"a": x, "axis": 1, "start": 3}]
+
+
+def named_split(how):
+    """Samples of np.hsplit ("h"), np.vsplit ("v") or np.dsplit ("d"): equal parts only
+    (see `split`)."""
+    def samples(rng):
+        x = uniform(rng, (4, 6, 2))
+        out = [{"ary": x, "indices_or_sections": 2}]
+        if how == "h":
+            out.append({"ary": uniform(rng, (6,)), "indices_or_sections": 3})
+            out.append({"ary": uniform(rng, (2, 6)), "indices_or_sections": [2, 4]})
+        if how == "v":
+            out.append({"ary": uniform(rng, (4, 3)), "indices_or_sections": [2]})
+        return out
+    return samples
+
+
+def column_stack(rng):
+    return [{"tup": (uniform(rng, (3,)), uniform(rng, (3,)))},
+            {"tup": (uniform(rng, (3,)), uniform(rng, (3, 2)))},
+            {"tup": [uniform(rng, (2, 3)), uniform(rng, (2, 1))]},
+            {"tup": (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)))}]
+
+
+def dstack(rng):
+    return [{"tup": (uniform(rng, (3,)), uniform(rng, (3,)))},
+            {"tup": (uniform(rng, (2, 3)), uniform(rng, (2, 3)))},
+            {"tup": [uniform(rng, (2, 3, 1)), uniform(rng, (2, 3, 2))]},
+            {"tup": (float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1)))}]
+
+
+def join_adjoint(rng):
+    out = []
+    for how, fn, base in (("column_stack", np.column_stack, column_stack),
+                          ("dstack", np.dstack, dstack)):
+        for a in base(rng):
+            if len({np.shape(e) for e in a["tup"]}) > 1:
+                continue    # a ragged tuple result: the checker compares stacked outputs
+            out.append({"v": like(rng, fn(a["tup"])), "tup": a["tup"], "how": how})
+    return out
+
+
+def asarray(rng):
+    return [{"x": uniform(rng, (2, 3))}, {"x": float(rng.uniform(-1, 1))},
+            {"x": uniform(rng, (3,)), "dtype": np.float64},
+            {"x": [float(v) for v in uniform(rng, 3)]}]
+
+
+def shaped_like(rng):
+    return [{"v": uniform(rng, ()), "like": np.zeros(1)},
+            {"v": uniform(rng, (2, 3)), "like": np.zeros((3, 2))}]
+
+
+def append(rng):
+    return [{"arr": uniform(rng, (2, 3)), "values": uniform(rng, 4), "axis": None},
+            {"arr": uniform(rng, (2, 3)), "values": uniform(rng, (1, 3)), "axis": 0},
+            {"arr": uniform(rng, (2, 3)), "values": uniform(rng, (2, 2)), "axis": -1},
+            {"arr": uniform(rng, 3), "values": float(rng.uniform(-1, 1)), "axis": None}]
+
+
+def append_adjoint(rng):
+    out = []
+    for a in append(rng):
+        y = np.append(a["arr"], a["values"], a["axis"])
+        for which in (0, 1):
+            out.append({"v": like(rng, y), "which": which, "arr": a["arr"],
+                        "values": a["values"], "axis": a["axis"]})
+    return out

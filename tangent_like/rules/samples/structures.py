@@ -47,3 +47,9 @@ def linspace_adjoint(rng):
                         "num": a["num"], "endpoint": a.get("endpoint", True),
                         "axis": a.get("axis", 0), "which": which, "dtype": None})
     return out
+
+
+def tuple_of(rng):
+    """``tuple(x)`` of arrays (its rows); of tuples and lists (whose tangents keep the zero
+    placeholders of their parts) in tests/test_numpy_more.py."""
+    return [{"x": rng.standard_normal((3, 2))}, {"x": rng.standard_normal(4)}]
