@@ -16,7 +16,9 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tangent_like"
 # Modules a function may import when it runs: optional dependencies, and the heavy optional
 # parts of the package that only some calls need.
 OPTIONAL = {"scipy", "numba", "dask", "pygments", "IPython", "ipykernel", "nbformat",
-            "torch", "jax", "autograd", "tangent_like.testing"}
+            "torch", "jax", "autograd", "tangent_like.testing",
+            "tangent_like.rules.scipy_special", "tangent_like.rules.scipy_stats",
+            "tangent_like.rules.scipy_linalg"}
 
 
 def _modules():

@@ -8,4 +8,10 @@ from . import registry, views, constants  # noqa: F401  (first: they mark rules 
 from . import operators, elementwise, builtin_rules, numpy_rules, runtime_rules  # noqa: F401
 from . import numpy_reduce, numpy_shape, numpy_select, numpy_linalg  # noqa: F401
 from . import structures  # noqa: F401
+try:
+    import scipy
+except ImportError:     # SciPy is optional: its rules are registered when it is installed
+    scipy = None
+if scipy is not None:
+    from . import scipy_special  # noqa: F401
 from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401

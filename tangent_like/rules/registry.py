@@ -26,6 +26,12 @@ A non-differentiable point of a primitive is part of its registration: ``kink`` 
 convention the rule follows there (docs/rules.md lists it) and ``kink_when`` is a template,
 in the parameter names, true at such a point (``kinks="warn"``/``"raise"`` report it).
 
+A parameter without templates refuses differentiated values at the call's line; ``refused``
+says why for the parameters whose derivative exists but is not implemented (no closed form),
+and ``refuse_call`` (a function of the bound argument nodes returning ``(message, hint)`` or
+None) refuses the forms of a call whose derivative is not implemented (an option such as
+``return_sign=True``) when a differentiated value reaches it.
+
 A primitive whose result does not depend differentiably on its arguments (``len``, ``range``,
 ``int``, ``math.floor``, comparisons, ``np.shape``...) is registered with `inactive`; a
 function with neither rule nor Python source is never silently treated as constant.
@@ -62,7 +68,7 @@ class Rule:
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
                  scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
                  jvp_combine=None, domain="any", samples=None, tested_by=None,
-                 kink_when=None, real_vjp=None):
+                 kink_when=None, real_vjp=None, refused=None, refuse_call=None):
         self.func = func
         self.name = name
         self.params, self.defaults = parse_params(params)
@@ -82,6 +88,9 @@ class Rule:
         self.tested_by = tested_by       # or the test that checks it end to end
         self.kink_when = kink_when       # condition (template) true at a non-differentiable
         #                                  point: reported with kinks="warn"/"raise"
+        self.refused = dict(refused or {})   # parameter -> why it has no derivative rule
+        self.refuse_call = refuse_call   # bound arguments -> (message, hint) for call forms
+        #                                  whose derivative is not implemented, or None
         self.user = False                # registered by the user (tl.defrule)
         self.view = False                # may return (a view of) an argument's memory
         self.discrete = False            # inactive and piecewise constant: may take

@@ -208,10 +208,10 @@ class ForwardTransform:
             if not self.active(arg):
                 continue
             template = rule.jvp.get(p)
-            if callable(template):
-                template = template(bound)
             if self.batch and p in getattr(rule, "jvp_batch", {}):
                 template = rule.jvp_batch[p]
+            if callable(template):
+                template = template(bound)
             if template.strip() == "0.0":
                 continue        # a parameter that only gives shapes or indices
             dname = nodes.name(self.d(arg.id))
