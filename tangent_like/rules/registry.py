@@ -16,6 +16,8 @@ not needed.  Templates may use ``np``, ``math`` and the runtime helpers of
 optionally gives cheaper templates used when every argument is a Python/NumPy scalar;
 ``jvp_batch`` gives tangent templates for tangents with a leading batch axis (vector forward
 mode) where the plain ones would mix the batch axis up (reductions, right matrix operands).
+``real_vjp`` and ``real_jvp`` are used where the kinds prove every value real (rules that
+refuse complex values, or conjugate for them, need no check there).
 
 Most rules state each partial derivative once (`partials`, `unary`, `holomorphic`): the
 reverse template ``g * E`` and the forward template ``dp * E`` both come from ``E``.
@@ -68,7 +70,8 @@ class Rule:
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
                  scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
                  jvp_combine=None, domain="any", samples=None, tested_by=None,
-                 kink_when=None, real_vjp=None, refused=None, refuse_call=None):
+                 kink_when=None, real_vjp=None, real_jvp=None, refused=None,
+                 refuse_call=None):
         self.func = func
         self.name = name
         self.params, self.defaults = parse_params(params)
@@ -79,6 +82,7 @@ class Rule:
         self.kind = kind
         self.scalar_vjp = dict(scalar_vjp or {})
         self.real_vjp = dict(real_vjp or {})     # when no argument can be complex
+        self.real_jvp = dict(real_jvp or {})     # likewise, for tangents
         self.inactive = inactive
         self.kink = kink
         self.jvp_batch = dict(jvp_batch or {})   # tangents with a leading batch axis
@@ -279,6 +283,26 @@ def holomorphic(func, derivative, safe=None, complex_derivative=None, **options)
                  **options)
     rule.real_vjp = {"x": f"g * ({derivative})"}
     rule.vjp = {"x": f"g * cj({complex_derivative or safe})"}
+    return rule
+
+
+def real_only(rule, *params):
+    """Make `rule`'s templates refuse complex values of `params` when they run (the
+    primitive takes complex arguments, its rule is for real ones); ``real_vjp`` and
+    ``real_jvp`` keep the plain templates, for values the kinds prove real."""
+    value = params[0] if len(params) == 1 else "(" + ", ".join(params) + ")"
+
+    def refuse(t):
+        if callable(t):
+            return lambda bound: refuse(t(bound))
+        return t if t == "0.0" else f"refuse_complex({rule.name!r}, {value}, {t})"
+
+    def refusing(table):
+        return {p: refuse(t) for p, t in table.items()}
+    rule.real_vjp, rule.real_jvp = dict(rule.vjp), dict(rule.jvp)
+    rule.scalar_vjp = {}
+    rule.vjp, rule.jvp = refusing(rule.vjp), refusing(rule.jvp)
+    rule.jvp_batch = refusing(rule.jvp_batch)
     return rule
 
 

@@ -39,7 +39,7 @@ from ..runtime import special as kernels
 from .kinds import literal, maybe_complex
 from .numpy_reduce import reduce_kind
 from .registry import (DISCRETE_NAMES, defrule, holomorphic, inactive, linear_helper, partials,
-                       scaled, unary)
+                       real_only, scaled, unary)
 from .samples import special as samples
 from .samples import with_defaults
 
@@ -51,34 +51,16 @@ def _named(func):
     return "scipy.special." + ("digamma" if func is sc.digamma else func.__name__)
 
 
-def _real_only(rule, *params):
-    """`rule`'s templates refuse complex values of `params` when they run: SciPy takes
-    complex arguments, the rule is for real ones (``real_vjp`` keeps the plain adjoints)."""
-    value = params[0] if len(params) == 1 else "(" + ", ".join(params) + ")"
-
-    def refuse(t):
-        if callable(t):
-            return lambda bound: refuse(t(bound))
-        return t if t == "0.0" else f"refuse_complex({rule.name!r}, {value}, {t})"
-
-    def refusing(table):
-        return {p: refuse(t) for p, t in table.items()}
-    rule.real_vjp = dict(rule.vjp)
-    rule.scalar_vjp = {}
-    rule.vjp, rule.jvp = refusing(rule.vjp), refusing(rule.jvp)
-    return rule
-
-
 def _real_argument(func, params, arg, derivative, **options):
     """`partials` of a function that SciPy evaluates at complex arguments, whose derivative
     (``{arg}`` in `derivative` standing for the argument) SciPy computes at real ones only:
-    the templates refuse a complex argument before evaluating it (``real_vjp`` keeps the
-    plain adjoint)."""
+    the templates refuse a complex argument before evaluating it (``real_vjp`` and
+    ``real_jvp`` keep the plain ones)."""
     name = _named(func)
     plain = derivative.format(**{arg: arg})
     guarded = derivative.format(**{arg: f"refuse_complex({name!r}, {arg}, {arg})"})
     rule = partials(func, params, name=name, **{arg: plain}, **options)
-    rule.real_vjp = dict(rule.vjp)
+    rule.real_vjp, rule.real_jvp = dict(rule.vjp), dict(rule.jvp)
     rule.vjp, rule.jvp = {arg: scaled("g", guarded)}, {arg: scaled(f"d{arg}", guarded)}
     return rule
 
@@ -167,7 +149,7 @@ _unary(sc.y0, "-scipy.special.y1(x)", domain="positive")
 _unary(sc.y1, "0.5 * (scipy.special.y0(x) - scipy.special.yv(2.0, x))", domain="positive")
 _order_and_argument(sc.iv, "v", "z", "0.5 * (scipy.special.iv(v - 1.0, z) + "
                     "scipy.special.iv(v + 1.0, z))", True, samples.bessel)
-_real_only(_order_and_argument(
+real_only(_order_and_argument(
     sc.ive, "v", "z", "0.5 * (scipy.special.ive(v - 1.0, z) + scipy.special.ive(v + 1.0, z)) "
     "- np.sign(z) * y", False, samples.bessel, kink_when="z == 0", kink=_EXP_KINK), "z")
 _order_and_argument(sc.jv, "v", "z", "0.5 * (scipy.special.jv(v - 1.0, z) - "
@@ -220,7 +202,7 @@ def _lse_batch_a(bound):
             f"{_lse_weights(bound)}, axis, keepdims)")
 
 
-_logsumexp = _real_only(with_defaults(defrule(
+_logsumexp = real_only(with_defaults(defrule(
     sc.logsumexp, "a, axis=None, b=None, keepdims=False, return_sign=False",
     name="scipy.special.logsumexp", kind=_logsumexp_kind, refuse_call=_refuse_sign,
     vjp={"a": _lse_adjoint_a, "b": f"unbroadcast({_SPREAD.format('g')} * {_WEIGHTS}, b)"},
@@ -239,13 +221,13 @@ def _same_real_kind(arg_kinds, bound):
 
 
 _DX = "as_batched(dx, x)"
-_real_only(defrule(
+real_only(defrule(
     sc.softmax, "x, axis=None", name="scipy.special.softmax", kind=_same_real_kind,
     vjp={"x": "y * (g - np.sum(g * y, axis=axis, keepdims=True))"},
     jvp={"x": "y * (dx - np.sum(dx * y, axis=axis, keepdims=True))"},
     jvp_batch={"x": f"y * ({_DX} - batch_reduce(np.sum, {_DX} * y, axis, True))"},
     samples=samples.softmax), "x")
-_real_only(defrule(
+real_only(defrule(
     sc.log_softmax, "x, axis=None", name="scipy.special.log_softmax", kind=_same_real_kind,
     vjp={"x": "g - np.exp(y) * np.sum(dense_cotangent(g, y), axis=axis, keepdims=True)"},
     jvp={"x": "dx - np.sum(np.exp(y) * dx, axis=axis, keepdims=True)"},

@@ -127,8 +127,9 @@ def check_rule(rule, samples=None, rtol=1e-5, atol=1e-7, seed=0, strict=False,
                degenerate=False, complex_values=False):
     """Raise AssertionError when a template of `rule` disagrees with finite differences.
 
-    Every adjoint template is checked: ``vjp`` and, where the transformer would use them,
-    ``real_vjp`` (all arguments real) and ``scalar_vjp`` (all arguments scalars).
+    Every template is checked: ``vjp`` and ``jvp`` and, where the transformer would use
+    them, ``real_vjp`` and ``real_jvp`` (all arguments real) and ``scalar_vjp`` (all
+    arguments scalars).
 
     * `strict` also checks what the transformer relies on besides the values: an adjoint is
       shaped like its argument (after ``unbroadcast`` for a broadcasting parameter) and real
@@ -309,16 +310,18 @@ def _check_sample(rule, args, rng, rtol, atol, strict):
                     np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
                                                err_msg=f"{rule.name}: {what} for {p!r}")
                 checked += 1
-        if p in rule.jvp:
+        for what, table in (("tangent", rule.jvp), ("real tangent", rule.real_jvp)):
+            if p not in table:
+                continue
             dx = rng.standard_normal(np.shape(x))
             dx = float(dx) if as_scalar else dx
-            got = _eval(rule.jvp[p], _defaults(rule, _tangent_values(args, y, p, dx)), bound)
+            got = _eval(table[p], _defaults(rule, _tangent_values(args, y, p, dx)), bound)
             if strict:
-                _check_tangent_shape(rule, "tangent", p, got, y, (), not _complex(y))
+                _check_tangent_shape(rule, what, p, got, y, (), not _complex(y))
             if values_checked:
-                _compare(rule, "tangent", p, got, _directional(f_of, x, dx), rtol, atol)
+                _compare(rule, what, p, got, _directional(f_of, x, dx), rtol, atol)
             checked += 1
-            if strict:
+            if strict and what == "tangent":
                 checked += _check_batch(rule, args, p, x, y, bound, f_of, rng, rtol, atol,
                                         values_checked)
     return checked
