@@ -232,7 +232,7 @@ def _parenthesized(text):
     return False
 
 
-def partials(func, params, name=None, conj=False, **options):
+def partials(func, params, name=None, conj=False, real=None, **options):
     """Register `func` from its partial derivatives, each stated once.
 
     ``partials(np.arctan2, "a, b", a="b / (a * a + b * b)", b="-a / (a * a + b * b)",
@@ -244,10 +244,19 @@ def partials(func, params, name=None, conj=False, **options):
 
     `conj`: the function is holomorphic for complex values: the adjoint conjugates the
     derivative (``g * cj(E)``) and ``real_vjp`` keeps ``g * E`` for code specialized to real
-    values (see `tangent_like.runtime.core`)."""
+    values (see `tangent_like.runtime.core`).
+
+    `real`: the parameters whose complex values the rule refuses (the function takes them,
+    its derivatives are for real values): the seed is checked before the derivative is
+    evaluated, ``refuse_complex(name, (a, b), g) * E``; ``real_vjp`` and ``real_jvp`` keep
+    ``g * E`` and ``dp * E`` for code specialized to real values."""
     names, _ = parse_params(params)
     derivatives = {p: options.pop(p) for p in names if p in options}
-    vjp, jvp, real_vjp = {}, {}, {}
+    vjp, jvp, real_vjp, real_jvp = {}, {}, {}, {}
+    refused = None
+    if real:
+        value = real[0] if len(real) == 1 else "(" + ", ".join(real) + ")"
+        refused = f"refuse_complex({(name or _name_of(func))!r}, {value}, {{}})"
     for p, d in derivatives.items():
         if d.strip() == "0.0":
             vjp[p] = jvp[p] = "0.0"
@@ -256,8 +265,14 @@ def partials(func, params, name=None, conj=False, **options):
         jvp[p] = scaled(f"d{p}", d)
         if conj:
             real_vjp[p] = scaled("g", d)
+        if refused:
+            real_vjp[p], real_jvp[p] = vjp[p], jvp[p]
+            vjp[p] = scaled(refused.format("g"), d)
+            jvp[p] = scaled(refused.format(f"d{p}"), d)
     if real_vjp:
         options["real_vjp"] = real_vjp
+    if real_jvp:
+        options["real_jvp"] = real_jvp
     return defrule(func, params, vjp=vjp, jvp=jvp, name=name, **options)
 
 
@@ -289,7 +304,9 @@ def holomorphic(func, derivative, safe=None, complex_derivative=None, **options)
 def real_only(rule, *params):
     """Make `rule`'s templates refuse complex values of `params` when they run (the
     primitive takes complex arguments, its rule is for real ones); ``real_vjp`` and
-    ``real_jvp`` keep the plain templates, for values the kinds prove real."""
+    ``real_jvp`` keep the plain templates, for values the kinds prove real.  The check
+    wraps each template, so the template must evaluate at complex values (`partials` with
+    `real` checks before evaluating)."""
     value = params[0] if len(params) == 1 else "(" + ", ".join(params) + ")"
 
     def refuse(t):

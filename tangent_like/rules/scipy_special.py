@@ -39,7 +39,7 @@ from ..runtime import special as kernels
 from .kinds import literal, maybe_complex
 from .numpy_reduce import reduce_kind
 from .registry import (DISCRETE_NAMES, defrule, holomorphic, inactive, linear_helper, partials,
-                       real_only, scaled, unary)
+                       real_only, unary)
 from .samples import special as samples
 from .samples import with_defaults
 
@@ -49,20 +49,6 @@ NO_CLOSED_FORM = "its derivative in this argument has no closed form"
 
 def _named(func):
     return "scipy.special." + ("digamma" if func is sc.digamma else func.__name__)
-
-
-def _real_argument(func, params, arg, derivative, **options):
-    """`partials` of a function that SciPy evaluates at complex arguments, whose derivative
-    (``{arg}`` in `derivative` standing for the argument) SciPy computes at real ones only:
-    the templates refuse a complex argument before evaluating it (``real_vjp`` and
-    ``real_jvp`` keep the plain ones)."""
-    name = _named(func)
-    plain = derivative.format(**{arg: arg})
-    guarded = derivative.format(**{arg: f"refuse_complex({name!r}, {arg}, {arg})"})
-    rule = partials(func, params, name=name, **{arg: plain}, **options)
-    rule.real_vjp, rule.real_jvp = dict(rule.vjp), dict(rule.jvp)
-    rule.vjp, rule.jvp = {arg: scaled("g", guarded)}, {arg: scaled(f"d{arg}", guarded)}
-    return rule
 
 
 def _unary(func, derivative, complex_values=False, **options):
@@ -83,10 +69,10 @@ def _order_and_argument(func, order, argument, derivative, complex_values, sampl
 
 # ---------------------------------------------------------------------- gamma functions
 _unary(sc.gammaln, "scipy.special.digamma(x)", domain="positive")
-_real_argument(sc.digamma, "x", "x", "scipy.special.polygamma(1, {x})", domain="positive")
-_real_argument(sc.polygamma, "n, x", "x", "scipy.special.polygamma(n + 1, {x})",
-               broadcast=("n", "x"), samples=samples.polygamma,
-               refused={"n": "an integer order"})
+_unary(sc.digamma, "scipy.special.polygamma(1, x)", domain="positive", real=("x",))
+partials(sc.polygamma, "n, x", name=_named(sc.polygamma), broadcast=("n", "x"), real=("x",),
+         samples=samples.polygamma, refused={"n": "an integer order"},
+         x="scipy.special.polygamma(n + 1, x)")
 _unary(sc.gamma, "y * scipy.special.digamma(x)", complex_values=True, domain="positive")
 _unary(sc.rgamma, "-y * scipy.special.digamma(x)", complex_values=True, domain="positive")
 _DIGAMMA_SUM = "scipy.special.digamma(a + b)"
@@ -149,9 +135,9 @@ _unary(sc.y0, "-scipy.special.y1(x)", domain="positive")
 _unary(sc.y1, "0.5 * (scipy.special.y0(x) - scipy.special.yv(2.0, x))", domain="positive")
 _order_and_argument(sc.iv, "v", "z", "0.5 * (scipy.special.iv(v - 1.0, z) + "
                     "scipy.special.iv(v + 1.0, z))", True, samples.bessel)
-real_only(_order_and_argument(
+_order_and_argument(
     sc.ive, "v", "z", "0.5 * (scipy.special.ive(v - 1.0, z) + scipy.special.ive(v + 1.0, z)) "
-    "- np.sign(z) * y", False, samples.bessel, kink_when="z == 0", kink=_EXP_KINK), "z")
+    "- np.sign(z) * y", False, samples.bessel, kink_when="z == 0", kink=_EXP_KINK, real=("z",))
 _order_and_argument(sc.jv, "v", "z", "0.5 * (scipy.special.jv(v - 1.0, z) - "
                     "scipy.special.jv(v + 1.0, z))", True, samples.bessel)
 _order_and_argument(sc.yv, "v", "z", "0.5 * (scipy.special.yv(v - 1.0, z) - "
