@@ -13,5 +13,5 @@ try:
 except ImportError:     # SciPy is optional: its rules are registered when it is installed
     scipy = None
 if scipy is not None:
-    from . import scipy_special, scipy_stats  # noqa: F401
+    from . import scipy_special, scipy_stats, scipy_linalg  # noqa: F401
 from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401
