@@ -29,7 +29,11 @@ convention the rule follows there (docs/rules.md lists it) and ``kink_when`` is 
 in the parameter names, true at such a point (``kinks="warn"``/``"raise"`` report it).
 
 A parameter without templates refuses differentiated values at the call's line; ``refused``
-says why for the parameters whose derivative exists but is not implemented (no closed form),
+says why for the parameters whose derivative exists but is not implemented (no closed form):
+the call is refused at its line where such a parameter receives a differentiated value;
+only in generated gradient code differentiated again (a Hessian), where every float that
+comes back from the record counts as differentiated, their tangent template
+``refuse_tangent`` checks at run time that the tangent is zero.  ``refused``
 and ``refuse_call`` (a function of the bound argument nodes returning ``(message, hint)`` or
 None) refuses the forms of a call whose derivative is not implemented (an option such as
 ``return_sign=True``) when a differentiated value reaches it.
@@ -93,6 +97,8 @@ class Rule:
         self.kink_when = kink_when       # condition (template) true at a non-differentiable
         #                                  point: reported with kinks="warn"/"raise"
         self.refused = dict(refused or {})   # parameter -> why it has no derivative rule
+        for p in self.refused:      # (generated code differentiated again: see the module)
+            self.jvp.setdefault(p, f"refuse_tangent({name!r}, {p!r}, d{p})")
         self.refuse_call = refuse_call   # bound arguments -> (message, hint) for call forms
         #                                  whose derivative is not implemented, or None
         self.user = False                # registered by the user (tl.defrule)

@@ -4,8 +4,9 @@ Elementwise functions, with their derivative in every argument that has one:
 
 * gamma functions: ``gammaln``, ``digamma`` (``psi``), ``polygamma`` (in x: the order n is
   an integer), ``gamma``, ``rgamma``, ``beta``, ``betaln``, ``multigammaln`` (in a: the
-  dimension d is an integer); ``gammainc`` and ``gammaincc`` in x only (their derivative in
-  a has no closed form: refused); ``gammasgn`` is piecewise constant;
+  dimension d is an integer); ``gammainc``, ``gammaincc``, ``betainc`` and ``betaincc`` in
+  x only (their derivatives in a and b have no closed form: refused); ``gammasgn`` is
+  piecewise constant;
 * error functions and the normal distribution: ``erf``, ``erfc``, ``erfinv``, ``erfcinv``,
   ``ndtr``, ``ndtri``, ``log_ndtr``;
 * logistic and entropy functions: ``expit``, ``logit``, ``log_expit``, ``xlogy``,
@@ -91,6 +92,13 @@ _LOWER_GAMMA_DENSITY = "np.exp(scipy.special.xlogy(a - 1.0, x) - x - scipy.speci
 for _f, _sign in ((sc.gammainc, ""), (sc.gammaincc, "-")):
     partials(_f, "a, x", name=_named(_f), broadcast=("a", "x"), samples=samples.gammainc,
              refused={"a": NO_CLOSED_FORM}, x=_sign + _LOWER_GAMMA_DENSITY)
+# d/dx I_x(a, b) = x ** (a - 1) (1 - x) ** (b - 1) / beta(a, b)
+_BETA_DENSITY = ("np.exp(scipy.special.xlogy(a - 1.0, x) + scipy.special.xlog1py(b - 1.0, -x) "
+                 "- scipy.special.betaln(a, b))")
+for _f, _sign in ((sc.betainc, ""), (sc.betaincc, "-")):
+    partials(_f, "a, b, x", name=_named(_f), broadcast=("a", "b", "x"),
+             samples=samples.betainc, refused={"a": NO_CLOSED_FORM, "b": NO_CLOSED_FORM},
+             x=_sign + _BETA_DENSITY)
 DISCRETE_NAMES.add("scipy.special.gammasgn")
 inactive(sc.gammasgn, kind="elementwise", name=_named(sc.gammasgn), params="x",
          kink="piecewise constant: derivative 0, jumps at the poles of gamma")

@@ -291,7 +291,7 @@ def _check_sample(rule, args, rng, rtol, atol, strict):
         if _is_sequence(x):
             checked += _check_sequence(rule, args, p, x, y, bound, rng, rtol, atol)
             continue
-        if not _is_float(x):
+        if not _is_float(x) or p in rule.refused:     # (a refused one: no derivative)
             continue
         as_scalar = isinstance(x, float)
 
@@ -425,7 +425,7 @@ def complex_variants(rule, args, rng):
     float arrays, one at a time and all together (those the primitive accepts)."""
     # (a helper's `result` is the primal's output: it follows the other arguments)
     params = [p for p, v in args.items() if _is_float(v) and (p in rule.vjp or p in rule.jvp)
-              and p != "result"]
+              and p != "result" and p not in rule.refused]
 
     def complexify(v):
         im = 0.3 * rng.standard_normal(np.shape(v))
@@ -466,7 +466,8 @@ def _check_complex(rule, args, rng, rtol, atol, refusals=False):
     values_checked = _finite(y)
     checked = 0
     for p, x in args.items():
-        if isinstance(x, (tuple, list)) or not (_is_float(x) or np.iscomplexobj(x)):
+        if isinstance(x, (tuple, list)) or not (_is_float(x) or np.iscomplexobj(x)) \
+                or p in rule.refused:
             continue
         python = not isinstance(x, np.ndarray)
 

@@ -69,6 +69,15 @@ def gammainc(rng):
     return out
 
 
+def betainc(rng):
+    """betainc/betaincc(a, b, x): a, b > 0 constant, x in (0, 1)."""
+    out = []
+    for a, b in ((0.7, 2.5), (1.0, 1.0), (2.0, rng.uniform(0.5, 3.0, 3))):
+        out += [{"a": a, "b": b, "x": rng.uniform(0.1, 0.9, 3)},
+                {"a": a, "b": b, "x": float(rng.uniform(0.1, 0.9))}]
+    return out
+
+
 def multigammaln(rng):
     """multigammaln(a, d): a > (d - 1) / 2, d an int."""
     return [{"a": a, "d": d} for d in (1, 2, 3)
