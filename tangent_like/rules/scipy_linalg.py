@@ -62,16 +62,28 @@ def _pair(first):
 
 
 # ------------------------------------------------------------------------ solve_triangular
-_Z = "scipy.linalg.solve_triangular(a, dense_cotangent(g, y), flipped_trans(trans), lower, " \
+def _flipped(bound):
+    """The ``trans`` of the transposed system: a literal where trans is one."""
+    trans = literal(bound, "trans", 0)
+    if trans in (0, 1, 2, "N", "T", "C", "n", "t", "c"):
+        return repr(kernels.flipped_trans(trans))
+    return "flipped_trans(trans)"
+
+
+def _with_flipped(template):
+    return lambda bound: template.replace("{flipped}", _flipped(bound))
+
+
+_Z = "scipy.linalg.solve_triangular(a, dense_cotangent(g, y), {flipped}, lower, " \
      "unit_diagonal)"     # op(T)^-T g
 real_only(defrule(
     sl.solve_triangular,
     "a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, check_finite=True",
     name="scipy.linalg.solve_triangular", kind=_like("b"),
     refuse_call=_refuse_overwrite("overwrite_b"),
-    vjp={"a": f"-triangle_of(np.einsum(solve_outer(a, b, trans), {_Z}, y), lower, "
-              "unit_diagonal)",
-         "b": _Z},
+    vjp={"a": _with_flipped(f"-triangle_of(np.einsum(solve_outer(a, b, trans), {_Z}, y), "
+                            "lower, unit_diagonal)"),
+         "b": _with_flipped(_Z)},
     jvp={"a": "solve_triangular_tangent(da, a, y, trans, lower, unit_diagonal)",
          "b": "scipy.linalg.solve_triangular(a, db, trans, lower, unit_diagonal)"},
     jvp_batch={"b": "batch_at(scipy.linalg.solve_triangular, 1, a, db, trans, lower, "
@@ -101,19 +113,21 @@ real_only(defrule(
 
 _ZC = "scipy.linalg.cho_solve(c_and_lower, dense_cotangent(g, y))"           # A^-1 g
 _OUTER = f"np.einsum(solve_outer(c_and_lower[0], b), {_ZC}, y)"             # z x^T
+# A = L L^T with the adjoint -(z x^T) of A: the adjoint of L is -(z x^T + x z^T) L
 real_only(defrule(
     sl.cho_solve, "c_and_lower, b, overwrite_b=False, check_finite=True",
     name="scipy.linalg.cho_solve", kind=_like("b"),
     refuse_call=_refuse_overwrite("overwrite_b"),
-    vjp={"c_and_lower": f"(cho_lower_adjoint(-np.einsum('ij,jk->ik', {_OUTER} + "
-                        f"np.transpose({_OUTER}), cho_lower(c_and_lower[0], c_and_lower[1])), "
+    vjp={"c_and_lower": f"(cho_lower_adjoint(-np.einsum('ij,jk->ik', plus_transpose("
+                        f"{_OUTER}), cho_lower(c_and_lower[0], c_and_lower[1])), "
                         "c_and_lower[1]), 0.0)",
          "b": _ZC},
     jvp={"c_and_lower": "cho_solve_tangent(dc_and_lower, c_and_lower, y)",
          "b": "scipy.linalg.cho_solve(c_and_lower, db)"},
     jvp_batch={"b": "batch_at(scipy.linalg.cho_solve, 1, c_and_lower, db)"},
     samples=samples.cho_solve, kink="reads the factor's triangle of c"), "c_and_lower", "b")
-for _f, _p, _s in ((kernels.cho_lower, "c, lower", samples.cho_lower),
+for _f, _p, _s in ((kernels.plus_transpose, "m", samples.plus_transpose),
+                   (kernels.cho_lower, "c, lower", samples.cho_lower),
                    (kernels.cho_lower_adjoint, "v, lower", samples.cho_lower_adjoint),
                    (kernels.cho_copied, "v, lower", samples.cho_copied)):
     linear_helper(_f, _p, _s)
@@ -135,17 +149,17 @@ real_only(defrule(
     samples=samples.lu_factor,
     kink="the pivots are held fixed (exact where the pivoting does not change)"), "a")
 
-_ZL = "scipy.linalg.lu_solve(lu_and_piv, dense_cotangent(g, y), flipped_trans(trans))"
+_ZL = "scipy.linalg.lu_solve(lu_and_piv, dense_cotangent(g, y), {flipped})"
 _W = (f"np.einsum('ji,jk->ik', lu_permutation(lu_and_piv[1]), "
       f"-np.einsum(solve_outer(lu_and_piv[0], b, trans), {_ZL}, y))")     # P^T (adjoint of a)
 real_only(defrule(
     sl.lu_solve, "lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True",
     name="scipy.linalg.lu_solve", kind=_like("b"),
     refuse_call=_refuse_overwrite("overwrite_b"),
-    vjp={"lu_and_piv": f"(np.tril(np.einsum('ij,kj->ik', {_W}, np.triu(lu_and_piv[0])), -1) "
-                       f"+ np.triu(np.einsum('ji,jk->ik', lu_unit_lower(lu_and_piv[0]), {_W})),"
-                       " 0.0)",
-         "b": _ZL},
+    vjp={"lu_and_piv": _with_flipped(
+             f"(np.tril(np.einsum('ij,kj->ik', {_W}, np.triu(lu_and_piv[0])), -1) + "
+             f"np.triu(np.einsum('ji,jk->ik', lu_unit_lower(lu_and_piv[0]), {_W})), 0.0)"),
+         "b": _with_flipped(_ZL)},
     jvp={"lu_and_piv": "lu_solve_tangent(dlu_and_piv, lu_and_piv, y, trans)",
          "b": "scipy.linalg.lu_solve(lu_and_piv, db, trans)"},
     jvp_batch={"b": "batch_at(scipy.linalg.lu_solve, 1, lu_and_piv, db, trans)"},

@@ -79,6 +79,14 @@ def solve_triangular_tangent(da, a, x, trans=0, lower=False, unit_diagonal=False
 
 # ------------------------------------------------------------------- cho_factor, cho_solve
 @kernel
+def plus_transpose(m):
+    """``m + m^T``."""
+    if is_zero(m):
+        return 0.0
+    return m + np.swapaxes(m, -1, -2)
+
+
+@kernel
 def cho_lower(c, lower):
     """The lower-triangular Cholesky factor L (A = L L^T) in cho_factor's `c`: its lower
     triangle, or the transpose of its upper one."""

@@ -82,6 +82,10 @@ def triangle_of(rng):
             for lower in (False, True) for unit in (False, True)]
 
 
+def plus_transpose(rng):
+    return [{"m": rng.standard_normal((3, 3))}, {"m": rng.standard_normal((2, 3, 3))}]
+
+
 def cho_lower(rng):
     return [{"c": rng.standard_normal((3, 3)), "lower": lower} for lower in (False, True)]
 
