@@ -375,3 +375,31 @@ def test_without_scipy_tangent_like_imports_and_has_no_scipy_rules(tmp_path):
                          env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0.0"
+
+
+def test_scipy_rules_are_registered_when_scipy_is_imported(tmp_path):
+    """Importing tangent_like does not import scipy.stats (slow to import); the rules of a
+    module are registered once the program imports it, before a rule of the user's."""
+    script = tmp_path / "late_scipy.py"
+    script.write_text("import sys\n"
+                      "import numpy as np\n"
+                      "import tangent_like as tl\n"
+                      "from tangent_like.rules import registry\n"
+                      "assert 'scipy.stats' not in sys.modules\n"
+                      "import scipy.special\n"
+                      "mine = tl.defrule(scipy.special.erf, 'x', kind='elementwise',\n"
+                      "                  vjp={'x': 'g * 1.1283791670955126 * np.exp(-x * x)'},\n"
+                      "                  jvp={'x': 'dx * 1.1283791670955126 * np.exp(-x * x)'})\n"
+                      "from scipy.stats import norm\n\n\n"
+                      "def f(x):\n"
+                      "    return np.sum(norm.logpdf(x, 1.0, 2.0) + scipy.special.erf(x))\n\n\n"
+                      "x = np.array([0.5, -1.0])\n"
+                      "want = -(x - 1.0) / 4.0 + 1.1283791670955126 * np.exp(-x * x)\n"
+                      "assert np.allclose(tl.grad(f)(x), want)\n"
+                      "assert registry.lookup(scipy.special.erf) is mine\n"
+                      "print('ok')\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

@@ -18,7 +18,8 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tangent_like"
 OPTIONAL = {"scipy", "numba", "dask", "pygments", "IPython", "ipykernel", "nbformat",
             "torch", "jax", "autograd", "tangent_like.testing",
             "tangent_like.rules.scipy_special", "tangent_like.rules.scipy_stats",
-            "tangent_like.rules.scipy_linalg"}
+            "tangent_like.rules.scipy_linalg", "tangent_like.runtime.special",
+            "tangent_like.runtime.scipy_linalg"}
 
 
 def _modules():

@@ -46,6 +46,7 @@ Rules are declarations: the kernels their templates call live in `tangent_like.r
 the sample arguments that check them in `tangent_like.rules.samples`.
 """
 import ast
+import sys
 
 from .. import runtime
 from ..analysis import lattice
@@ -54,6 +55,7 @@ from ..syntax import nodes
 _RULES = {}       # primitive object -> Rule
 _METHODS = {}     # method name -> (Rule, name of the receiver parameter)
 _ATTRIBUTES = {}  # attribute name -> Rule or "inactive"
+_DEFERRED = {}    # module name -> function registering the rules of its objects
 VIEW_NAMES = set()  # rules that may return a view of an argument (rules/views.py)
 DISCRETE_NAMES = set()  # inactive rules whose results are piecewise constant (constants.py)
 
@@ -183,6 +185,8 @@ def _expand_varargs(params, defaults):
 
 
 def register(rule):
+    if _DEFERRED:       # the built-in rules of its module first: this one replaces them
+        load_deferred(rule.func)
     rule.view = rule.view or rule.name in VIEW_NAMES
     rule.discrete = is_discrete(rule)
     try:
@@ -387,11 +391,41 @@ def attribute(name, rule):
     _ATTRIBUTES[name] = rule
 
 
-def lookup(obj):
+def _get(obj):
     try:
         return _RULES.get(obj)
     except TypeError:
         return _RULES.get(id(obj))
+
+
+def lookup(obj):
+    rule = _get(obj)
+    if rule is None and _DEFERRED and load_deferred(obj):
+        rule = _get(obj)
+    return rule
+
+
+def defer(module, load):
+    """Register the rules of the objects of `module` when it is imported: `load()`
+    registers them, the first time a lookup misses after `module` has been imported (or an
+    object of it is looked up, or every rule is listed).  An optional dependency then costs
+    its import time only to the programs that import it."""
+    _DEFERRED[module] = load
+
+
+def load_deferred(obj=None):
+    """Register the deferred families of rules whose module is imported or holds `obj`
+    (every one for None); returns whether any was."""
+    try:
+        owner = "" if obj is None else (getattr(obj, "__module__", None) or "")
+    except Exception:           # an object whose attributes cannot be read
+        owner = ""
+    owner = owner if isinstance(owner, str) else ""
+    due = [m for m in _DEFERRED if obj is None or m in sys.modules or owner == m
+           or owner.startswith(m + ".")]
+    for load in [_DEFERRED.pop(m) for m in due]:    # (taken first: loading registers)
+        load()
+    return bool(due)
 
 
 def lookup_method(name):
@@ -403,6 +437,7 @@ def lookup_attribute(name):
 
 
 def all_rules():
+    load_deferred()
     return list(_RULES.values())
 
 

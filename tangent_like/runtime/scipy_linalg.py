@@ -8,7 +8,7 @@ for single matrices: a stack of matrices (which SciPy also takes) is refused whe
 derivative runs.
 """
 import numpy as np
-import scipy.linalg
+import scipy
 
 from ..errors import NoDerivativeError
 from .core import is_zero

@@ -3,14 +3,14 @@ polygamma functions (``multigammaln``), the cotangent of ``logsumexp`` spread ov
 reduced axes, densities' derivatives outside their support, and the layouts of
 ``multivariate_normal`` and ``dirichlet`` arguments.
 
-This module, and the rules that use it, are loaded only when SciPy can be imported.  Rule
-templates call SciPy's own functions by their full names (``scipy.special.digamma(x)``,
-``scipy.stats.norm.pdf(x, loc, scale)``): generated code sees the package ``scipy`` under
-its own name, like ``np``.
+This module, and the rules that use it, are loaded only when SciPy can be imported (the
+rules of ``scipy.stats``, which import it, when a program first calls one of its
+functions).  Rule templates call SciPy's own functions by their full names
+(``scipy.special.digamma(x)``, ``scipy.stats.norm.pdf(x, loc, scale)``): generated code sees
+the package ``scipy`` under its own name, like ``np``.
 """
 import numpy as np
-import scipy.special
-import scipy.stats  # noqa: F401  (templates call the distributions' methods)
+import scipy
 
 from ..errors import NoDerivativeError
 from .core import is_zero, unbroadcast
