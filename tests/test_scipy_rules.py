@@ -106,7 +106,8 @@ def distributions(x, df, a):
     total = np.sum(st.t.logpdf(DATA, df, x, 1.5)) + np.sum(st.t.cdf(DATA, 4.0, x))
     total += np.sum(st.gamma.logpdf(np.abs(DATA) + 0.1, a, scale=x * x))
     total += np.sum(st.gamma.cdf(np.abs(DATA) + 0.1, 2.0, 0.0, x * x))
-    total += st.beta.logpdf(0.3, a, df) + st.beta.pdf(0.6, a, 2.0) + st.beta.sf(0.4, 2.0, 3.0, 0.0, x)
+    total += st.beta.logpdf(0.3, a, df) + st.beta.pdf(0.6, a, 2.0) + \
+        st.beta.sf(0.4, 2.0, 3.0, 0.0, x)
     total += np.sum(st.expon.logsf(np.abs(DATA), 0.0, x)) + st.chi2.logpdf(1.5, df)
     return total + np.sum(st.norm.sf(DATA, x) + st.norm.logsf(DATA, 0.0, x))
 
@@ -324,7 +325,8 @@ def singular_sqrtm(a):
     (t_cdf_in_df, (3.0,), "scipy.stats.t.cdf has no derivative with respect to its argument "
                           "'df'"),
     (overwriting_solve, (TRI, DATA[:3]), "overwrite_b=True"),
-    (frozen_distribution, (0.5,), "norm has no derivative rule")], ids=lambda v: getattr(v, "__name__", ""))
+    (frozen_distribution, (0.5,), "norm has no derivative rule")],
+    ids=lambda v: getattr(v, "__name__", ""))
 def test_refused_at_the_users_line(f, args, message):
     for mode in ("reverse", "forward"):
         with pytest.raises(tl.NoDerivativeError) as info:

@@ -64,7 +64,8 @@ def gammainc(rng):
     is exp(-x), and arrays of a)."""
     out = []
     for a in (0.7, 1.0, 2.5, rng.uniform(0.5, 3.0, 3)):
-        out += [{"a": a, "x": rng.uniform(0.3, 3.0, 3)}, {"a": a, "x": float(rng.uniform(0.3, 3.0))}]
+        out += [{"a": a, "x": rng.uniform(0.3, 3.0, 3)},
+                {"a": a, "x": float(rng.uniform(0.3, 3.0))}]
     out.append({"a": rng.uniform(0.5, 3.0, (2, 1)), "x": rng.uniform(0.3, 3.0, 3)})
     return out
 
