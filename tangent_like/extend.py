@@ -4,9 +4,9 @@ built-in ones.
     import scipy.special
     import tangent_like as tl
 
-    tl.defrule(scipy.special.erf, "x",
-               vjp={"x": "g * 1.1283791670955126 * np.exp(-x * x)"},
-               jvp={"x": "dx * 1.1283791670955126 * np.exp(-x * x)"})
+    tl.defrule(scipy.special.dawsn, "x",                 # Dawson's integral
+               vjp={"x": "g * (1.0 - 2.0 * x * y)"},
+               jvp={"x": "dx * (1.0 - 2.0 * x * y)"})
 
 Templates are Python expressions: ``g`` is the adjoint of the result, ``y`` the result,
 ``dp`` the tangent of parameter ``p``, and parameters are named as in `params`.  A rule for

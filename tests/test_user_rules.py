@@ -48,12 +48,12 @@ def test_a_wrong_user_rule_is_caught_by_the_checker():
 def test_nondifferentiable_declaration():
     with pytest.raises(tl.NoDerivativeError):
         tl.grad(uses_unknown)(1.5)
-    tl.nondifferentiable(scipy.special.gammasgn)
+    tl.nondifferentiable(scipy.special.round)
     assert tl.grad(uses_unknown)(1.5) == pytest.approx(1.0)
 
 
 def uses_unknown(x):
-    return x + scipy.special.gammasgn(x)
+    return x + scipy.special.round(x)
 
 
 def naive_logsumexp(a, b):

@@ -17,7 +17,7 @@ from . import resolve as _resolve
 from .. import rules
 from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
-from ..syntax.naming import is_stack
+from ..syntax.naming import is_generated, is_stack
 from ..syntax.scopes import local_names
 
 from ..rules.registry import Rule
@@ -294,10 +294,17 @@ class _Analyzer:
                                "and NumPy", NoDerivativeError)
                 kind = rule.result_kind(arg_kinds, target.bound)
                 return kind, False
+            refusal = rule.refuse_call(target.bound) if active and rule.refuse_call else None
+            if refusal is not None:
+                self.error(e, refusal[0], refusal[1], NoDerivativeError)
             for p in active:
-                if p not in rule.vjp and p not in rule.jvp:
+                refused = p in rule.refused and not (self.mode == "forward" and
+                                                     is_generated(self.parsed))
+                if refused or (p not in rule.vjp and p not in rule.jvp):
+                    why = f" ({rule.refused[p]})" if p in rule.refused else ""
                     self.error(e, f"{rule.name} has no derivative with respect to its "
-                               f"argument {p!r}", "pass a constant there", NoDerivativeError)
+                               f"argument {p!r}{why}", "pass a constant there",
+                               NoDerivativeError)
                 if not _has_rule(rule, p, self.mode):
                     other = "forward" if self.mode == "reverse" else "reverse"
                     self.error(e, f"{rule.name} has no {self.mode}-mode rule for its argument "

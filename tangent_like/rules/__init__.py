@@ -9,4 +9,24 @@ from . import operators, elementwise, builtin_rules, numpy_rules, runtime_rules 
 from . import numpy_reduce, numpy_shape, numpy_select, numpy_linalg  # noqa: F401
 from . import numpy_signal, numpy_stats  # noqa: F401
 from . import structures  # noqa: F401
+try:
+    import scipy
+except ImportError:     # SciPy is optional: its rules are registered when it is installed
+    scipy = None
+if scipy is not None:   # each family when its module is imported (scipy.stats takes a while)
+    # their kernels now: generated code reserves the names of every kernel
+    from ..runtime import scipy_linalg as linalg_kernels, special as special_kernels  # noqa
+
+    def _scipy_special():
+        from . import scipy_special  # noqa: F401
+
+    def _scipy_linalg():
+        from . import scipy_linalg  # noqa: F401
+
+    def _scipy_stats():
+        from . import scipy_special, scipy_stats  # noqa: F401  (stats calls special)
+
+    for _module, _load in (("scipy.special", _scipy_special), ("scipy.linalg", _scipy_linalg),
+                           ("scipy.stats", _scipy_stats)):
+        registry.defer(_module, _load)
 from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401

@@ -32,6 +32,8 @@ def _family(rule):
         return "NumPy"
     if name.startswith("math."):
         return "math"
+    if name.startswith("scipy."):
+        return "SciPy (with SciPy installed)"
     del module
     return "Python operators and builtins"
 
@@ -55,7 +57,9 @@ def render():
             out += ["", f"## {f}", "", "| primitive | modes | non-differentiable points |",
                     "| --- | --- | --- |"]
             family = f
-        kink = (r.kink or "").replace("|", "\\|")
+        kink = "; ".join(([r.kink] if r.kink else []) + [
+            f"no derivative in {p} ({why})" for p, why in r.refused.items()])
+        kink = kink.replace("|", "\\|")
         out.append(f"| `{r.name}` | {_modes(r)} | {kink} |")
     methods = sorted(registry._METHODS.items())
     if methods:

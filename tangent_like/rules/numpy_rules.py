@@ -79,6 +79,7 @@ defrule(rt.refuse_complex, "name, value, result", name="refuse_complex", kind=la
              "result": "refuse_complex(name, value, dresult)"},
         samples=kernel_samples.refuse_complex)
 inactive(rt.is_complex, kind=lattice.INT)
+inactive(rt.refuse_tangent, kind=lattice.SCALAR, name="refuse_tangent")
 
 method("sum", _sum, "x")
 method("mean", _mean, "x")

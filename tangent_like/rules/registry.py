@@ -16,6 +16,8 @@ not needed.  Templates may use ``np``, ``math`` and the runtime helpers of
 optionally gives cheaper templates used when every argument is a Python/NumPy scalar;
 ``jvp_batch`` gives tangent templates for tangents with a leading batch axis (vector forward
 mode) where the plain ones would mix the batch axis up (reductions, right matrix operands).
+``real_vjp`` and ``real_jvp`` are used where the kinds prove every value real (rules that
+refuse complex values, or conjugate for them, need no check there).
 
 Most rules state each partial derivative once (`partials`, `unary`, `holomorphic`): the
 reverse template ``g * E`` and the forward template ``dp * E`` both come from ``E``.
@@ -26,6 +28,16 @@ A non-differentiable point of a primitive is part of its registration: ``kink`` 
 convention the rule follows there (docs/rules.md lists it) and ``kink_when`` is a template,
 in the parameter names, true at such a point (``kinks="warn"``/``"raise"`` report it).
 
+A parameter without templates refuses differentiated values at the call's line; ``refused``
+says why for the parameters whose derivative exists but is not implemented (no closed form):
+the call is refused at its line where such a parameter receives a differentiated value;
+only in generated gradient code differentiated again (a Hessian), where every float that
+comes back from the record counts as differentiated, their tangent template
+``refuse_tangent`` checks at run time that the tangent is zero.  ``refused``
+and ``refuse_call`` (a function of the bound argument nodes returning ``(message, hint)`` or
+None) refuses the forms of a call whose derivative is not implemented (an option such as
+``return_sign=True``) when a differentiated value reaches it.
+
 A primitive whose result does not depend differentiably on its arguments (``len``, ``range``,
 ``int``, ``math.floor``, comparisons, ``np.shape``...) is registered with `inactive`; a
 function with neither rule nor Python source is never silently treated as constant.
@@ -34,6 +46,7 @@ Rules are declarations: the kernels their templates call live in `tangent_like.r
 the sample arguments that check them in `tangent_like.rules.samples`.
 """
 import ast
+import sys
 
 from .. import runtime
 from ..analysis import lattice
@@ -42,6 +55,7 @@ from ..syntax import nodes
 _RULES = {}       # primitive object -> Rule
 _METHODS = {}     # method name -> (Rule, name of the receiver parameter)
 _ATTRIBUTES = {}  # attribute name -> Rule or "inactive"
+_DEFERRED = {}    # module name -> function registering the rules of its objects
 VIEW_NAMES = set()  # rules that may return a view of an argument (rules/views.py)
 DISCRETE_NAMES = set()  # inactive rules whose results are piecewise constant (constants.py)
 
@@ -62,7 +76,8 @@ class Rule:
     def __init__(self, func, name, params, vjp=None, jvp=None, broadcast=(), kind="elementwise",
                  scalar_vjp=None, inactive=False, kink=None, jvp_batch=None,
                  jvp_combine=None, domain="any", samples=None, tested_by=None,
-                 kink_when=None, real_vjp=None):
+                 kink_when=None, real_vjp=None, real_jvp=None, refused=None,
+                 refuse_call=None):
         self.func = func
         self.name = name
         self.params, self.defaults = parse_params(params)
@@ -74,6 +89,7 @@ class Rule:
         self.kind = kind
         self.scalar_vjp = dict(scalar_vjp or {})
         self.real_vjp = dict(real_vjp or {})     # when no argument can be complex
+        self.real_jvp = dict(real_jvp or {})     # likewise, for tangents
         self.inactive = inactive
         self.kink = kink
         self.jvp_batch = dict(jvp_batch or {})   # tangents with a leading batch axis
@@ -83,6 +99,11 @@ class Rule:
         self.tested_by = tested_by       # or the test that checks it end to end
         self.kink_when = kink_when       # condition (template) true at a non-differentiable
         #                                  point: reported with kinks="warn"/"raise"
+        self.refused = dict(refused or {})   # parameter -> why it has no derivative rule
+        for p in self.refused:      # (generated code differentiated again: see the module)
+            self.jvp.setdefault(p, f"refuse_tangent({name!r}, {p!r}, d{p})")
+        self.refuse_call = refuse_call   # bound arguments -> (message, hint) for call forms
+        #                                  whose derivative is not implemented, or None
         self.user = False                # registered by the user (tl.defrule)
         self.view = False                # may return (a view of) an argument's memory
         self.discrete = False            # inactive and piecewise constant: may take
@@ -184,6 +205,8 @@ def _expand_varargs(params, defaults):
 
 
 def register(rule):
+    if _DEFERRED:       # the built-in rules of its module first: this one replaces them
+        load_deferred(rule.func)
     rule.view = rule.view or rule.name in VIEW_NAMES
     rule.discrete = is_discrete(rule)
     try:
@@ -239,7 +262,7 @@ def _parenthesized(text):
     return False
 
 
-def partials(func, params, name=None, conj=False, **options):
+def partials(func, params, name=None, conj=False, real=None, **options):
     """Register `func` from its partial derivatives, each stated once.
 
     ``partials(np.arctan2, "a, b", a="b / (a * a + b * b)", b="-a / (a * a + b * b)",
@@ -251,10 +274,19 @@ def partials(func, params, name=None, conj=False, **options):
 
     `conj`: the function is holomorphic for complex values: the adjoint conjugates the
     derivative (``g * cj(E)``) and ``real_vjp`` keeps ``g * E`` for code specialized to real
-    values (see `tangent_like.runtime.core`)."""
+    values (see `tangent_like.runtime.core`).
+
+    `real`: the parameters whose complex values the rule refuses (the function takes them,
+    its derivatives are for real values): the seed is checked before the derivative is
+    evaluated, ``refuse_complex(name, (a, b), g) * E``; ``real_vjp`` and ``real_jvp`` keep
+    ``g * E`` and ``dp * E`` for code specialized to real values."""
     names, _ = parse_params(params)
     derivatives = {p: options.pop(p) for p in names if p in options}
-    vjp, jvp, real_vjp = {}, {}, {}
+    vjp, jvp, real_vjp, real_jvp = {}, {}, {}, {}
+    refused = None
+    if real:
+        value = real[0] if len(real) == 1 else "(" + ", ".join(real) + ")"
+        refused = f"refuse_complex({(name or _name_of(func))!r}, {value}, {{}})"
     for p, d in derivatives.items():
         if d.strip() == "0.0":
             vjp[p] = jvp[p] = "0.0"
@@ -263,8 +295,14 @@ def partials(func, params, name=None, conj=False, **options):
         jvp[p] = scaled(f"d{p}", d)
         if conj:
             real_vjp[p] = scaled("g", d)
+        if refused:
+            real_vjp[p], real_jvp[p] = vjp[p], jvp[p]
+            vjp[p] = scaled(refused.format("g"), d)
+            jvp[p] = scaled(refused.format(f"d{p}"), d)
     if real_vjp:
         options["real_vjp"] = real_vjp
+    if real_jvp:
+        options["real_jvp"] = real_jvp
     return defrule(func, params, vjp=vjp, jvp=jvp, name=name, **options)
 
 
@@ -290,6 +328,28 @@ def holomorphic(func, derivative, safe=None, complex_derivative=None, **options)
                  **options)
     rule.real_vjp = {"x": f"g * ({derivative})"}
     rule.vjp = {"x": f"g * cj({complex_derivative or safe})"}
+    return rule
+
+
+def real_only(rule, *params):
+    """Make `rule`'s templates refuse complex values of `params` when they run (the
+    primitive takes complex arguments, its rule is for real ones); ``real_vjp`` and
+    ``real_jvp`` keep the plain templates, for values the kinds prove real.  The check
+    wraps each template, so the template must evaluate at complex values (`partials` with
+    `real` checks before evaluating)."""
+    value = params[0] if len(params) == 1 else "(" + ", ".join(params) + ")"
+
+    def refuse(t):
+        if callable(t):
+            return lambda bound: refuse(t(bound))
+        return t if t == "0.0" else f"refuse_complex({rule.name!r}, {value}, {t})"
+
+    def refusing(table):
+        return {p: refuse(t) for p, t in table.items()}
+    rule.real_vjp, rule.real_jvp = dict(rule.vjp), dict(rule.jvp)
+    rule.scalar_vjp = {}
+    rule.vjp, rule.jvp = refusing(rule.vjp), refusing(rule.jvp)
+    rule.jvp_batch = refusing(rule.jvp_batch)
     return rule
 
 
@@ -351,11 +411,41 @@ def attribute(name, rule):
     _ATTRIBUTES[name] = rule
 
 
-def lookup(obj):
+def _get(obj):
     try:
         return _RULES.get(obj)
     except TypeError:
         return _RULES.get(id(obj))
+
+
+def lookup(obj):
+    rule = _get(obj)
+    if rule is None and _DEFERRED and load_deferred(obj):
+        rule = _get(obj)
+    return rule
+
+
+def defer(module, load):
+    """Register the rules of the objects of `module` when it is imported: `load()`
+    registers them, the first time a lookup misses after `module` has been imported (or an
+    object of it is looked up, or every rule is listed).  An optional dependency then costs
+    its import time only to the programs that import it."""
+    _DEFERRED[module] = load
+
+
+def load_deferred(obj=None):
+    """Register the deferred families of rules whose module is imported or holds `obj`
+    (every one for None); returns whether any was."""
+    try:
+        owner = "" if obj is None else (getattr(obj, "__module__", None) or "")
+    except Exception:           # an object whose attributes cannot be read
+        owner = ""
+    owner = owner if isinstance(owner, str) else ""
+    due = [m for m in _DEFERRED if obj is None or m in sys.modules or owner == m
+           or owner.startswith(m + ".")]
+    for load in [_DEFERRED.pop(m) for m in due]:    # (taken first: loading registers)
+        load()
+    return bool(due)
 
 
 def lookup_method(name):
@@ -367,6 +457,7 @@ def lookup_attribute(name):
 
 
 def all_rules():
+    load_deferred()
     return list(_RULES.values())
 
 

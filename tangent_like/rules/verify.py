@@ -128,8 +128,9 @@ def check_rule(rule, samples=None, rtol=1e-5, atol=1e-7, seed=0, strict=False,
                degenerate=False, complex_values=False):
     """Raise AssertionError when a template of `rule` disagrees with finite differences.
 
-    Every adjoint template is checked: ``vjp`` and, where the transformer would use them,
-    ``real_vjp`` (all arguments real) and ``scalar_vjp`` (all arguments scalars).
+    Every template is checked: ``vjp`` and ``jvp`` and, where the transformer would use
+    them, ``real_vjp`` and ``real_jvp`` (all arguments real) and ``scalar_vjp`` (all
+    arguments scalars).
 
     * `strict` also checks what the transformer relies on besides the values: an adjoint is
       shaped like its argument (after ``unbroadcast`` for a broadcasting parameter) and real
@@ -138,7 +139,9 @@ def check_rule(rule, samples=None, rtol=1e-5, atol=1e-7, seed=0, strict=False,
       (``jvp_batch``, else ``jvp``) along two directions at once matches the plain one.
     * `degenerate` adds variants of the samples with each array cut to 0 and to 1 element
       along each axis (one array at a time, and all of them along the same trailing axis),
-      and with 0-d arrays in place of floats: those the primitive itself accepts.
+      and with 0-d arrays in place of floats: those the primitive itself accepts.  The
+      rule may refuse them (NoDerivativeError: a stack or a non-square matrix where the
+      rule takes single square matrices).
     * `complex_values` adds variants with complex values in place of floats and float
       arrays (those the primitive accepts): the templates must match finite differences
       under the real inner product ``Re <g, y>`` (runtime's convention) or refuse complex
@@ -149,19 +152,25 @@ def check_rule(rule, samples=None, rtol=1e-5, atol=1e-7, seed=0, strict=False,
     if samples is None:
         samples = rule.samples(rng) if rule.samples else default_samples(rule, rng)
     samples = list(samples)
+    given = len(samples)
     if degenerate:
         samples += degenerate_variants(rule, samples)
     checked = 0
-    for args in samples:
+    for i, args in enumerate(samples):
         try:
             checked += _check_sample(rule, args, rng, rtol, atol, strict)
+        except NoDerivativeError as exc:
+            if i < given:       # a degenerate variant may be refused, a sample may not
+                raise AssertionError(f"{rule.name} at {_describe(args)}: {exc}") from exc
+            checked += 1
         except Exception as exc:
             raise AssertionError(f"{rule.name} at {_describe(args)}: {exc}") from exc
     if complex_values:
-        for args in list(samples):
+        for i, args in enumerate(list(samples)):
             for variant in complex_variants(rule, args, rng):
                 try:
-                    checked += _check_complex(rule, variant, rng, rtol, atol)
+                    checked += _check_complex(rule, variant, rng, rtol, atol,
+                                              refusals=i >= given)
                 except Exception as exc:
                     raise AssertionError(f"{rule.name} at {_describe(variant)}: {exc}") \
                         from exc
@@ -285,7 +294,7 @@ def _check_sample(rule, args, rng, rtol, atol, strict):
         if _is_sequence(x):
             checked += _check_sequence(rule, args, p, x, y, bound, rng, rtol, atol)
             continue
-        if not _is_float(x):
+        if not _is_float(x) or p in rule.refused:     # (a refused one: no derivative)
             continue
         as_scalar = isinstance(x, float)
 
@@ -312,16 +321,18 @@ def _check_sample(rule, args, rng, rtol, atol, strict):
                     np.testing.assert_allclose(got, want, rtol=rtol, atol=atol,
                                                err_msg=f"{rule.name}: {what} for {p!r}")
                 checked += 1
-        if p in rule.jvp:
+        for what, table in (("tangent", rule.jvp), ("real tangent", rule.real_jvp)):
+            if p not in table:
+                continue
             dx = rng.standard_normal(np.shape(x))
             dx = float(dx) if as_scalar else dx
-            got = _eval(rule.jvp[p], _defaults(rule, _tangent_values(args, y, p, dx)), bound)
+            got = _eval(table[p], _defaults(rule, _tangent_values(args, y, p, dx)), bound)
             if strict:
-                _check_tangent_shape(rule, "tangent", p, got, y, (), not _complex(y))
+                _check_tangent_shape(rule, what, p, got, y, (), not _complex(y))
             if values_checked:
-                _compare(rule, "tangent", p, got, _directional(f_of, x, dx), rtol, atol)
+                _compare(rule, what, p, got, _directional(f_of, x, dx), rtol, atol)
             checked += 1
-            if strict:
+            if strict and what == "tangent":
                 checked += _check_batch(rule, args, p, x, y, bound, f_of, rng, rtol, atol,
                                         values_checked)
     return checked
@@ -344,8 +355,8 @@ def _check_tangent_shape(rule, what, p, got, y, lead, real):
 def _directional(f_of, x, d, eps=1e-6):
     """Central differences along `d` (a list of parts for a tuple result)."""
     plus, minus = f_of(x + eps * d), f_of(x - eps * d)
-    if isinstance(plus, (tuple, list)):
-        return [(np.asarray(a) - np.asarray(b)) / (2 * eps) for a, b in zip(plus, minus)]
+    if isinstance(plus, (tuple, list)):     # (a flag in a tuple result: subtracted as 0/1)
+        return [(np.asarray(a) * 1.0 - np.asarray(b)) / (2 * eps) for a, b in zip(plus, minus)]
     return (np.asarray(plus) - np.asarray(minus)) / (2 * eps)
 
 
@@ -417,7 +428,7 @@ def complex_variants(rule, args, rng):
     float arrays, one at a time and all together (those the primitive accepts)."""
     # (a helper's `result` is the primal's output: it follows the other arguments)
     params = [p for p, v in args.items() if _is_float(v) and (p in rule.vjp or p in rule.jvp)
-              and p != "result"]
+              and p != "result" and p not in rule.refused]
 
     def complexify(v):
         im = 0.3 * rng.standard_normal(np.shape(v))
@@ -448,8 +459,9 @@ def _complex_fd_grad(f, x, eps=1e-6):
     return out
 
 
-def _check_complex(rule, args, rng, rtol, atol):
-    """The general templates on arguments some of which are complex (see `check_rule`)."""
+def _check_complex(rule, args, rng, rtol, atol, refusals=False):
+    """The general templates on arguments some of which are complex (see `check_rule`);
+    `refusals`: a degenerate variant, which the rule may refuse for its shapes too."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         y = _call(rule, args)
@@ -457,7 +469,8 @@ def _check_complex(rule, args, rng, rtol, atol):
     values_checked = _finite(y)
     checked = 0
     for p, x in args.items():
-        if not (_is_float(x) or np.iscomplexobj(x)) or isinstance(x, (tuple, list)):
+        if isinstance(x, (tuple, list)) or not (_is_float(x) or np.iscomplexobj(x)) \
+                or p in rule.refused:
             continue
         python = not isinstance(x, np.ndarray)
 
@@ -504,7 +517,7 @@ def _check_complex(rule, args, rng, rtol, atol):
                              _directional(f_of, x if python else np.asarray(x), d), rtol, atol)
                 checked += 1
         except NoDerivativeError as exc:
-            assert "complex" in str(exc), f"{rule.name}: {exc}"
+            assert refusals or "complex" in str(exc), f"{rule.name}: {exc}"
             checked += 1          # refused: the rule is for real values only
     return checked
 

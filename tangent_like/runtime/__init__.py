@@ -14,10 +14,13 @@ and rule templates see) where it defines them, with the `kernel` decorator:
 * `shape`: transposes, reshapes, joins, splits and copies;
 * `products`: ``dot``, ``matmul``, ``einsum`` and the products written as einsums;
 * `linalg`: ``np.linalg`` and ``np.fft``;
-* `structures`: items, writes, ``np.array`` of sequences, casts, ``np.linspace``.
+* `structures`: items, writes, ``np.array`` of sequences, casts, ``np.linspace``;
+* `special` and `scipy_linalg`: SciPy's functions (``scipy.special``, ``scipy.stats``,
+  ``scipy.linalg``), imported with SciPy's rules when SciPy is installed; generated code
+  also sees the package ``scipy`` itself.
 
-Every kernel is also an attribute of this package (``tangent_like.runtime.sum_adjoint``),
-which is the name its rule has in docs/rules.md.  The runtime never imports the rules: the
+Every kernel of the NumPy families is also an attribute of this package
+(``tangent_like.runtime.sum_adjoint``), which is the name its rule has in docs/rules.md.  The runtime never imports the rules: the
 forward rules of kernels (for derivatives of generated code) are declared in
 `tangent_like.rules`.
 """

@@ -142,6 +142,18 @@ def refuse_complex(name, value, result):
 
 
 @kernel
+def refuse_tangent(name, param, tangent):
+    """The zero tangent 0.0, unless `tangent` (of the argument `param` of `name`, which has
+    no derivative rule) is not zero: in generated gradient code differentiated again, the
+    values that come back from the record count as differentiated, and most are
+    constants there."""
+    if not is_zero(tangent) and np.any(tangent != 0):
+        raise NoDerivativeError(f"{name} has no derivative with respect to its argument "
+                                f"{param!r}", hint="pass a constant there")
+    return 0.0
+
+
+@kernel
 def cj(x):
     """The complex conjugate of complex values; real values unchanged (no copy)."""
     if getattr(x, "dtype", None) is not None:

@@ -200,18 +200,28 @@ class ForwardTransform:
             return nodes.name(old[1])
         return arg
 
+    def _all_real(self, bound, target):
+        """Do the kinds prove the arguments and the result of a call real?"""
+        values = [a for a in bound.values()
+                  if isinstance(a, (nodes.Name, nodes.Constant, nodes.UnaryOp))]
+        kinds = [self.an.kind(a) for a in values]
+        if isinstance(target, nodes.Name):
+            kinds.append(self.an.kind(target))
+        return all(lattice.is_scalar(k) or lattice.is_array(k) for k in kinds)
+
     def _rule(self, rule, bound, target):
         subs = rule.substitutions(bound, target)
         subs = {k: (v if k == "y" else self._operand(v)) for k, v in subs.items()}
         terms = []
+        real = rule.real_jvp and self._all_real(bound, target)
         for p, arg in bound.items():
             if not self.active(arg):
                 continue
-            template = rule.jvp.get(p)
-            if callable(template):
-                template = template(bound)
+            template = rule.real_jvp.get(p, rule.jvp.get(p)) if real else rule.jvp.get(p)
             if self.batch and p in getattr(rule, "jvp_batch", {}):
                 template = rule.jvp_batch[p]
+            if callable(template):
+                template = template(bound)
             if template.strip() == "0.0":
                 continue        # a parameter that only gives shapes or indices
             dname = nodes.name(self.d(arg.id))
