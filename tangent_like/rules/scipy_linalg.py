@@ -178,7 +178,6 @@ defrule(sl.expm, "A", name="scipy.linalg.expm", kind=_like("A"),
 defrule(kernels.frechet_block, "a, e, adjoint=False", name="frechet_block", kind=A,
         jvp={"a": "frechet_block(da, 0.0, adjoint)", "e": "frechet_block(0.0, de)"},
         samples=samples.frechet_block)
-linear_helper(kernels.upper_right, "m", samples.upper_right)
 
 
 # ----------------------------------------------------------------- sqrtm, solve_sylvester

@@ -13,6 +13,7 @@ import scipy
 from ..errors import NoDerivativeError
 from .core import is_zero
 from .kernels import kernel
+from .linalg import block_upper
 
 
 def _matrix(name, a, square=True):
@@ -226,24 +227,9 @@ def frechet_block(a, e, adjoint=False):
         raise NoDerivativeError("scipy.linalg.expm: its derivative rule takes square "
                                 "matrices (or stacks of them), and this is a scalar",
                                 hint="use np.exp for a scalar")
-    if is_zero(a):
-        a = np.zeros_like(e)
-    elif adjoint:
+    if adjoint and not is_zero(a):
         a = np.conj(np.swapaxes(a, -1, -2))
-    if is_zero(e):
-        e = np.zeros_like(a)
-    a, e = np.broadcast_arrays(a, e)
-    zero = np.zeros_like(a, dtype=np.result_type(a, e))
-    return np.concatenate([np.concatenate([a, e], -1), np.concatenate([zero, a], -1)], -2)
-
-
-@kernel
-def upper_right(m):
-    """The upper right block of a ``(2n, 2n)`` matrix (stacks too)."""
-    if is_zero(m):
-        return 0.0
-    n = np.shape(m)[-1] // 2
-    return m[..., :n, n:]
+    return block_upper(a, e)
 
 
 # ----------------------------------------------------------------------------------- sqrtm

@@ -106,10 +106,6 @@ def frechet_block(rng):
             {"a": rng.standard_normal((2, 2, 2)), "e": rng.standard_normal((2, 2, 2))}]
 
 
-def upper_right(rng):
-    return [{"m": rng.standard_normal((4, 4))}, {"m": rng.standard_normal((2, 6, 6))}]
-
-
 def sqrtm_root(rng):
     return [{"x": scipy.linalg.sqrtm(a["A"]), "a": a["A"]} for a in sqrtm(rng)]
 
