@@ -20,78 +20,78 @@ class Dual:
         self.t = t
 
     def __add__(self, other):
-        return Dual(self.v + value(other), self.t + tangent(other))
+        return Dual(self.v + dual_value(other), self.t + dual_tangent(other))
 
     __radd__ = __add__
 
     def __sub__(self, other):
-        return Dual(self.v - value(other), self.t - tangent(other))
+        return Dual(self.v - dual_value(other), self.t - dual_tangent(other))
 
     def __rsub__(self, other):
-        return Dual(value(other) - self.v, tangent(other) - self.t)
+        return Dual(dual_value(other) - self.v, dual_tangent(other) - self.t)
 
     def __neg__(self):
         return Dual(-self.v, -self.t)
 
     def __mul__(self, other):
-        return Dual(self.v * value(other), self.t * value(other) + self.v * tangent(other))
+        return Dual(self.v * dual_value(other), self.t * dual_value(other) + self.v * dual_tangent(other))
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        q = self.v / value(other)
-        return Dual(q, (self.t - q * tangent(other)) / value(other))
+        q = self.v / dual_value(other)
+        return Dual(q, (self.t - q * dual_tangent(other)) / dual_value(other))
 
     def __rtruediv__(self, other):
-        q = value(other) / self.v
-        return Dual(q, (tangent(other) - q * self.t) / self.v)
+        q = dual_value(other) / self.v
+        return Dual(q, (dual_tangent(other) - q * self.t) / self.v)
 
     def __getitem__(self, index):
         return Dual(self.v[index], self.t[index])
 
 
-def value(x):
+def dual_value(x):
     return x.v if isinstance(x, Dual) else x
 
 
-def tangent(x):
+def dual_tangent(x):
     """The tangent of `x`: 0 for a plain value."""
     return x.t if isinstance(x, Dual) else 0.0
 
 
-def linear(fn, x, *args):
+def dual_linear(fn, x, *args):
     """``fn(x, *args)`` for `fn` linear in x (over the reals: np.conj, np.real)."""
     if isinstance(x, Dual):
         return Dual(fn(x.v, *args), fn(x.t, *args))
     return fn(x, *args)
 
 
-def ein(spec, *ops):
+def dual_ein(spec, *ops):
     """``np.einsum(spec, *ops)``, multilinear: the tangent sums one term per dual operand."""
-    out = np.einsum(spec, *[value(o) for o in ops])
-    terms = [np.einsum(spec, *[o.t if j == i else value(o) for j, o in enumerate(ops)])
+    out = np.einsum(spec, *[dual_value(o) for o in ops])
+    terms = [np.einsum(spec, *[o.t if j == i else dual_value(o) for j, o in enumerate(ops)])
              for i, o in enumerate(ops) if isinstance(o, Dual)]
     return Dual(out, sum(terms)) if terms else out
 
 
-def smooth(fn, fn_tangent, x):
+def dual_smooth(fn, fn_tangent, x):
     """``fn(x)`` whose tangent along dx is ``fn_tangent(dx, x)``."""
     if isinstance(x, Dual):
         return Dual(fn(x.v), fn_tangent(x.t, x.v))
     return fn(x)
 
 
-def inv(a):
-    """``np.linalg.inv(a)``; its tangent is ``-inv(a) da inv(a)``."""
+def dual_inv(a):
+    """``np.linalg.inv(a)``; its tangent is ``-dual_inv(a) da dual_inv(a)``."""
     if isinstance(a, Dual):
         ai = np.linalg.inv(a.v)
         return Dual(ai, -np.einsum("...ij,...jk,...kl->...il", ai, a.t, ai))
     return np.linalg.inv(a)
 
 
-def along(formula, args, which, d):
+def dual_along(formula, args, which, d):
     """The tangent of ``formula(*args)`` along the tangent `d` of ``args[which]``."""
     args = list(args)
     args[which] = Dual(args[which], d)
     out = formula(*args)
-    return tangent(out) if not isinstance(out, tuple) else tuple(tangent(o) for o in out)
+    return dual_tangent(out) if not isinstance(out, tuple) else tuple(dual_tangent(o) for o in out)

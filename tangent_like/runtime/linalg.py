@@ -19,7 +19,8 @@ argument's length (`fft_fit`); irfft's adjoint counts the inner frequencies twic
 import numpy as np
 
 from ..errors import NoDerivativeError
-from . import dual
+from .dual import (dual_along, dual_ein, dual_inv, dual_linear, dual_smooth,
+                   dual_value)
 from .core import is_zero, re_like
 from .kernels import kernel
 
@@ -505,19 +506,19 @@ def fft_last_axes(axes):
 
 
 # ------------------------------------------------------------ adjoints of the factorizations
-# Each formula runs on arrays (the adjoint) and on dual values (its tangent: `dual.along`).
+# Each formula runs on arrays (the adjoint) and on dual values (its tangent: `dual_along`).
 def _svd_adjoint_formula(gu, gs, gvh, u, s, vh):
-    s = dual.smooth(svd_checked, lambda ds, s: ds, s)
-    f = dual.smooth(eigh_gap, eigh_gap_tangent, s * s)
-    j = f * (dual.ein("...ji,...jk->...ik", u, gu) - dual.ein("...ji,...jk->...ik", gu, u))
-    k = f * (dual.ein("...ij,...kj->...ik", vh, gvh) - dual.ein("...ij,...kj->...ik", gvh, vh))
-    rows = dual.linear(np.expand_dims, s, -1)
-    cols = dual.linear(np.expand_dims, s, -2)
-    core = j * cols + dual.linear(diag_embed, gs) + rows * k
-    off_u = (gu - dual.ein("...ij,...kj,...kl->...il", u, u, gu)) / cols
-    off_v = (gvh - dual.ein("...ij,...kj,...kl->...il", gvh, vh, vh)) / rows
-    return (dual.ein("...ij,...jk,...kl->...il", u, core, vh)
-            + dual.ein("...ij,...jk->...ik", off_u, vh) + dual.ein("...ij,...jk->...ik", u, off_v))
+    s = dual_smooth(svd_checked, lambda ds, s: ds, s)
+    f = dual_smooth(eigh_gap, eigh_gap_tangent, s * s)
+    j = f * (dual_ein("...ji,...jk->...ik", u, gu) - dual_ein("...ji,...jk->...ik", gu, u))
+    k = f * (dual_ein("...ij,...kj->...ik", vh, gvh) - dual_ein("...ij,...kj->...ik", gvh, vh))
+    rows = dual_linear(np.expand_dims, s, -1)
+    cols = dual_linear(np.expand_dims, s, -2)
+    core = j * cols + dual_linear(diag_embed, gs) + rows * k
+    off_u = (gu - dual_ein("...ij,...kj,...kl->...il", u, u, gu)) / cols
+    off_v = (gvh - dual_ein("...ij,...kj,...kl->...il", gvh, vh, vh)) / rows
+    return (dual_ein("...ij,...jk,...kl->...il", u, core, vh)
+            + dual_ein("...ij,...jk->...ik", off_u, vh) + dual_ein("...ij,...jk->...ik", u, off_v))
 
 
 @kernel
@@ -534,20 +535,20 @@ def svd_adjoint_tangent(which, d, gu, gs, gvh, u, s, vh):
     """Tangent of `svd_adjoint` along the tangent `d` of its argument number `which`."""
     if is_zero(d):
         return 0.0
-    return dual.along(_svd_adjoint_formula, (gu, gs, gvh, u, s, vh), which, d)
+    return dual_along(_svd_adjoint_formula, (gu, gs, gvh, u, s, vh), which, d)
 
 
 def _eig_adjoint_formula(gw, gv, w, v):
-    vhg = dual.ein("...ji,...ji->...i", dual.linear(np.conj, v), gv)     # diag(V^H gV)
-    gauge = eig_gauge(dual.value(v))
-    real = dual.linear(np.real, dual.ein("...ji,...ji->...i", gauge, v))
-    dvb = (gv - v * dual.linear(np.expand_dims, dual.linear(np.real, vhg), -2)
-           - 1j * gauge * dual.linear(np.expand_dims, dual.linear(np.imag, vhg) / real, -2))
-    f = dual.linear(np.conj, dual.smooth(eigh_gap, eigh_gap_tangent, w))
-    pb = dual.linear(diag_embed, gw) + f * dual.ein("...ji,...jk->...ik",
-                                                    dual.linear(np.conj, v), dvb)
-    return dual.ein("...ji,...jk,...lk->...il", dual.linear(np.conj, dual.inv(v)), pb,
-                    dual.linear(np.conj, v))
+    vhg = dual_ein("...ji,...ji->...i", dual_linear(np.conj, v), gv)     # diag(V^H gV)
+    gauge = eig_gauge(dual_value(v))
+    real = dual_linear(np.real, dual_ein("...ji,...ji->...i", gauge, v))
+    dvb = (gv - v * dual_linear(np.expand_dims, dual_linear(np.real, vhg), -2)
+           - 1j * gauge * dual_linear(np.expand_dims, dual_linear(np.imag, vhg) / real, -2))
+    f = dual_linear(np.conj, dual_smooth(eigh_gap, eigh_gap_tangent, w))
+    pb = dual_linear(diag_embed, gw) + f * dual_ein("...ji,...jk->...ik",
+                                                    dual_linear(np.conj, v), dvb)
+    return dual_ein("...ji,...jk,...lk->...il", dual_linear(np.conj, dual_inv(v)), pb,
+                    dual_linear(np.conj, v))
 
 
 @kernel
@@ -564,15 +565,15 @@ def eig_adjoint_tangent(which, d, gw, gv, w, v):
     """Tangent of `eig_adjoint` along the tangent `d` of its argument number `which`."""
     if is_zero(d):
         return 0.0
-    return dual.along(_eig_adjoint_formula, (gw, gv, w, v), which, d)
+    return dual_along(_eig_adjoint_formula, (gw, gv, w, v), which, d)
 
 
 def _pinv_adjoint_formula(g, a, p):
-    x = dual.ein("...ji,...jk,...lk->...il", g, p, p)          # g^T P P^T
-    y = dual.ein("...ji,...jk,...lk->...il", p, p, g)          # P^T P g^T
-    return (-dual.ein("...ji,...jk,...lk->...il", p, g, p) + x
-            - dual.ein("...ij,...jk,...kl->...il", a, p, x) + y
-            - dual.ein("...ij,...jk,...kl->...il", y, p, a))
+    x = dual_ein("...ji,...jk,...lk->...il", g, p, p)          # g^T P P^T
+    y = dual_ein("...ji,...jk,...lk->...il", p, p, g)          # P^T P g^T
+    return (-dual_ein("...ji,...jk,...lk->...il", p, g, p) + x
+            - dual_ein("...ij,...jk,...kl->...il", a, p, x) + y
+            - dual_ein("...ij,...jk,...kl->...il", y, p, a))
 
 
 @kernel
@@ -589,4 +590,4 @@ def pinv_adjoint_tangent(which, d, g, a, p):
     """Tangent of `pinv_adjoint` along the tangent `d` of its argument number `which`."""
     if is_zero(d) or is_zero(g):
         return 0.0
-    return dual.along(_pinv_adjoint_formula, (g, a, p), which, d)
+    return dual_along(_pinv_adjoint_formula, (g, a, p), which, d)

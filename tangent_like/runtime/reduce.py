@@ -52,23 +52,22 @@ def _batch_axes(axes):
     return tuple(a + 1 for a in axes)
 
 
-def _group_last(x, axes, batch=False):
-    """`x` with the `axes` moved last and merged into one: ``(xm, undo)``.
-
-    ``undo(r)`` maps an array shaped like ``xm`` back to x's layout.  With ``batch`` the
-    leading batch axis stays first (and `axes` refer to the axes after it)."""
+def group_last(x, axes, lead=0):
+    """`x` with `axes` (after `lead` leading axes, such as a batch axis) moved last and
+    merged into one: ``(xm, undo)``.  ``undo(r)`` maps an array shaped like ``xm`` back to
+    x's layout; ``undo(r, extra)`` one with `extra` more leading axes."""
     x = np.asarray(x)
-    lead = 1 if batch else 0
     axes = [a + lead for a in axes]
     other = [a for a in range(x.ndim) if a not in axes]
     perm = other + axes
     xt = np.transpose(x, perm)
     n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
     xm = xt.reshape(xt.shape[:len(other)] + (n,))
-    inverse = np.argsort(perm)
+    inverse = list(np.argsort(perm))
 
-    def undo(r):
-        return np.transpose(np.reshape(r, xt.shape), inverse)
+    def undo(r, extra=0):
+        r = np.reshape(r, np.shape(r)[:extra] + xt.shape)
+        return np.transpose(r, list(range(extra)) + [extra + int(i) for i in inverse])
     return xm, undo
 
 
@@ -167,7 +166,7 @@ def prod_others(x, axis=None):
     dtype = float_dtype(x)
     if x.ndim == 0:
         return np.ones((), dtype=dtype)
-    xm, undo = _group_last(x.astype(dtype, copy=False), reduced_axes(axis, x.ndim))
+    xm, undo = group_last(x.astype(dtype, copy=False), reduced_axes(axis, x.ndim))
     if xm.shape[-1] == 0:
         return np.ones(x.shape, dtype=dtype)
     left = _exclusive_cumprod(xm)
@@ -184,8 +183,8 @@ def prod_others_tangent(dx, x, axis=None, batch=False):
     if x.ndim == 0:
         return np.zeros(np.shape(dx), dtype=dtype)
     axes = reduced_axes(axis, x.ndim)
-    xm, _ = _group_last(x.astype(dtype, copy=False), axes)
-    dxm, undo = _group_last(np.asarray(dx), axes, batch)
+    xm, _ = group_last(x.astype(dtype, copy=False), axes)
+    dxm, undo = group_last(np.asarray(dx), axes, 1 if batch else 0)
     if xm.shape[-1] == 0:
         return np.zeros(np.shape(dx), dtype=dtype)
     left = _exclusive_cumprod(xm)

@@ -16,25 +16,7 @@ import numpy as np
 from ..errors import NoDerivativeError
 from .core import cj, float_dtype, is_zero, re_like
 from .kernels import kernel
-from .reduce import expand_reduced, reduced_axes
-
-
-def _group_last(x, axes, lead=0):
-    """`x` with `axes` (after `lead` leading axes) moved last and merged: ``(xm, undo)``;
-    ``undo(r)`` maps an array shaped like xm (with any leading axes) back."""
-    x = np.asarray(x)
-    axes = [a + lead for a in axes]
-    other = [a for a in range(x.ndim) if a not in axes]
-    perm = other + axes
-    xt = np.transpose(x, perm)
-    n = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
-    xm = xt.reshape(xt.shape[:len(other)] + (n,))
-    inverse = list(np.argsort(perm))
-
-    def undo(r, extra=0):
-        r = np.reshape(r, r.shape[:extra] + xt.shape)
-        return np.transpose(r, list(range(extra)) + [extra + int(i) for i in inverse])
-    return xm, undo
+from .reduce import expand_reduced, group_last, reduced_axes
 
 
 def check_quantile_method(method, overwrite_input=False):
@@ -64,7 +46,7 @@ def quantile_weights(x, q, axis=None, scale=1.0, which=0, nan=False, method="lin
         raise NoDerivativeError("quantiles of complex values (or at complex q) are not "
                                 "defined")
     axes = reduced_axes(axis, x.ndim)
-    xm, undo = _group_last(x, axes)
+    xm, undo = group_last(x, axes)
     n = xm.shape[-1]
     if n == 0:
         return np.zeros(q.shape + x.shape, dtype=dtype)
