@@ -16,7 +16,9 @@ from .loader import note_origin
 from .nesting import (along_pieces, check_nestable, forward_calls, forward_options,
                       gradient_pieces, jacobian_pieces)
 from .pipeline import Options, clear_cache, generation, specialize
-from .targets import Differentiable, as_partial, check_function, partial_wrt, wrt_names
+from .runtime import seed_for
+from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
+                      partial_wrt, wrt_names)
 from .values import as_tangent, fast_kind, finalize, kinds_of, shaped_like
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
@@ -30,13 +32,14 @@ class Derivative(Differentiable):
     ``_repr_html_`` for notebooks.
     """
 
-    def __init__(self, func, wrt, what, options):
+    def __init__(self, func, wrt, what, options, has_aux=False):
         self.__wrapped__ = func
         self._func = func
         self._wrt, self._single = wrt_names(func, wrt)
         self._what = what
         self._options = options
-        self.nestable = what == "grad" and self._single
+        self._has_aux = bool(has_aux)
+        self.nestable = what == "grad" and self._single and not self._has_aux
         self._sig = inspect.signature(func)
         self.__signature__ = self._sig
         functools.update_wrapper(self, func, updated=())
@@ -76,6 +79,8 @@ class Derivative(Differentiable):
         return grads
 
     def __call__(self, *args, **kwargs):
+        if self._has_aux:
+            return self._call_aux(args, kwargs)
         if not kwargs and self._positions is not None and len(args) == self._nparams:
             return self._call_fast(args)
         compiled, bound = self._specialize(args, kwargs)
@@ -91,6 +96,31 @@ class Derivative(Differentiable):
         if self._what == "value_and_grad":
             return value, grads
         return grads
+
+    def _call_aux(self, args, kwargs):
+        """``has_aux=True``: `f` returns ``(value, aux)``; the adjoint sweep starts from the
+        cotangent ``(1.0, 0.0)``, so `aux` passes through untouched and gets no derivative."""
+        compiled, bound = self._specialize(args, kwargs)
+        stack = []
+        try:
+            out = compiled.primal(stack, *args, **kwargs)
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise DerivativeUsageError(
+                    f"{self._func.__qualname__} was differentiated with has_aux=True, so it "
+                    f"must return a pair (value, aux), not {type(out).__name__} "
+                    f"{_short(out)}")
+            value, aux = out
+            self._check_real(value)
+            grads = compiled.adjoint(stack, (seed_for(value), 0.0))
+        except Exception as exc:
+            note_origin(exc)
+            raise
+        grads = tuple(finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
+                                                                            self._wrt))
+        grads = grads[0] if self._single else grads
+        if self._what == "value_and_grad":
+            return (value, aux), grads
+        return grads, aux
 
     def _check_real(self, value):
         """A gradient is that of a real-valued function: a complex value has none (the
@@ -112,6 +142,10 @@ class Derivative(Differentiable):
         return self._specialize(args, kwargs)[0].source
 
     def _pieces(self, args, kwargs):
+        if self._has_aux:
+            raise DerivativeUsageError(
+                f"{self!r} has an auxiliary result (has_aux=True): differentiate a function "
+                "that returns the value alone to take derivatives of derivatives")
         if self._what != "grad" or not self._single:
             raise DerivativeUsageError(
                 f"{self!r} cannot be differentiated again: derivatives of derivatives take "
@@ -119,31 +153,40 @@ class Derivative(Differentiable):
         return gradient_pieces(self._func, self._wrt[0], args, kwargs)
 
     def __repr__(self):
+        aux = " (has_aux)" if self._has_aux else ""
         return (f"<tangent_like {self._what} of {self._func.__qualname__} with respect to "
-                f"{', '.join(self._wrt)}>")
+                f"{', '.join(self._wrt)}{aux}>")
 
     def _repr_html_(self):
         return display.html(self.source, title=repr(self))
 
 
-def grad(f, wrt=0, optimize=True, kinks="ignore"):
+def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, argnums=None):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
     `wrt` is a position, a parameter name, or a tuple of those (then the result is a tuple of
-    gradients).  Each gradient has its argument's structure, shape and dtype.  `f` may itself
-    be a derivative of a function of scalars (``tl.grad(tl.grad(f))``): forward mode is then
-    applied to its generated code.
+    gradients); `argnums` is another name for it.  Each gradient has its argument's
+    structure, shape and dtype.  `f` may itself be a derivative of a function of scalars
+    (``tl.grad(tl.grad(f))``): forward mode is then applied to its generated code.
+
+    With `has_aux`, `f` returns a pair ``(value, aux)``: the gradient function returns
+    ``(gradient, aux)``, `aux` (of any structure) passed through without a derivative.
 
     `kinks` ("ignore", "warn" or "raise") makes the generated code report each time the
     evaluation reaches a point where the derivative does not exist (abs at 0, max at a tie,
     a branch condition comparing equal values...); "ignore" costs nothing.
     """
+    wrt = choose_wrt(wrt, argnums)
     if isinstance(f, Differentiable):
+        if has_aux:
+            raise DerivativeUsageError("has_aux=True takes a function returning (value, aux), "
+                                       f"not a derivative ({f!r})")
         return GradOf(f, wrt, optimize, kinks)
     f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks))
-    return Derivative(check_function(f), wrt, "grad", Options(optimize=optimize, kinks=kinks))
+        return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks, has_aux=has_aux))
+    return Derivative(check_function(f), wrt, "grad", Options(optimize=optimize, kinks=kinks),
+                      has_aux)
 
 
 class GradOf(Differentiable):
@@ -194,17 +237,24 @@ class GradOf(Differentiable):
         return display.html(repr(self), title=repr(self))
 
 
-def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
-    """Like `grad`, but the derivative function returns ``(f(*args), gradient)``."""
+def value_and_grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False,
+                   argnums=None):
+    """Like `grad`, but the derivative function returns ``(f(*args), gradient)``; with
+    `has_aux`, ``((value, aux), gradient)``."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks))
-    return Derivative(check_function(f), wrt, "value_and_grad", Options(optimize=optimize, kinks=kinks))
+        return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks,
+                                                              has_aux=has_aux))
+    return Derivative(check_function(f), wrt, "value_and_grad",
+                      Options(optimize=optimize, kinks=kinks), has_aux)
 
 
-def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
+def vjp(f, *primals, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=None, **kwargs):
     """Run `f` on `primals`; return ``(out, pullback)`` with ``pullback(cotangent)`` giving
-    the vector-Jacobian products, a tuple with one entry per `wrt` argument."""
+    the vector-Jacobian products, a tuple with one entry per `wrt` argument (`argnums` is
+    another name for `wrt`)."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
         wrt = partial_wrt(f, wrt)
@@ -226,13 +276,16 @@ def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
     return out, pullback
 
 
-def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore", **kwargs):
+def jvp(f, primals, tangents, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=None,
+        **kwargs):
     """Forward mode: ``(f(*primals, **kwargs), tangent of the output)`` for input tangents
     `tangents`.
 
     `primals` is the tuple of positional arguments; `tangents` has one tangent per `wrt`
-    argument (a tuple when `wrt` is a tuple, a single value otherwise).
+    argument (a tuple when `wrt` is a tuple, a single value otherwise); `argnums` is another
+    name for `wrt`.
     """
+    wrt = choose_wrt(wrt, argnums)
     primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
     f = as_partial(f)
     if isinstance(f, functools.partial):
@@ -344,3 +397,8 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     if stage in (None, "optimized"):
         return pipeline.compile(f, names, kinds, options).source
     return pipeline.stages(f, names, kinds, options)[stage]
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

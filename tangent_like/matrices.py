@@ -16,7 +16,8 @@ from .loader import note_origin
 from .nesting import (along_pieces, array_argument, check_nestable, forward_options,
                       gradient_entry, gradient_pieces, jacobian_pieces, vjp_pieces)
 from .pipeline import Options, generation, specialize
-from .targets import Differentiable, as_partial, check_function, wrt_names
+from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
+                      wrt_names)
 from .values import as_tangent, fast_kind, finalize
 
 
@@ -24,15 +25,17 @@ def _size(x):
     return int(np.size(x))
 
 
-def jacobian(f, wrt=0, mode="auto", optimize=True, kinks="ignore"):
+def jacobian(f, wrt=WRT_DEFAULT, mode="auto", optimize=True, kinks="ignore", *, argnums=None):
     """The Jacobian of `f` with respect to `wrt`: a function returning an array of shape
     ``out.shape + arg.shape`` (a tuple of them when `wrt` is a tuple).
 
     `mode` is "reverse" (one pullback per output element), "forward" (vector forward mode:
     every input direction in one pass) or "auto" (forward when the inputs have fewer elements
     than the output).  `f` may itself be a derivative (``tl.jacobian(tl.jacobian(f))``): forward
-    mode is then applied to its generated code, one direction at a time.
+    mode is then applied to its generated code, one direction at a time.  `argnums` is
+    another name for `wrt`.
     """
+    wrt = choose_wrt(wrt, argnums)
     if mode not in ("auto", "forward", "reverse"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'auto', 'forward' or 'reverse'")
     f = as_partial(f)
@@ -166,9 +169,11 @@ def _jacobian_forward(f, names, args, kwargs, xs, options):
     return tuple(result)
 
 
-def hvp(f, wrt=0, optimize=True, kinks="ignore"):
+def hvp(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
     """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
-    forward mode over the generated gradient code, without forming the Hessian."""
+    forward mode over the generated gradient code, without forming the Hessian.  `argnums`
+    is another name for `wrt`."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: hvp(func, w, optimize, kinks))
@@ -241,11 +246,12 @@ def _gradient_tangent(tangent, x):
     return tangent
 
 
-def hessian(f, wrt=0, optimize=True, kinks="ignore"):
+def hessian(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
     """The Hessian of scalar `f` with respect to one argument: shape ``x.shape + x.shape``.
 
     Forward-over-reverse: vector forward mode applied to the generated gradient code, every
-    direction in one pass."""
+    direction in one pass.  `argnums` is another name for `wrt`."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: hessian(func, w, optimize, kinks))

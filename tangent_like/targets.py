@@ -39,6 +39,27 @@ class Differentiable:
         raise DerivativeUsageError(f"{self!r} cannot be differentiated again")
 
 
+class _FirstArgument(int):
+    """The default `wrt`, argument 0, told apart from an explicit ``wrt=0``: `choose_wrt`
+    refuses `wrt` and `argnums` given together."""
+
+    def __repr__(self):
+        return "0"
+
+
+WRT_DEFAULT = _FirstArgument(0)
+
+
+def choose_wrt(wrt, argnums):
+    """`wrt`, or `argnums` (JAX's name for it) when that is given instead."""
+    if argnums is None:
+        return wrt
+    if wrt is not WRT_DEFAULT:
+        raise DerivativeUsageError(f"wrt={wrt!r} and argnums={argnums!r} both given: argnums "
+                                   "is another name for wrt, pass one of them")
+    return argnums
+
+
 def check_function(f):
     """`f` as a Python function tangent_like can read, or a `DerivativeUsageError` saying
     what to pass instead."""
