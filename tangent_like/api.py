@@ -19,7 +19,8 @@ from .pipeline import Options, clear_cache, generation, specialize
 from .runtime import seed_for
 from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
                       partial_wrt, wrt_names)
-from .values import as_tangent, fast_kind, finalize, kinds_of, shaped_like
+from .values import (as_tangent, embedded_tangents, fast_kind, finalize, kinds_of, path_of,
+                     picked_gradients, shaped_like, wrt_params)
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
            "Derivative", "GradOf", "Partial"]
@@ -36,24 +37,27 @@ class Derivative(Differentiable):
         self.__wrapped__ = func
         self._func = func
         self._wrt, self._single = wrt_names(func, wrt)
+        self._params = wrt_params(self._wrt)       # parts (targets.Part) belong to these
+        parts = any(path_of(w) for w in self._wrt)
         self._what = what
         self._options = options
         self._has_aux = bool(has_aux)
-        self.nestable = what == "grad" and self._single and not self._has_aux
+        self.nestable = what == "grad" and self._single and not self._has_aux and not parts
         self._sig = inspect.signature(func)
         self.__signature__ = self._sig
         functools.update_wrapper(self, func, updated=())
         self.__name__ = f"{what}_{func.__name__}"
         self.__qualname__ = f"{what}({func.__qualname__})"
         self._fast = {}      # positional argument kinds -> compiled program
-        in_order = [p for p in self._sig.parameters if p in self._wrt]
-        self._order = tuple(in_order.index(w) for w in self._wrt)   # sweep order -> wrt
-        self._positions = None
+        self._positions = None      # the fast path: every parameter positional, no parts
         params = list(self._sig.parameters.values())
-        if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
+        if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) \
+                and not parts:
             names = [p.name for p in params]
             self._positions = tuple(names.index(w) for w in self._wrt)
             self._nparams = len(names)
+            in_order = [p for p in names if p in self._wrt]
+            self._order = tuple(in_order.index(w) for w in self._wrt)   # sweep order -> wrt
 
     def _specialize(self, args, kwargs):
         return specialize(self._func, self._wrt, args, kwargs, self._options)
@@ -90,8 +94,7 @@ class Derivative(Differentiable):
             note_origin(exc)
             raise
         self._check_real(value)
-        grads = tuple(finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
-                                                                            self._wrt))
+        grads = picked_gradients(self._wrt, compiled.order, grads, bound.arguments)
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
             return value, grads
@@ -115,8 +118,7 @@ class Derivative(Differentiable):
         except Exception as exc:
             note_origin(exc)
             raise
-        grads = tuple(finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
-                                                                            self._wrt))
+        grads = picked_gradients(self._wrt, compiled.order, grads, bound.arguments)
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
             return (value, aux), grads
@@ -135,7 +137,7 @@ class Derivative(Differentiable):
     def source(self):
         """The generated code for arguments of unknown kinds (arrays or scalars)."""
         kinds = {name: lattice.ANY for name in self._sig.parameters}
-        return pipeline.compile(self._func, self._wrt, kinds, self._options).source
+        return pipeline.compile(self._func, self._params, kinds, self._options).source
 
     def source_for(self, *args, **kwargs):
         """The generated code specialized to these arguments (what a call with them runs)."""
@@ -269,8 +271,7 @@ def vjp(f, *primals, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=Non
 
     def pullback(cotangent):
         grads = compiled.adjoint(list(stack), cotangent)
-        return tuple(finalize(grads[k], bound.arguments[w])
-                     for k, w in zip(compiled.order, names))
+        return picked_gradients(names, compiled.order, grads, bound.arguments)
 
     pullback.source = compiled.source
     return out, pullback
@@ -302,8 +303,9 @@ def jvp(f, primals, tangents, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", ar
     compiled, bound = specialize(f, names, primals, kwargs,
                                  Options(mode="forward", optimize=optimize, kinks=kinks))
     tparams = compiled.tangent_params
-    given = {tparams[w]: as_tangent(t, bound.arguments[w], w)
-             for w, t in zip(names, tangents) if w in tparams}
+    given = {tparams[p]: t for p, t in embedded_tangents(names, tangents,
+                                                         bound.arguments).items()
+             if p in tparams}
     try:
         out, tangent = compiled.forward(*primals, **kwargs, **given)
     except Exception as exc:
@@ -395,8 +397,8 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     if stage == "transformed":          # the whole module, entry included, not optimized
         stage, options = None, options.replace(optimize=False)
     if stage in (None, "optimized"):
-        return pipeline.compile(f, names, kinds, options).source
-    return pipeline.stages(f, names, kinds, options)[stage]
+        return pipeline.compile(f, wrt_params(names), kinds, options).source
+    return pipeline.stages(f, wrt_params(names), kinds, options)[stage]
 
 
 def _short(value):

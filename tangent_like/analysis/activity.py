@@ -14,7 +14,7 @@ import operator
 
 from . import aliasing, lattice
 from . import resolve as _resolve
-from .. import rules
+from .. import rules, runtime
 from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
@@ -83,6 +83,7 @@ class _Analyzer:
         self.kinds = dict(param_kinds)
         self.active = set(active_params)
         self.targets = {}
+        self.resolved = {}          # id(Call node) -> what the call refers to, by its name
         self.local_vars = local_names(self.fdef)
         for name in self.local_vars:
             if is_stack(name):
@@ -131,6 +132,11 @@ class _Analyzer:
 
     def _stmt(self, s):
         if isinstance(s, nodes.Assign):
+            if getattr(s.value, "_tl_loop_item", False) and lattice.is_dict(
+                    self.value(s.value.value)[0]):
+                # ``for k in d`` (normalized into ``k = d[i]``) reads the keys of a dict
+                s.value = nodes.call("dict_key_at", [s.value.value,
+                                                     nodes.to_load(s.value.slice)])
             kind, active = self.value(s.value)
             target = s.targets[0]
             if isinstance(target, nodes.Name):
@@ -198,6 +204,14 @@ class _Analyzer:
         if isinstance(e, (nodes.Tuple, nodes.List)):
             parts = [self.value(x) for x in e.elts]
             return lattice.tuple_kind(k for k, _ in parts), any(a for _, a in parts)
+        if isinstance(e, nodes.Dict):
+            return self.dict_display(e)
+        if isinstance(e, (nodes.Set, nodes.SetComp)) and any(
+                self.name(n)[1] for n in nodes.walk(e) if isinstance(n, nodes.Name)
+                and isinstance(n.ctx, nodes.Load)):
+            self.error(e, "a set of differentiated values has no derivative: the order of "
+                       "its items is not defined", "use a list or a tuple (sets of "
+                       "constants are fine)", NoDerivativeError)
         if isinstance(e, nodes.Subscript):
             return self.subscript(e)
         if isinstance(e, nodes.Attribute):
@@ -212,6 +226,26 @@ class _Analyzer:
                        NoDerivativeError)
         return lattice.ANY, False
 
+    def dict_display(self, e):
+        """``{"a": x, "b": y}``: a dict kind by key.  Normalization leaves displays with
+        constant, distinct keys (others are built key by key, which keeps Python's last
+        value of a repeated key)."""
+        items, active, seen = [], False, set()
+        for k, v in zip(e.keys, e.values):
+            if not isinstance(k, nodes.Constant) or (type(k.value), k.value) in seen:
+                if self.value(k)[1]:
+                    self.error(k, "a dict key computed from a differentiated value (a key is "
+                               "an index: it has no derivative)", "compute the keys from "
+                               "values that are not differentiated", NoDerivativeError)
+                self.error(e, "a dict display whose keys are not distinct constants is not "
+                           "supported here", "build the dict key by key in statements of "
+                           "their own: 'd = {}', then 'd[k] = v'", UnsupportedSyntaxError)
+            seen.add((type(k.value), k.value))
+            kind, a = self.value(v)
+            items.append((k.value, kind))
+            active = active or a
+        return lattice.dict_kind(items), active
+
     def subscript(self, e):
         vk, va = self.value(e.value)
         idx = e.slice
@@ -221,6 +255,9 @@ class _Analyzer:
                        "slice or a mask: it has no derivative)", "index with integers; for "
                        "np.r_/np.c_ use np.concatenate, np.hstack or np.stack",
                        NoDerivativeError)
+        if lattice.is_dict(vk):
+            key = idx.value if isinstance(idx, nodes.Constant) else None
+            return lattice.item_kind(vk, key), va
         if lattice.is_tuple(vk):
             if isinstance(idx, nodes.Constant) and isinstance(idx.value, int) \
                     and -len(vk[1]) <= idx.value < len(vk[1]):
@@ -265,17 +302,29 @@ class _Analyzer:
         self.targets[id(e)] = _resolve.RuleTarget(rule, {rule.params[0]: e.value})
         return vk, va
 
+    def _dict_write(self, target):
+        """``d[k] = v`` (`with_item`) on a value known to be a dict follows the rule of
+        `with_key`: a dict's adjoint and tangent are dicts by key."""
+        if target.rule.func is runtime.with_item and lattice.is_dict(
+                self.value(target.bound["a"])[0]):
+            bound = {"d": target.bound["a"], "key": target.bound["index"],
+                     "v": target.bound["v"]}
+            return _resolve.RuleTarget(rules.lookup(runtime.with_key), bound)
+        return target
+
     def call(self, e):
-        target = self.targets.get(id(e))
+        target = self.resolved.get(id(e))
         if target is None:
             target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error)
-            self.targets[id(e)] = target
+            self.resolved[id(e)] = target
+        self.targets[id(e)] = target
         if isinstance(target, _resolve.StackTarget):
             for a in e.args:
                 self.value(a)
             # values come back from the stack as they went in: treat them as active
             return (lattice.ANY, True) if target.op == "pop" else (lattice.NONE, False)
         if isinstance(target, _resolve.RuleTarget):
+            target = self.targets[id(e)] = self._dict_write(target)
             rule = target.rule
             arg_kinds, active = {}, []
             for p, node in target.bound.items():
@@ -294,6 +343,13 @@ class _Analyzer:
                                "and NumPy", NoDerivativeError)
                 kind = rule.result_kind(arg_kinds, target.bound)
                 return kind, False
+            if {"index", "key"} & set(active) and rule.func in (runtime.with_item,
+                                                                runtime.with_key):
+                self.error(e, "a write at an index or key computed from a differentiated "
+                           "value (an index or a dict key has no derivative)", "compute "
+                           "indices and keys from values that are not differentiated; "
+                           "iterate over d.items() or d.keys() for the keys of a dict d",
+                           NoDerivativeError)
             for p in active:
                 if p not in rule.vjp and p not in rule.jvp:
                     self.error(e, f"{rule.name} has no derivative with respect to its "

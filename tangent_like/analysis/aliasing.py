@@ -33,8 +33,9 @@ from ..syntax.scopes import local_names
 OUTSIDE = "outside"
 
 _VIEW_ATTRIBUTES = ("T", "mT", "real", "imag", "flat")
-_CONTAINERS = (list, tuple, sorted, dict, zip, enumerate, reversed, max, min)
-_ELEMENT_WRITES = (runtime.appended, runtime.with_item)
+_CONTAINERS = (list, tuple, sorted, dict, zip, enumerate, reversed, max, min,
+               runtime.dict_values, runtime.dict_items, runtime.dict_get)
+_ELEMENT_WRITES = (runtime.appended, runtime.with_item, runtime.with_key)
 
 
 class Site:
@@ -186,8 +187,7 @@ class _PointsTo:
         self.analysis = analysis
         self.live = live
         self.callee_tree = callee_tree
-        self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
-                       + fdef.args.kwonlyargs]
+        self.params = [a.id for a in nodes.parameters(fdef)]
         self.refusals = {}      # id(stmt) -> (stmt, message, hint)
 
     def run(self):
@@ -343,6 +343,9 @@ class _PointsTo:
     def _operand(self, e, s, state):
         if isinstance(e, nodes.Name):
             return self._value(e, s, state)
+        if isinstance(e, nodes.Starred):        # *xs: the elements of xs
+            base = self._operand(e.value, s, state)
+            return base | _elements(base)
         if isinstance(e, (nodes.Slice, nodes.Constant)):
             return frozenset()
         return self._value(e, s, state)

@@ -2,8 +2,12 @@
 
 ``INT`` (ints and bools: never differentiated) < ``SCALAR`` (a float or a NumPy scalar: no
 broadcasting to undo) < ``("array", ndim)`` (an array of known rank) < ``ANY`` (anything).  A tuple or list of known length
-has kind ``("tuple", (k0, k1, ...))``.  `join` is the least upper bound.
+has kind ``("tuple", (k0, k1, ...))``; a dict ``("dict", ((key, kind), ...))`` (its keys in
+order; ``("dict", None)`` when they are not known), whose adjoints and tangents are dicts
+too; a function or method passed as a value ``("function", obj)``: calls of it are
+specialized to that very object.  `join` is the least upper bound.
 """
+import types
 import numbers
 
 import numpy as np
@@ -32,6 +36,41 @@ def is_array(kind):
     return isinstance(kind, tuple) and kind[0] == "array"
 
 
+def is_dict(kind):
+    return isinstance(kind, tuple) and kind[0] == "dict"
+
+
+def dict_kind(items):
+    """The kind of a dict with these ``(key, kind)`` items (None: keys not known)."""
+    return ("dict", None if items is None else tuple(items))
+
+
+DICT = ("dict", None)     # a dict whose keys are not known
+
+
+def is_function(kind):
+    return isinstance(kind, tuple) and kind[0] == "function"
+
+
+def is_structured(kind):
+    """Tuples, lists and dicts: their adjoints are added part by part (`cot_add`)."""
+    return is_sequence(kind) or is_dict(kind)
+
+
+def item_kind(kind, key):
+    """The kind of ``d[key]`` for a dict of `kind` (`key` a constant, or None: unknown)."""
+    items = kind[1]
+    if items is None:
+        return ANY
+    found = None
+    for k, v in items:
+        if key is None:
+            found = join(found, v)
+        elif type(k) is type(key) and k == key:
+            return v
+    return found or ANY
+
+
 def tuple_kind(elts):
     return ("tuple", tuple(elts))
 
@@ -49,6 +88,13 @@ def join(a, b):
         return LIST
     if is_sequence(a) and is_sequence(b):
         return LIST
+    if is_dict(a) and is_dict(b):
+        if a[1] is not None and b[1] is not None and [k for k, _ in a[1]] == \
+                [k for k, _ in b[1]]:
+            return dict_kind((k, join(x, y)) for (k, x), (_, y) in zip(a[1], b[1]))
+        return DICT
+    if is_dict(a) or is_dict(b) or is_function(a) or is_function(b):
+        return ANY
     if is_sequence(a) or is_sequence(b) or is_array(a) or is_array(b):
         return ANY
     if NONE in (a, b):
@@ -88,4 +134,20 @@ def of_value(value):
         if value.dtype.kind == "c":
             return ANY          # complex: adjoints conjugate (see rules/operators.py)
         return ("array", value.ndim) if value.ndim else SCALAR
+    if isinstance(value, dict):
+        if len(value) > 32:
+            return DICT
+        return dict_kind((k, of_value(v)) for k, v in value.items())
+    if is_function_value(value):
+        return ("function", value)
     return ANY
+
+
+def is_function_value(value):
+    """Functions passed as values that calls are specialized to: Python functions, builtins,
+    NumPy ufuncs and functions, bound methods (not classes, not other callable objects)."""
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc)):
+        return True
+    if isinstance(value, types.MethodType):
+        return isinstance(value.__func__, types.FunctionType)
+    return type(value).__name__ == "_ArrayFunctionDispatcher"

@@ -11,7 +11,7 @@ import sysconfig
 import types
 
 from .. import rules, runtime
-from ..errors import TransformError
+from ..errors import TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
 
@@ -90,9 +90,12 @@ def resolve_call(call, parsed, local_vars, error):
     if head in local_vars:
         error(func, f"calling the local variable {head!r} as a function is not supported",
               "call module-level or nested functions by name")
-    ok, obj = parsed.namespace.lookup(head)
-    if not ok and head in runtime.HELPERS:     # introduced by normalization (with_item...)
+    if head in runtime.HELPERS:
+        # introduced by normalization (with_item, sort_order...): the user's own reads of a
+        # name a helper has go through an alias (normalize/hygiene.py)
         ok, obj = True, runtime.HELPERS[head]
+    else:
+        ok, obj = parsed.namespace.lookup(head)
     if not ok:
         error(func, f"name {head!r} is not defined", "define or import it at module level")
     for part in dotted.split(".")[1:]:
@@ -110,6 +113,10 @@ def resolve_call(call, parsed, local_vars, error):
 
 
 def bind_rule(rule, call, error, receiver=None):
+    if not rule.inactive and (any(isinstance(a, nodes.Starred) for a in call.args)
+                              or any(k.arg is None for k in call.keywords)):
+        error(call, f"{rule.name} called with unpacked arguments ('*args', '**kwargs')",
+              "pass the arguments one by one", UnsupportedSyntaxError)
     bound = {}
     params = list(rule.params)
     if receiver is not None:
@@ -139,33 +146,101 @@ def bind_rule(rule, call, error, receiver=None):
 
 
 def bind_def(fdef, call, error):
-    params = [a.id for a in fdef.args.posonlyargs + fdef.args.args]
-    kwonly = [a.id for a in fdef.args.kwonlyargs]
-    bound = {}
-    if len(call.args) > len(params):
+    if _unpacks(call):
+        return _bind_unpacked([p.id for p in fdef.args.posonlyargs + fdef.args.args],
+                              [p.id for p in fdef.args.kwonlyargs],
+                              fdef.args.vararg.id if fdef.args.vararg else None,
+                              fdef.args.kwarg.id if fdef.args.kwarg else None, call, error)
+    a = fdef.args
+    params = [p.id for p in a.posonlyargs + a.args]
+    kwonly = [p.id for p in a.kwonlyargs]
+    bound, rest, extra = {}, [], {}
+    if len(call.args) > len(params) and a.vararg is None:
         error(call, "too many positional arguments", "check the call")
-    for p, a in zip(params, call.args):
-        bound[p] = a
+    for p, arg in zip(params, call.args):
+        bound[p] = arg
+    rest = list(call.args[len(params):])
     for k in call.keywords:
         if k.arg not in params + kwonly:
-            error(call, f"unexpected keyword argument {k.arg!r}", "check the call")
+            if a.kwarg is None:
+                error(call, f"unexpected keyword argument {k.arg!r}", "check the call")
+            extra[k.arg] = k.value
+            continue
         bound[k.arg] = k.value
+    if a.vararg is not None:
+        bound[a.vararg.id] = _variadic(rest, call)
+    if a.kwarg is not None:
+        bound[a.kwarg.id] = _variadic(extra, call)
     return bound
 
 
 def bind_function(func, call, error):
     sig = inspect.signature(func)
-    for p in sig.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            star = "*" if p.kind == p.VAR_POSITIONAL else "**"
-            error(call, f"{func.__name__} takes '{star}{p.name}': functions with '*args' or "
-                  "'**kwargs' parameters cannot be differentiated through yet",
-                  "give each parameter a name")
+    if _unpacks(call):
+        ps = list(sig.parameters.values())
+        return _bind_unpacked(
+            [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)],
+            [p.name for p in ps if p.kind == p.KEYWORD_ONLY],
+            next((p.name for p in ps if p.kind == p.VAR_POSITIONAL), None),
+            next((p.name for p in ps if p.kind == p.VAR_KEYWORD), None), call, error)
     try:
         ba = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:
         error(call, f"call does not match {func.__name__}{sig}: {exc}", "check the call")
-    return dict(ba.arguments)
+    bound = dict(ba.arguments)
+    for name, p in sig.parameters.items():
+        if p.kind == p.VAR_POSITIONAL:
+            bound[name] = _variadic(bound.get(name, ()), call)
+        elif p.kind == p.VAR_KEYWORD:
+            bound[name] = _variadic(bound.get(name, {}), call)
+    return bound
+
+
+def _unpacks(call):
+    return any(isinstance(a, nodes.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords)
+
+
+def _bind_unpacked(positional, kwonly, varargs, varkw, call, error):
+    """A call that passes a ``*args`` (``**kwargs``) on: supported where it is exactly what
+    the callee's own ``*args`` (``**kwargs``) receives, ``g(a, *xs)`` for ``def g(a, *rest)``
+    (the items it would spread over named parameters are not known)."""
+    plain = [a for a in call.args if not isinstance(a, nodes.Starred)]
+    starred = [a for a in call.args if isinstance(a, nodes.Starred)]
+    double = [k for k in call.keywords if k.arg is None]
+    named = [k for k in call.keywords if k.arg is not None]
+    hint = ("pass the arguments one by one, or unpack only what the function's own '*args' "
+            "or '**kwargs' parameter receives")
+    if starred and (varargs is None or len(plain) != len(positional)):
+        error(call, "this call unpacks '*args' into named parameters", hint,
+              UnsupportedSyntaxError)
+    if double and (varkw is None or any(k.arg not in positional + kwonly for k in named)):
+        error(call, "this call unpacks '**kwargs' into named parameters", hint,
+              UnsupportedSyntaxError)
+    bound = dict(zip(positional, plain))
+    for k in named:
+        bound[k.arg] = k.value
+    if varargs is not None:
+        bound[varargs] = starred[0].value if starred else _variadic(
+            plain[len(positional):], call)
+    if varkw is not None:
+        bound[varkw] = double[0].value if double else _variadic(
+            {k.arg: k.value for k in named if k.arg not in positional + kwonly}, call)
+        for k in named:
+            if k.arg not in positional + kwonly:
+                bound.pop(k.arg, None)
+    return bound
+
+
+def _variadic(parts, call):
+    """The arguments a ``*args`` (a tuple display) or ``**kwargs`` (a dict display)
+    parameter receives from `call`."""
+    if isinstance(parts, dict):
+        node = nodes.dict_([nodes.const(k) for k in parts], list(parts.values()))
+    else:
+        node = nodes.tuple_(list(parts))
+    return nodes.locate_missing(node, getattr(call, "lineno", None),
+                                getattr(call, "col_offset", None))
 
 
 def is_module(obj):

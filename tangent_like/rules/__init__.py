@@ -7,5 +7,5 @@ them in `tangent_like.rules.samples`.
 from . import registry, views, constants  # noqa: F401  (first: they mark rules as registered)
 from . import operators, elementwise, builtin_rules, numpy_rules, runtime_rules  # noqa: F401
 from . import numpy_reduce, numpy_shape, numpy_select, numpy_linalg  # noqa: F401
-from . import structures  # noqa: F401
+from . import structures, containers  # noqa: F401
 from .registry import lookup, lookup_method, lookup_attribute, Rule  # noqa: F401

@@ -12,15 +12,16 @@ and rule templates see) where it defines them, with the `kernel` decorator:
 * `shape`: transposes, reshapes, joins, splits and copies;
 * `products`: ``dot``, ``matmul``, ``einsum`` and the products written as einsums;
 * `linalg`: ``np.linalg`` and ``np.fft``;
-* `structures`: items, writes, ``np.array`` of sequences, casts, ``np.linspace``.
+* `structures`: items, writes, ``np.array`` of sequences, casts, ``np.linspace``;
+* `containers`: dicts, ``tuple(xs)`` and ``list(xs)``, the order of ``sorted``.
 
 Every kernel is also an attribute of this package (``tangent_like.runtime.sum_adjoint``),
 which is the name its rule has in docs/rules.md.  The runtime never imports the rules: the
 forward rules of kernels (for derivatives of generated code) are declared in
 `tangent_like.rules`.
 """
-from . import (batch, core, elementwise, linalg, norm, products, reduce, select,  # noqa: F401
-               shape, structures)
+from . import (batch, containers, core, elementwise, linalg, norm, products,  # noqa: F401
+               reduce, select, shape, structures)
 from .kernels import HELPERS, kernel  # noqa: F401
 
 globals().update(HELPERS)

@@ -35,8 +35,7 @@ class ForwardTransform:
         self.namer = unit.namer
         self.batch = batch
         self.kinks = unit.program.options.kinks
-        self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
-                       + self.fdef.args.kwonlyargs]
+        self.params = [a.id for a in nodes.parameters(self.fdef)]
         self.stacks = _stacks(self.fdef)
         unit.forward_stacks = self.stacks      # callers name its tangent stacks from them
 
@@ -107,6 +106,10 @@ class ForwardTransform:
             return nodes.name(self.d(node.id))
         if isinstance(node, (nodes.Tuple, nodes.List)):
             return nodes.tuple_([self._tangent_of(e) for e in node.elts])
+        if isinstance(node, nodes.Dict):        # the tangents of the active values, by key
+            active = [(k, e) for k, e in zip(node.keys, node.values) if self.active(e)]
+            return nodes.dict_([nodes.copy(k) for k, _ in active],
+                               [self._tangent_of(e) for _, e in active])
         if isinstance(node, nodes.Name):
             return self._zero(node)
         return nodes.const(0.0)
@@ -181,6 +184,8 @@ class ForwardTransform:
             return self._zero(target)
         if isinstance(value, (nodes.Tuple, nodes.List)):
             return nodes.tuple_([self._tangent_of(e) for e in value.elts])
+        if isinstance(value, nodes.Dict):
+            return self._tangent_of(value)
         if isinstance(value, nodes.Attribute) and not isinstance(
                 self.an.targets.get(id(value)), RuleTarget):
             if self.active(value.value):        # a field of a parameter container
