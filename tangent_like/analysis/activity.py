@@ -291,6 +291,16 @@ class _Analyzer:
                 obj = getattr(obj, part, None)
             return lattice.of_value(obj), False
         vk, va = self.value(e.value)
+        if e.attr == "__class__":
+            return lattice.ANY, False
+        if lattice.is_object(vk):       # an object of the user's class: a field or a property
+            target = _resolve.property_target(vk[1], e, self.error) if va else None
+            if target is not None:
+                self.targets[id(e)] = target
+                return self.user_call(e, target)
+            self.calls.pop(id(e), None)
+            self.targets.pop(id(e), None)
+            return lattice.ANY, va
         rule = rules.lookup_attribute(e.attr)
         if rule == "inactive":
             return (lattice.INT if e.attr in ("ndim", "size") else lattice.ANY), False
@@ -301,6 +311,23 @@ class _Analyzer:
             return lattice.ANY, va
         self.targets[id(e)] = _resolve.RuleTarget(rule, {rule.params[0]: e.value})
         return vk, va
+
+    def user_call(self, e, target):
+        """A call of the user's function (or a property read): the unit it runs is decided
+        by the kinds and activity of its arguments."""
+        kinds, mask = {}, {}
+        for p, node in target.bound.items():
+            k, a = self.value(node)
+            kinds[p] = k
+            mask[p] = a
+        if not any(mask.values()):
+            self.calls.pop(id(e), None)
+            return lattice.ANY, False
+        self.calls[id(e)] = (target, kinds, mask)
+        return self.callees.result_kind(target, kinds, mask), True
+
+    def _local_kind(self, name):
+        return self.kinds.get(name)
 
     def _dict_write(self, target):
         """``d[k] = v`` (`with_item`) on a value known to be a dict follows the rule of
@@ -315,8 +342,10 @@ class _Analyzer:
     def call(self, e):
         target = self.resolved.get(id(e))
         if target is None:
-            target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error)
-            self.resolved[id(e)] = target
+            target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error,
+                                           self._local_kind)
+            if not _reads_local(e, self.local_vars):
+                self.resolved[id(e)] = target     # else: the local's kind may still change
         self.targets[id(e)] = target
         if isinstance(target, _resolve.StackTarget):
             for a in e.args:
@@ -363,16 +392,10 @@ class _Analyzer:
             return rule.result_kind(arg_kinds, target.bound), bool(active)
         args = []
         if isinstance(target, _resolve.UserTarget):
-            kinds, mask = {}, {}
-            for p, node in target.bound.items():
-                k, a = self.value(node)
-                kinds[p] = k
-                mask[p] = a
-            if not any(mask.values()):
-                self.calls.pop(id(e), None)
-                return lattice.ANY, False
-            self.calls[id(e)] = (target, kinds, mask)
-            return self.callees.result_kind(target, kinds, mask), True
+            return self.user_call(e, target)
+        if getattr(target, "pending", False):        # decided in a later round
+            return lattice.ANY, any(self.value(a)[1] for a in list(e.args) + [
+                k.value for k in e.keywords])
         for node in list(e.args) + [k.value for k in e.keywords]:
             args.append(self.value(node)[1])
         if isinstance(e.func, nodes.Attribute) and isinstance(target, _resolve.UnknownTarget) \
@@ -389,6 +412,14 @@ _CONSTRUCTS = {"JoinedStr": "an f-string", "FormattedValue": "an f-string",
                "Dict": "a dict display", "Set": "a set display", "Starred": "unpacking",
                "Lambda": "a lambda", "Await": "await", "Yield": "yield",
                "NamedExpr": "an assignment expression"}
+
+
+def _reads_local(call, local_vars):
+    """Is what `call` calls found through a local variable (``fn(x)``, ``obj.step(x)``)?"""
+    base = call.func
+    while isinstance(base, nodes.Attribute):
+        base = base.value
+    return isinstance(base, nodes.Name) and base.id in local_vars
 
 
 def _construct(e):

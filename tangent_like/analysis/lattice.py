@@ -5,7 +5,8 @@ broadcasting to undo) < ``("array", ndim)`` (an array of known rank) < ``ANY`` (
 has kind ``("tuple", (k0, k1, ...))``; a dict ``("dict", ((key, kind), ...))`` (its keys in
 order; ``("dict", None)`` when they are not known), whose adjoints and tangents are dicts
 too; a function or method passed as a value ``("function", obj)``: calls of it are
-specialized to that very object.  `join` is the least upper bound.
+specialized to that very object; an instance of the user's own class ``("object", cls)``,
+whose methods and properties are resolved from `cls`.  `join` is the least upper bound.
 """
 import types
 import numbers
@@ -52,9 +53,14 @@ def is_function(kind):
     return isinstance(kind, tuple) and kind[0] == "function"
 
 
+def is_object(kind):
+    return isinstance(kind, tuple) and kind[0] == "object"
+
+
 def is_structured(kind):
-    """Tuples, lists and dicts: their adjoints are added part by part (`cot_add`)."""
-    return is_sequence(kind) or is_dict(kind)
+    """Tuples, lists, dicts and objects: their adjoints are added part by part (`cot_add`):
+    an object's adjoint is a dict of its fields."""
+    return is_sequence(kind) or is_dict(kind) or is_object(kind)
 
 
 def item_kind(kind, key):
@@ -93,7 +99,7 @@ def join(a, b):
                 [k for k, _ in b[1]]:
             return dict_kind((k, join(x, y)) for (k, x), (_, y) in zip(a[1], b[1]))
         return DICT
-    if is_dict(a) or is_dict(b) or is_function(a) or is_function(b):
+    if any(f(k) for f in (is_dict, is_function, is_object) for k in (a, b)):
         return ANY
     if is_sequence(a) or is_sequence(b) or is_array(a) or is_array(b):
         return ANY
@@ -140,7 +146,21 @@ def of_value(value):
         return dict_kind((k, of_value(v)) for k, v in value.items())
     if is_function_value(value):
         return ("function", value)
+    if _is_instance_of_a_users_class(value):
+        return ("object", type(value))
     return ANY
+
+
+_LIBRARIES = ("builtins", "numpy", "tangent_like", "math", "scipy", "pandas", "jax", "torch")
+
+
+def _is_instance_of_a_users_class(value):
+    """An object whose class is not a type of Python, NumPy or another library: its methods
+    and properties are the user's own (calls and reads of them are differentiated)."""
+    cls = type(value)
+    if isinstance(value, (type, types.ModuleType)) or cls.__module__ is None:
+        return False
+    return cls.__module__.split(".")[0] not in _LIBRARIES
 
 
 def is_function_value(value):

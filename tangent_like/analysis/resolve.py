@@ -10,6 +10,7 @@ import sys
 import sysconfig
 import types
 
+from . import lattice
 from .. import rules, runtime
 from ..errors import TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
@@ -27,11 +28,15 @@ class RuleTarget:
 
 
 class UserTarget:
-    def __init__(self, key, parsed_or_func, bound, lifted=False):
+    def __init__(self, key, parsed_or_func, bound, lifted=False, receiver=None):
         self.key = key              # what identifies the callee (function object or lifted def)
         self.callee = parsed_or_func
         self.bound = bound          # param name -> argument node
         self.lifted = lifted
+        # an argument the call does not write, passed first: the object of a method call
+        # (``self.step(x)``), ``obj.__class__`` for a classmethod, ``fn.__self__`` for a
+        # bound method passed as a value; or, for a property read, the Attribute node read
+        self.receiver = receiver
 
 
 class StackTarget:
@@ -43,9 +48,10 @@ class StackTarget:
 
 
 class UnknownTarget:
-    def __init__(self, obj, description):
+    def __init__(self, obj, description, pending=False):
         self.obj = obj
         self.description = description
+        self.pending = pending      # a local whose value the analysis does not know yet
 
 
 def is_user_function(obj):
@@ -60,8 +66,11 @@ def is_user_function(obj):
     return True
 
 
-def resolve_call(call, parsed, local_vars, error):
-    """Resolve a Call node; `error(node, message, hint)` raises a located TransformError."""
+def resolve_call(call, parsed, local_vars, error, local_kind=None):
+    """Resolve a Call node; `error(node, message, hint)` raises a located TransformError.
+    `local_kind(name)` gives the kind of a local variable (None while it is not known): a
+    function passed as a value (``fn(x)``) resolves to that function, a method of an object
+    of a known class (``self.step(x)``) to the class's function."""
     func = call.func
     lifted = getattr(parsed, "lifted", {}) or {}
     if isinstance(func, nodes.Name) and func.id in lifted:
@@ -77,6 +86,12 @@ def resolve_call(call, parsed, local_vars, error):
             base = base.value
         if not (isinstance(base, nodes.Name) and base.id not in local_vars):
             # a method call on a value: x.sum(...)
+            kind = local_kind(func.value.id) if local_kind is not None and isinstance(
+                func.value, nodes.Name) else None
+            if lattice.is_object(kind):
+                target = method_target(kind[1], func, call, error)
+                if target is not None:
+                    return target
             found = rules.lookup_method(func.attr)
             if found is None:
                 return UnknownTarget(None, f"method '.{func.attr}()'")
@@ -88,8 +103,14 @@ def resolve_call(call, parsed, local_vars, error):
         return UnknownTarget(None, "a computed function")
     head = dotted.split(".")[0]
     if head in local_vars:
-        error(func, f"calling the local variable {head!r} as a function is not supported",
-              "call module-level or nested functions by name")
+        kind = local_kind(head) if local_kind is not None else lattice.ANY
+        if isinstance(func, nodes.Name) and lattice.is_function(kind):
+            return function_target(kind[1], call, error)
+        if kind is None:        # not known yet (the analysis goes round again)
+            return UnknownTarget(None, head, pending=True)
+        error(func, f"calling the local variable {head!r} as a function is not supported "
+              "here: its value is not one known function", "pass one function (its calls "
+              "are specialized to it), or call module-level or nested functions by name")
     if head in runtime.HELPERS:
         # introduced by normalization (with_item, sort_order...): the user's own reads of a
         # name a helper has go through an alias (normalize/hygiene.py)
@@ -110,6 +131,70 @@ def resolve_call(call, parsed, local_vars, error):
         bound = bind_function(obj, call, error)
         return UserTarget(obj, obj, bound)
     return UnknownTarget(obj, dotted)
+
+
+def function_target(obj, call, error):
+    """The target of ``fn(...)`` where the local `fn` holds the function `obj` (a parameter
+    the derivative is specialized to)."""
+    rule = rules.lookup(obj)
+    if rule is not None:
+        return RuleTarget(rule, bind_rule(rule, call, error))
+    if isinstance(obj, types.MethodType) and is_user_function(obj.__func__):
+        receiver = nodes.locate_missing(nodes.attribute(nodes.copy(call.func), "__self__"),
+                                        call.lineno, call.col_offset)
+        func = obj.__func__
+        return UserTarget(func, func, bind_function(func, call, error, receiver), receiver=receiver)
+    if is_user_function(obj):
+        return UserTarget(obj, obj, bind_function(obj, call, error))
+    return UnknownTarget(obj, call.func.id)
+
+
+def method_target(cls, func, call, error):
+    """The target of ``obj.name(...)`` for an object of class `cls` whose `name` is a
+    function of the user's (a method, a staticmethod or a classmethod), else None."""
+    try:
+        attr = inspect.getattr_static(cls, func.attr)
+    except AttributeError:
+        return None         # an attribute of the instance: not known from the class
+    at = (call.lineno, call.col_offset)
+    if isinstance(attr, staticmethod):
+        f, receiver = attr.__func__, None
+    elif isinstance(attr, classmethod):
+        f = attr.__func__
+        receiver = nodes.locate_missing(nodes.attribute(nodes.copy(func.value), "__class__"),
+                                        *at)
+    elif isinstance(attr, types.FunctionType):
+        f, receiver = attr, nodes.copy(func.value)
+    else:
+        return None
+    if not is_user_function(f) or rules.lookup(f) is not None:
+        return None
+    return UserTarget(f, f, bind_function(f, call, error, receiver), receiver=receiver)
+
+
+def property_target(cls, attribute, error):
+    """The target of reading ``obj.name`` for an object of class `cls` whose `name` is a
+    property with Python source (a call of its getter), else None (a field).  Attributes
+    computed by other descriptors are refused: their derivative cannot be followed."""
+    try:
+        attr = inspect.getattr_static(cls, attribute.attr)
+    except AttributeError:
+        return None
+    if isinstance(attr, property):
+        if attr.fget is None or not is_user_function(attr.fget):
+            error(attribute, f"the property {attribute.attr!r} of a differentiated "
+                  f"{cls.__name__} has no Python source to differentiate", "read the "
+                  "values it is computed from")
+        params = list(inspect.signature(attr.fget).parameters)
+        return UserTarget(attr.fget, attr.fget, {params[0]: attribute.value},
+                          receiver=attribute)
+    if isinstance(attr, (types.FunctionType, staticmethod, classmethod)) or not hasattr(
+            type(attr), "__get__"):
+        return None
+    error(attribute, f"the attribute {attribute.attr!r} of a differentiated {cls.__name__} "
+          f"is computed by a descriptor ({type(attr).__name__}) whose derivative tangent_like "
+          "cannot follow", "make it a property, or read the values it is computed from")
+    return None
 
 
 def bind_rule(rule, call, error, receiver=None):
@@ -174,17 +259,20 @@ def bind_def(fdef, call, error):
     return bound
 
 
-def bind_function(func, call, error):
+def bind_function(func, call, error, receiver=None):
+    """The arguments of `call` by parameter of `func`; `receiver`, when given, is passed
+    first (the object of a method call)."""
     sig = inspect.signature(func)
+    first = [receiver] if receiver is not None else []
     if _unpacks(call):
         ps = list(sig.parameters.values())
         return _bind_unpacked(
             [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)],
             [p.name for p in ps if p.kind == p.KEYWORD_ONLY],
             next((p.name for p in ps if p.kind == p.VAR_POSITIONAL), None),
-            next((p.name for p in ps if p.kind == p.VAR_KEYWORD), None), call, error)
+            next((p.name for p in ps if p.kind == p.VAR_KEYWORD), None), call, error, first)
     try:
-        ba = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        ba = sig.bind(*first, *call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:
         error(call, f"call does not match {func.__name__}{sig}: {exc}", "check the call")
     bound = dict(ba.arguments)
@@ -201,11 +289,11 @@ def _unpacks(call):
         k.arg is None for k in call.keywords)
 
 
-def _bind_unpacked(positional, kwonly, varargs, varkw, call, error):
+def _bind_unpacked(positional, kwonly, varargs, varkw, call, error, first=()):
     """A call that passes a ``*args`` (``**kwargs``) on: supported where it is exactly what
     the callee's own ``*args`` (``**kwargs``) receives, ``g(a, *xs)`` for ``def g(a, *rest)``
     (the items it would spread over named parameters are not known)."""
-    plain = [a for a in call.args if not isinstance(a, nodes.Starred)]
+    plain = list(first) + [a for a in call.args if not isinstance(a, nodes.Starred)]
     starred = [a for a in call.args if isinstance(a, nodes.Starred)]
     double = [k for k in call.keywords if k.arg is None]
     named = [k for k in call.keywords if k.arg is not None]

@@ -404,6 +404,11 @@ def bool_op(op, values):
     return gast.BoolOp(op=op if isinstance(op, gast.AST) else op(), values=list(values))
 
 
+def attribute(value, attr):
+    """``value.attr``, read."""
+    return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
+
+
 def subscript(value, index):
     """``value[index]``, read."""
     return gast.Subscript(value=value, slice=index, ctx=gast.Load())

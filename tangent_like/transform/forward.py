@@ -24,6 +24,7 @@ from ..analysis.resolve import RuleTarget, StackTarget
 from ..syntax.naming import is_stack, tangent_stack
 from ..syntax import anno, nodes
 from . import kinks
+from .calls import user_call
 from .comments import dedupe_comments
 
 
@@ -142,7 +143,7 @@ class ForwardTransform:
         c = self._comment(s)
         if c is not None:
             out.append(c)
-        if isinstance(value, nodes.Call) and id(value) in self.an.calls:
+        if isinstance(value, (nodes.Call, nodes.Attribute)) and id(value) in self.an.calls:
             return out + self._user_call(s, self.an.targets[id(value)])
         self._old = None
         if isinstance(target, nodes.Name) and target.id in nodes.loaded_names(value):
@@ -270,8 +271,7 @@ class ForwardTransform:
 
     def _user_call(self, s, t):
         callee = self.unit.callee_of(s.value)
-        call = nodes.copy(s.value)
-        call.func = nodes.name(callee.forward_name)
+        call = user_call(s.value, t, callee.forward_name)
         for p, tname in callee.tangent_params.items():
             call.keywords.append(nodes.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
         callee_stacks = getattr(callee, "forward_stacks", None)

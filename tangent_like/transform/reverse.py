@@ -28,6 +28,7 @@ from ..analysis.stale import Positions
 from ..errors import NoDerivativeError
 from ..syntax import anno, nodes
 from . import kinks
+from .calls import user_call
 from .comments import dedupe_comments
 
 STACK = "_stack"
@@ -158,6 +159,9 @@ class ReverseTransform:
             t = self.an.targets.get(id(value))
             if isinstance(t, RuleTarget):
                 contribs += self._rule_contribs(t.rule, t.bound, g, target)
+            elif isinstance(t, UserTarget) and id(value) in self.an.calls:    # a property
+                callee = self.unit.callee_of(value)
+                call = (callee, [(p, t.bound[p]) for p in callee.active_params])
             elif self.active(value.value):      # a field of a parameter container
                 contribs.append(_Contribution(value.value.id, nodes.call(
                     "field_adjoint", [value.value, nodes.const(value.attr), g]), "tuple"))
@@ -174,7 +178,7 @@ class ReverseTransform:
         for c in contribs:
             sa.reads |= nodes.loaded_names(c.expr) & self.an.local_vars
         if call is not None:
-            s.value = self._primal_call(value, call[0])
+            s.value = self._primal_call(value, call[0], self.an.targets[id(value)])
         return sa
 
     def _basic_index(self, idx):
@@ -214,9 +218,8 @@ class ReverseTransform:
                 out.add(var)
         return out
 
-    def _primal_call(self, call, callee):
-        new = nodes.copy(call)
-        new.func = nodes.name(callee.primal_name)
+    def _primal_call(self, call, callee, target):
+        new = user_call(call, target, callee.primal_name)
         new.args = [nodes.name(STACK)] + new.args
         return new
 
