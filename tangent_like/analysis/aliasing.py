@@ -33,8 +33,9 @@ from ..syntax.scopes import local_names
 OUTSIDE = "outside"
 
 _VIEW_ATTRIBUTES = ("T", "mT", "real", "imag", "flat")
-_CONTAINERS = (list, tuple, sorted, dict, zip, enumerate, reversed, max, min,
-               runtime.dict_values, runtime.dict_items, runtime.dict_get)
+_CONTAINERS = (zip, enumerate, reversed, max, min, runtime.dict_values,
+               runtime.dict_items, runtime.dict_get)
+_NEW_CONTAINERS = (list, tuple, sorted, dict)     # a new container of the same elements
 _ELEMENT_WRITES = (runtime.appended, runtime.with_item, runtime.with_key)
 
 
@@ -386,6 +387,8 @@ class _PointsTo:
             rule = target.rule
             if getattr(rule, "view", False):
                 return operands
+            if rule.func in _NEW_CONTAINERS:
+                return self._fresh(s, state) | _held(_elements(operands))
             if rule.func in _CONTAINERS:
                 return self._fresh(s, state) | operands | _elements(operands)
             if rule.func in _ELEMENT_WRITES and e.args and not lattice.is_array(

@@ -251,11 +251,24 @@ class _Calls(nodes.NodeTransformer):
         if isinstance(node, (nodes.ListComp, nodes.GeneratorExp, nodes.DictComp,
                              nodes.SetComp)):
             _dict_clauses(self.owner, node)
+            # the iterable of the first clause is evaluated where the comprehension is: like
+            # a loop header, what it needs first moves before the statement
+            first = node.generators[0]
+            header, self.hoist_all = self.hoist_all, True
+            try:
+                first.iter = self.visit(first.iter)
+            finally:
+                self.hoist_all = header
+            iterable, first.iter = first.iter, nodes.const(None)
         self.depth += 1
         try:
-            return self.generic_visit(node)
+            node = self.generic_visit(node)
         finally:
             self.depth -= 1
+        if isinstance(node, (nodes.ListComp, nodes.GeneratorExp, nodes.DictComp,
+                             nodes.SetComp)):
+            node.generators[0].iter = iterable
+        return node
 
     visit_ListComp = visit_GeneratorExp = visit_DictComp = visit_SetComp = _scope
     visit_Lambda = _scope

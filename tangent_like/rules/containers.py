@@ -95,6 +95,11 @@ for _kernel, _params in ((rt.without_key, "g, key"), (rt.key_placed, "dv, key"),
     defrule(_kernel, _params, kind=lattice.ANY, tested_by=TESTS,
             jvp={_first: f"{_kernel.__name__}(d{_first}, {', '.join(_rest)})",
                  **{p: "0.0" for p in _rest}})
-defrule(rt.items_adjoint, "g, x", kind=lattice.ANY, tested_by=TESTS,
-        jvp={"g": "items_adjoint(dg, x)", "x": "0.0"},
-        jvp_batch={"g": "batch_map(items_adjoint, dg, x)"})
+defrule(rt.items_adjoint, "g, x, batch=False", kind=lattice.ANY, tested_by=TESTS,
+        jvp={"g": "items_adjoint(dg, x)", "x": "0.0", "batch": "0.0"},
+        jvp_batch={"g": "items_adjoint(dg, x, True)"})
+# Fields of objects (reads of `obj.name` of a differentiated object): structural.
+defrule(rt.field_adjoint, "obj, name, g", kind=lattice.ANY, tested_by=TESTS,
+        jvp={"obj": "0.0", "name": "0.0", "g": "field_adjoint(obj, name, dg)"})
+defrule(rt.tangent_field, "t, name", kind=lattice.ANY, tested_by=TESTS,
+        jvp={"t": "tangent_field(dt, name)", "name": "0.0"})

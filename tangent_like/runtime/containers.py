@@ -153,17 +153,24 @@ def key_placed(dv, key):
 
 # ------------------------------------------------------------------------- tuple(), list()
 @kernel
-def items_adjoint(g, x):
+def items_adjoint(g, x, batch=False):
     """Adjoint of ``tuple(x)`` or ``list(x)`` with respect to `x`: for a sequence, the tuple
-    of the items' adjoints; for an array, the items' adjoints stacked like its rows; nothing
-    for a dict (its keys are constants)."""
+    of the items' adjoints; for an array, the items' adjoints stacked like its rows (after a
+    leading batch axis, with `batch`: the tangent of this adjoint in vector forward mode);
+    nothing for a dict (its keys are constants)."""
     if is_zero(g) or isinstance(x, dict):
         return 0.0
     if isinstance(x, np.ndarray):
-        out = np.zeros(x.shape, dtype=np.result_type(x, 1.0))
+        k = next((np.shape(gi)[0] for gi in g if not is_zero(gi) and np.ndim(gi) > x.ndim - 1),
+                 1) if batch else None
+        out = np.zeros(((k,) if batch else ()) + x.shape, dtype=np.result_type(x, 1.0))
         for i, gi in enumerate(g):
             if not is_zero(gi):
-                out[i] = out[i] + (np.real(gi) if x.dtype.kind != "c" else gi)
+                gi = np.real(gi) if x.dtype.kind != "c" else gi
+                if batch:
+                    out[:, i] = out[:, i] + gi
+                else:
+                    out[i] = out[i] + gi
         return out
     return tuple(g)
 
