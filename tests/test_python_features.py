@@ -727,3 +727,65 @@ def test_argnums_is_another_name_for_wrt():
         tl.grad(two_args, wrt=0, argnums=1)
     with pytest.raises(tl.DerivativeUsageError, match="both"):
         tl.jacobian(two_args, wrt=1, argnums=1)
+
+
+# ================================================================================= more
+class Quadratic:
+    def __init__(self, c):
+        self.c = c
+
+    def __call__(self, t):
+        return self.c * t ** 2
+
+
+def test_an_object_with_a_call_method_as_a_function_argument():
+    check_modes(apply, (0.7, Quadratic(1.5)))
+    assert tl.grad(apply, wrt="fn.c")(0.7, Quadratic(1.5)) == pytest.approx(
+        2 * 1.5 * 4 * 0.7 ** 4)
+
+
+def builds_an_object(r):
+    g = Quadratic(r)  # <- refused
+    return g(2.0)
+
+
+def test_objects_built_from_differentiated_values_are_refused():
+    assert_refused(builds_an_object, 0.7, error=tl.NoDerivativeError)
+
+
+def nested_dicts(x):
+    d = {"inner": {"b": x, "c": 2.0 * x}, "n": 3}
+    inner = d["inner"]
+    keys = sorted(inner)
+    return inner["b"] * inner.get("c") * d["n"] + sum(inner[k] ** 2 for k in keys)
+
+
+def test_nested_dicts_and_sorted_keys():
+    check_modes(nested_dicts, (0.7,))
+
+
+class Loss:
+    def __init__(self, w):
+        self.w = w
+
+    def value(self, x):
+        residual = self.w * x - 1.0
+        return np.sum(residual ** 2), {"residual": residual}
+
+
+def test_has_aux_of_a_bound_method_and_a_part():
+    m = Loss(np.array([0.5, -0.3]))
+    g, aux = tl.grad(m.value, wrt="self.w", has_aux=True)(X2)
+    np.testing.assert_allclose(g, 2 * (m.w * X2 - 1.0) * X2)
+    np.testing.assert_allclose(aux["residual"], m.w * X2 - 1.0)
+
+
+def test_check_and_source_of_the_new_constructs():
+    for f in (dict_methods, mixed, over_functions, sorted_array, map_named):
+        assert tl.check(f), tl.check(f)
+    text = tl.derivative_source(mixed, wrt=(1, "a"))
+    compile(text, "<generated>", "exec")
+    assert "def primal_mixed(_stack, x, *rest" in text
+    assert "sort_order" in tl.derivative_source(sorted_array)
+    with pytest.raises(tl.DerivativeUsageError, match="whole arguments"):
+        tl.check_grad(star_kw, 0.7, wrt="s", s=1.3)

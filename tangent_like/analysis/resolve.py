@@ -106,6 +106,11 @@ def resolve_call(call, parsed, local_vars, error, local_kind=None):
         kind = local_kind(head) if local_kind is not None else lattice.ANY
         if isinstance(func, nodes.Name) and lattice.is_function(kind):
             return function_target(kind[1], call, error)
+        if isinstance(func, nodes.Name) and lattice.is_object(kind):
+            # an object with a __call__ method of the user's
+            target = method_target(kind[1], nodes.attribute(func, "__call__"), call, error)
+            if target is not None:
+                return target
         if kind is None:        # not known yet (the analysis goes round again)
             return UnknownTarget(None, head, pending=True)
         error(func, f"calling the local variable {head!r} as a function is not supported "
