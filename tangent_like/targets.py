@@ -206,18 +206,23 @@ def partial_wrt(partial, wrt):
     bound_first = _bound_first(partial)
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
-    own = [w for w in items if not (bound_first and isinstance(w, str)
-                                    and w.split(".")[0] == bound_first and "." in w)]
+
+    def of_object(w):       # "self.w" (or the name of the method's first parameter)
+        return bound_first and isinstance(w, str) and "." in w and \
+            w.split(".")[0] in (bound_first, "self")
+
+    own = [w for w in items if not of_object(w)]
     names = iter(wrt_names(partial, tuple(own))[0] if own else ())
     out = []
     for w in items:
-        if w in own:
+        if not of_object(w):
             out.append(next(names))
-        else:
-            part = _dotted_part(w, [bound_first])
-            if part is None:
-                raise DerivativeUsageError(f"wrt={w!r} is not an attribute of {bound_first}")
-            out.append(part)
+            continue
+        attrs = w.split(".")[1:]
+        part = _dotted_part(".".join([bound_first] + attrs), [bound_first])
+        if part is None:
+            raise DerivativeUsageError(f"wrt={w!r} is not an attribute of {bound_first}")
+        out.append(Part(w, part.param, part.path))
     return out[0] if single else tuple(out)
 
 

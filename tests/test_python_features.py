@@ -789,3 +789,27 @@ def test_check_and_source_of_the_new_constructs():
     assert "sort_order" in tl.derivative_source(sorted_array)
     with pytest.raises(tl.DerivativeUsageError, match="whole arguments"):
         tl.check_grad(star_kw, 0.7, wrt="s", s=1.3)
+
+
+def labelled(x, **kw):
+    tag = kw["name"].upper() + str(kw["name"])
+    return x * kw["s"] * len(tag)
+
+
+def test_strings_next_to_differentiated_values_stay_constants():
+    assert tl.grad(labelled, wrt="s")(2.0, s=1.5, name="ab") == pytest.approx(8.0)
+    check_modes(labelled, (2.0,), {"s": 1.5, "name": "ab"}, wrt="s")
+    with pytest.raises(tl.DerivativeUsageError, match="str"):
+        tl.grad(labelled, wrt="name")(2.0, s=1.5, name="ab")
+
+
+def test_self_names_the_object_of_any_bound_method():
+    class Weighted:
+        def __init__(self, w):
+            self.w = w
+
+        def f(this, x):
+            return this.w * x ** 2
+    m = Weighted(1.5)
+    assert tl.grad(m.f, wrt="self.w")(2.0) == pytest.approx(4.0)
+    assert tl.grad(m.f, wrt=("this.w", 0))(2.0) == pytest.approx((4.0, 6.0))

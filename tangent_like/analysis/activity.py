@@ -65,6 +65,8 @@ def constant_kind(v):
         return lattice.SCALAR
     if v is None:
         return lattice.NONE
+    if isinstance(v, str):
+        return lattice.STR
     return lattice.ANY
 
 
@@ -119,7 +121,7 @@ class _Analyzer:
         if is_stack(name):
             return
         self.kinds[name] = lattice.join(self.kinds.get(name), kind)
-        if active and self.kinds[name] != lattice.INT:
+        if active and not lattice.is_constant(self.kinds[name]):
             self.active.add(name)
 
     def _block(self, stmts):

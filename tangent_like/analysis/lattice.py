@@ -1,8 +1,9 @@
 """The kinds of values the transforms distinguish.
 
 ``INT`` (ints and bools: never differentiated) < ``SCALAR`` (a float or a NumPy scalar: no
-broadcasting to undo) < ``("array", ndim)`` (an array of known rank) < ``ANY`` (anything).  A tuple or list of known length
-has kind ``("tuple", (k0, k1, ...))``; a dict ``("dict", ((key, kind), ...))`` (its keys in
+broadcasting to undo) < ``("array", ndim)`` (an array of known rank) < ``ANY`` (anything);
+``STR`` (strings) is never differentiated either.  A tuple or list of known length has
+kind ``("tuple", (k0, k1, ...))``; a dict ``("dict", ((key, kind), ...))`` (its keys in
 order; ``("dict", None)`` when they are not known), whose adjoints and tangents are dicts
 too; a function or method passed as a value ``("function", obj)``: calls of it are
 specialized to that very object; an instance of the user's own class ``("object", cls)``,
@@ -17,6 +18,7 @@ INT = "int"
 SCALAR = "scalar"
 ANY = "any"
 NONE = "none"      # the value None (a function falling off its end)
+STR = "str"        # a string: never differentiated (a name, a mode, a label)
 
 _ORDER = {NONE: -1, INT: 0, SCALAR: 1, ANY: 2}
 
@@ -103,7 +105,7 @@ def join(a, b):
         return ANY
     if is_sequence(a) or is_sequence(b) or is_array(a) or is_array(b):
         return ANY
-    if NONE in (a, b):
+    if NONE in (a, b) or STR in (a, b):
         return ANY
     return a if _ORDER[a] >= _ORDER[b] else b
 
@@ -125,10 +127,17 @@ def is_scalar(kind):
     return kind in (INT, SCALAR)
 
 
+def is_constant(kind):
+    """Kinds whose values are never differentiated: integers, booleans, strings."""
+    return kind in (INT, STR)
+
+
 def of_value(value):
     """The kind of a runtime value (used to specialize on argument kinds)."""
     if isinstance(value, (bool, int, np.integer, np.bool_)):
         return INT
+    if isinstance(value, str):
+        return STR
     if isinstance(value, (float, np.floating)) or (
             isinstance(value, numbers.Real) and not isinstance(value, np.ndarray)):
         return SCALAR
