@@ -107,13 +107,16 @@ class Derivative(Differentiable):
         stack = []
         try:
             out = compiled.primal(stack, *args, **kwargs)
-            if not (isinstance(out, (tuple, list)) and len(out) == 2):
-                raise DerivativeUsageError(
-                    f"{self._func.__qualname__} was differentiated with has_aux=True, so it "
-                    f"must return a pair (value, aux), not {type(out).__name__} "
-                    f"{_short(out)}")
-            value, aux = out
-            self._check_real(value)
+        except Exception as exc:
+            note_origin(exc)
+            raise
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise DerivativeUsageError(
+                f"{self._func.__qualname__} was differentiated with has_aux=True, so it must "
+                f"return a pair (value, aux), not {type(out).__name__} {_short(out)}")
+        value, aux = out
+        self._check_real(value)
+        try:
             grads = compiled.adjoint(stack, (seed_for(value), 0.0))
         except Exception as exc:
             note_origin(exc)

@@ -2,8 +2,10 @@
 
 `check_function` turns anything callable into a Python function tangent_like can read (or a
 `DerivativeUsageError` saying what to pass instead); `wrt_names` turns positions and names
-into parameter names; bound methods and ``functools.partial`` objects are differentiated as
-the function they wrap with the bound arguments held constant.
+into parameter names, or into parts of arguments (`Part`: an element of ``*args``, a keyword
+of ``**kwargs``, an attribute); bound methods and ``functools.partial`` objects are
+differentiated as the function they wrap with the bound arguments held constant.
+`WRT_DEFAULT` and `choose_wrt` let `argnums` stand for `wrt`.
 """
 import functools
 import inspect
@@ -12,8 +14,6 @@ import types
 import numpy as np
 
 from .errors import DerivativeUsageError
-from .frontend.check import check
-from .frontend.parse import parse_function
 
 
 class Differentiable:

@@ -813,3 +813,23 @@ def test_self_names_the_object_of_any_bound_method():
     m = Weighted(1.5)
     assert tl.grad(m.f, wrt="self.w")(2.0) == pytest.approx(4.0)
     assert tl.grad(m.f, wrt=("this.w", 0))(2.0) == pytest.approx((4.0, 6.0))
+
+
+class Holder:
+    def __init__(self, xs):
+        self.xs = xs
+
+
+def reads_a_list_field_twice(h, y):
+    xs = h.xs
+    return np.sum(np.array(xs) * np.array(xs) * y)
+
+
+def test_adjoints_of_values_of_unknown_kind_add_part_by_part():
+    # a list read from an object field has no known kind: its two adjoints (tuples) are
+    # added element by element, not concatenated
+    h = Holder([1.0, 2.0, 3.0])
+    assert tl.grad(reads_a_list_field_twice, wrt="h.xs")(h, 2.0) == pytest.approx(
+        [4.0, 8.0, 12.0])
+    g = tl.grad(reads_a_list_field_twice)(h, 2.0)
+    assert g["xs"] == pytest.approx((4.0, 8.0, 12.0))

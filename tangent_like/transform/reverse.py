@@ -664,7 +664,12 @@ def _argument_parts(a):
 
 
 def _how(kind):
-    return "tuple" if lattice.is_structured(kind) else "add"
+    """How contributions to an adjoint are added: `cot_add` (part by part) for tuples,
+    lists, dicts and objects, and for values of unknown kind, which may be one of them (``+``
+    would concatenate two tuples); ``+`` for numbers and arrays."""
+    if lattice.is_structured(kind) or kind == lattice.ANY:
+        return "tuple"
+    return "add"
 
 
 
