@@ -833,3 +833,27 @@ def test_adjoints_of_values_of_unknown_kind_add_part_by_part():
         [4.0, 8.0, 12.0])
     g = tl.grad(reads_a_list_field_twice)(h, 2.0)
     assert g["xs"] == pytest.approx((4.0, 8.0, 12.0))
+
+
+class Table:
+    def __init__(self, weights, xs):
+        self.weights = weights
+        self.xs = xs
+
+
+def loops_over_fields(t, y):
+    total = 0.0
+    for k in t.weights:             # a dict read from a field: its kind is not known
+        total = total + k * y
+    for v in t.xs:
+        total = total + v * y * y
+    return total
+
+
+def test_loops_over_values_of_unknown_kind_read_the_keys_of_a_dict():
+    # ``for k in d`` reads keys, even where the analysis cannot tell d is a dict (an int
+    # key 0 would otherwise read d[0], a value)
+    t = Table({3: 1.0, 0: 2.0}, [1.5, 2.5])
+    assert loops_over_fields(t, 2.0) == pytest.approx(6.0 + 4.0 * 4.0)
+    check_modes(loops_over_fields, (t, 2.0), wrt=1)
+    assert tl.grad(loops_over_fields, wrt="t.xs")(t, 2.0) == pytest.approx([4.0, 4.0])

@@ -134,11 +134,8 @@ class _Analyzer:
 
     def _stmt(self, s):
         if isinstance(s, nodes.Assign):
-            if getattr(s.value, "_tl_loop_item", False) and lattice.is_dict(
-                    self.value(s.value.value)[0]):
-                # ``for k in d`` (normalized into ``k = d[i]``) reads the keys of a dict
-                s.value = nodes.call("dict_key_at", [s.value.value,
-                                                     nodes.to_load(s.value.slice)])
+            if getattr(s.value, "_tl_loop_item", False):
+                self._loop_item(s)
             kind, active = self.value(s.value)
             target = s.targets[0]
             if isinstance(target, nodes.Name):
@@ -158,6 +155,25 @@ class _Analyzer:
         elif isinstance(s, nodes.Expr):
             if isinstance(s.value, nodes.Call):
                 self.value(s.value)     # resolves it: refuses unknown calls on active values
+
+    def _loop_item(self, s):
+        """``for k in d`` (normalized into ``k = d[i]``) reads the keys of a dict: of a
+        value known to be a dict, with `dict_key_at`; of a value whose kind is not known,
+        with `loop_item`, which tells at run time.  Decided again in every round (the kind
+        of the sequence may still grow)."""
+        item = getattr(s, "_tl_loop_subscript", None)
+        if item is None:
+            item = s._tl_loop_subscript = s.value
+        kind = self.value(item.value)[0]
+        helper = "dict_key_at" if lattice.is_dict(kind) else "loop_item" \
+            if kind == lattice.ANY else None
+        if helper is None:
+            s.value = item
+        elif not (isinstance(s.value, nodes.Call) and s.value.func.id == helper):
+            s.value = nodes.locate_missing(
+                nodes.call(helper, [item.value, nodes.to_load(item.slice)]),
+                getattr(item, "lineno", None), getattr(item, "col_offset", None))
+            s.value._tl_loop_item = True
 
     def name(self, node):
         if node.id in self.local_vars:

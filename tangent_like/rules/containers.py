@@ -75,6 +75,9 @@ defrule(rt.dict_items, "d", kind=lattice.LIST, vjp={"d": "pairs_adjoint(g, d)"},
         jvp={"d": "pairs_tangent(dd, d)"}, tested_by=TESTS)
 inactive(rt.dict_keys, kind=lattice.LIST, params="d")
 inactive(rt.dict_key_at, kind=lattice.ANY, params="d, i")
+defrule(rt.loop_item, "seq, i", kind=lattice.ANY, vjp={"seq": "loop_item_adjoint(g, seq, i)"},
+        jvp={"seq": "loop_item_tangent(dseq, seq, i)", "i": "0.0"},
+        jvp_batch={"seq": "loop_item_tangent(dseq, seq, i, True)"}, tested_by=TESTS)
 inactive(rt.sort_order, kind=lattice.LIST, params="xs, reverse=False, key=None")
 
 for _f in (tuple, list):
@@ -95,6 +98,12 @@ for _kernel, _params in ((rt.without_key, "g, key"), (rt.key_placed, "dv, key"),
     defrule(_kernel, _params, kind=lattice.ANY, tested_by=TESTS,
             jvp={_first: f"{_kernel.__name__}(d{_first}, {', '.join(_rest)})",
                  **{p: "0.0" for p in _rest}})
+defrule(rt.loop_item_adjoint, "g, seq, i, batch=False", kind=lattice.ANY, tested_by=TESTS,
+        jvp={"g": "loop_item_adjoint(dg, seq, i)", "seq": "0.0", "i": "0.0", "batch": "0.0"},
+        jvp_batch={"g": "loop_item_adjoint(dg, seq, i, True)"})
+defrule(rt.loop_item_tangent, "dseq, seq, i, batch=False", kind=lattice.ANY, tested_by=TESTS,
+        jvp={"dseq": "loop_item_tangent(ddseq, seq, i, batch)", "seq": "0.0", "i": "0.0",
+             "batch": "0.0"})
 defrule(rt.items_adjoint, "g, x, batch=False", kind=lattice.ANY, tested_by=TESTS,
         jvp={"g": "items_adjoint(dg, x)", "x": "0.0", "batch": "0.0"},
         jvp_batch={"g": "items_adjoint(dg, x, True)"})

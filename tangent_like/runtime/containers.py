@@ -16,6 +16,7 @@ import numpy as np
 
 from .core import is_zero
 from .kernels import kernel
+from .structures import add_at, batch_add_at_zero, tangent_item
 
 _NO_DEFAULT = object()
 
@@ -47,6 +48,32 @@ def dict_keys(d):
 def dict_key_at(d, i):
     """The key at position `i` of a dict (``for k in d`` reads the keys)."""
     return list(d)[i]
+
+
+@kernel
+def loop_item(seq, i):
+    """Item `i` of what a ``for`` loop runs over, where its kind was not known: the key at
+    position `i` of a dict (a loop over a dict reads its keys), else ``seq[i]``."""
+    if isinstance(seq, dict):
+        return list(seq)[i]
+    return seq[i]
+
+
+@kernel
+def loop_item_adjoint(g, seq, i, batch=False):
+    """Adjoint of ``loop_item(seq, i)`` with respect to `seq` (nothing for a dict's keys);
+    with `batch`, of a tangent with a leading batch axis."""
+    if is_zero(g) or isinstance(seq, dict):
+        return 0.0
+    return batch_add_at_zero(g, seq, i) if batch else add_at(0.0, seq, i, g)
+
+
+@kernel
+def loop_item_tangent(dseq, seq, i, batch=False):
+    """Tangent of ``loop_item(seq, i)`` from the tangent of `seq`."""
+    if is_zero(dseq) or isinstance(seq, dict):
+        return 0.0
+    return tangent_item(dseq, i, batch)
 
 
 @kernel
