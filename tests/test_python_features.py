@@ -857,3 +857,12 @@ def test_loops_over_values_of_unknown_kind_read_the_keys_of_a_dict():
     assert loops_over_fields(t, 2.0) == pytest.approx(6.0 + 4.0 * 4.0)
     check_modes(loops_over_fields, (t, 2.0), wrt=1)
     assert tl.grad(loops_over_fields, wrt="t.xs")(t, 2.0) == pytest.approx([4.0, 4.0])
+
+
+def test_ties_of_sorted_are_reported_on_request():
+    with pytest.warns(tl.KinkWarning, match="sorted at a tie"):
+        tl.grad(sorted_list, kinks="warn")([1.0, 1.0, 3.0])
+    with pytest.raises(tl.KinkError):
+        tl.grad(sorted_list, kinks="raise")([1.0, 1.0, 3.0])
+    assert tl.grad(sorted_list, kinks="raise")([1.0, 2.0, 3.0]) == pytest.approx(
+        [2.0, 3.0, 2.0])

@@ -78,7 +78,10 @@ inactive(rt.dict_key_at, kind=lattice.ANY, params="d, i")
 defrule(rt.loop_item, "seq, i", kind=lattice.ANY, vjp={"seq": "loop_item_adjoint(g, seq, i)"},
         jvp={"seq": "loop_item_tangent(dseq, seq, i)", "i": "0.0"},
         jvp_batch={"seq": "loop_item_tangent(dseq, seq, i, True)"}, tested_by=TESTS)
-inactive(rt.sort_order, kind=lattice.LIST, params="xs, reverse=False, key=None")
+inactive(rt.sort_order, kind=lattice.LIST, params="xs, reverse=False, key=None",
+         kink="sorted at a tie: each item keeps its own derivative, in Python's stable order "
+              "(the first of equal items first)", kink_when="sort_ties(xs, key)")
+inactive(rt.sort_ties, kind=lattice.INT, params="xs, key=None")
 
 for _f in (tuple, list):
     defrule(_f, "x=()", kind=_items_kind, vjp={"x": "items_adjoint(g, x)"},

@@ -227,3 +227,13 @@ def sort_order(xs, reverse=False, key=None):
         return sorted(range(len(xs)), key=xs.__getitem__, reverse=reverse)
     keys = [key(v) for v in xs]
     return sorted(range(len(xs)), key=keys.__getitem__, reverse=reverse)
+
+
+@kernel
+def sort_ties(xs, key=None):
+    """Do two items of `xs` sort equal (where the derivative of ``sorted`` follows Python's
+    stable order)?"""
+    if isinstance(xs, dict):
+        return False
+    keys = sorted(xs if key is None else [key(v) for v in xs])
+    return any(a == b for a, b in zip(keys, keys[1:]))
