@@ -562,8 +562,8 @@ def loop_over_functions_with_break(x):
 
 
 def test_functions_not_known_at_the_call_are_refused():
-    assert_refused(picks_a_function, 0.5, True, error=tl.TransformError)
-    assert_refused(loop_over_functions_with_break, 0.5, error=tl.TransformError)
+    assert_refused(picks_a_function, 0.5, True, error=tl.UnsupportedSyntaxError)
+    assert_refused(loop_over_functions_with_break, 0.5, error=tl.UnsupportedSyntaxError)
 
 
 # ============================================================== methods and properties
@@ -674,9 +674,7 @@ def reads_a_cached_property(c, x):
 
 
 def test_attributes_computed_by_other_descriptors_are_refused():
-    with pytest.raises(tl.TransformError) as info:
-        tl.grad(reads_a_cached_property, wrt=0)(Cached(2.0), 0.5)
-    assert info.value.lineno == refused_line(reads_a_cached_property)
+    assert_refused(reads_a_cached_property, Cached(2.0), 0.5, error=tl.NoDerivativeError)
     # not differentiated, the object is a constant: the descriptor runs as usual
     assert tl.grad(reads_a_cached_property, wrt=1)(Cached(2.0), 0.5) == pytest.approx(4.0)
 

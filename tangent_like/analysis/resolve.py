@@ -12,7 +12,7 @@ import types
 
 from . import lattice
 from .. import rules, runtime
-from ..errors import TransformError, UnsupportedSyntaxError
+from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
 
@@ -115,7 +115,8 @@ def resolve_call(call, parsed, local_vars, error, local_kind=None):
             return UnknownTarget(None, head, pending=True)
         error(func, f"calling the local variable {head!r} as a function is not supported "
               "here: its value is not one known function", "pass one function (its calls "
-              "are specialized to it), or call module-level or nested functions by name")
+              "are specialized to it), or call module-level or nested functions by name",
+              UnsupportedSyntaxError)
     if head in runtime.HELPERS:
         # introduced by normalization (with_item, sort_order...): the user's own reads of a
         # name a helper has go through an alias (normalize/hygiene.py)
@@ -189,7 +190,7 @@ def property_target(cls, attribute, error):
         if attr.fget is None or not is_user_function(attr.fget):
             error(attribute, f"the property {attribute.attr!r} of a differentiated "
                   f"{cls.__name__} has no Python source to differentiate", "read the "
-                  "values it is computed from")
+                  "values it is computed from", NoDerivativeError)
         params = list(inspect.signature(attr.fget).parameters)
         return UserTarget(attr.fget, attr.fget, {params[0]: attribute.value},
                           receiver=attribute)
@@ -198,7 +199,8 @@ def property_target(cls, attribute, error):
         return None
     error(attribute, f"the attribute {attribute.attr!r} of a differentiated {cls.__name__} "
           f"is computed by a descriptor ({type(attr).__name__}) whose derivative tangent_like "
-          "cannot follow", "make it a property, or read the values it is computed from")
+          "cannot follow", "make it a property, or read the values it is computed from",
+          NoDerivativeError)
     return None
 
 
