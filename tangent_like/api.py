@@ -16,9 +16,11 @@ from .loader import note_origin
 from .nesting import (along_pieces, check_nestable, forward_calls, forward_options,
                       gradient_pieces, jacobian_pieces)
 from .pipeline import Options, clear_cache, generation, specialize
-from .targets import Differentiable, as_partial, check_function, partial_wrt, wrt_names
-from .values import (as_tangent, assumed_kinds, describe_kinds, fast_kind, finalize, kinds_of,
-                     shaped_like)
+from .runtime import seed_for
+from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
+                      partial_wrt, wrt_names)
+from .values import (as_tangent, assumed_kinds, describe_kinds, embedded_tangents, fast_kind,
+                     finalize, kinds_of, path_of, picked_gradients, shaped_like, wrt_params)
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
            "Derivative", "GradOf", "Partial"]
@@ -31,13 +33,16 @@ class Derivative(Differentiable):
     ``_repr_html_`` for notebooks.
     """
 
-    def __init__(self, func, wrt, what, options):
+    def __init__(self, func, wrt, what, options, has_aux=False):
         self.__wrapped__ = func
         self._func = func
         self._wrt, self._single = wrt_names(func, wrt)
+        self._params = wrt_params(self._wrt)       # parts (targets.Part) belong to these
+        parts = any(path_of(w) for w in self._wrt)
         self._what = what
         self._options = options
-        self.nestable = what == "grad" and self._single
+        self._has_aux = bool(has_aux)
+        self.nestable = what == "grad" and self._single and not self._has_aux and not parts
         self._sig = inspect.signature(func)
         self.__signature__ = self._sig
         functools.update_wrapper(self, func, updated=())
@@ -45,14 +50,15 @@ class Derivative(Differentiable):
         self.__qualname__ = f"{what}({func.__qualname__})"
         self._fast = {}      # positional argument kinds -> compiled program
         self._last = None    # the compiled program the last call ran (what .source shows)
-        in_order = [p for p in self._sig.parameters if p in self._wrt]
-        self._order = tuple(in_order.index(w) for w in self._wrt)   # sweep order -> wrt
-        self._positions = None
+        self._positions = None      # the fast path: every parameter positional, no parts
         params = list(self._sig.parameters.values())
-        if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
+        if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) \
+                and not parts:
             names = [p.name for p in params]
             self._positions = tuple(names.index(w) for w in self._wrt)
             self._nparams = len(names)
+            in_order = [p for p in names if p in self._wrt]
+            self._order = tuple(in_order.index(w) for w in self._wrt)   # sweep order -> wrt
 
     def _specialize(self, args, kwargs):
         return specialize(self._func, self._wrt, args, kwargs, self._options)
@@ -79,6 +85,8 @@ class Derivative(Differentiable):
         return grads
 
     def __call__(self, *args, **kwargs):
+        if self._has_aux:
+            return self._call_aux(args, kwargs)
         if not kwargs and self._positions is not None and len(args) == self._nparams:
             return self._call_fast(args)
         compiled, bound = self._specialize(args, kwargs)
@@ -89,12 +97,39 @@ class Derivative(Differentiable):
             note_origin(exc)
             raise
         self._check_real(value)
-        grads = tuple(finalize(grads[k], bound.arguments[w]) for k, w in zip(self._order,
-                                                                            self._wrt))
+        grads = picked_gradients(self._wrt, compiled.order, grads, bound.arguments)
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
             return value, grads
         return grads
+
+    def _call_aux(self, args, kwargs):
+        """``has_aux=True``: `f` returns ``(value, aux)``; the adjoint sweep starts from the
+        cotangent ``(1.0, 0.0)``, so `aux` passes through untouched and gets no derivative."""
+        compiled, bound = self._specialize(args, kwargs)
+        self._last = compiled
+        stack = []
+        try:
+            out = compiled.primal(stack, *args, **kwargs)
+        except Exception as exc:
+            note_origin(exc)
+            raise
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise DerivativeUsageError(
+                f"{self._func.__qualname__} was differentiated with has_aux=True, so it must "
+                f"return a pair (value, aux), not {type(out).__name__} {_short(out)}")
+        value, aux = out
+        self._check_real(value)
+        try:
+            grads = compiled.adjoint(stack, (seed_for(value), 0.0))
+        except Exception as exc:
+            note_origin(exc)
+            raise
+        grads = picked_gradients(self._wrt, compiled.order, grads, bound.arguments)
+        grads = grads[0] if self._single else grads
+        if self._what == "value_and_grad":
+            return (value, aux), grads
+        return grads, aux
 
     def _check_real(self, value):
         """A gradient is that of a real-valued function: a complex value has none (the
@@ -111,8 +146,8 @@ class Derivative(Differentiable):
         of arguments `values.assumed_kinds` assumes (said in its second line)."""
         if self._last is not None:
             return self._last.source
-        kinds = assumed_kinds(self._sig, self._wrt)
-        return _noted(pipeline.compile(self._func, self._wrt, kinds, self._options).source,
+        kinds = assumed_kinds(self._sig, self._params)
+        return _noted(pipeline.compile(self._func, self._params, kinds, self._options).source,
                       kinds)
 
     def source_for(self, *args, **kwargs):
@@ -120,6 +155,10 @@ class Derivative(Differentiable):
         return self._specialize(args, kwargs)[0].source
 
     def _pieces(self, args, kwargs):
+        if self._has_aux:
+            raise DerivativeUsageError(
+                f"{self!r} has an auxiliary result (has_aux=True): differentiate a function "
+                "that returns the value alone to take derivatives of derivatives")
         if self._what != "grad" or not self._single:
             raise DerivativeUsageError(
                 f"{self!r} cannot be differentiated again: derivatives of derivatives take "
@@ -127,31 +166,40 @@ class Derivative(Differentiable):
         return gradient_pieces(self._func, self._wrt[0], args, kwargs)
 
     def __repr__(self):
+        aux = " (has_aux)" if self._has_aux else ""
         return (f"<tangent_like {self._what} of {self._func.__qualname__} with respect to "
-                f"{', '.join(self._wrt)}>")
+                f"{', '.join(self._wrt)}{aux}>")
 
     def _repr_html_(self):
         return display.html(self.source, title=repr(self))
 
 
-def grad(f, wrt=0, optimize=True, kinks="ignore"):
+def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, argnums=None):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
     `wrt` is a position, a parameter name, or a tuple of those (then the result is a tuple of
-    gradients).  Each gradient has its argument's structure, shape and dtype.  `f` may itself
-    be a derivative of a function of scalars (``tl.grad(tl.grad(f))``): forward mode is then
-    applied to its generated code.
+    gradients); `argnums` is another name for it.  Each gradient has its argument's
+    structure, shape and dtype.  `f` may itself be a derivative of a function of scalars
+    (``tl.grad(tl.grad(f))``): forward mode is then applied to its generated code.
+
+    With `has_aux`, `f` returns a pair ``(value, aux)``: the gradient function returns
+    ``(gradient, aux)``, `aux` (of any structure) passed through without a derivative.
 
     `kinks` ("ignore", "warn" or "raise") makes the generated code report each time the
     evaluation reaches a point where the derivative does not exist (abs at 0, max at a tie,
     a branch condition comparing equal values...); "ignore" costs nothing.
     """
+    wrt = choose_wrt(wrt, argnums)
     if isinstance(f, Differentiable):
+        if has_aux:
+            raise DerivativeUsageError("has_aux=True takes a function returning (value, aux), "
+                                       f"not a derivative ({f!r})")
         return GradOf(f, wrt, optimize, kinks)
     f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks))
-    return Derivative(check_function(f), wrt, "grad", Options(optimize=optimize, kinks=kinks))
+        return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks, has_aux=has_aux))
+    return Derivative(check_function(f), wrt, "grad", Options(optimize=optimize, kinks=kinks),
+                      has_aux)
 
 
 class GradOf(Differentiable):
@@ -202,17 +250,24 @@ class GradOf(Differentiable):
         return display.html(repr(self), title=repr(self))
 
 
-def value_and_grad(f, wrt=0, optimize=True, kinks="ignore"):
-    """Like `grad`, but the derivative function returns ``(f(*args), gradient)``."""
+def value_and_grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False,
+                   argnums=None):
+    """Like `grad`, but the derivative function returns ``(f(*args), gradient)``; with
+    `has_aux`, ``((value, aux), gradient)``."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks))
-    return Derivative(check_function(f), wrt, "value_and_grad", Options(optimize=optimize, kinks=kinks))
+        return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks,
+                                                              has_aux=has_aux))
+    return Derivative(check_function(f), wrt, "value_and_grad",
+                      Options(optimize=optimize, kinks=kinks), has_aux)
 
 
-def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
+def vjp(f, *primals, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=None, **kwargs):
     """Run `f` on `primals`; return ``(out, pullback)`` with ``pullback(cotangent)`` giving
-    the vector-Jacobian products, a tuple with one entry per `wrt` argument."""
+    the vector-Jacobian products, a tuple with one entry per `wrt` argument (`argnums` is
+    another name for `wrt`)."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
         wrt = partial_wrt(f, wrt)
@@ -227,20 +282,22 @@ def vjp(f, *primals, wrt=0, optimize=True, kinks="ignore", **kwargs):
 
     def pullback(cotangent):
         grads = compiled.adjoint(list(stack), cotangent)
-        return tuple(finalize(grads[k], bound.arguments[w])
-                     for k, w in zip(compiled.order, names))
+        return picked_gradients(names, compiled.order, grads, bound.arguments)
 
     pullback.source = compiled.source
     return out, pullback
 
 
-def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore", **kwargs):
+def jvp(f, primals, tangents, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=None,
+        **kwargs):
     """Forward mode: ``(f(*primals, **kwargs), tangent of the output)`` for input tangents
     `tangents`.
 
     `primals` is the tuple of positional arguments; `tangents` has one tangent per `wrt`
-    argument (a tuple when `wrt` is a tuple, a single value otherwise).
+    argument (a tuple when `wrt` is a tuple, a single value otherwise); `argnums` is another
+    name for `wrt`.
     """
+    wrt = choose_wrt(wrt, argnums)
     primals = tuple(primals) if isinstance(primals, (tuple, list)) else (primals,)
     f = as_partial(f)
     if isinstance(f, functools.partial):
@@ -257,8 +314,9 @@ def jvp(f, primals, tangents, wrt=0, optimize=True, kinks="ignore", **kwargs):
     compiled, bound = specialize(f, names, primals, kwargs,
                                  Options(mode="forward", optimize=optimize, kinks=kinks))
     tparams = compiled.tangent_params
-    given = {tparams[w]: as_tangent(t, bound.arguments[w], w)
-             for w, t in zip(names, tangents) if w in tparams}
+    given = {tparams[p]: t for p, t in embedded_tangents(names, tangents,
+                                                         bound.arguments).items()
+             if p in tparams}
     try:
         out, tangent = compiled.forward(*primals, **kwargs, **given)
     except Exception as exc:
@@ -348,18 +406,18 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     if args is not None:
         kinds, _ = kinds_of(sig, tuple(args), {})
     else:
-        kinds = assumed_kinds(sig, names)
+        kinds = assumed_kinds(sig, wrt_params(names))
     if stage == "transformed":          # the whole module, entry included, not optimized
         stage, options = None, options.replace(optimize=False)
     if standalone and stage not in (None, "optimized"):
         raise DerivativeUsageError(f"a standalone module holds the generated code, not the "
                                    f"{stage} stage")
     if stage in (None, "optimized"):
-        compiled = pipeline.compile(f, names, kinds, options)
+        compiled = pipeline.compile(f, wrt_params(names), kinds, options)
         if standalone:
-            return standalone_module.module_source(compiled, f, names, kinds)
+            return standalone_module.module_source(compiled, f, wrt_params(names), kinds)
         return compiled.source if args is not None else _noted(compiled.source, kinds)
-    return pipeline.stages(f, names, kinds, options)[stage]
+    return pipeline.stages(f, wrt_params(names), kinds, options)[stage]
 
 
 def _noted(source, kinds):
@@ -368,3 +426,8 @@ def _noted(source, kinds):
     note = textwrap.fill(f"For arguments {describe_kinds(kinds)} (other kinds of arguments "
                          "run other code).", 90, initial_indent="# ", subsequent_indent="# ")
     return f"{head}\n{note}\n{rest}"
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -8,9 +8,9 @@ import numpy as np
 from . import pipeline
 from .analysis import lattice
 from .api import grad, jvp
-from .errors import TransformError
+from .errors import DerivativeUsageError
 from .targets import as_partial, check_function, partial_wrt, wrt_names
-from .values import kinds_of
+from .values import kinds_of, path_of, wrt_params
 
 
 class CheckReport:
@@ -65,7 +65,7 @@ def check(f, *args, wrt=0, **kwargs):
         kinds, _ = kinds_of(sig, args, kwargs)
     else:
         kinds = {name: lattice.ANY for name in sig.parameters}
-    return CheckReport(f, pipeline.diagnose(f, names, kinds))
+    return CheckReport(f, pipeline.diagnose(f, wrt_params(names), kinds))
 
 
 class GradCheck:
@@ -102,6 +102,11 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs
                           atol=atol, eps=eps, seed=seed, **{**f.keywords, **kwargs})
     f = check_function(f)
     names, single = wrt_names(f, wrt)
+    parts = [str(w) for w in names if path_of(w)]
+    if parts:
+        raise DerivativeUsageError(f"check_grad compares whole arguments, and wrt names "
+                                   f"parts of arguments ({', '.join(parts)}): check the "
+                                   "function with respect to the arguments they belong to")
     sig = inspect.signature(f)
     bound = sig.bind(*args, **kwargs)
     bound.apply_defaults()

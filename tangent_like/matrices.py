@@ -16,23 +16,27 @@ from .loader import note_origin
 from .nesting import (along_pieces, array_argument, check_nestable, forward_options,
                       gradient_entry, gradient_pieces, jacobian_pieces, vjp_pieces)
 from .pipeline import Options, generation, specialize
-from .targets import Differentiable, as_partial, check_function, wrt_names
-from .values import as_tangent, fast_kind, finalize
+from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
+                      wrt_names)
+from .values import (as_tangent, embed, embedded_tangents, fast_kind, finalize,
+                     gradient_part, param_of, part_of, path_of, picked_gradients)
 
 
 def _size(x):
     return int(np.size(x))
 
 
-def jacobian(f, wrt=0, mode="auto", optimize=True, kinks="ignore"):
+def jacobian(f, wrt=WRT_DEFAULT, mode="auto", optimize=True, kinks="ignore", *, argnums=None):
     """The Jacobian of `f` with respect to `wrt`: a function returning an array of shape
     ``out.shape + arg.shape`` (a tuple of them when `wrt` is a tuple).
 
     `mode` is "reverse" (one pullback per output element), "forward" (vector forward mode:
     every input direction in one pass) or "auto" (forward when the inputs have fewer elements
     than the output).  `f` may itself be a derivative (``tl.jacobian(tl.jacobian(f))``): forward
-    mode is then applied to its generated code, one direction at a time.
+    mode is then applied to its generated code, one direction at a time.  `argnums` is
+    another name for `wrt`.
     """
+    wrt = choose_wrt(wrt, argnums)
     if mode not in ("auto", "forward", "reverse"):
         raise DerivativeUsageError(f"mode={mode!r}: choose 'auto', 'forward' or 'reverse'")
     f = as_partial(f)
@@ -55,6 +59,7 @@ class _Matrix(Differentiable):
             self._base = None
             self._func = check_function(f)
         self._wrt, self._single = wrt_names(self._func, wrt)
+        self.nestable = not any(path_of(w) for w in self._wrt)
         self._options = options       # of the reverse mode below
         self._nested = forward_options(options.optimize, options.kinks)   # over its code
         self.__wrapped__ = self._base if self._base is not None else self._func
@@ -101,7 +106,7 @@ class Jacobian(_Matrix):
             return self._pieces(args, kwargs).evaluate()
         f, names = self._func, self._wrt
         bound = self._bind(args, kwargs)
-        xs = [bound.arguments[w] for w in names]
+        xs = [part_of(bound.arguments[param_of(w)], path_of(w)) for w in names]
         n_in = sum(_size(x) for x in xs)
         chosen = self._mode
         if chosen == "auto":
@@ -116,6 +121,7 @@ class Jacobian(_Matrix):
 
     def _pieces(self, args, kwargs):
         name = self._one_wrt()
+        _refuse_parts(self)
         x = self._bind(args, kwargs).arguments[name]
         if self._base is None:      # the rows: vector-Jacobian products
             return vjp_pieces(self._func, name, args, kwargs)
@@ -134,8 +140,8 @@ def _jacobian_reverse(f, names, args, kwargs, xs, options):
         if out_arr.ndim == 0:
             ct = 1.0 if not isinstance(out, np.ndarray) else ct
         grads = compiled.adjoint(list(stack), ct)
-        for j, k in enumerate(compiled.order):
-            g = finalize(grads[k], bound.arguments[names[j]])
+        for j, g in enumerate(picked_gradients(names, compiled.order, grads,
+                                               bound.arguments)):
             rows[j].append(np.asarray(g, dtype=np.float64 if not hasattr(g, "dtype")
                                       else g.dtype))
     return tuple(np.stack(r).reshape(out_arr.shape + np.shape(x)) if r else
@@ -145,13 +151,15 @@ def _jacobian_reverse(f, names, args, kwargs, xs, options):
 def _jacobian_forward(f, names, args, kwargs, xs, options):
     compiled, bound = specialize(f, names, args, kwargs, options)
     n = sum(_size(x) for x in xs)
-    tangents, offset = {}, 0
-    for w, x in zip(names, xs):
+    parts, offset = [], 0
+    for x in xs:
         size = _size(x)
         t = np.zeros((n, size), dtype=np.result_type(x, 1.0))
         t[offset:offset + size] = np.eye(size, dtype=t.dtype)
-        tangents[compiled.tangent_params[w]] = t.reshape((n,) + np.shape(x))
+        parts.append(t.reshape((n,) + np.shape(x)))
         offset += size
+    tangents = {compiled.tangent_params[p]: t for p, t in
+                embedded_tangents(names, parts, bound.arguments, check=False).items()}
     out, dout = compiled.forward(*args, **kwargs, **tangents)
     out_shape = np.shape(out)
     dout = np.asarray(dout, dtype=np.result_type(out, 1.0))
@@ -166,9 +174,11 @@ def _jacobian_forward(f, names, args, kwargs, xs, options):
     return tuple(result)
 
 
-def hvp(f, wrt=0, optimize=True, kinks="ignore"):
+def hvp(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
     """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
-    forward mode over the generated gradient code, without forming the Hessian."""
+    forward mode over the generated gradient code, without forming the Hessian.  `argnums`
+    is another name for `wrt`."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: hvp(func, w, optimize, kinks))
@@ -197,6 +207,7 @@ class Hvp(_Matrix):
     def _pieces(self, args, kwargs):
         args, v = self._split(args)
         name = self._wrt[0]
+        _refuse_parts(self)
         x = super()._bind(args, kwargs).arguments[name]
         return along_pieces(self._gradient_pieces(args, kwargs), name,
                             as_tangent(v, x, name), self._nested)
@@ -209,43 +220,74 @@ class Hvp(_Matrix):
         args, v = self._split(args)
         key = None if kwargs else (generation(),) + tuple(map(fast_kind, args))
         hit = self._cache.get(key) if key else None
+        name = names[0]
         if hit is None or hit[0].globals_changed():
-            entry, bound = gradient_entry(f, names, args, kwargs)
-            compiled, _ = specialize(entry, names, args, kwargs,
+            entry, _ = gradient_entry(f, names, args, kwargs)
+            compiled, _ = specialize(entry, (param_of(name),), args, kwargs,
                                      self._options.replace(mode="forward"))
-            hit = (compiled, list(bound.signature.parameters).index(names[0]))
+            hit = (compiled, _position(f, name))
             if key:
                 self._cache[key] = hit
         compiled, position = hit
-        x = args[position] if position < len(args) else \
-            inspect.signature(f).bind(*args, **kwargs).arguments[names[0]]
+        whole = _argument(f, args, kwargs, name, position)
+        x = part_of(whole, path_of(name))
         t = {}
-        tparam = compiled.tangent_params.get(names[0])
+        tparam = compiled.tangent_params.get(param_of(name))
         if tparam is not None:
-            t[tparam] = as_tangent(v, x, names[0])
+            t[tparam] = embed(as_tangent(v, x, name), whole, path_of(name))
         try:
             _, tangent = compiled.forward(*args, **kwargs, **t)
         except Exception as exc:
             note_origin(exc)
             raise
-        return finalize(_gradient_tangent(tangent, x), x)
+        zero = np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+        return finalize(_gradient_tangent(tangent, whole, path_of(name), zero), x)
 
 
-def _gradient_tangent(tangent, x):
-    """The tangent of the gradient in the tangent of a gradient entry's (value, (g,)) result:
-    the zero 0.0 may stand for the whole pair (a gradient that does not depend on `x`)."""
+def _gradient_tangent(tangent, whole, path, zero):
+    """The tangent of the gradient in the tangent of a gradient entry's (value, (g,)) result
+    (of its part at `path`, for the argument `whole`): the zero 0.0 may stand for the whole
+    pair (a gradient that does not depend on the argument), which gives `zero`."""
     for k in (1, 0):
         if not isinstance(tangent, (tuple, list)):
-            return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+            return zero
         tangent = tangent[k]
-    return tangent
+    return gradient_part(tangent, whole, path) if path else tangent
 
 
-def hessian(f, wrt=0, optimize=True, kinks="ignore"):
+def _position(f, name):
+    """The position of parameter `name` among `f`'s positional parameters (None for a part
+    of an argument, or a parameter that is not positional): where a call's argument is found
+    without binding the call."""
+    if path_of(name):
+        return None
+    params = list(inspect.signature(f).parameters.values())
+    index = [p.name for p in params].index(name)
+    kind = params[index].kind
+    return index if kind in (kind.POSITIONAL_ONLY, kind.POSITIONAL_OR_KEYWORD) else None
+
+
+def _argument(f, args, kwargs, name, position):
+    """The value of the argument that `name` (a parameter, or a part of one) belongs to."""
+    if position is not None and position < len(args):
+        return args[position]
+    bound = inspect.signature(f).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments[param_of(name)]
+
+
+def _refuse_parts(matrix):
+    if not matrix.nestable:
+        raise DerivativeUsageError(f"{matrix!r} is taken with respect to a part of an "
+                                   "argument: derivatives of derivatives take a whole one")
+
+
+def hessian(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
     """The Hessian of scalar `f` with respect to one argument: shape ``x.shape + x.shape``.
 
     Forward-over-reverse: vector forward mode applied to the generated gradient code, every
-    direction in one pass."""
+    direction in one pass.  `argnums` is another name for `wrt`."""
+    wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: hessian(func, w, optimize, kinks))
@@ -264,6 +306,7 @@ class Hessian(_Matrix):
 
     def _pieces(self, args, kwargs):
         name = self._wrt[0]
+        _refuse_parts(self)
         x = self._bind(args, kwargs).arguments[name]
         return jacobian_pieces(self._gradient_pieces(args, kwargs), name, x, self._nested)
 
@@ -276,27 +319,28 @@ class Hessian(_Matrix):
         key = None if kwargs else (generation(),) + tuple(map(fast_kind, args))
         hit = self._cache.get(key) if key else None
         if hit is None or hit[0].globals_changed():
-            entry, bound = gradient_entry(f, names, args, kwargs)
-            compiled, _ = specialize(entry, names, args, kwargs,
+            entry, _ = gradient_entry(f, names, args, kwargs)
+            compiled, _ = specialize(entry, (param_of(name),), args, kwargs,
                                      self._options.replace(mode="forward", batch=True))
-            hit = (compiled, list(bound.signature.parameters).index(name))
+            hit = (compiled, _position(f, name))
             if key:
                 self._cache[key] = hit
         compiled, position = hit
-        x = args[position] if position < len(args) else \
-            inspect.signature(f).bind(*args, **kwargs).arguments[name]
+        whole = _argument(f, args, kwargs, name, position)
+        x = part_of(whole, path_of(name))
         n = _size(array_argument(x, name))
         eye = np.eye(n, dtype=np.result_type(x, 1.0)).reshape((n,) + np.shape(x))
         t = {}
-        tparam = compiled.tangent_params.get(name)
+        tparam = compiled.tangent_params.get(param_of(name))
         if tparam is not None:
-            t[tparam] = eye
+            t[tparam] = embed(eye, whole, path_of(name))
         try:
             _, tangent = compiled.forward(*args, **kwargs, **t)
         except Exception as exc:
             note_origin(exc)
             raise
-        h = np.asarray(_gradient_tangent(tangent, np.zeros((n,) + np.shape(x))),
+        h = np.asarray(_gradient_tangent(tangent, whole, path_of(name),
+                                         np.zeros((n,) + np.shape(x))),
                        dtype=np.result_type(x, 1.0))
         h = np.broadcast_to(h, (n,) + np.shape(x)) if h.shape != (n,) + np.shape(x) else h
         h = np.moveaxis(h.reshape((n, n)), 0, -1).reshape(np.shape(x) + np.shape(x))

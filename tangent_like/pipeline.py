@@ -40,7 +40,7 @@ from .loader import load, source_of
 from .optimize import optimize
 from .program import Program, SkipStatement, build_entry
 from .syntax import nodes
-from .values import kinds_of
+from .values import kinds_of, param_of, part_of, path_of, wrt_params
 
 MODES = ("reverse", "forward")
 KINKS = ("ignore", "warn", "raise")
@@ -372,21 +372,32 @@ def _transform(program):
 # --------------------------------------------------------------- specializing to arguments
 
 def specialize(func, wrt, args, kwargs, options):
-    """`compile` for these arguments: ``(Compiled, bound arguments)``.  Integers (and
-    integer arrays) are never differentiated: asking for one is a usage error."""
+    """`compile` for these arguments: ``(Compiled, bound arguments)``.  `wrt` may name parts
+    of arguments (`targets.Part`): the derivative is then taken with respect to the
+    parameters they belong to.  Integers (and integer arrays) are never differentiated:
+    asking for one is a usage error."""
     kinds, bound = kinds_of(inspect.signature(func), args, kwargs)
     for w in wrt:
-        value = bound.arguments[w]
+        try:
+            value = part_of(bound.arguments[param_of(w)], path_of(w))
+        except (KeyError, IndexError, AttributeError, TypeError):
+            raise DerivativeUsageError(
+                f"cannot differentiate {func.__name__} with respect to {str(w)!r}: this call "
+                "does not pass it") from None
         if isinstance(value, np.ndarray) and value.dtype.kind in "iub":
             raise DerivativeUsageError(
-                f"cannot differentiate {func.__name__} with respect to {w!r}: it is an "
+                f"cannot differentiate {func.__name__} with respect to {str(w)!r}: it is an "
                 f"array of {value.dtype} (integers are never differentiated); pass "
                 f"{w}.astype(float)")
-        if kinds[w] == lattice.INT:
+        if lattice.of_value(value) == lattice.INT:
             raise DerivativeUsageError(
-                f"cannot differentiate {func.__name__} with respect to {w!r}: it is an "
+                f"cannot differentiate {func.__name__} with respect to {str(w)!r}: it is an "
                 f"integer ({value!r}); pass a float (e.g. {float(value)!r})")
-    return compile(func, wrt, kinds, options), bound
+        if isinstance(value, (str, bytes)) or lattice.is_function(lattice.of_value(value)):
+            raise DerivativeUsageError(
+                f"cannot differentiate {func.__name__} with respect to {str(w)!r}: it is a "
+                f"{type(value).__name__}, not a number, an array or a structure of them")
+    return compile(func, wrt_params(wrt), kinds, options), bound
 
 
 def diagnose(func, wrt, kinds):

@@ -112,8 +112,7 @@ class Unit:
         self.result_kind = lattice.ANY
         self.analysis = None
         self.normalized = None
-        self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
-                       + fdef.args.kwonlyargs]
+        self.params = [a.id for a in nodes.parameters(fdef)]
         self.active_params = [p for p in self.params if mask.get(p)]
         if self.mode == "forward":
             self.tangent_params = {p: self.namer.tangent(p) for p in self.active_params
@@ -348,7 +347,11 @@ def build_entry(unit, name, params_node, cotangent=None):
         args.kw_defaults = list(args.kw_defaults) + [None]
         seed = nodes.name(cotangent)
     call_args = [nodes.name(a.id) for a in args.posonlyargs + args.args]
+    if args.vararg is not None:
+        call_args.append(nodes.starred(nodes.name(args.vararg.id)))
     call_kw = [(a.id, nodes.name(a.id)) for a in args.kwonlyargs if a.id != cotangent]
+    if args.kwarg is not None:
+        call_kw.append((None, nodes.name(args.kwarg.id)))
     result = unit.namer.fresh("value")
     body = [nodes.assign(STACK, nodes.list_()),
             nodes.assign(result, nodes.call(unit.primal_name, [nodes.name(STACK)] + call_args,

@@ -2,8 +2,10 @@
 
 `check_function` turns anything callable into a Python function tangent_like can read (or a
 `DerivativeUsageError` saying what to pass instead); `wrt_names` turns positions and names
-into parameter names; bound methods and ``functools.partial`` objects are differentiated as
-the function they wrap with the bound arguments held constant.
+into parameter names, or into parts of arguments (`Part`: an element of ``*args``, a keyword
+of ``**kwargs``, an attribute); bound methods and ``functools.partial`` objects are
+differentiated as the function they wrap with the bound arguments held constant.
+`WRT_DEFAULT` and `choose_wrt` let `argnums` stand for `wrt`.
 """
 import functools
 import inspect
@@ -39,6 +41,27 @@ class Differentiable:
         raise DerivativeUsageError(f"{self!r} cannot be differentiated again")
 
 
+class _FirstArgument(int):
+    """The default `wrt`, argument 0, told apart from an explicit ``wrt=0``: `choose_wrt`
+    refuses `wrt` and `argnums` given together."""
+
+    def __repr__(self):
+        return "0"
+
+
+WRT_DEFAULT = _FirstArgument(0)
+
+
+def choose_wrt(wrt, argnums):
+    """`wrt`, or `argnums` (JAX's name for it) when that is given instead."""
+    if argnums is None:
+        return wrt
+    if wrt is not WRT_DEFAULT:
+        raise DerivativeUsageError(f"wrt={wrt!r} and argnums={argnums!r} both given: argnums "
+                                   "is another name for wrt, pass one of them")
+    return argnums
+
+
 def check_function(f, syntax=True):
     """`f` as a Python function tangent_like can read, or a `DerivativeUsageError` saying
     what to pass instead.  With `syntax`, constructs its source alone shows cannot be
@@ -63,14 +86,9 @@ def check_function(f, syntax=True):
     # a substitute.
     if not isinstance(f, types.FunctionType):
         raise DerivativeUsageError(_not_python(f))
-    if syntax and not _variadic(f):
+    if syntax:
         check(parse_function(f))
     return f
-
-
-def _variadic(f):
-    return any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-               for p in inspect.signature(f).parameters.values())
 
 
 def _not_python(f):
@@ -96,21 +114,29 @@ def _not_python(f):
     return f"{f!r} is not a Python function: wrap it in a def or a lambda"
 
 
-def _refuse_variadic(f):
-    """Functions with ``*args`` or ``**kwargs``: the located diagnostics of the check."""
-    check(parse_function(f))        # raises UnsupportedSyntaxError, located
-    raise DerivativeUsageError(f"{f.__qualname__} takes *args or **kwargs: give each "
-                               "parameter a name")
+class Part(str):
+    """A part of an argument that `wrt` names: an element of ``*args`` (``wrt=1`` of
+    ``def f(*xs)``), a keyword of ``**kwargs`` (``wrt="s"`` of ``def f(x, **kw)``), an
+    attribute of an object (``wrt="self.w"``).  As a string it is its label; `param` is the
+    parameter it is part of, `path` the steps from that parameter's value to it:
+    ``("item", i)``, ``("key", k)``, ``("attr", name)``.  The derivative is taken with
+    respect to the whole parameter, and the part picked (see `values.gradient_part`)."""
+
+    def __new__(cls, label, param, path):
+        part = super().__new__(cls, label)
+        part.param = param
+        part.path = tuple(path)
+        return part
 
 
 def wrt_names(f, wrt):
+    """The parameters (or parts of parameters: `Part`) `wrt` names, and whether it is a single
+    one: ``(names, single)``."""
     sig = inspect.signature(f)
-    if isinstance(f, types.FunctionType) and any(
-            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values()):
-        _refuse_variadic(f)
-    params = [p for p in sig.parameters.values()
-              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    names = [p.name for p in params]
+    params = list(sig.parameters.values())
+    names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    varargs = next((p.name for p in params if p.kind == p.VAR_POSITIONAL), None)
+    varkw = next((p.name for p in params if p.kind == p.VAR_KEYWORD), None)
     fname = getattr(f, "__name__", None) or repr(f)
     single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
@@ -120,21 +146,50 @@ def wrt_names(f, wrt):
     for w in items:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
             raise DerivativeUsageError(f"wrt entries are argument positions or names, not {w!r}")
-        if isinstance(w, int):
+        if isinstance(w, Part):
+            if w.param not in [p.name for p in params]:
+                raise DerivativeUsageError(f"wrt={str(w)!r} is not a part of a parameter of "
+                                           f"{fname}")
+        elif isinstance(w, int):
             positional = [p.name for p in params if p.kind in
                           (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-            if not -len(positional) <= w < len(positional):
+            if varargs is not None and w >= len(positional):
+                w = Part(f"{varargs}[{w - len(positional)}]", varargs,
+                         [("item", w - len(positional))])
+            elif not -len(positional) <= w < len(positional) or (varargs and w < 0):
+                more = f" and *{varargs} (count from 0, not from the end)" if varargs else ""
                 raise DerivativeUsageError(
                     f"wrt={w} but {fname} has {len(positional)} positional parameters "
-                    f"({', '.join(positional)})")
-            w = positional[w]
+                    f"({', '.join(positional)}){more}")
+            else:
+                w = positional[w]
+        elif w in (varargs, varkw):
+            star = "*" if w == varargs else "**"
+            raise DerivativeUsageError(
+                f"wrt={w!r} names the {star}{w} parameter of {fname}: name its parts, by "
+                f"position (the positional arguments after the named ones) or by keyword")
         elif w not in names:
-            raise DerivativeUsageError(f"wrt={w!r} is not a parameter of {fname} "
-                                       f"(parameters: {', '.join(names)})")
+            w = _dotted_part(w, names) or (Part(w, varkw, [("key", w)]) if varkw else None)
+            if w is None:
+                raise DerivativeUsageError(f"wrt={items[len(out)]!r} is not a parameter of "
+                                           f"{fname} (parameters: {', '.join(names)})")
         if w in out:
             raise DerivativeUsageError(f"wrt names {w!r} twice")
         out.append(w)
+    whole = {w for w in out if not isinstance(w, Part)}
+    for w in out:
+        if isinstance(w, Part) and w.param in whole:
+            raise DerivativeUsageError(f"wrt names {w.param!r} and its part {str(w)!r}: name "
+                                       "one of them")
     return tuple(out), single
+
+
+def _dotted_part(w, names):
+    """``"self.w"`` (``"p.layer.w"``): an attribute of a parameter, else None."""
+    head, *attrs = w.split(".")
+    if not attrs or head not in names or not all(a.isidentifier() for a in attrs):
+        return None
+    return Part(w, head, [("attr", a) for a in attrs])
 
 
 def as_partial(f):
@@ -148,10 +203,38 @@ def as_partial(f):
 
 
 def partial_wrt(partial, wrt):
-    """`wrt` of a partial object as parameter names of the function it wraps."""
+    """`wrt` of a partial object as parameter names of the function it wraps.  A bound
+    method's ``"self.w"`` names an attribute of its object (the first argument bound)."""
     func = partial.func
     if not isinstance(func, (types.FunctionType, Differentiable)) and \
             not inspect.ismethod(func):
         check_function(func)       # refused with what to do instead
-    names, single = wrt_names(partial, wrt)
-    return names[0] if single else names
+    bound_first = _bound_first(partial)
+    single = not isinstance(wrt, (tuple, list))
+    items = [wrt] if single else list(wrt)
+
+    def of_object(w):       # "self.w" (or the name of the method's first parameter)
+        return bound_first and isinstance(w, str) and "." in w and \
+            w.split(".")[0] in (bound_first, "self")
+
+    own = [w for w in items if not of_object(w)]
+    names = iter(wrt_names(partial, tuple(own))[0] if own else ())
+    out = []
+    for w in items:
+        if not of_object(w):
+            out.append(next(names))
+            continue
+        attrs = w.split(".")[1:]
+        part = _dotted_part(".".join([bound_first] + attrs), [bound_first])
+        if part is None:
+            raise DerivativeUsageError(f"wrt={w!r} is not an attribute of {bound_first}")
+        out.append(Part(w, part.param, part.path))
+    return out[0] if single else tuple(out)
+
+
+def _bound_first(partial):
+    """The name of the first parameter of a bound method's function (the object), or None."""
+    if getattr(partial, "_tl_label", "") != "bound method " or not partial.args:
+        return None
+    params = list(inspect.signature(partial.func).parameters)
+    return params[0] if params else None

@@ -1,5 +1,11 @@
 """Values meeting derivatives: the kinds of arguments, gradients given the structure, shape
-and dtype of their argument, tangents checked against theirs."""
+and dtype of their argument, tangents checked against theirs.
+
+`wrt` may name a part of an argument (an element of ``*args``, a keyword of ``**kwargs``,
+an attribute: see `targets.Part`): derivatives are taken with respect to the whole argument,
+`gradient_part` picks the part's gradient out, and `embed` puts a part's tangent into a
+tangent of the whole argument (zero elsewhere).
+"""
 import dataclasses
 
 import numpy as np
@@ -110,10 +116,14 @@ def as_tangent(t, x, name="x"):
 
 def shaped_like(tangent, out):
     """The output tangent shaped like the output: the zero tangent (the float 0.0) of an
-    array becomes an array of zeros; tuples part by part."""
+    array becomes an array of zeros; tuples part by part, dicts key by key."""
     if isinstance(out, (tuple, list)) and isinstance(tangent, (tuple, list)) and \
             len(out) == len(tangent):
         return type(tangent)(shaped_like(t, o) for t, o in zip(tangent, out))
+    if isinstance(out, dict) and (isinstance(tangent, dict) or (
+            type(tangent) is float and tangent == 0.0)):
+        parts = tangent if isinstance(tangent, dict) else {}
+        return {k: shaped_like(parts.get(k, 0.0), v) for k, v in out.items()}
     if isinstance(out, np.ndarray) and type(tangent) is float and tangent == 0.0:
         return np.zeros(out.shape, dtype=np.result_type(out, 1.0))
     return tangent
@@ -142,3 +152,109 @@ def describe_kinds(kinds):
     complex values have the kind "any value")."""
     return ", ".join(f"{name}: {lattice.words(kind)}" for name, kind in kinds.items())
 
+
+
+# ---------------------------------------------------------------------- parts of arguments
+def param_of(w):
+    """The parameter that a `wrt` entry (a name or a `targets.Part`) belongs to."""
+    return getattr(w, "param", w)
+
+
+def path_of(w):
+    return getattr(w, "path", ())
+
+
+def wrt_params(wrt):
+    """The parameters the `wrt` entries belong to, each once, in order."""
+    return tuple(dict.fromkeys(param_of(w) for w in wrt))
+
+
+def part_of(value, path):
+    """The part of an argument's value at `path`."""
+    for how, at in path:
+        if how == "attr":
+            value = getattr(value, at)
+        else:
+            value = value[at]
+    return value
+
+
+def gradient_part(g, value, path):
+    """The part at `path` of gradient (or tangent) `g` of the argument `value`: a tuple or
+    an array by position, a dict by key, an object's gradient (a dict of fields, or a tuple
+    for a NamedTuple) by attribute; the zero 0.0 stays zero."""
+    for how, at in path:
+        if type(g) is float and g == 0.0:
+            return 0.0
+        if how == "attr":
+            fields = getattr(value, "_fields", None)
+            if isinstance(g, (tuple, list)) and fields is not None:
+                g = g[fields.index(at)]
+            elif isinstance(g, dict):
+                g = g.get(at, 0.0)
+            else:
+                g = getattr(g, at)
+            value = getattr(value, at)
+        else:
+            g = g.get(at, 0.0) if isinstance(g, dict) else g[at]
+            value = value[at]
+    return g
+
+
+def embed(t, value, path):
+    """A tangent of the argument `value` that is `t` at `path` and zero elsewhere."""
+    if not path:
+        return t
+    (how, at), rest = path[0], path[1:]
+    if how == "item":
+        return tuple(embed(t, v, rest) if i == at else 0.0 for i, v in enumerate(value))
+    inner = getattr(value, at) if how == "attr" else value[at]
+    return {at: embed(t, inner, rest)}
+
+
+def merge_tangents(a, b):
+    """Two embedded tangents of one argument, each zero where the other is not."""
+    if type(a) is float and a == 0.0:
+        return b
+    if type(b) is float and b == 0.0:
+        return a
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = merge_tangents(out[k], v) if k in out else v
+        return out
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return tuple(merge_tangents(x, y) for x, y in zip(a, b))
+    raise DerivativeUsageError("wrt names overlapping parts of one argument")
+
+
+def picked_gradients(wrt, order, grads, arguments):
+    """The gradient of each `wrt` entry, shaped like its argument (or part): `grads` are
+    the adjoints of the parameters `wrt_params(wrt)` in sweep order (`order` maps those
+    parameters to it)."""
+    params = wrt_params(wrt)
+    by_param = {p: grads[k] for k, p in zip(order, params)}
+    out = []
+    for w in wrt:
+        value = arguments[param_of(w)]
+        g = by_param[param_of(w)]
+        path = path_of(w)
+        if path:
+            g, value = gradient_part(g, value, path), part_of(value, path)
+        out.append(finalize(g, value))
+    return tuple(out)
+
+
+def embedded_tangents(wrt, tangents, arguments, check=True):
+    """The tangents of the parameters `wrt_params(wrt)` from one tangent per `wrt` entry
+    (checked against its argument or part unless `check` is false)."""
+    out = {}
+    for w, t in zip(wrt, tangents):
+        value = arguments[param_of(w)]
+        path = path_of(w)
+        if check:
+            t = as_tangent(t, part_of(value, path), str(w))
+        t = embed(t, value, path)
+        p = param_of(w)
+        out[p] = merge_tangents(out[p], t) if p in out else t
+    return out

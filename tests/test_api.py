@@ -493,7 +493,7 @@ def test_unsupported_syntax_diagnostics():
     def refused(x):
         with open(os.devnull):
             pass
-        y = {"a": x}
+        y = [(z := x)]
         return x
 
     with pytest.raises(tl.UnsupportedSyntaxError) as info:
@@ -503,9 +503,9 @@ def test_unsupported_syntax_diagnostics():
     assert len(err.diagnostics) == 2
     lines, start = inspect.getsourcelines(refused)
     with_line = start + next(i for i, l in enumerate(lines) if "with open" in l)
-    dict_line = start + next(i for i, l in enumerate(lines) if '{"a"' in l)
+    walrus_line = start + next(i for i, l in enumerate(lines) if ':=' in l)
     formatted = [d.format() for d in err.diagnostics]
-    for text, lineno, token in zip(formatted, (with_line, dict_line), ("with", "{")):
+    for text, lineno, token in zip(formatted, (with_line, walrus_line), ("with", "z")):
         first, source, caret = text.split("\n")
         assert re.match(rf".*{re.escape(THIS_FILE)}:{lineno}:\d+: error: .+ -- .+", first), first
         assert source.strip() == lines[lineno - start].strip()

@@ -7,8 +7,8 @@ name aside; functions a pass adds, such as lifted ones, follow in order).  Every
 idempotent: running it a second time changes nothing.
 
 Read a pair as documentation: what the pass does to that construct, and why, in the comment
-above it.  The pipeline runs lift, desugar, jumps, anf (see tangent_like/normalize/__init__.py),
-then inline once the callees are normalized too.
+above it.  The pipeline runs builtin_calls, unroll, lift, desugar, jumps, anf (see
+tangent_like/normalize/__init__.py), then inline once the callees are normalized too.
 """
 import math
 import types
@@ -19,7 +19,7 @@ import pytest
 import tangent_like as tl
 from tangent_like.errors import UnsupportedSyntaxError
 from tangent_like.frontend.parse import parse_function, parse_source
-from tangent_like.normalize import anf, desugar, jumps, lift, normalize
+from tangent_like.normalize import anf, builtin_calls, desugar, jumps, lift, normalize, unroll
 from tangent_like.normalize.inline import inline_calls
 from tangent_like.syntax import nodes
 from tangent_like.syntax.naming import Namer
@@ -820,6 +820,65 @@ def pipeline_normalized(x, xs):
     return result
 
 
+# ======================================================================== builtin_calls
+# A map consumed at once is a comprehension (a lambda gives its body); a for loop over a map
+# makes its items one at a time.
+def mapped(xs, ys):
+    total = sum(map(abs, xs))
+    for t in map(lambda a, b: a * b, xs, ys):
+        total = total + t
+    return list(map(math.sin, xs))[0] * total
+
+
+@becomes(mapped, by="builtin_calls")
+def mapped_rewritten(xs, ys):
+    total = sum((abs(xs_item) for xs_item in xs))
+    for a_2, b_2 in zip(xs, ys):
+        t = a_2 * b_2
+        total = total + t
+    return [math.sin(xs_item_2) for xs_item_2 in xs][0] * total
+
+
+# sorted reads the items in a constant order; dict() is a display; the methods of dicts are
+# kernels, and a loop over d.items() reads each value by its key.
+def sorted_and_dicts(x, p):
+    s = sorted(x * 2.0, reverse=True)
+    d = dict(a=s[0], b=p.get("b", 1.0))
+    for k, v in d.items():
+        x = x + v
+    return s[0] + sum(d.values()) + {k: x for k in d.keys()}["a"]
+
+
+@becomes(sorted_and_dicts, by="builtin_calls")
+def sorted_and_dicts_rewritten(x, p):
+    seq = x * 2.0
+    s = [seq[i] for i in sort_order(seq, reverse=True)]
+    d = {'a': s[0], 'b': dict_get(p, 'b', 1.0)}
+    for k in dict_keys(d):
+        v = d[k]
+        x = x + v
+    return s[0] + sum(dict_values(d)) + {k: x for k in dict_keys(d)}['a']
+
+
+# ================================================================================ unroll
+# A loop over a tuple of functions is written out; a lambda becomes a named one (lifted next).
+def over_functions(x):
+    total = 0.0
+    for fn in (math.sin, np.cos, lambda t: t * t):
+        total = total + fn(x)
+    return total
+
+
+@becomes(over_functions, by="unroll")
+def over_functions_unrolled(x):
+    total = 0.0
+    total = total + math.sin(x)
+    total = total + np.cos(x)
+    fn_2 = lambda t: t * t  # noqa: E731
+    total = total + fn_2(x)
+    return total
+
+
 # ============================================================================== the tests
 def _normalized(func):
     """What the pipeline's family_of(func) gives the inliner: func parsed and normalized."""
@@ -836,6 +895,8 @@ def _in_place(pass_):
 
 
 RUN = {   # pass -> run(parsed, namer) -> the functions it adds
+    "builtin_calls": _in_place(builtin_calls.rewrite_calls),
+    "unroll": _in_place(unroll.unroll_function_loops),
     "lift": lambda parsed, namer: [lp.node for lp in lift.lift_nested(parsed, namer)],
     "desugar": _in_place(desugar.desugar),
     "jumps": _in_place(jumps.lower_jumps),

@@ -14,7 +14,7 @@ import operator
 
 from . import aliasing, lattice
 from . import resolve as _resolve
-from .. import rules
+from .. import rules, runtime
 from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_generated, is_stack
@@ -65,6 +65,8 @@ def constant_kind(v):
         return lattice.SCALAR
     if v is None:
         return lattice.NONE
+    if isinstance(v, str):
+        return lattice.STR
     return lattice.ANY
 
 
@@ -83,6 +85,7 @@ class _Analyzer:
         self.kinds = dict(param_kinds)
         self.active = set(active_params)
         self.targets = {}
+        self.resolved = {}          # id(Call node) -> what the call refers to, by its name
         self.local_vars = local_names(self.fdef)
         for name in self.local_vars:
             if is_stack(name):
@@ -118,7 +121,7 @@ class _Analyzer:
         if is_stack(name):
             return
         self.kinds[name] = lattice.join(self.kinds.get(name), kind)
-        if active and self.kinds[name] != lattice.INT:
+        if active and not lattice.is_constant(self.kinds[name]):
             self.active.add(name)
 
     def _block(self, stmts):
@@ -131,6 +134,8 @@ class _Analyzer:
 
     def _stmt(self, s):
         if isinstance(s, nodes.Assign):
+            if getattr(s.value, "_tl_loop_item", False):
+                self._loop_item(s)
             kind, active = self.value(s.value)
             target = s.targets[0]
             if isinstance(target, nodes.Name):
@@ -150,6 +155,25 @@ class _Analyzer:
         elif isinstance(s, nodes.Expr):
             if isinstance(s.value, nodes.Call):
                 self.value(s.value)     # resolves it: refuses unknown calls on active values
+
+    def _loop_item(self, s):
+        """``for k in d`` (normalized into ``k = d[i]``) reads the keys of a dict: of a
+        value known to be a dict, with `dict_key_at`; of a value whose kind is not known,
+        with `loop_item`, which tells at run time.  Decided again in every round (the kind
+        of the sequence may still grow)."""
+        item = getattr(s, "_tl_loop_subscript", None)
+        if item is None:
+            item = s._tl_loop_subscript = s.value
+        kind = self.value(item.value)[0]
+        helper = "dict_key_at" if lattice.is_dict(kind) else "loop_item" \
+            if kind == lattice.ANY else None
+        if helper is None:
+            s.value = item
+        elif not (isinstance(s.value, nodes.Call) and s.value.func.id == helper):
+            s.value = nodes.locate_missing(
+                nodes.call(helper, [item.value, nodes.to_load(item.slice)]),
+                getattr(item, "lineno", None), getattr(item, "col_offset", None))
+            s.value._tl_loop_item = True
 
     def name(self, node):
         if node.id in self.local_vars:
@@ -198,6 +222,14 @@ class _Analyzer:
         if isinstance(e, (nodes.Tuple, nodes.List)):
             parts = [self.value(x) for x in e.elts]
             return lattice.tuple_kind(k for k, _ in parts), any(a for _, a in parts)
+        if isinstance(e, nodes.Dict):
+            return self.dict_display(e)
+        if isinstance(e, (nodes.Set, nodes.SetComp)) and any(
+                self.name(n)[1] for n in nodes.walk(e) if isinstance(n, nodes.Name)
+                and isinstance(n.ctx, nodes.Load)):
+            self.error(e, "a set of differentiated values has no derivative: the order of "
+                       "its items is not defined", "use a list or a tuple (sets of "
+                       "constants are fine)", NoDerivativeError)
         if isinstance(e, nodes.Subscript):
             return self.subscript(e)
         if isinstance(e, nodes.Attribute):
@@ -212,6 +244,26 @@ class _Analyzer:
                        NoDerivativeError)
         return lattice.ANY, False
 
+    def dict_display(self, e):
+        """``{"a": x, "b": y}``: a dict kind by key.  Normalization leaves displays with
+        constant, distinct keys (others are built key by key, which keeps Python's last
+        value of a repeated key)."""
+        items, active, seen = [], False, set()
+        for k, v in zip(e.keys, e.values):
+            if not isinstance(k, nodes.Constant) or (type(k.value), k.value) in seen:
+                if self.value(k)[1]:
+                    self.error(k, "a dict key computed from a differentiated value (a key is "
+                               "an index: it has no derivative)", "compute the keys from "
+                               "values that are not differentiated", NoDerivativeError)
+                self.error(e, "a dict display whose keys are not distinct constants is not "
+                           "supported here", "build the dict key by key in statements of "
+                           "their own: 'd = {}', then 'd[k] = v'", UnsupportedSyntaxError)
+            seen.add((type(k.value), k.value))
+            kind, a = self.value(v)
+            items.append((k.value, kind))
+            active = active or a
+        return lattice.dict_kind(items), active
+
     def subscript(self, e):
         vk, va = self.value(e.value)
         idx = e.slice
@@ -221,6 +273,9 @@ class _Analyzer:
                        "slice or a mask: it has no derivative)", "index with integers; for "
                        "np.r_/np.c_ use np.concatenate, np.hstack or np.stack",
                        NoDerivativeError)
+        if lattice.is_dict(vk):
+            key = idx.value if isinstance(idx, nodes.Constant) else None
+            return lattice.item_kind(vk, key), va
         if lattice.is_tuple(vk):
             if isinstance(idx, nodes.Constant) and isinstance(idx.value, int) \
                     and -len(vk[1]) <= idx.value < len(vk[1]):
@@ -254,6 +309,16 @@ class _Analyzer:
                 obj = getattr(obj, part, None)
             return lattice.of_value(obj), False
         vk, va = self.value(e.value)
+        if e.attr == "__class__":
+            return lattice.ANY, False
+        if lattice.is_object(vk):       # an object of the user's class: a field or a property
+            target = _resolve.property_target(vk[1], e, self.error) if va else None
+            if target is not None:
+                self.targets[id(e)] = target
+                return self.user_call(e, target)
+            self.calls.pop(id(e), None)
+            self.targets.pop(id(e), None)
+            return lattice.ANY, va
         rule = rules.lookup_attribute(e.attr)
         if rule == "inactive":
             return (lattice.INT if e.attr in ("ndim", "size") else lattice.ANY), False
@@ -265,17 +330,48 @@ class _Analyzer:
         self.targets[id(e)] = _resolve.RuleTarget(rule, {rule.params[0]: e.value})
         return vk, va
 
+    def user_call(self, e, target):
+        """A call of the user's function (or a property read): the unit it runs is decided
+        by the kinds and activity of its arguments."""
+        kinds, mask = {}, {}
+        for p, node in target.bound.items():
+            k, a = self.value(node)
+            kinds[p] = k
+            mask[p] = a
+        if not any(mask.values()):
+            self.calls.pop(id(e), None)
+            return lattice.ANY, False
+        self.calls[id(e)] = (target, kinds, mask)
+        return self.callees.result_kind(target, kinds, mask), True
+
+    def _local_kind(self, name):
+        return self.kinds.get(name)
+
+    def _dict_write(self, target):
+        """``d[k] = v`` (`with_item`) on a value known to be a dict follows the rule of
+        `with_key`: a dict's adjoint and tangent are dicts by key."""
+        if target.rule.func is runtime.with_item and lattice.is_dict(
+                self.value(target.bound["a"])[0]):
+            bound = {"d": target.bound["a"], "key": target.bound["index"],
+                     "v": target.bound["v"]}
+            return _resolve.RuleTarget(rules.lookup(runtime.with_key), bound)
+        return target
+
     def call(self, e):
-        target = self.targets.get(id(e))
+        target = self.resolved.get(id(e))
         if target is None:
-            target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error)
-            self.targets[id(e)] = target
+            target = _resolve.resolve_call(e, self.parsed, self.local_vars, self.error,
+                                           self._local_kind)
+            if not _reads_local(e, self.local_vars):
+                self.resolved[id(e)] = target     # else: the local's kind may still change
+        self.targets[id(e)] = target
         if isinstance(target, _resolve.StackTarget):
             for a in e.args:
                 self.value(a)
             # values come back from the stack as they went in: treat them as active
             return (lattice.ANY, True) if target.op == "pop" else (lattice.NONE, False)
         if isinstance(target, _resolve.RuleTarget):
+            target = self.targets[id(e)] = self._dict_write(target)
             rule = target.rule
             arg_kinds, active = {}, []
             for p, node in target.bound.items():
@@ -297,6 +393,13 @@ class _Analyzer:
             refusal = rule.refuse_call(target.bound) if active and rule.refuse_call else None
             if refusal is not None:
                 self.error(e, refusal[0], refusal[1], NoDerivativeError)
+            if {"index", "key"} & set(active) and rule.func in (runtime.with_item,
+                                                                runtime.with_key):
+                self.error(e, "a write at an index or key computed from a differentiated "
+                           "value (an index or a dict key has no derivative)", "compute "
+                           "indices and keys from values that are not differentiated; "
+                           "iterate over d.items() or d.keys() for the keys of a dict d",
+                           NoDerivativeError)
             for p in active:
                 refused = p in rule.refused and not (self.mode == "forward" and
                                                      is_generated(self.parsed))
@@ -314,16 +417,10 @@ class _Analyzer:
             return rule.result_kind(arg_kinds, target.bound), bool(active)
         args = []
         if isinstance(target, _resolve.UserTarget):
-            kinds, mask = {}, {}
-            for p, node in target.bound.items():
-                k, a = self.value(node)
-                kinds[p] = k
-                mask[p] = a
-            if not any(mask.values()):
-                self.calls.pop(id(e), None)
-                return lattice.ANY, False
-            self.calls[id(e)] = (target, kinds, mask)
-            return self.callees.result_kind(target, kinds, mask), True
+            return self.user_call(e, target)
+        if getattr(target, "pending", False):        # decided in a later round
+            return lattice.ANY, any(self.value(a)[1] for a in list(e.args) + [
+                k.value for k in e.keywords])
         for node in list(e.args) + [k.value for k in e.keywords]:
             args.append(self.value(node)[1])
         if isinstance(e.func, nodes.Attribute) and isinstance(target, _resolve.UnknownTarget) \
@@ -340,6 +437,14 @@ _CONSTRUCTS = {"JoinedStr": "an f-string", "FormattedValue": "an f-string",
                "Dict": "a dict display", "Set": "a set display", "Starred": "unpacking",
                "Lambda": "a lambda", "Await": "await", "Yield": "yield",
                "NamedExpr": "an assignment expression"}
+
+
+def _reads_local(call, local_vars):
+    """Is what `call` calls found through a local variable (``fn(x)``, ``obj.step(x)``)?"""
+    base = call.func
+    while isinstance(base, nodes.Attribute):
+        base = base.value
+    return isinstance(base, nodes.Name) and base.id in local_vars
 
 
 def _construct(e):

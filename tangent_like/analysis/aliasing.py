@@ -35,8 +35,10 @@ from ..syntax.scopes import local_names
 OUTSIDE = "outside"
 
 _VIEW_ATTRIBUTES = ("T", "mT", "real", "imag", "flat")
-_CONTAINERS = (list, tuple, sorted, dict, zip, enumerate, reversed, max, min)
-_ELEMENT_WRITES = (runtime.appended, runtime.with_item)
+_CONTAINERS = (zip, enumerate, reversed, max, min, runtime.dict_values,
+               runtime.dict_items, runtime.dict_get)
+_NEW_CONTAINERS = (list, tuple, sorted, dict)     # a new container of the same elements
+_ELEMENT_WRITES = (runtime.appended, runtime.with_item, runtime.with_key)
 
 
 class Site:
@@ -192,8 +194,7 @@ class _PointsTo:
         self.analysis = analysis
         self.live = live
         self.callee_tree = callee_tree
-        self.params = [a.id for a in fdef.args.posonlyargs + fdef.args.args
-                       + fdef.args.kwonlyargs]
+        self.params = [a.id for a in nodes.parameters(fdef)]
         self.refusals = {}      # id(stmt) -> (stmt, message, hint)
 
     def run(self):
@@ -349,6 +350,9 @@ class _PointsTo:
     def _operand(self, e, s, state):
         if isinstance(e, nodes.Name):
             return self._value(e, s, state)
+        if isinstance(e, nodes.Starred):        # *xs: the elements of xs
+            base = self._operand(e.value, s, state)
+            return base | _elements(base)
         if isinstance(e, (nodes.Slice, nodes.Constant)):
             return frozenset()
         return self._value(e, s, state)
@@ -389,6 +393,8 @@ class _PointsTo:
             rule = target.rule
             if getattr(rule, "view", False):
                 return operands
+            if rule.func in _NEW_CONTAINERS:
+                return self._fresh(s, state) | _held(_elements(operands))
             if rule.func in _CONTAINERS:
                 return self._fresh(s, state) | operands | _elements(operands)
             if rule.func in _ELEMENT_WRITES and e.args and not lattice.is_array(

@@ -10,8 +10,9 @@ import sys
 import sysconfig
 import types
 
+from . import lattice
 from .. import rules, runtime
-from ..errors import TransformError
+from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.naming import is_stack
 
@@ -27,11 +28,15 @@ class RuleTarget:
 
 
 class UserTarget:
-    def __init__(self, key, parsed_or_func, bound, lifted=False):
+    def __init__(self, key, parsed_or_func, bound, lifted=False, receiver=None):
         self.key = key              # what identifies the callee (function object or lifted def)
         self.callee = parsed_or_func
         self.bound = bound          # param name -> argument node
         self.lifted = lifted
+        # an argument the call does not write, passed first: the object of a method call
+        # (``self.step(x)``), ``obj.__class__`` for a classmethod, ``fn.__self__`` for a
+        # bound method passed as a value; or, for a property read, the Attribute node read
+        self.receiver = receiver
 
 
 class StackTarget:
@@ -43,9 +48,10 @@ class StackTarget:
 
 
 class UnknownTarget:
-    def __init__(self, obj, description):
+    def __init__(self, obj, description, pending=False):
         self.obj = obj
         self.description = description
+        self.pending = pending      # a local whose value the analysis does not know yet
 
 
 def is_user_function(obj):
@@ -60,8 +66,11 @@ def is_user_function(obj):
     return True
 
 
-def resolve_call(call, parsed, local_vars, error):
-    """Resolve a Call node; `error(node, message, hint)` raises a located TransformError."""
+def resolve_call(call, parsed, local_vars, error, local_kind=None):
+    """Resolve a Call node; `error(node, message, hint)` raises a located TransformError.
+    `local_kind(name)` gives the kind of a local variable (None while it is not known): a
+    function passed as a value (``fn(x)``) resolves to that function, a method of an object
+    of a known class (``self.step(x)``) to the class's function."""
     func = call.func
     lifted = getattr(parsed, "lifted", {}) or {}
     if isinstance(func, nodes.Name) and func.id in lifted:
@@ -77,6 +86,12 @@ def resolve_call(call, parsed, local_vars, error):
             base = base.value
         if not (isinstance(base, nodes.Name) and base.id not in local_vars):
             # a method call on a value: x.sum(...)
+            kind = local_kind(func.value.id) if local_kind is not None and isinstance(
+                func.value, nodes.Name) else None
+            if lattice.is_object(kind):
+                target = method_target(kind[1], func, call, error)
+                if target is not None:
+                    return target
             found = rules.lookup_method(func.attr)
             if found is None:
                 return UnknownTarget(None, f"method '.{func.attr}()'")
@@ -88,11 +103,26 @@ def resolve_call(call, parsed, local_vars, error):
         return UnknownTarget(None, "a computed function")
     head = dotted.split(".")[0]
     if head in local_vars:
-        error(func, f"calling the local variable {head!r} as a function is not supported",
-              "call module-level or nested functions by name")
-    ok, obj = parsed.namespace.lookup(head)
-    if not ok and head in runtime.HELPERS:     # introduced by normalization (with_item...)
+        kind = local_kind(head) if local_kind is not None else lattice.ANY
+        if isinstance(func, nodes.Name) and lattice.is_function(kind):
+            return function_target(kind[1], call, error)
+        if isinstance(func, nodes.Name) and lattice.is_object(kind):
+            # an object with a __call__ method of the user's
+            target = method_target(kind[1], nodes.attribute(func, "__call__"), call, error)
+            if target is not None:
+                return target
+        if kind is None:        # not known yet (the analysis goes round again)
+            return UnknownTarget(None, head, pending=True)
+        error(func, f"calling the local variable {head!r} as a function is not supported "
+              "here: its value is not one known function", "pass one function (its calls "
+              "are specialized to it), or call module-level or nested functions by name",
+              UnsupportedSyntaxError)
+    if head in runtime.HELPERS:
+        # introduced by normalization (with_item, sort_order...): the user's own reads of a
+        # name a helper has go through an alias (normalize/hygiene.py)
         ok, obj = True, runtime.HELPERS[head]
+    else:
+        ok, obj = parsed.namespace.lookup(head)
     if not ok:
         error(func, f"name {head!r} is not defined", "define or import it at module level")
     for part in dotted.split(".")[1:]:
@@ -109,7 +139,76 @@ def resolve_call(call, parsed, local_vars, error):
     return UnknownTarget(obj, dotted)
 
 
+def function_target(obj, call, error):
+    """The target of ``fn(...)`` where the local `fn` holds the function `obj` (a parameter
+    the derivative is specialized to)."""
+    rule = rules.lookup(obj)
+    if rule is not None:
+        return RuleTarget(rule, bind_rule(rule, call, error))
+    if isinstance(obj, types.MethodType) and is_user_function(obj.__func__):
+        receiver = nodes.locate_missing(nodes.attribute(nodes.copy(call.func), "__self__"),
+                                        call.lineno, call.col_offset)
+        func = obj.__func__
+        return UserTarget(func, func, bind_function(func, call, error, receiver), receiver=receiver)
+    if is_user_function(obj):
+        return UserTarget(obj, obj, bind_function(obj, call, error))
+    return UnknownTarget(obj, call.func.id)
+
+
+def method_target(cls, func, call, error):
+    """The target of ``obj.name(...)`` for an object of class `cls` whose `name` is a
+    function of the user's (a method, a staticmethod or a classmethod), else None."""
+    try:
+        attr = inspect.getattr_static(cls, func.attr)
+    except AttributeError:
+        return None         # an attribute of the instance: not known from the class
+    at = (call.lineno, call.col_offset)
+    if isinstance(attr, staticmethod):
+        f, receiver = attr.__func__, None
+    elif isinstance(attr, classmethod):
+        f = attr.__func__
+        receiver = nodes.locate_missing(nodes.attribute(nodes.copy(func.value), "__class__"),
+                                        *at)
+    elif isinstance(attr, types.FunctionType):
+        f, receiver = attr, nodes.copy(func.value)
+    else:
+        return None
+    if not is_user_function(f) or rules.lookup(f) is not None:
+        return None
+    return UserTarget(f, f, bind_function(f, call, error, receiver), receiver=receiver)
+
+
+def property_target(cls, attribute, error):
+    """The target of reading ``obj.name`` for an object of class `cls` whose `name` is a
+    property with Python source (a call of its getter), else None (a field).  Attributes
+    computed by other descriptors are refused: their derivative cannot be followed."""
+    try:
+        attr = inspect.getattr_static(cls, attribute.attr)
+    except AttributeError:
+        return None
+    if isinstance(attr, property):
+        if attr.fget is None or not is_user_function(attr.fget):
+            error(attribute, f"the property {attribute.attr!r} of a differentiated "
+                  f"{cls.__name__} has no Python source to differentiate", "read the "
+                  "values it is computed from", NoDerivativeError)
+        params = list(inspect.signature(attr.fget).parameters)
+        return UserTarget(attr.fget, attr.fget, {params[0]: attribute.value},
+                          receiver=attribute)
+    if isinstance(attr, (types.FunctionType, staticmethod, classmethod)) or not hasattr(
+            type(attr), "__get__"):
+        return None
+    error(attribute, f"the attribute {attribute.attr!r} of a differentiated {cls.__name__} "
+          f"is computed by a descriptor ({type(attr).__name__}) whose derivative tangent_like "
+          "cannot follow", "make it a property, or read the values it is computed from",
+          NoDerivativeError)
+    return None
+
+
 def bind_rule(rule, call, error, receiver=None):
+    if not rule.inactive and (any(isinstance(a, nodes.Starred) for a in call.args)
+                              or any(k.arg is None for k in call.keywords)):
+        error(call, f"{rule.name} called with unpacked arguments ('*args', '**kwargs')",
+              "pass the arguments one by one", UnsupportedSyntaxError)
     bound = {}
     params = list(rule.params)
     if receiver is not None:
@@ -139,33 +238,104 @@ def bind_rule(rule, call, error, receiver=None):
 
 
 def bind_def(fdef, call, error):
-    params = [a.id for a in fdef.args.posonlyargs + fdef.args.args]
-    kwonly = [a.id for a in fdef.args.kwonlyargs]
-    bound = {}
-    if len(call.args) > len(params):
+    if _unpacks(call):
+        return _bind_unpacked([p.id for p in fdef.args.posonlyargs + fdef.args.args],
+                              [p.id for p in fdef.args.kwonlyargs],
+                              fdef.args.vararg.id if fdef.args.vararg else None,
+                              fdef.args.kwarg.id if fdef.args.kwarg else None, call, error)
+    a = fdef.args
+    params = [p.id for p in a.posonlyargs + a.args]
+    kwonly = [p.id for p in a.kwonlyargs]
+    bound, rest, extra = {}, [], {}
+    if len(call.args) > len(params) and a.vararg is None:
         error(call, "too many positional arguments", "check the call")
-    for p, a in zip(params, call.args):
-        bound[p] = a
+    for p, arg in zip(params, call.args):
+        bound[p] = arg
+    rest = list(call.args[len(params):])
     for k in call.keywords:
         if k.arg not in params + kwonly:
-            error(call, f"unexpected keyword argument {k.arg!r}", "check the call")
+            if a.kwarg is None:
+                error(call, f"unexpected keyword argument {k.arg!r}", "check the call")
+            extra[k.arg] = k.value
+            continue
         bound[k.arg] = k.value
+    if a.vararg is not None:
+        bound[a.vararg.id] = _variadic(rest, call)
+    if a.kwarg is not None:
+        bound[a.kwarg.id] = _variadic(extra, call)
     return bound
 
 
-def bind_function(func, call, error):
+def bind_function(func, call, error, receiver=None):
+    """The arguments of `call` by parameter of `func`; `receiver`, when given, is passed
+    first (the object of a method call)."""
     sig = inspect.signature(func)
-    for p in sig.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            star = "*" if p.kind == p.VAR_POSITIONAL else "**"
-            error(call, f"{func.__name__} takes '{star}{p.name}': functions with '*args' or "
-                  "'**kwargs' parameters cannot be differentiated through yet",
-                  "give each parameter a name")
+    first = [receiver] if receiver is not None else []
+    if _unpacks(call):
+        ps = list(sig.parameters.values())
+        return _bind_unpacked(
+            [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)],
+            [p.name for p in ps if p.kind == p.KEYWORD_ONLY],
+            next((p.name for p in ps if p.kind == p.VAR_POSITIONAL), None),
+            next((p.name for p in ps if p.kind == p.VAR_KEYWORD), None), call, error, first)
     try:
-        ba = sig.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        ba = sig.bind(*first, *call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:
         error(call, f"call does not match {func.__name__}{sig}: {exc}", "check the call")
-    return dict(ba.arguments)
+    bound = dict(ba.arguments)
+    for name, p in sig.parameters.items():
+        if p.kind == p.VAR_POSITIONAL:
+            bound[name] = _variadic(bound.get(name, ()), call)
+        elif p.kind == p.VAR_KEYWORD:
+            bound[name] = _variadic(bound.get(name, {}), call)
+    return bound
+
+
+def _unpacks(call):
+    return any(isinstance(a, nodes.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords)
+
+
+def _bind_unpacked(positional, kwonly, varargs, varkw, call, error, first=()):
+    """A call that passes a ``*args`` (``**kwargs``) on: supported where it is exactly what
+    the callee's own ``*args`` (``**kwargs``) receives, ``g(a, *xs)`` for ``def g(a, *rest)``
+    (the items it would spread over named parameters are not known)."""
+    plain = list(first) + [a for a in call.args if not isinstance(a, nodes.Starred)]
+    starred = [a for a in call.args if isinstance(a, nodes.Starred)]
+    double = [k for k in call.keywords if k.arg is None]
+    named = [k for k in call.keywords if k.arg is not None]
+    hint = ("pass the arguments one by one, or unpack only what the function's own '*args' "
+            "or '**kwargs' parameter receives")
+    if starred and (varargs is None or len(plain) != len(positional)):
+        error(call, "this call unpacks '*args' into named parameters", hint,
+              UnsupportedSyntaxError)
+    if double and (varkw is None or any(k.arg not in positional + kwonly for k in named)):
+        error(call, "this call unpacks '**kwargs' into named parameters", hint,
+              UnsupportedSyntaxError)
+    bound = dict(zip(positional, plain))
+    for k in named:
+        bound[k.arg] = k.value
+    if varargs is not None:
+        bound[varargs] = starred[0].value if starred else _variadic(
+            plain[len(positional):], call)
+    if varkw is not None:
+        bound[varkw] = double[0].value if double else _variadic(
+            {k.arg: k.value for k in named if k.arg not in positional + kwonly}, call)
+        for k in named:
+            if k.arg not in positional + kwonly:
+                bound.pop(k.arg, None)
+    return bound
+
+
+def _variadic(parts, call):
+    """The arguments a ``*args`` (a tuple display) or ``**kwargs`` (a dict display)
+    parameter receives from `call`."""
+    if isinstance(parts, dict):
+        node = nodes.dict_([nodes.const(k) for k in parts], list(parts.values()))
+    else:
+        node = nodes.tuple_(list(parts))
+    return nodes.locate_missing(node, getattr(call, "lineno", None),
+                                getattr(call, "col_offset", None))
 
 
 def is_module(obj):

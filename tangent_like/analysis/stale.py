@@ -18,7 +18,7 @@ class Positions:
         self.loops = {}      # id(stmt) -> tuple of enclosing loop ids
         self.defs = {}       # var -> list of (pos, loops, header_of)
         self._counter = 0
-        for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs:
+        for a in nodes.parameters(fdef):
             self.defs.setdefault(a.id, []).append((-1, (), None))
         self._block(fdef.body, ())
 

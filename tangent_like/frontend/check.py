@@ -34,8 +34,8 @@ _REFUSED = {
     "Delete": ("'del' statements are not supported", "remove the del statement"),
     "ListComp": ("a list comprehension is not supported here",
                  "compute it in a statement of its own before"),
-    "SetComp": ("set comprehensions are not supported", "write a for loop"),
-    "DictComp": ("dict comprehensions are not supported", "write a for loop"),
+    "DictComp": ("a dict comprehension is not supported here",
+                 "compute it in a statement of its own before"),
     "GeneratorExp": ("a generator expression is supported only as the argument of a call "
                      "(it runs lazily)", "use a list comprehension, or pass it straight to "
                      "the function that consumes it: sum(... for ...)"),
@@ -46,8 +46,6 @@ _REFUSED = {
                "import at module level"),
     "ImportFrom": ("'import' inside a differentiated function is not supported",
                    "import at module level"),
-    "Set": ("set literals are not supported", "use a tuple or a list"),
-    "Dict": ("dict literals are not supported yet", "use a tuple or separate variables"),
 }
 
 
@@ -64,11 +62,10 @@ def check(parsed):
 
     if isinstance(parsed.node, nodes.AsyncFunctionDef):
         refuse(parsed.node, *_REFUSED["AsyncFunctionDef"], "async def")
-    _check_arguments(parsed.node, refuse)
     allowed = _statement_comprehensions(parsed.node)
     for node in _walk_body(parsed.node):
         kind = type(node).__name__
-        if kind in ("ListComp", "GeneratorExp") and id(node) in allowed:
+        if kind in ("ListComp", "GeneratorExp", "DictComp") and id(node) in allowed:
             continue
         if kind in _REFUSED:
             what, hint = _REFUSED[kind]
@@ -95,14 +92,17 @@ def check(parsed):
                 refuse(node, f"'{dynamic}()' reads or runs code by name at run time, which "
                        "tangent_like cannot see or differentiate", "write the computation "
                        "in the function itself", f"{dynamic}()")
-            for a in node.args:
-                if isinstance(a, nodes.Starred):
-                    refuse(a, "calls with '*args' are not supported",
-                           "pass the arguments one by one", "star-args call")
-            for k in node.keywords:
-                if k.arg is None:
-                    refuse(k.value, "calls with '**kwargs' are not supported",
-                           "pass the keyword arguments one by one", "star-kwargs call")
+            starred = [a for a in node.args if isinstance(a, nodes.Starred)]
+            if len(starred) > 1 or starred and node.args[-1] is not starred[0]:
+                refuse(starred[-1], "a call may unpack one '*args', as its last positional "
+                       "argument", "pass the other arguments one by one", "star-args call")
+            if sum(k.arg is None for k in node.keywords) > 1:
+                refuse(node, "a call may unpack one '**kwargs'", "pass the other keyword "
+                       "arguments one by one", "star-kwargs call")
+        elif isinstance(node, nodes.Dict) and any(k is None for k in node.keys):
+            refuse(node, "unpacking a dict into a dict display ('{**d, ...}') is not "
+                   "supported", "copy it with a dict comprehension, {k: v for k, v in "
+                   "d.items()}, then set the other keys one by one", "dict unpacking")
         elif isinstance(node, (nodes.For, nodes.While)) and node.orelse:
             refuse(node, f"'{type(node).__name__.lower()} ... else' clauses are not supported",
                    "use a flag variable set before 'break'", "loop else")
@@ -110,7 +110,6 @@ def check(parsed):
             if node.decorator_list:
                 refuse(node, "decorated nested functions are not supported",
                        "define the function without decorators", "decorator")
-            _check_arguments(node, refuse)
     if diagnostics:
         diagnostics.sort(key=lambda d: (d.lineno or 0, d.col_offset or 0))
         raise UnsupportedSyntaxError(diagnostics[0].message, diagnostics=diagnostics)
@@ -130,22 +129,12 @@ def _dynamic_scope(call, parsed):
     return func.id if not found or obj is getattr(builtins, func.id) else None
 
 
-def _check_arguments(fdef, refuse):
-    args = fdef.args
-    if args.vararg is not None:
-        refuse(args.vararg, "functions with '*args' parameters are not supported",
-               "give each parameter a name", "*args parameter")
-    if args.kwarg is not None:
-        refuse(args.kwarg, "functions with '**kwargs' parameters are not supported",
-               "give each parameter a name", "**kwargs parameter")
-
-
 _SIMPLE = (nodes.Assign, nodes.AugAssign, nodes.AnnAssign, nodes.Return, nodes.Expr)
 
 
 def _statement_comprehensions(fdef):
-    """List comprehensions and generator expressions that normalization turns into loops:
-    those inside simple statements, with plain ``for ... in ... if ...`` clauses."""
+    """List and dict comprehensions and generator expressions that normalization turns into
+    loops: those inside simple statements, with plain ``for ... in ... if ...`` clauses."""
     allowed = set()
     todo = list(fdef.body)
     while todo:
@@ -163,7 +152,7 @@ def _statement_comprehensions(fdef):
         for n in nodes.walk(stmt):
             if isinstance(n, nodes.GeneratorExp) and id(n) not in consumed:
                 continue
-            if isinstance(n, (nodes.ListComp, nodes.GeneratorExp)) and all(
+            if isinstance(n, (nodes.ListComp, nodes.GeneratorExp, nodes.DictComp)) and all(
                     not g.is_async for g in n.generators):
                 allowed.add(id(n))
     return allowed
@@ -185,8 +174,11 @@ def strip_refused(parsed):
             if isinstance(n, (nodes.Subscript, nodes.Attribute, nodes.Starred)) and \
                     nodes.is_store(n):
                 return True
-            if isinstance(n, nodes.Call) and (any(isinstance(a, nodes.Starred) for a in n.args)
-                                             or any(k.arg is None for k in n.keywords)):
+            if isinstance(n, nodes.Call) and (
+                    sum(isinstance(a, nodes.Starred) for a in n.args) > 1
+                    or sum(k.arg is None for k in n.keywords) > 1):
+                return True
+            if isinstance(n, nodes.Dict) and any(k is None for k in n.keys):
                 return True
         return False
 

@@ -198,7 +198,8 @@ def _op(e, out, namer, hint):
         if isinstance(func, nodes.Attribute) and (nodes.dotted_name(func) is None
                                                  or _of_local(func)):
             func.value = _simple(func.value, out, namer, hint)   # x.T.sum(): x.T first
-        e.args = [_simple(a, out, namer, hint) for a in e.args]
+        e.args = [_starred(a, out, namer, hint) if isinstance(a, nodes.Starred)
+                  else _simple(a, out, namer, hint) for a in e.args]
         for k in e.keywords:
             k.value = _simple(k.value, out, namer, hint)
         return e
@@ -214,12 +215,22 @@ def _op(e, out, namer, hint):
     if isinstance(e, (nodes.Tuple, nodes.List)):
         e.elts = [_simple(x, out, namer, hint) for x in e.elts]
         return e
+    if isinstance(e, nodes.Dict):
+        e.keys = [_simple(k, out, namer, "key") for k in e.keys]
+        e.values = [_simple(v, out, namer, hint) for v in e.values]
+        return e
     if isinstance(e, nodes.IfExp):
         return _ifexp(e, out, namer, hint)
     if isinstance(e, nodes.BoolOp):
         return _boolop(e, out, namer, hint)
     # comparisons, f-strings and other inactive expressions stay whole
     return e
+
+
+def _starred(a, out, namer, hint):
+    """``*seq`` as an argument: the sequence a name."""
+    a.value = _simple(a.value, out, namer, hint)
+    return a
 
 
 def _index(idx, out, namer, hint):

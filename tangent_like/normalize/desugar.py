@@ -10,6 +10,7 @@
 * ``a[i] = v``          ->  ``a = with_item(a, i, v)`` (a new array with the part replaced)
 * ``xs.append(v)``      ->  ``xs = appended(xs, v)``
 * ``[e for v in xs]``   ->  a loop appending to a list of its own, run before the statement
+                            (``{k: e for v in xs}``: a loop writing into a dict of its own)
 * docstrings and ``pass`` disappear (an empty block keeps one ``pass``).
 
 Example (run as a test)::
@@ -70,7 +71,8 @@ def _origin(new, old):
 def _stmt(stmt, namer, parsed):
     if isinstance(stmt, nodes.Pass):
         return []
-    if any(isinstance(n, (nodes.ListComp, nodes.GeneratorExp)) for n in nodes.walk(stmt)) \
+    if any(isinstance(n, (nodes.ListComp, nodes.GeneratorExp, nodes.DictComp))
+           for n in nodes.walk(stmt)) \
             and not isinstance(stmt, (nodes.If, nodes.For, nodes.While, nodes.FunctionDef)):
         pre = _comprehensions_out(stmt, namer)
         return _block(pre + [stmt], namer, parsed)
@@ -122,23 +124,30 @@ class _Comprehensions(nodes.NodeTransformer):
         self.pre = []
 
     def _lift(self, node):
-        result = self.namer.fresh("items")
+        is_dict = isinstance(node, nodes.DictComp)
+        result = self.namer.fresh("mapping" if is_dict else "items")
         rename = {}
         for gen in node.generators:
             for n in nodes.walk(gen.target):
                 if isinstance(n, nodes.Name) and n.id not in rename:
                     rename[n.id] = self.namer.fresh(n.id)
-        elt = nodes.substitute(node.elt, rename)
-        append = _located(nodes.expr_stmt(nodes.call(f"{result}.append", [elt])), self.stmt)
-        append._tl_new_list = True        # a list of our own: appending to it is safe
-        body = [append]
+        if is_dict:         # {k: v for ...}: mapping[k] = v, the last value of a key wins
+            item = nodes.subscript(nodes.name(result), nodes.substitute(node.key, rename))
+            add = _located(nodes.assign(nodes.to_store(item),
+                                        nodes.substitute(node.value, rename)), self.stmt)
+        else:
+            elt = nodes.substitute(node.elt, rename)
+            add = _located(nodes.expr_stmt(nodes.call(f"{result}.append", [elt])), self.stmt)
+            add._tl_new_list = True        # a list of our own: appending to it is safe
+        body = [add]
         for gen in reversed(node.generators):
             for cond in reversed(gen.ifs):
                 body = [_located(nodes.if_(nodes.substitute(cond, rename), body), self.stmt)]
             iter_ = gen.iter if gen is node.generators[0] else nodes.substitute(gen.iter, rename)
             loop = nodes.for_(nodes.substitute(gen.target, rename), iter_, body)
             body = [_located(loop, self.stmt)]
-        self.pre += [_located(nodes.assign(result, nodes.list_()), self.stmt)] + body
+        empty = nodes.dict_() if is_dict else nodes.list_()
+        self.pre += [_located(nodes.assign(result, empty), self.stmt)] + body
         return nodes.name(result)
 
     def visit_ListComp(self, node):
@@ -146,6 +155,15 @@ class _Comprehensions(nodes.NodeTransformer):
 
     def visit_GeneratorExp(self, node):
         return self._lift(node)
+
+    def visit_DictComp(self, node):
+        return self._lift(node)
+
+    def visit_SetComp(self, node):
+        return node         # a set of constants, evaluated as written
+
+    def visit_Lambda(self, node):
+        return node
 
 
 def _comprehensions_out(stmt, namer):
@@ -372,4 +390,6 @@ def _item(seq, index, backwards):
     position = nodes.name(index)
     if backwards:
         position = nodes.binop(nodes.neg(nodes.const(1)), nodes.Sub, position)
-    return nodes.subscript(nodes.name(seq), position)
+    item = nodes.subscript(nodes.name(seq), position)
+    item._tl_loop_item = True       # a loop over a dict reads its keys (see activity)
+    return item

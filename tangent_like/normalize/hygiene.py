@@ -71,7 +71,7 @@ def hygiene(parsed, program):
     program.namer.reserve(all_names)
     if is_generated(parsed):
         return      # its names are generated ones (stacks included), hygienic already
-    params = [a for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
+    params = nodes.parameters(fdef)
     for a in params:
         if _generated_meaning(a.id, program) is not _NOTHING and (
                 a.id not in _BUILTINS or a.id in _GENERATED_BUILTINS):

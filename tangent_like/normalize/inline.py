@@ -92,6 +92,8 @@ def _callee(call, parsed):
         return None
     if not is_user_function(obj) or obj.__closure__ or parsed.func is obj:
         return None
+    if obj.__code__.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return None         # *args, **kwargs: called (the unit binds them)
     if rules.lookup(obj) is not None:
         return None         # the user's rule replaces its code (tl.defrule)
     if obj.__globals__ is not parsed.namespace.globals:
@@ -100,6 +102,9 @@ def _callee(call, parsed):
 
 
 def _try_inline(s, parsed, namer, family_of, in_progress):
+    if any(isinstance(a, nodes.Starred) for a in s.value.args) or any(
+            k.arg is None for k in s.value.keywords):
+        return None         # unpacked arguments: the unit binds them
     func = _callee(s.value, parsed)
     if func is None or func in in_progress:
         return None

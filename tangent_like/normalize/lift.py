@@ -76,8 +76,9 @@ def lift_nested(parsed, namer):
         fdef.decorator_list = []
         for v in free[name]:
             fdef.args.args.append(nodes.name(v, "param"))
-        # free variables come after any defaulted parameters: make them keyword-only
-        if fdef.args.defaults and free[name]:
+        # free variables come after any defaulted parameters (or *args): make them
+        # keyword-only
+        if (fdef.args.defaults or fdef.args.vararg is not None) and free[name]:
             k = len(free[name])
             moved = fdef.args.args[-k:]
             fdef.args.args = fdef.args.args[:-k]

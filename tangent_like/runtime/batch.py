@@ -136,10 +136,15 @@ def batch_dense_cotangent(dv, v, like):
 
 
 def _stack_results(results):
-    """Stack per-direction results; tuples (tuple adjoints) are stacked element by element."""
+    """Stack per-direction results; tuples (tuple adjoints) are stacked element by element,
+    dicts key by key."""
     if all(is_zero(r) for r in results):
         return 0.0
     first = next(r for r in results if not is_zero(r))
+    if isinstance(first, dict):     # dict adjoints or tangents: stacked key by key
+        keys = list(dict.fromkeys(k for r in results if not is_zero(r) for k in r))
+        return {k: _stack_results([0.0 if is_zero(r) else r.get(k, 0.0) for r in results])
+                for k in keys}
     if isinstance(first, (tuple, list)):
         n = len(first)
         results = [(0.0,) * n if is_zero(r) else r for r in results]

@@ -197,9 +197,12 @@ def unbroadcast(g, x):
 
 @kernel
 def cot_getitem(g, i):
-    """Part `i` of a tuple adjoint that may still be the zero ``0.0``."""
+    """Part `i` of a tuple adjoint (or key `i` of a dict adjoint) that may still be the zero
+    ``0.0``."""
     if isinstance(g, (tuple, list)):
         return g[i]
+    if isinstance(g, dict):
+        return g.get(i, 0.0)
     if isinstance(g, np.ndarray):
         return g[i]
     return 0.0

@@ -195,9 +195,12 @@ def sum_tangent(dseq, seq, batch=False):
 # ---------------------------------------------------------------------------------- writes
 @kernel
 def with_item(a, index, v):
-    """``a[index] = v`` as a new value (an array copy or a new list); `a` is unchanged."""
+    """``a[index] = v`` as a new value (an array copy, a new list or dict); `a` is
+    unchanged."""
     if isinstance(a, list):
         b = list(a)
+    elif isinstance(a, dict):
+        b = dict(a)
     elif isinstance(a, tuple):
         raise TypeError("'tuple' object does not support item assignment")
     else:
@@ -231,6 +234,8 @@ def zero_at(g, index):
     """Adjoint `g` with the part at `index` set to zero (that part was overwritten)."""
     if is_zero(g):
         return 0.0
+    if isinstance(g, dict):
+        return {k: v for k, v in g.items() if k != index}
     if isinstance(g, (tuple, list)):
         parts = list(g)
         if isinstance(index, slice):
@@ -251,6 +256,8 @@ def item_adjoint(g, index, v):
     also of ``a[index] += v``, which is ``a[index] = a[index] + v``): the others get 0."""
     if is_zero(g):
         return 0.0
+    if isinstance(g, dict):
+        return g.get(index, 0.0)
     part = g[index]
     if isinstance(g, (tuple, list)):
         return tuple(part) if isinstance(index, slice) else part
@@ -264,6 +271,8 @@ def placed(dv, index, a):
     """Zeros shaped like `a` with `dv` at `index` (the tangent of a written part)."""
     if is_zero(dv):
         return 0.0
+    if isinstance(a, dict):
+        return {index: dv}
     if isinstance(a, list):
         parts = [0.0] * len(a)
         parts[index] = dv

@@ -319,6 +319,8 @@ def _negate(test):
 # no gast node themselves: statements and expressions come from here.
 # ------------------------------------------------------------------------------------------
 ListComp, GeneratorExp = gast.ListComp, gast.GeneratorExp
+DictComp, SetComp, Set = gast.DictComp, gast.SetComp, gast.Set
+In, NotIn = gast.In, gast.NotIn
 AsyncFunctionDef = gast.AsyncFunctionDef
 Yield, Await, NamedExpr = gast.Yield, gast.Await, gast.NamedExpr
 AST = gast.AST
@@ -402,6 +404,11 @@ def bool_op(op, values):
     return gast.BoolOp(op=op if isinstance(op, gast.AST) else op(), values=list(values))
 
 
+def attribute(value, attr):
+    """``value.attr``, read."""
+    return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
+
+
 def subscript(value, index):
     """``value[index]``, read."""
     return gast.Subscript(value=value, slice=index, ctx=gast.Load())
@@ -410,6 +417,45 @@ def subscript(value, index):
 def list_(elts=()):
     """``[e1, e2, ...]``, read."""
     return gast.List(elts=list(elts), ctx=gast.Load())
+
+
+def dict_(keys=(), values=()):
+    """``{k1: v1, k2: v2, ...}``."""
+    return gast.Dict(keys=list(keys), values=list(values))
+
+
+def list_comp(elt, target, iter_, ifs=()):
+    """``[elt for target in iter_ if ...]`` (one generator)."""
+    return gast.ListComp(elt=elt, generators=[comprehension(target, iter_, ifs)])
+
+
+def generator_exp(elt, target, iter_, ifs=()):
+    """``(elt for target in iter_ if ...)`` (one generator)."""
+    return gast.GeneratorExp(elt=elt, generators=[comprehension(target, iter_, ifs)])
+
+
+def dict_comp(key, value, target, iter_, ifs=()):
+    """``{key: value for target in iter_ if ...}`` (one generator)."""
+    return gast.DictComp(key=key, value=value, generators=[comprehension(target, iter_, ifs)])
+
+
+def as_list_comp(genexp):
+    """The list comprehension with the generators of a generator expression."""
+    return gast.ListComp(elt=genexp.elt, generators=genexp.generators)
+
+
+def locate_missing(node, lineno, col):
+    """Give the expressions and statements of `node` that have no location this one."""
+    for n in gast.walk(node):
+        if isinstance(n, (gast.stmt, gast.expr)) and getattr(n, "lineno", None) is None:
+            n.lineno, n.col_offset = lineno, col
+            n.end_lineno, n.end_col_offset = lineno, col
+    return node
+
+
+def comprehension(target, iter_, ifs=()):
+    """The clause ``for target in iter_ if ...`` of a comprehension."""
+    return gast.comprehension(target=to_store(target), iter=iter_, ifs=list(ifs), is_async=0)
 
 
 def keyword_arg(arg, value):
@@ -436,6 +482,19 @@ def slice_(lower=None, upper=None, step=None):
 def add_to(target, value):
     """``target += value`` (`target` a Name or Subscript node in Store context)."""
     return gast.AugAssign(target=target, op=gast.Add(), value=value)
+
+
+def parameters(fdef):
+    """The parameter nodes of a function, in the order of its signature: positional ones,
+    ``*args``, keyword-only ones, ``**kwargs``."""
+    a = fdef.args
+    return (a.posonlyargs + a.args + ([a.vararg] if a.vararg is not None else [])
+            + a.kwonlyargs + ([a.kwarg] if a.kwarg is not None else []))
+
+
+def starred(value):
+    """``*value`` as an argument of a call."""
+    return gast.Starred(value=value, ctx=gast.Load())
 
 
 def positional_args(names):

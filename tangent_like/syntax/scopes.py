@@ -14,7 +14,9 @@ import gast
 
 def local_names(fdef):
     """Parameters and every name the function body assigns (not descending into defs)."""
-    names = {a.id for a in fdef.args.args + fdef.args.posonlyargs + fdef.args.kwonlyargs}
+    a = fdef.args
+    names = {p.id for p in a.args + a.posonlyargs + a.kwonlyargs + [a.vararg, a.kwarg]
+             if p is not None}
     for stmt in fdef.body:
         if isinstance(stmt, gast.FunctionDef):
             names.add(stmt.name)        # its own body is a scope of its own

@@ -24,6 +24,7 @@ from ..analysis.resolve import RuleTarget, StackTarget
 from ..syntax.naming import is_stack, tangent_stack
 from ..syntax import anno, nodes
 from . import kinks
+from .calls import user_call
 from .comments import dedupe_comments
 
 
@@ -35,8 +36,7 @@ class ForwardTransform:
         self.namer = unit.namer
         self.batch = batch
         self.kinks = unit.program.options.kinks
-        self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
-                       + self.fdef.args.kwonlyargs]
+        self.params = [a.id for a in nodes.parameters(self.fdef)]
         self.stacks = _stacks(self.fdef)
         unit.forward_stacks = self.stacks      # callers name its tangent stacks from them
 
@@ -107,6 +107,10 @@ class ForwardTransform:
             return nodes.name(self.d(node.id))
         if isinstance(node, (nodes.Tuple, nodes.List)):
             return nodes.tuple_([self._tangent_of(e) for e in node.elts])
+        if isinstance(node, nodes.Dict):        # the tangents of the active values, by key
+            active = [(k, e) for k, e in zip(node.keys, node.values) if self.active(e)]
+            return nodes.dict_([nodes.copy(k) for k, _ in active],
+                               [self._tangent_of(e) for _, e in active])
         if isinstance(node, nodes.Name):
             return self._zero(node)
         return nodes.const(0.0)
@@ -139,7 +143,7 @@ class ForwardTransform:
         c = self._comment(s)
         if c is not None:
             out.append(c)
-        if isinstance(value, nodes.Call) and id(value) in self.an.calls:
+        if isinstance(value, (nodes.Call, nodes.Attribute)) and id(value) in self.an.calls:
             return out + self._user_call(s, self.an.targets[id(value)])
         self._old = None
         if isinstance(target, nodes.Name) and target.id in nodes.loaded_names(value):
@@ -181,6 +185,8 @@ class ForwardTransform:
             return self._zero(target)
         if isinstance(value, (nodes.Tuple, nodes.List)):
             return nodes.tuple_([self._tangent_of(e) for e in value.elts])
+        if isinstance(value, nodes.Dict):
+            return self._tangent_of(value)
         if isinstance(value, nodes.Attribute) and not isinstance(
                 self.an.targets.get(id(value)), RuleTarget):
             if self.active(value.value):        # a field of a parameter container
@@ -275,8 +281,7 @@ class ForwardTransform:
 
     def _user_call(self, s, t):
         callee = self.unit.callee_of(s.value)
-        call = nodes.copy(s.value)
-        call.func = nodes.name(callee.forward_name)
+        call = user_call(s.value, t, callee.forward_name)
         for p, tname in callee.tangent_params.items():
             call.keywords.append(nodes.keyword(arg=tname, value=self._tangent_of(t.bound[p])))
         callee_stacks = getattr(callee, "forward_stacks", None)

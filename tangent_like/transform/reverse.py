@@ -28,6 +28,7 @@ from ..analysis.stale import Positions
 from ..errors import NoDerivativeError
 from ..syntax import anno, nodes
 from . import kinks
+from .calls import user_call
 from .comments import dedupe_comments
 
 STACK = "_stack"
@@ -64,8 +65,7 @@ class ReverseTransform:
         self.accumulators = set()
         self.seen = set()         # local temps that already received a contribution
         self.counter = 0
-        self.params = [a.id for a in self.fdef.args.posonlyargs + self.fdef.args.args
-                       + self.fdef.args.kwonlyargs]
+        self.params = [a.id for a in nodes.parameters(self.fdef)]
         ret = self.fdef.body[-1]
         self.result = ret.value.id if isinstance(ret.value, nodes.Name) else None
         self.depth = 0
@@ -150,10 +150,18 @@ class ReverseTransform:
                 if self.active(e):
                     contribs.append(_Contribution(e.id, nodes.call(
                         "cot_getitem", [g, nodes.const(i)]), _how(self.an.kind(e))))
+        elif isinstance(value, nodes.Dict):
+            for k, e in zip(value.keys, value.values):
+                if self.active(e):
+                    contribs.append(_Contribution(e.id, nodes.call(
+                        "cot_getitem", [g, nodes.copy(k)]), _how(self.an.kind(e))))
         elif isinstance(value, nodes.Attribute):
             t = self.an.targets.get(id(value))
             if isinstance(t, RuleTarget):
                 contribs += self._rule_contribs(t.rule, t.bound, g, target)
+            elif isinstance(t, UserTarget) and id(value) in self.an.calls:    # a property
+                callee = self.unit.callee_of(value)
+                call = (callee, [(p, t.bound[p]) for p in callee.active_params])
             elif self.active(value.value):      # a field of a parameter container
                 contribs.append(_Contribution(value.value.id, nodes.call(
                     "field_adjoint", [value.value, nodes.const(value.attr), g]), "tuple"))
@@ -170,7 +178,7 @@ class ReverseTransform:
         for c in contribs:
             sa.reads |= nodes.loaded_names(c.expr) & self.an.local_vars
         if call is not None:
-            s.value = self._primal_call(value, call[0])
+            s.value = self._primal_call(value, call[0], self.an.targets[id(value)])
         return sa
 
     def _basic_index(self, idx):
@@ -210,9 +218,8 @@ class ReverseTransform:
                 out.add(var)
         return out
 
-    def _primal_call(self, call, callee):
-        new = nodes.copy(call)
-        new.func = nodes.name(callee.primal_name)
+    def _primal_call(self, call, callee, target):
+        new = user_call(call, target, callee.primal_name)
         new.args = [nodes.name(STACK)] + new.args
         return new
 
@@ -268,8 +275,8 @@ class ReverseTransform:
                 uses.setdefault(c.var, []).append(sa)
             if sa.call:
                 for _, a in sa.call[1]:
-                    if isinstance(a, nodes.Name):
-                        uses.setdefault(a.id, []).append(sa)
+                    for name, _ in _argument_parts(a):
+                        uses.setdefault(name.id, []).append(sa)
         all_defs = self.pos.defs
         for var, dl in defs.items():
             if len(dl) != 1 or len(all_defs.get(var, ())) != 1:
@@ -306,8 +313,8 @@ class ReverseTransform:
         seed = self.b(self.result) if self.result else self.namer.fresh("b_result")
         init = []
         needed = {c.var for sa in self.adj.values() for c in sa.contribs}
-        needed |= {a.id for sa in self.adj.values() if sa.call for _, a in sa.call[1]
-                   if isinstance(a, nodes.Name)}
+        needed |= {name.id for sa in self.adj.values() if sa.call for _, a in sa.call[1]
+                   for name, _ in _argument_parts(a)}
         needed |= {t for sa in self.adj.values() for t in sa.targets}
         needed |= set(p for p in self.params if p in self.an.active)
         for var in sorted(needed):
@@ -456,9 +463,13 @@ class ReverseTransform:
                 code.append(nodes.expr_stmt(nodes.call(callee.adjoint_name,
                                                        [nodes.name(STACK), g])))
             for (p, a), o in zip(args, outs):
-                if isinstance(a, nodes.Name) and a.id in self.an.active:
-                    code += self._accumulate(_Contribution(a.id, nodes.name(o),
-                                                           _how(self.an.kind(a))))
+                for name, key in _argument_parts(a):
+                    if name.id not in self.an.active:
+                        continue
+                    part = nodes.name(o) if key is None else nodes.call(
+                        "cot_getitem", [nodes.name(o), key])
+                    code += self._accumulate(_Contribution(name.id, part,
+                                                           _how(self.an.kind(name))))
         else:
             # x = x + y: the adjoint of the new x is set aside before the old x's adjoint
             # starts from zero and collects its contributions.
@@ -637,8 +648,28 @@ def _target_adjoint(rt, s):
                          for t in target.elts])
 
 
+def _argument_parts(a):
+    """The names an argument of a call passes, with the key of each in the parameter's
+    adjoint: ``(x, None)`` for a name; the elements of the tuple display a ``*args``
+    parameter receives, by position; the values of the dict display of ``**kwargs``, by
+    key."""
+    if isinstance(a, nodes.Name):
+        return [(a, None)]
+    if isinstance(a, nodes.Tuple):
+        return [(e, nodes.const(i)) for i, e in enumerate(a.elts) if isinstance(e, nodes.Name)]
+    if isinstance(a, nodes.Dict):
+        return [(v, nodes.copy(k)) for k, v in zip(a.keys, a.values)
+                if isinstance(v, nodes.Name)]
+    return []
+
+
 def _how(kind):
-    return "tuple" if lattice.is_sequence(kind) else "add"
+    """How contributions to an adjoint are added: `cot_add` (part by part) for tuples,
+    lists, dicts and objects, and for values of unknown kind, which may be one of them (``+``
+    would concatenate two tuples); ``+`` for numbers and arrays."""
+    if lattice.is_structured(kind) or kind == lattice.ANY:
+        return "tuple"
+    return "add"
 
 
 
