@@ -18,9 +18,6 @@ from .core import is_zero
 from .kernels import kernel
 from .structures import add_at, batch_add_at_zero, tangent_item
 
-_NO_DEFAULT = object()
-
-
 # ------------------------------------------------------------------------------------ dicts
 @kernel
 def with_key(d, key, v):
@@ -31,10 +28,8 @@ def with_key(d, key, v):
 
 
 @kernel
-def dict_get(d, key, default=_NO_DEFAULT):
-    """``d.get(key)`` or ``d.get(key, default)``, as the receiver's own method computes it."""
-    if default is _NO_DEFAULT:
-        return d.get(key)
+def dict_get(d, key, default=None):
+    """``d.get(key)`` or ``d.get(key, default)`` (``d.get(key)`` is ``d.get(key, None)``)."""
     return d.get(key, default)
 
 
