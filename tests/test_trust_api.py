@@ -752,3 +752,17 @@ def test_third_derivative_through_reshapes_and_sums_of_lists():
     x = np.array([0.3, -0.7, 0.5, 1.1])
     third = tl.jacobian(tl.hessian(reshapes_and_sums))(x)
     close(third, fd_jacobian(tl.hessian(reshapes_and_sums), (x,)), rtol=1e-5, atol=1e-6)
+
+
+def rows_picked_by_a_cast(W):
+    idx = np.int64(W[:, -1])            # an index array with repeats, computed by a cast
+    return np.sum(W[:, :-1][idx] ** 2)
+
+
+def test_an_index_array_made_by_an_integer_cast_accumulates_its_repeats():
+    W = np.array([[0.3, -0.2, -1.4], [0.5, 0.7, 1.2], [-0.6, 0.1, 0.3], [0.9, -0.4, 1.7]])
+    assert list(np.int64(W[:, -1])) == [-1, 1, 0, 1]
+    want = fd_jacobian(rows_picked_by_a_cast, (W,))
+    np.testing.assert_allclose(tl.grad(rows_picked_by_a_cast)(W), want, atol=1e-6)
+    np.testing.assert_allclose(tl.jvp(rows_picked_by_a_cast, (W,), (np.ones_like(W),))[1],
+                               np.sum(want), atol=1e-6)

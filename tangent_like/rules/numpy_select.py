@@ -168,16 +168,26 @@ for _f in (np.tri, np.indices, np.diag_indices, np.diag_indices_from, np.tril_in
         inactive(_f, kind=A)
 
 
+def _cast_kind(arg_kinds, bound):
+    """``np.int64(x)``: an int for a number, an array of the same rank for an array (an
+    index array, whose repeated entries accumulate: reading it as one int would not)."""
+    kind = arg_kinds.get("x", lattice.ANY)
+    if lattice.is_array(kind):
+        return kind
+    return lattice.INT if kind in (lattice.INT, lattice.SCALAR) else lattice.ANY
+
+
 # casts to NumPy's integer and boolean scalar types: piecewise constant (truncations), with
 # jumps at the integers (at 0 for bool)
 for _t in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
            np.intp, np.bool_):
     if lookup(_t) is None:
-        inactive(_t, kind=lattice.INT, params="x",
+        inactive(_t, kind=_cast_kind, params="x",
                  kink=f"np.{_t.__name__}() is piecewise constant: derivative 0, jumps at "
                       + ("0" if _t is np.bool_ else "the integers"),
                  kink_when="np.any(np.asarray(x) == 0)" if _t is np.bool_ else
                  "np.any(np.asarray(x) == np.trunc(np.asarray(x)))")
+        lookup(_t).discrete = True      # integers (or booleans): piecewise constant
 
 
 # ------------------------------------------------------------------------- kernel rules
