@@ -16,6 +16,7 @@ from .loader import note_origin
 from .nesting import (along_pieces, array_argument, check_nestable, forward_options,
                       gradient_entry, gradient_pieces, jacobian_pieces, vjp_pieces)
 from .pipeline import Options, generation, specialize
+from .runtime import zero_tangent
 from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
                       wrt_names)
 from .values import (as_tangent, embed, embedded_tangents, fast_kind, finalize,
@@ -240,7 +241,7 @@ class Hvp(_Matrix):
         except Exception as exc:
             note_origin(exc)
             raise
-        zero = np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+        zero = zero_tangent(x)       # (a tuple of them for a tuple argument)
         return finalize(_gradient_tangent(tangent, whole, path_of(name), zero), x)
 
 
