@@ -236,6 +236,16 @@ EXAMPLES = {
         def ask(tl):
             return tl.grad(M.loss, wrt="self.w")
         """],
+    "Calling a derivative inside the differentiated function": [
+        """
+        import tangent_like as tl
+
+        def g(a):
+            return np.sum(a ** 3)
+
+        def f(x):
+            return np.sum(tl.grad(g)(x) * x)
+        """],
     "Building an object of a class from differentiated values": [
         """
         class Model:
