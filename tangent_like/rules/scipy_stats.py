@@ -148,16 +148,22 @@ def _mvn_adjoints(seed):
                f"{_SCALED}) - np.sum({cot}) * {_PRECISION}), cov)"}
 
 
-def _mvn_tangents(factor, batch=False):
+def _operand_tangents(kernel, operands, rest, factor, batch=False):
+    """Tangent templates of a density computed by `kernel(d_op1, d_op2, ..., *rest)`, one
+    operand's tangent at a time (the others 0.0), times `factor` (``y * `` for a pdf)."""
     out = {}
-    for k, p in enumerate(("x", "mean", "cov")):
-        tangents = ["0.0"] * 3
+    for k, p in enumerate(operands):
+        tangents = ["0.0"] * len(operands)
         tangents[k] = f"d{p}"
-        call = f"mvn_tangent({', '.join(tangents)}, x, mean, cov, y)"
-        if batch:
-            call = f"batch_at(mvn_tangent, {k}, {', '.join(tangents)}, x, mean, cov, y)"
+        args = ", ".join(tangents + list(rest))
+        call = f"batch_at({kernel}, {k}, {args})" if batch else f"{kernel}({args})"
         out[p] = factor + call
     return out
+
+
+def _mvn_tangents(factor, batch=False):
+    return _operand_tangents("mvn_tangent", ("x", "mean", "cov"), ("x", "mean", "cov", "y"),
+                             factor, batch)
 
 
 for _method, _seed, _factor in (("logpdf", "g", ""), ("pdf", "g * y", "y * ")):
@@ -199,15 +205,8 @@ def _dirichlet_adjoints(seed):
 
 
 def _dirichlet_tangents(factor, batch=False):
-    out = {}
-    for k, p in enumerate(("x", "alpha")):
-        tangents = ["0.0"] * 2
-        tangents[k] = f"d{p}"
-        call = f"dirichlet_tangent({', '.join(tangents)}, x, alpha, y)"
-        if batch:
-            call = f"batch_at(dirichlet_tangent, {k}, {', '.join(tangents)}, x, alpha, y)"
-        out[p] = factor + call
-    return out
+    return _operand_tangents("dirichlet_tangent", ("x", "alpha"), ("x", "alpha", "y"),
+                             factor, batch)
 
 
 for _method, _seed, _factor in (("logpdf", "g", ""), ("pdf", "g * y", "y * ")):
