@@ -19,6 +19,7 @@ import types
 import numpy as np
 
 from . import runtime
+from .errors import TransformError
 from .syntax import anno, nodes
 
 _BUILTINS = frozenset(dir(builtins)) - {"__builtins__", "__name__", "__doc__"}
@@ -196,6 +197,17 @@ def user_line(filename, lineno):
     return None
 
 
+def _locate(exc, origin):
+    """Give a refusal raised at run time (by a kernel, which knows no line) the user's line
+    `origin` (``("model.py:12", "its text")``)."""
+    where, text = origin
+    filename, _, line = where.rpartition(":")
+    first = exc.diagnostics[0]
+    first.filename, first.lineno, first.source_line = filename, int(line), text
+    exc.filename, exc.lineno = first.filename, first.lineno
+    exc.args = ("\n".join(d.format() for d in exc.diagnostics),)
+
+
 def note_origin(exc):
     """Point an error raised inside generated code back at the user's line (a note)."""
     tb, frame_info = exc.__traceback__, None
@@ -208,6 +220,8 @@ def note_origin(exc):
         return
     name, lineno, func = frame_info
     origin = user_line(name, lineno)
+    if isinstance(exc, TransformError) and exc.filename is None and origin is not None:
+        _locate(exc, origin)        # a refusal of the runtime: at the user's line
     where = f"in generated {func}, line {lineno}"
     if origin is not None:
         where += f", from {origin[0]}: {origin[1]}"

@@ -95,3 +95,17 @@ def test_cli_check_lists_problems_and_exits_1():
     r = subprocess.run([sys.executable, "-m", "tangent_like", f"{__file__}:fine", "--check"],
                        capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 0 and "no problems found" in r.stdout
+
+
+def cholesky_of_complex(a):
+    low = np.linalg.cholesky(a @ a.conj().T + np.eye(2))
+    return np.real(np.sum(low * low.conj()))
+
+
+def test_a_refusal_raised_while_the_derivative_runs_names_the_users_line():
+    a = np.array([[1.0 + 1j, 0.2], [0.1, 1.0]])
+    with pytest.raises(tl.NoDerivativeError) as info:
+        tl.grad(cholesky_of_complex)(a)
+    line = cholesky_of_complex.__code__.co_firstlineno + 1
+    assert str(info.value).startswith(f"test_diagnostics.py:{line}: error: np.linalg.cholesky")
+    assert "low = np.linalg.cholesky" in str(info.value)
