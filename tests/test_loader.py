@@ -23,6 +23,7 @@ import pytest
 
 import tangent_like as tl
 import tangent_like.pipeline as pipeline
+from tangent_like.syntax import nodes
 
 GENERATED_PREFIX = "<tangent_like generated"
 
@@ -384,3 +385,13 @@ def test_clear_cache_empties_the_cache():
     (after,) = entries_for(tiny)
     assert after[1] is not before[1]
     assert g(x=2.0) == pytest.approx(5.0)
+
+
+def test_negative_constants_keep_their_sign_under_operators():
+    """A negative default inlined (or a folded value) is a Constant(-0.4): ``-0.4 ** 2``
+    would be -(0.4 ** 2)."""
+    for op in (nodes.gast.Pow(), nodes.gast.Mult()):
+        expr = nodes.gast.BinOp(left=nodes.const(-0.4), op=op, right=nodes.const(2))
+        text = nodes.unparse(expr)
+        assert eval(text) == pytest.approx((-0.4) ** 2 if isinstance(op, nodes.gast.Pow)
+                                           else -0.8), text

@@ -6,6 +6,7 @@ as a string).  Generated trees are unparsed with the standard library's ``ast.un
 ``gast.gast_to_ast``; comments travel as marked string statements and become ``# ...`` lines.
 """
 import ast
+import math
 import copy as _copy
 
 import gast
@@ -255,9 +256,21 @@ def to_python_ast(node):
     return ast.fix_missing_locations(tree)
 
 
+class _SignedConstants(ast.NodeTransformer):
+    """A negative number constant (a default, a folded value) as ``-(number)``: ast.unparse
+    writes ``Constant(-0.4) ** 2`` as ``-0.4 ** 2``, which Python reads as -(0.4 ** 2)."""
+
+    def visit_Constant(self, node):
+        v = node.value
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and (
+                v < 0 or (v == 0 and math.copysign(1.0, v) < 0)):
+            return ast.copy_location(ast.UnaryOp(ast.USub(), ast.Constant(-v)), node)
+        return node
+
+
 def unparse(node):
     """Source text of a gast node (module, function, statement or expression)."""
-    tree = gast.gast_to_ast(node)
+    tree = _SignedConstants().visit(gast.gast_to_ast(node))
     text = ast.unparse(ast.fix_missing_locations(tree))
     if "\\x00tl-comment:" not in text:
         return text
