@@ -52,7 +52,8 @@ defrule(rt.add_at, "acc, x, index, v", kind=A,
 # `v` is a tuple adjoint (of a tuple or list) and `i` an index.
 defrule(rt.cot_getitem, "v, i", kind=A, jvp={"v": "cot_getitem(dv, i)", "i": "0.0"},
         tested_by=HESSIANS)
-defrule(rt.cot_add, "a, b", kind=A, jvp={"a": "da", "b": "db"}, jvp_combine="cot_add")
+defrule(rt.cot_add, "a, b", kind=A, jvp={"a": "da", "b": "db"}, jvp_combine="cot_add",
+        jvp_batch={"a": "batch_cot_term(da, a, y)", "b": "batch_cot_term(db, b, y)"})
 defrule(rt.unpack_adjoint, "x, parts", kind=A,
         jvp={"x": "0.0", "parts": "unpack_adjoint(x, dparts)"},
         jvp_batch={"parts": "batch_unpack(x, dparts)"}, samples=samples.unpack_adjoint)

@@ -203,3 +203,16 @@ def batch_at(fn, pos, *args):
         a[pos] = t
         out.append(np.asarray(fn(*a)))
     return np.stack(out)
+
+
+@kernel
+def batch_cot_term(d, v, y):
+    """Batched tangent `d` of one operand `v` of ``y = cot_add(a, b)``, made like `y`'s: a
+    scalar adjoint (a zero written ``0.0 / x``) added to an array one is stretched to it, so
+    its tangent must be too (a tangent of shape (n,) would read as unbatched next to an
+    array).  Tuples and dicts are added part by part: returned as they are."""
+    if is_zero(d) or np.ndim(v) > 0 or np.ndim(d) != 1 or \
+            isinstance(v, (tuple, list, dict)) or isinstance(y, (tuple, list, dict)) or \
+            np.ndim(y) == 0:
+        return d        # only a scalar's batched tangent, (n,), is stretched
+    return batch_broadcast(batch_align(d, v, y), y)
