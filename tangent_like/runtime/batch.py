@@ -211,8 +211,7 @@ def batch_cot_term(d, v, y):
     scalar adjoint (a zero written ``0.0 / x``) added to an array one is stretched to it, so
     its tangent must be too (a tangent of shape (n,) would read as unbatched next to an
     array).  Tuples and dicts are added part by part: returned as they are."""
-    if is_zero(d) or np.ndim(v) > 0 or np.ndim(d) != 1 or \
-            isinstance(v, (tuple, list, dict)) or isinstance(y, (tuple, list, dict)) or \
-            np.ndim(y) == 0:
+    if is_zero(d) or any(isinstance(t, (tuple, list, dict)) for t in (d, v, y)) or \
+            np.ndim(v) > 0 or np.ndim(d) != 1 or np.ndim(y) == 0:
         return d        # only a scalar's batched tangent, (n,), is stretched
     return batch_broadcast(batch_align(d, v, y), y)
