@@ -361,9 +361,18 @@ def bessel_in_z(v, z):
     return np.sum(scipy.special.iv(v, z) + scipy.special.gammainc(v, z))
 
 
+def _run_script(path, text):
+    """Run `text` as a fresh Python process (this checkout's tangent_like first on its path);
+    its completed process, which must have succeeded."""
+    path.write_text(text)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
 def test_without_scipy_tangent_like_imports_and_has_no_scipy_rules(tmp_path):
-    script = tmp_path / "no_scipy.py"
-    script.write_text("import sys\n"
+    out = _run_script(tmp_path / "no_scipy.py", "import sys\n"
                       "sys.modules['scipy'] = None      # import scipy fails\n"
                       "import numpy as np\n"
                       "import tangent_like as tl\n"
@@ -372,18 +381,13 @@ def test_without_scipy_tangent_like_imports_and_has_no_scipy_rules(tmp_path):
                       "    return np.sum(np.sin(x) * x)\n\n\n"
                       "assert not any(r.name.startswith('scipy') for r in registry.all_rules())\n"
                       "print(tl.grad(f)(np.array([0.0, 1.0]))[0])\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         env=env)
-    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "0.0"
 
 
 def test_scipy_rules_are_registered_when_scipy_is_imported(tmp_path):
     """Importing tangent_like does not import scipy.stats (slow to import); the rules of a
     module are registered once the program imports it, before a rule of the user's."""
-    script = tmp_path / "late_scipy.py"
-    script.write_text("import sys\n"
+    out = _run_script(tmp_path / "late_scipy.py", "import sys\n"
                       "import numpy as np\n"
                       "import tangent_like as tl\n"
                       "from tangent_like.rules import registry\n"
@@ -400,8 +404,4 @@ def test_scipy_rules_are_registered_when_scipy_is_imported(tmp_path):
                       "assert np.allclose(tl.grad(f)(x), want)\n"
                       "assert registry.lookup(scipy.special.erf) is mine\n"
                       "print('ok')\n")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         env=env)
-    assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
