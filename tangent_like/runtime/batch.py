@@ -13,8 +13,13 @@ from .kernels import kernel
 
 @kernel
 def batch_align(dx, x, y):
-    """Give a batched tangent of `x` (leading batch axis) the rank of `y` plus one."""
-    missing = np.ndim(y) - np.ndim(x)
+    """Give a batched tangent of `x` (leading batch axis) the rank of `y` plus one.
+
+    `x` may be the zero placeholder ``0.0`` of an adjoint that stands for zeros of any
+    shape while its tangent is not zero (the derivative of a value that is zero here, not
+    everywhere): the tangent's own rank, less the batch axis, is then the value's."""
+    rank = max(np.ndim(x), np.ndim(dx) - 1)
+    missing = np.ndim(y) - rank
     if missing <= 0 or np.ndim(dx) == 0:
         return dx
     dx = np.asarray(dx)
