@@ -227,6 +227,11 @@ class GradOf(Differentiable):
     def _pieces(self, args, kwargs):
         inner = self._base._pieces(args, kwargs)
         if inner.shape != ():
+            if not isinstance(inner.shape, tuple):
+                raise DerivativeUsageError(
+                    f"tl.grad of {self._base!r} needs a scalar-valued derivative, but its "
+                    "value is a tuple, list or dict: take directional derivatives of it "
+                    "(tl.jvp, tl.hvp)")
             raise DerivativeUsageError(
                 f"tl.grad of {self._base!r} needs a scalar-valued derivative, but its value "
                 f"has shape {inner.shape}: use tl.jacobian (or tl.hessian for the second "

@@ -12,6 +12,7 @@ from .errors import DerivativeUsageError
 from .loader import note_origin
 from .pipeline import Options, specialize
 from .targets import Differentiable
+from .values import finalize
 
 
 class Pieces:
@@ -24,7 +25,7 @@ class Pieces:
     def __init__(self, calls, combine, shape):
         self.calls = calls
         self.combine = combine
-        self.shape = tuple(shape)
+        self.shape = shape if isinstance(shape, Structure) else tuple(shape)
 
     def evaluate(self, paired=False):
         """The value; with `paired`, calls return (value, tangent) pairs and the result is
@@ -44,15 +45,36 @@ class Pieces:
         return self.combine(parts)
 
 
+class Structure:
+    """The "shape" of a piece whose value is a tuple, list or dict of arrays and floats
+    (the gradient of a structured argument): the value it is shaped like."""
+
+    def __init__(self, like):
+        self.like = like
+
+    def __eq__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+
+def shape_of(x):
+    """The shape of a piece shaped like argument `x`: an array shape, or a `Structure`."""
+    return Structure(x) if isinstance(x, (tuple, list, dict)) else np.shape(x)
+
+
 def _part(out, path, shape):
-    """The part of a generated function's result at `path`, shaped `shape`.  A zero tangent
-    (the float 0.0) may stand for a whole tuple of tangents, or an array of zeros."""
+    """The part of a generated function's result at `path`, shaped `shape` (an array shape
+    or a `Structure`).  A zero tangent (the float 0.0) may stand for a whole tuple of
+    tangents, or an array of zeros."""
     for k in path:
         if isinstance(out, (tuple, list)):
             out = out[k]
         else:
             out = 0.0
             break
+    if isinstance(shape, Structure):
+        return finalize(out, shape.like)
     if isinstance(out, (tuple, list, dict)):
         raise DerivativeUsageError("derivatives of derivatives need array or float values, "
                                    "not tuples")
@@ -62,14 +84,37 @@ def _part(out, path, shape):
 
 
 def array_argument(x, name):
-    """`x`, the argument a derivative of a derivative is taken in: a float or an array."""
-    if isinstance(x, (tuple, list, dict)) or not isinstance(
-            x, (float, int, complex, np.ndarray, np.generic)):
+    """`x`, the argument a Jacobian or Hessian of a derivative is taken in: a float or an
+    array."""
+    if isinstance(x, (tuple, list, dict)) or not _numeric(x):
         raise DerivativeUsageError(
-            f"derivatives of derivatives need array or float values, not "
+            f"Jacobians and Hessians of derivatives are taken in array or float values, not "
             f"{type(x).__name__}s: '{name}' is a {type(x).__name__} -- pass an array "
-            "(np.stack its parts) or differentiate with respect to one part")
+            "(np.stack its parts), differentiate with respect to one part, or take "
+            "directional derivatives (tl.jvp, tl.hvp), which accept tuples, lists and dicts")
     return x
+
+
+def nestable_argument(x, name):
+    """`x`, the argument a derivative taken again is taken in: a float, an array, or a
+    tuple, list or dict of them."""
+    if isinstance(x, (tuple, list)):
+        for i, v in enumerate(x):
+            nestable_argument(v, f"{name}[{i}]")
+        return x
+    if isinstance(x, dict):
+        for k, v in x.items():
+            nestable_argument(v, f"{name}[{k!r}]")
+        return x
+    if not _numeric(x):
+        raise DerivativeUsageError(
+            f"derivatives of derivatives are taken in floats, arrays, and tuples, lists and "
+            f"dicts of them: '{name}' is a {type(x).__name__}")
+    return x
+
+
+def _numeric(x):
+    return isinstance(x, (float, int, complex, np.ndarray, np.generic))
 
 
 def check_nestable(base):
@@ -85,9 +130,9 @@ def gradient_pieces(f, name, args, kwargs):
     """``tl.grad(f, wrt=name)`` of a plain function as pieces: its generated gradient entry,
     written to be differentiated again."""
     entry, bound = gradient_entry(f, (name,), args, kwargs)
-    x = array_argument(bound.arguments[name], name)
-    return Pieces([(entry, args, kwargs, (1, 0), np.shape(x))],
-                  lambda parts: parts[0], np.shape(x))
+    x = nestable_argument(bound.arguments[name], name)
+    return Pieces([(entry, args, kwargs, (1, 0), shape_of(x))],
+                  lambda parts: parts[0], shape_of(x))
 
 
 def vjp_pieces(f, name, args, kwargs):
@@ -160,6 +205,11 @@ def directions(x):
 def jacobian_pieces(pieces, name, x, options):
     """The Jacobian of `pieces` with respect to argument `name` (value `x`), as pieces:
     one forward call per direction, stacked along trailing axes shaped like `x`."""
+    if isinstance(pieces.shape, Structure):
+        raise DerivativeUsageError(
+            "Jacobians and Hessians of derivatives are taken of array or float values; this "
+            "derivative's value is a tuple, list or dict (the gradient of one): take "
+            "directional derivatives of it (tl.jvp, tl.hvp) instead")
     forward = forward_calls(pieces, name, options)
     dirs = directions(x)
     calls = []

@@ -77,3 +77,68 @@ def test_gradient_of_an_array_derivative_points_to_hessian():
 
 def norm2(x):
     return np.sum(x * x)
+
+
+def energy(params, scale):
+    w, b = params
+    return scale * np.sum(np.sin(w) * b ** 2) + np.sum(w * b) * scale ** 2
+
+
+def energy_of_dict(p, scale):
+    return energy((p["w"], p["b"]), scale)
+
+
+def _fd_along(g, args, i, v, eps=1e-6):
+    """Central difference of derivative g along v in argument i (tuples part by part)."""
+    def moved(s):
+        a = list(args)
+        x = a[i]
+        if isinstance(x, tuple):
+            a[i] = tuple(xk + s * vk for xk, vk in zip(x, v))
+        elif isinstance(x, dict):
+            a[i] = {k: x[k] + s * v[k] for k in x}
+        else:
+            a[i] = x + s * v
+        return g(*a)
+    plus, minus = moved(eps / 2), moved(-eps / 2)
+    if isinstance(plus, dict):
+        return {k: (plus[k] - minus[k]) / eps for k in plus}
+    return tuple((p - m) / eps for p, m in zip(plus, minus))
+
+
+W, B = np.array([0.3, -0.5, 1.1]), np.array([1.0, 2.0, -0.7])
+
+
+@pytest.mark.parametrize("wrt, direction", [
+    (0, (np.array([1.0, 0.5, -0.2]), np.array([0.3, -1.0, 0.4]))),
+    (1, 0.7),
+])
+def test_jvp_of_the_gradient_of_a_tuple_argument(wrt, direction):
+    g = tl.grad(energy)
+    args = ((W, B), 1.3)
+    value, tangent = tl.jvp(g, args, direction, wrt=wrt)
+    assert isinstance(tangent, tuple) and len(tangent) == 2
+    for got, expected in zip(value, g(*args)):
+        np.testing.assert_allclose(got, expected)
+    for got, expected in zip(tangent, _fd_along(g, args, wrt, direction)):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_hvp_and_jvp_of_the_gradient_of_a_dict_argument():
+    args = ({"w": W, "b": B}, 0.6)
+    v = {"w": np.array([0.2, 0.1, -1.0]), "b": np.array([1.0, 0.0, 0.5])}
+    _, tangent = tl.jvp(tl.grad(energy_of_dict), args, v)
+    expected = _fd_along(tl.grad(energy_of_dict), args, 0, v)
+    assert set(tangent) == {"w", "b"}
+    for k in tangent:
+        np.testing.assert_allclose(tangent[k], expected[k], rtol=1e-5, atol=1e-7)
+    hv = tl.hvp(energy_of_dict)(*args, v)
+    for k in hv:
+        np.testing.assert_allclose(hv[k], expected[k], rtol=1e-5, atol=1e-7)
+
+
+def test_jacobian_of_a_structured_gradient_points_to_jvp():
+    with pytest.raises(tl.DerivativeUsageError, match="tl.jvp"):
+        tl.jacobian(tl.grad(energy))((W, B), 1.0)
+    with pytest.raises(tl.DerivativeUsageError, match="tl.jvp"):
+        tl.grad(tl.grad(energy), wrt=1)((W, B), 1.0)
