@@ -18,7 +18,7 @@ from .nesting import (along_pieces, check_nestable, forward_calls, forward_optio
 from .pipeline import Options, clear_cache, generation, specialize
 from .runtime import seed_for
 from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
-                      partial_wrt, wrt_names)
+                      derivative_maker, partial_wrt, wrt_names)
 from .values import (as_tangent, assumed_kinds, describe_kinds, embedded_tangents, fast_kind,
                      finalize, kinds_of, path_of, picked_gradients, shaped_like, wrt_params)
 
@@ -174,6 +174,7 @@ class Derivative(Differentiable):
         return display.html(self.source, title=repr(self))
 
 
+@derivative_maker
 def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, argnums=None):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
@@ -255,6 +256,7 @@ class GradOf(Differentiable):
         return display.html(repr(self), title=repr(self))
 
 
+@derivative_maker
 def value_and_grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False,
                    argnums=None):
     """Like `grad`, but the derivative function returns ``(f(*args), gradient)``; with

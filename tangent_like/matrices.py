@@ -18,7 +18,7 @@ from .nesting import (along_pieces, array_argument, check_nestable, forward_opti
 from .pipeline import Options, generation, specialize
 from .runtime import zero_tangent
 from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
-                      wrt_names)
+                      derivative_maker, wrt_names)
 from .values import (as_tangent, embed, embedded_tangents, fast_kind, finalize,
                      gradient_part, param_of, part_of, path_of, picked_gradients)
 
@@ -27,6 +27,7 @@ def _size(x):
     return int(np.size(x))
 
 
+@derivative_maker
 def jacobian(f, wrt=WRT_DEFAULT, mode="auto", optimize=True, kinks="ignore", *, argnums=None):
     """The Jacobian of `f` with respect to `wrt`: a function returning an array of shape
     ``out.shape + arg.shape`` (a tuple of them when `wrt` is a tuple).
@@ -175,6 +176,7 @@ def _jacobian_forward(f, names, args, kwargs, xs, options):
     return tuple(result)
 
 
+@derivative_maker
 def hvp(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
     """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
     forward mode over the generated gradient code, without forming the Hessian.  `argnums`
@@ -283,6 +285,7 @@ def _refuse_parts(matrix):
                                    "argument: derivatives of derivatives take a whole one")
 
 
+@derivative_maker
 def hessian(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
     """The Hessian of scalar `f` with respect to one argument: shape ``x.shape + x.shape``.
 

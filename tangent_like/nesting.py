@@ -12,7 +12,8 @@ from .errors import DerivativeUsageError
 from .loader import note_origin
 from .pipeline import Options, specialize
 from .targets import Differentiable
-from .values import finalize
+from .runtime import nested
+from .values import as_tangent, finalize
 
 
 class Pieces:
@@ -222,3 +223,36 @@ def jacobian_pieces(pieces, name, x, options):
         return np.stack(cols, axis=-1).reshape(shape + np.shape(x))
 
     return Pieces(calls, combine, shape + np.shape(x))
+
+
+# Calls of gradients inside differentiated code (runtime/nested.py): their derivatives are
+# forward mode over the generated gradient code of the function they differentiate.
+
+def _argument_tangent(t, arguments, name):
+    return as_tangent(t, arguments[name], name)
+
+
+def gradient_call_vjp(d, g, wrt, p, arguments, along=None):
+    """The adjoint of argument `p` of the call ``d(**arguments)`` of the gradient ``d`` (with
+    respect to `wrt`) given the adjoint `g` of its value: ``tl.grad(f, p)`` differentiated
+    along `g` in `wrt`; with `along` ``(q, dq)``, that differentiated again along `dq` in
+    `q` (the tangent of the adjoint: a third derivative)."""
+    options = forward_options(d._options.optimize, d._options.kinks)
+    pieces = along_pieces(gradient_pieces(d._func, p, (), arguments), wrt,
+                          _argument_tangent(g, arguments, wrt), options)
+    if along is not None:
+        q, dq = along
+        pieces = along_pieces(pieces, q, _argument_tangent(dq, arguments, q), options)
+    return finalize(pieces.evaluate(paired=True)[1], arguments[p])
+
+
+def gradient_call_jvp(d, p, dp, arguments):
+    """The tangent of the call ``d(**arguments)`` of the gradient `d` along the tangent `dp`
+    of argument `p`."""
+    options = forward_options(d._options.optimize, d._options.kinks)
+    pieces = along_pieces(d._pieces((), arguments), p, _argument_tangent(dp, arguments, p),
+                          options)
+    return finalize(pieces.evaluate(paired=True)[1], arguments[d._wrt[0]])
+
+
+nested.install(gradient_call_vjp, gradient_call_jvp)

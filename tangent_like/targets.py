@@ -41,6 +41,16 @@ class Differentiable:
         raise DerivativeUsageError(f"{self!r} cannot be differentiated again")
 
 
+def derivative_maker(func):
+    """Mark `func` as making derivatives (``tl.grad``...): a call ``func(g)(x)`` inside a
+    differentiated function is resolved by making the derivative at transformation time
+    (from module-level names and constants).  A library wrapping tangent_like may mark its
+    own spelling, whose results give their tangent_like derivative by
+    ``__tangent_like_derivative__()``."""
+    func.__tangent_like_derivative_maker__ = True
+    return func
+
+
 class _FirstArgument(int):
     """The default `wrt`, argument 0, told apart from an explicit ``wrt=0``: `choose_wrt`
     refuses `wrt` and `argnums` given together."""

@@ -236,15 +236,24 @@ EXAMPLES = {
         def ask(tl):
             return tl.grad(M.loss, wrt="self.w")
         """],
-    "Calling a derivative inside the differentiated function": [
+    "Calling a derivative other than a gradient inside the differentiated function": [
         """
         import tangent_like as tl
 
         def g(a):
-            return np.sum(a ** 3)
+            return np.sin(a)
 
         def f(x):
-            return np.sum(tl.grad(g)(x) * x)
+            return np.sum(tl.jacobian(g)(x) * x)
+        """,
+        """
+        import tangent_like as tl
+
+        def g(a):
+            return np.sum(a ** 3), a
+
+        def f(x):
+            return np.sum(tl.grad(g, has_aux=True)(x)[0] * x)
         """],
     "Building an object of a class from differentiated values": [
         """

@@ -13,6 +13,7 @@ import types
 from . import lattice
 from .. import rules, runtime
 from ..errors import NoDerivativeError, TransformError, UnsupportedSyntaxError
+from ..rules.derivative_calls import CALLEE, derivative_rule, is_maker
 from ..syntax import nodes
 from ..syntax.naming import is_stack
 
@@ -100,6 +101,9 @@ def resolve_call(call, parsed, local_vars, error, local_kind=None):
             return RuleTarget(rule, bound)
     dotted = nodes.dotted_name(func)
     if dotted is None:
+        made = _made_derivative(func, parsed, local_vars)
+        if made is not None:
+            return derivative_target(made, call, error)
         return UnknownTarget(None, "a computed function")
     head = dotted.split(".")[0]
     if head in local_vars:
@@ -136,7 +140,50 @@ def resolve_call(call, parsed, local_vars, error, local_kind=None):
     if is_user_function(obj):
         bound = bind_function(obj, call, error)
         return UserTarget(obj, obj, bound)
+    if derivative_rule(obj) is not None:
+        return derivative_target(obj, call, error)
     return UnknownTarget(obj, dotted)
+
+
+def derivative_target(obj, call, error):
+    """The target of a call of the derivative `obj` (``dg(x)`` for ``dg = tl.grad(g)``, or
+    ``tl.grad(g)(x)``): its rule, with the callee expression bound to ``_derivative``."""
+    rule = derivative_rule(obj)
+    return RuleTarget(rule, bind_rule(rule, call, error, receiver=(CALLEE, call.func)))
+
+
+def _made_derivative(func, parsed, local_vars):
+    """The gradient ``maker(g, ...)`` makes, for a callee written ``tl.grad(g, wrt)``: the
+    maker and its arguments are module-level names and constants, so it is made once here
+    (the generated code makes it again where it calls it); None for anything else."""
+    if not isinstance(func, nodes.Call):
+        return None
+    values = []
+    for node in [func.func] + list(func.args) + [k.value for k in func.keywords]:
+        if isinstance(node, nodes.Constant):
+            values.append(node.value)
+            continue
+        dotted = nodes.dotted_name(node)
+        if dotted is None or dotted.split(".")[0] in local_vars:
+            return None
+        ok, obj = parsed.namespace.lookup(dotted.split(".")[0])
+        if not ok:
+            return None
+        try:
+            for part in dotted.split(".")[1:]:
+                obj = getattr(obj, part)
+        except AttributeError:
+            return None
+        values.append(obj)
+    if not is_maker(values[0]) or any(isinstance(k.value, nodes.Starred) or k.arg is None
+                                      for k in func.keywords):
+        return None
+    n = len(func.args)
+    keywords = {k.arg: v for k, v in zip(func.keywords, values[1 + n:])}
+    try:
+        return values[0](*values[1:1 + n], **keywords)
+    except Exception:       # not a gradient of these arguments: left to the call itself
+        return None
 
 
 def function_target(obj, call, error):

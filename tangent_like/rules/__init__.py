@@ -8,7 +8,7 @@ from . import registry, views, constants  # noqa: F401  (first: they mark rules 
 from . import operators, elementwise, builtin_rules, numpy_rules, runtime_rules  # noqa: F401
 from . import numpy_reduce, numpy_shape, numpy_select, numpy_linalg  # noqa: F401
 from . import numpy_signal, numpy_stats  # noqa: F401
-from . import structures, containers  # noqa: F401
+from . import structures, containers, derivative_calls  # noqa: F401
 try:
     import scipy
 except ImportError:     # SciPy is optional: its rules are registered when it is installed

@@ -19,14 +19,15 @@ and rule templates see) where it defines them, with the `kernel` decorator:
   ``scipy.linalg``), imported with SciPy's rules when SciPy is installed; generated code
   also sees the package ``scipy`` itself.
 * `containers`: dicts, ``tuple(xs)`` and ``list(xs)``, the order of ``sorted``.
+* `nested`: calls of derivatives (``dg(x)`` for ``dg = tl.grad(g)``) in differentiated code.
 
 Every kernel of the NumPy families is also an attribute of this package
 (``tangent_like.runtime.sum_adjoint``), which is the name its rule has in docs/rules.md.  The runtime never imports the rules: the
 forward rules of kernels (for derivatives of generated code) are declared in
 `tangent_like.rules`.
 """
-from . import (batch, containers, core, elementwise, linalg, norm, products,  # noqa: F401
-               reduce, select, shape, signal, stats, structures)
+from . import (batch, containers, core, elementwise, linalg, nested, norm,  # noqa: F401
+               products, reduce, select, shape, signal, stats, structures)
 from .kernels import HELPERS, kernel  # noqa: F401
 
 globals().update(HELPERS)
