@@ -319,6 +319,12 @@ class _Module:
         definition), and what a copied definition reads in turn."""
         if value is _MISSING:
             return          # undefined where it is read: fails there as in the original
+        if getattr(value, "needs_tangent_like", False):
+            raise DerivativeUsageError(
+                f"a standalone module cannot hold {name!r}, which {reader.label} calls: it "
+                "differentiates a gradient called inside the function with tangent_like "
+                "itself -- import tangent_like in that module, or pass the gradient's value "
+                "in as an argument")
         if name in self.bound:
             old, label = self.bound[name]
             if old is not value and not (_plain(old) and _plain(value) and _same(old, value)):

@@ -132,3 +132,24 @@ def test_a_call_of_another_derivative_is_refused_where_it_is_called():
     with pytest.raises(tl.NoDerivativeError, match="tl.grad") as info:
         tl.grad(calls_jacobian)(X)
     assert "test_derivative_calls.py" in str(info.value)
+
+
+def real_of(z):
+    return np.sum(np.real(z) ** 2 * np.imag(z))
+
+
+def calls_with_complex(z):
+    return np.sum(np.abs(tl.grad(real_of)(z)) ** 2)
+
+
+def test_a_call_with_complex_arguments_is_refused():
+    z = np.array([0.3 + 0.2j, -0.5 + 1.0j])
+    with pytest.raises(tl.NoDerivativeError, match="complex"):
+        tl.grad(calls_with_complex)(z)
+    with pytest.raises(tl.NoDerivativeError, match="complex"):
+        tl.jvp(calls_with_complex, (z,), np.ones(2) + 0j)
+
+
+def test_a_standalone_module_cannot_hold_a_call_of_a_gradient():
+    with pytest.raises(tl.DerivativeUsageError, match="standalone"):
+        tl.derivative_source(force_loss, args=(X, WS), standalone=True)

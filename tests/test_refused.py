@@ -355,3 +355,11 @@ def test_grad_wrt_integer_argument_is_an_error(wrt):
         tl.grad(repeat_scale, wrt=wrt)(1.5, 3)
     message = str(info.value)
     assert "count" in message or "int" in message, message
+
+
+def test_an_output_of_one_element_counts_as_a_scalar():
+    x = np.array([[0.1, 0.2], [0.3, 0.4]])
+    g = tl.grad(lambda x: np.sum(np.sin(x), keepdims=True))(x)
+    np.testing.assert_allclose(g, np.cos(x))
+    h = tl.hessian(lambda x: np.sum(np.sin(x), axis=0))(np.array([0.3]))
+    np.testing.assert_allclose(h, [[-np.sin(0.3)]])

@@ -35,7 +35,10 @@ defrule(rt.batch_broadcast, "t, like", kind=A, name="batch_broadcast",
         jvp={"t": "batch_broadcast(dt, like)", "like": "0.0"},
         samples=samples.batch_broadcast)
 
-inactive(rt.seed_for, kind=lattice.SCALAR)
+# the seed of a one-element array output is ones of its shape
+inactive(rt.seed_for, params="value",
+         kind=lambda kinds, bound: lattice.SCALAR if lattice.is_scalar(kinds.get("value"))
+         else kinds.get("value", A))
 inactive(rt.zero_tangent, kind=A)
 # `v` may be smaller than `x` (the zero adjoint 0.0, a scalar adjoint): aligned first
 defrule(rt.unbroadcast, "v, x", kind=A, jvp={"v": "unbroadcast(dv, x)", "x": "0.0"},

@@ -234,7 +234,11 @@ def cot_add(a, b):
 
 @kernel
 def seed_for(value):
-    """The seed 1.0 of a gradient; refuses outputs that are not scalars."""
+    """The seed 1.0 of a gradient; refuses outputs that are not scalars.  An array of one
+    element (``np.sum(x, keepdims=True)``) is a scalar in an array: its seed is ones of its
+    shape, as PyTorch's ``backward`` takes one-element tensors."""
+    if isinstance(value, np.ndarray) and value.ndim and value.size == 1:
+        return np.ones(value.shape, dtype=np.result_type(value, 1.0))
     if np.ndim(value) != 0 or isinstance(value, (tuple, list)):
         raise DerivativeUsageError(
             f"grad needs a function with a scalar output; this one returned a value of "

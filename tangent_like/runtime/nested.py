@@ -34,6 +34,28 @@ def as_derivative(d):
     return hook() if hook is not None else d
 
 
+def _real(arguments):
+    """`arguments`, refused when one is complex: the adjoint of a call is a derivative of
+    another gradient by the symmetry of second derivatives, which holds for real values."""
+    for name, value in arguments.items():
+        if np.iscomplexobj(value) or isinstance(value, (tuple, list, dict)) and any(
+                np.iscomplexobj(v) for v in _leaves(value)):
+            raise NoDerivativeError(
+                f"a call of a gradient with a complex argument ({name!r}) is differentiated "
+                "for real values only", hint="differentiate with respect to the real and "
+                "imaginary parts as separate real arguments")
+    return arguments
+
+
+def _leaves(value):
+    parts = value.values() if isinstance(value, dict) else value
+    for v in parts:
+        if isinstance(v, (tuple, list, dict)):
+            yield from _leaves(v)
+        else:
+            yield v
+
+
 def _rows(batch, t, x):
     """The directions of a tangent `t` of `x`: its rows when it has a batch axis, else
     None (one tangent, the same in every direction, or not batched)."""
@@ -66,7 +88,7 @@ def derivative_vjp(d, g, wrt, p, arguments, batch=False):
     if is_zero(g):
         return 0.0
     d = as_derivative(d)
-    rows = _rows(batch, g, arguments[wrt])
+    rows = _rows(batch, g, _real(arguments)[wrt])
     if rows is not None:
         return _stack([derivative_vjp(d, row, wrt, p, arguments) for row in rows])
     return _SECOND["vjp"](d, g, wrt, p, arguments)
@@ -79,6 +101,7 @@ def derivative_vjp_tangent(d, g, wrt, p, arguments, darguments, batch=False):
     if is_zero(g) or is_zero(darguments):
         return 0.0
     d = as_derivative(d)
+    _real(arguments)
     total = 0.0
     for q, dq in darguments.items():
         if is_zero(dq):
@@ -99,7 +122,11 @@ def derivative_jvp(d, p, dp, arguments, batch=False):
     if is_zero(dp):
         return 0.0
     d = as_derivative(d)
-    rows = _rows(batch, dp, arguments[p])
+    rows = _rows(batch, dp, _real(arguments)[p])
     if rows is None:
         return _SECOND["jvp"](d, p, dp, arguments)
     return _stack([_SECOND["jvp"](d, p, row, arguments) for row in rows])
+
+
+for _kernel in (derivative_vjp, derivative_vjp_tangent, derivative_jvp):
+    _kernel.needs_tangent_like = True   # (a standalone module cannot copy them)

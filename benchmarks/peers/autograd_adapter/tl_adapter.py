@@ -619,6 +619,14 @@ class Op:
         not_adapted(f"{self.kind} of a function differentiated again",
                     "tangent_like nests grad, jacobian and hessian only")
 
+    def __tangent_like_derivative__(self):
+        """The tangent_like derivative this stands for, when it is called inside a function
+        tangent_like differentiates (``grad(fun)(x)`` in autograd's tests)."""
+        params = inspect.signature(self.fun).parameters.values()
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+            not_adapted("a derivative of a function with *args called inside another")
+        return self.tl_derivative(len(params), {})
+
     def __call__(self, *args, **kwargs):
         try:
             return _returned(getattr(self, "_call_" + self.kind)(args, kwargs))
@@ -698,6 +706,7 @@ def _operator(kind, doc):
         return Op(kind, fun, argnum)
     op.__name__ = kind
     op.__doc__ = doc
+    op.__tangent_like_derivative_maker__ = True
     return op
 
 
