@@ -13,7 +13,7 @@ from .loader import note_origin
 from .pipeline import Options, specialize
 from .targets import Differentiable
 from .runtime import nested
-from .values import as_tangent, finalize
+from .values import as_tangent, finalize, shaped_like
 
 
 class Pieces:
@@ -76,6 +76,10 @@ def _part(out, path, shape):
             break
     if isinstance(shape, Structure):
         return finalize(out, shape.like)
+    if isinstance(out, (tuple, list)) and len(shape) and len(out) == shape[0]:
+        # the adjoint of an array read as a sequence (np.vstack(x), for v in x): its rows
+        out = np.stack([np.broadcast_to(np.asarray(_part(o, (), shape[1:])), shape[1:])
+                        for o in out])
     if isinstance(out, (tuple, list, dict)):
         raise DerivativeUsageError("derivatives of derivatives need array or float values, "
                                    "not tuples")
@@ -229,7 +233,8 @@ def jacobian_pieces(pieces, name, x, options):
 # forward mode over the generated gradient code of the function they differentiate.
 
 def _argument_tangent(t, arguments, name):
-    return as_tangent(t, arguments[name], name)
+    """Tangent (or adjoint) `t` of an argument, with the zero 0.0 of any part as zeros."""
+    return as_tangent(shaped_like(t, arguments[name]), arguments[name], name)
 
 
 def gradient_call_vjp(d, g, wrt, p, arguments, along=None):

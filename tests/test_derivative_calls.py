@@ -153,3 +153,41 @@ def test_a_call_with_complex_arguments_is_refused():
 def test_a_standalone_module_cannot_hold_a_call_of_a_gradient():
     with pytest.raises(tl.DerivativeUsageError, match="standalone"):
         tl.derivative_source(force_loss, args=(X, WS), standalone=True)
+
+
+def tuple_potential(p):
+    return np.sum(np.sin(p[0])) + np.sum(np.cos(p[1])) + np.sum(p[2] ** 2)
+
+
+def uses_two_parts(p):
+    g = tl.grad(tuple_potential)(p)
+    return np.sum(g[0]) + np.sum(np.sin(g[1]))        # g[2] unused: its adjoint is zero
+
+
+def test_a_part_of_a_called_gradient_left_unused():
+    p = (np.array([0.3, 0.4]), np.array([1.0, -1.0]), np.array([0.5, 0.5]))
+    got = tl.grad(uses_two_parts)(p)
+    for k in range(3):
+        expected = fd_grad(lambda *q: uses_two_parts(q), p, k)
+        np.testing.assert_allclose(got[k], expected, rtol=1e-6, atol=1e-8)
+
+
+def dict_potential(p):
+    return np.sum(np.sin(p["a"])) + np.sum(np.cos(p["b"]))
+
+
+def uses_dict_gradient(p):
+    g = tl.grad(dict_potential)(p)
+    return np.sum(g["a"]) + np.sum(np.sin(g["a"])) + np.sum(np.sin(g["b"]))
+
+
+def test_hvp_of_a_function_calling_a_gradient_of_a_dict():
+    p = {"a": np.array([0.3, -0.2]), "b": np.array([0.7, 1.1]), "c": np.ones(2)}
+    v = {"a": np.array([1.0, 0.5]), "b": np.array([-1.0, 2.0]), "c": np.zeros(2)}
+    gradient = tl.grad(uses_dict_gradient)
+    eps = 1e-6
+    plus = gradient({k: p[k] + eps / 2 * v[k] for k in p})
+    minus = gradient({k: p[k] - eps / 2 * v[k] for k in p})
+    hv = tl.hvp(uses_dict_gradient)(p, v)
+    for k in p:
+        np.testing.assert_allclose(hv[k], (plus[k] - minus[k]) / eps, rtol=1e-5, atol=1e-7)

@@ -142,3 +142,14 @@ def test_jacobian_of_a_structured_gradient_points_to_jvp():
         tl.jacobian(tl.grad(energy))((W, B), 1.0)
     with pytest.raises(tl.DerivativeUsageError, match="tl.jvp"):
         tl.grad(tl.grad(energy), wrt=1)((W, B), 1.0)
+
+
+def stacked(x, v):
+    return np.sum(v * np.vstack(x) ** 2)
+
+
+def test_jvp_of_a_gradient_of_an_array_read_as_a_sequence():
+    # np.vstack(x) reads a 1-d x row by row: its adjoint comes back one row at a time
+    x, v = np.array([0.3, 0.5]), np.array([[1.0], [2.0]])
+    _, t = tl.jvp(tl.grad(stacked), (x, v), np.array([1.0, -1.0]))
+    np.testing.assert_allclose(t, [2.0, -4.0])

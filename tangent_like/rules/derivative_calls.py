@@ -91,8 +91,10 @@ def _make(d):
                   f"{arguments(bound)})")(p)
         jvp_batch[p] = (lambda p: lambda bound: f"derivative_jvp({CALLEE}, {p!r}, d{p}, "
                         f"{arguments(bound)}, True)")(p)
+    # (terms of tuple and dict values are added part by part: cot_add, not +)
     return Rule(d, name, ", ".join(spec), vjp=vjp, jvp=jvp, jvp_batch=jvp_batch,
-                kind=lambda kinds, bound: kinds.get(wrt, lattice.ANY), tested_by=__name__)
+                jvp_combine="cot_add", kind=lambda kinds, bound: kinds.get(wrt, lattice.ANY),
+                tested_by=__name__)
 
 
 def _refusing(d, name, why):
@@ -117,7 +119,7 @@ defrule(rt.derivative_vjp, "d, g, wrt, p, arguments, batch=False", kind=lattice.
         jvp_batch={"g": "derivative_vjp(d, dg, wrt, p, arguments, True)",
                    "arguments": "derivative_vjp_tangent(d, g, wrt, p, arguments, "
                                 "darguments, True)"},
-        tested_by=TESTS)
+        jvp_combine="cot_add", tested_by=TESTS)
 defrule(rt.derivative_jvp, "d, p, dp, arguments, batch=False", kind=lattice.ANY,
         jvp={"dp": "derivative_jvp(d, p, ddp, arguments, batch)"},
         refused={"arguments": "a third derivative in forward mode over forward mode"},

@@ -38,8 +38,8 @@ def _real(arguments):
     """`arguments`, refused when one is complex: the adjoint of a call is a derivative of
     another gradient by the symmetry of second derivatives, which holds for real values."""
     for name, value in arguments.items():
-        if np.iscomplexobj(value) or isinstance(value, (tuple, list, dict)) and any(
-                np.iscomplexobj(v) for v in _leaves(value)):
+        leaves = _leaves(value) if isinstance(value, (tuple, list, dict)) else (value,)
+        if any(np.iscomplexobj(v) for v in leaves):
             raise NoDerivativeError(
                 f"a call of a gradient with a complex argument ({name!r}) is differentiated "
                 "for real values only", hint="differentiate with respect to the real and "
