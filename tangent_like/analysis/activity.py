@@ -270,8 +270,8 @@ class _Analyzer:
         if any(self.name(n)[1] for n in nodes.walk(idx) if isinstance(n, nodes.Name)
                and isinstance(n.ctx, nodes.Load)):
             self.error(e, "indexing with a differentiated value (an index is an integer, a "
-                       "slice or a mask: it has no derivative)", "index with integers; for "
-                       "np.r_/np.c_ use np.concatenate, np.hstack or np.stack",
+                       "slice or a mask: it has no derivative)", "index with integers, "
+                       "slices or masks computed from values that are not differentiated",
                        NoDerivativeError)
         if lattice.is_dict(vk):
             key = idx.value if isinstance(idx, nodes.Constant) else None

@@ -140,12 +140,20 @@ def _indent_width(text, dedented):
 
 
 def _parse_fragment(text):
+    """The source of a lambda as `inspect` gives it (the whole lines it is on) cut to
+    something that parses: lines dropped from the end, and the last line cut before a
+    closing bracket or a comma that belongs to the code around the lambda
+    (``fs = [..., lambda x: g(x)]``)."""
     lines = text.splitlines()
     while lines:
-        try:
-            return nodes.parse(textwrap.dedent("\n".join(lines)))
-        except SyntaxError:
-            lines = lines[:-1]
+        last = lines[-1]
+        cuts = [len(last)] + [i for i in range(len(last) - 1, 0, -1) if last[i] in ")]},"]
+        for cut in cuts:
+            try:
+                return nodes.parse(textwrap.dedent("\n".join(lines[:-1] + [last[:cut]])))
+            except SyntaxError:
+                continue
+        lines = lines[:-1]
     raise TransformError("could not parse the function's source")
 
 

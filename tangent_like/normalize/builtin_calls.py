@@ -15,6 +15,11 @@
   index; the kernels call the receiver's own methods)
 * a dict display whose keys are not distinct constants is built key by key before its
   statement (``mapping = {}; mapping[k] = v``): a repeated key keeps its last value.
+* ``np.r_[a, b, 1:4]``     ->  ``np.concatenate([np.atleast_1d(a), np.atleast_1d(b),
+                               np.arange(1, 4)])``; ``np.c_[a, b]`` joins
+                               ``np.column_stack([a])``, ... along the last axis (NumPy's
+                               index tricks as the joins they are; string directives are
+                               refused)
 
 What a statement needs first (the sequence to sort when it is not a name, a dict built key by
 key) is computed before it; inside a comprehension or a lambda nothing moves, and what
@@ -45,6 +50,8 @@ Example (run as a test)::
 import builtins
 import math  # noqa: F401  (the example above)
 
+import numpy
+
 from ..errors import UnsupportedSyntaxError
 from ..syntax import nodes
 from ..syntax.scopes import local_names
@@ -71,6 +78,18 @@ class _Pass:
             return False
         found, value = self.parsed.namespace.lookup(name)
         return found and value is getattr(builtins, name)
+
+    def index_trick(self, node):
+        """"r_" or "c_" when `node` names NumPy's ``np.r_`` or ``np.c_``, else None."""
+        dotted = nodes.dotted_name(node)
+        if dotted is None or dotted.split(".")[0] in self.locals:
+            return None
+        found, value = self.parsed.namespace.lookup(dotted.split(".")[0])
+        for part in dotted.split(".")[1:] if found else ():
+            value = getattr(value, part, None)
+        if not found:
+            return None
+        return "r_" if value is numpy.r_ else "c_" if value is numpy.c_ else None
 
     def block(self, stmts):
         out = []
@@ -278,6 +297,29 @@ class _Calls(nodes.NodeTransformer):
         self.pre.append(_located(nodes.assign(name, value), self.stmt))
         return _at(nodes.name(name), value)
 
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        which = self.owner.index_trick(node.value)
+        if which is None:
+            return node
+        items = node.slice.elts if isinstance(node.slice, nodes.Tuple) else [node.slice]
+        parts = []
+        for item in items:
+            if isinstance(item, nodes.Constant) and isinstance(item.value, str):
+                self.refuse(item, f"np.{which}[...] with the directive {item.value!r} is not "
+                            "supported", "join the arrays with np.concatenate, np.stack or "
+                            "np.hstack", f"a directive of np.{which}")
+            if isinstance(item, nodes.Slice):
+                parts.append(_at(_arange(item), item))
+            elif which == "r_":
+                parts.append(_at(_np_call("atleast_1d", [item]), item))
+            else:
+                parts.append(_at(_np_call("column_stack", [nodes.list_([item])]), item))
+        axis = nodes.keyword(arg="axis", value=nodes.const(0 if which == "r_" else -1))
+        joined = _np_call("concatenate", [nodes.list_(parts)])
+        joined.keywords = [axis]
+        return _at(joined, node)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         node = _method(node)
@@ -392,3 +434,17 @@ def _at(new, old):
     `old`."""
     return nodes.locate_missing(new, getattr(old, "lineno", None),
                                 getattr(old, "col_offset", None))
+
+
+def _np_call(name, args):
+    return nodes.call(nodes.attribute(nodes.name("np"), name), args)
+
+
+def _arange(item):
+    """``np.arange`` of a slice in ``np.r_[...]`` (a constant range of numbers)."""
+    if isinstance(item.step, nodes.Constant) and isinstance(item.step.value, complex):
+        return _np_call("linspace", [item.lower or nodes.const(0), item.upper,
+                                     nodes.const(int(abs(item.step.value)))])
+    args = [item.lower or nodes.const(0), item.upper] + ([item.step] if item.step else [])
+    return _np_call("arange", args)
+

@@ -553,7 +553,7 @@ class Unary:
                 total = None
                 for j, uj in zip(self.argnums, us):
                     _, tan = tl.jvp(d, self.args + extra, uj, wrt=j)
-                    total = tan if total is None else total + tan
+                    total = tan if total is None else vmap(lambda a, b: a + b, total, tan)
                 res.append(total)
             return res
         return first, hvp
