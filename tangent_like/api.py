@@ -43,7 +43,7 @@ class Derivative(Differentiable):
         self._options = options
         self._has_aux = bool(has_aux)
         self.nestable = what == "grad" and self._single and not self._has_aux and not parts
-        self._sig = inspect.signature(func)
+        self._sig = inspect.signature(func, follow_wrapped=False)
         self.__signature__ = self._sig
         functools.update_wrapper(self, func, updated=())
         self.__name__ = f"{what}_{func.__name__}"
@@ -409,7 +409,7 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
                                  None if args is None else f.args + tuple(args), standalone)
     f = check_function(f)
     names, _ = wrt_names(f, wrt)
-    sig = inspect.signature(f)
+    sig = inspect.signature(f, follow_wrapped=False)
     if args is not None:
         kinds, _ = kinds_of(sig, tuple(args), {})
     else:

@@ -60,7 +60,7 @@ def check(f, *args, wrt=0, **kwargs):
         names, _ = wrt_names(f, wrt)
     except TransformError as exc:       # *args or **kwargs: located diagnostics
         return CheckReport(f, exc.diagnostics)
-    sig = inspect.signature(f)
+    sig = inspect.signature(f, follow_wrapped=False)
     if args or kwargs:
         kinds, _ = kinds_of(sig, args, kwargs)
     else:
@@ -107,7 +107,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-5, atol=1e-7, eps=1e-6, seed=0, **kwargs
         raise DerivativeUsageError(f"check_grad compares whole arguments, and wrt names "
                                    f"parts of arguments ({', '.join(parts)}): check the "
                                    "function with respect to the arguments they belong to")
-    sig = inspect.signature(f)
+    sig = inspect.signature(f, follow_wrapped=False)
     bound = sig.bind(*args, **kwargs)
     bound.apply_defaults()
     grads = grad(f, wrt=names)(*args, **kwargs)

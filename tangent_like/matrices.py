@@ -264,7 +264,7 @@ def _position(f, name):
     without binding the call."""
     if path_of(name):
         return None
-    params = list(inspect.signature(f).parameters.values())
+    params = list(inspect.signature(f, follow_wrapped=False).parameters.values())
     index = [p.name for p in params].index(name)
     kind = params[index].kind
     return index if kind in (kind.POSITIONAL_ONLY, kind.POSITIONAL_OR_KEYWORD) else None
@@ -274,7 +274,7 @@ def _argument(f, args, kwargs, name, position):
     """The value of the argument that `name` (a parameter, or a part of one) belongs to."""
     if position is not None and position < len(args):
         return args[position]
-    bound = inspect.signature(f).bind(*args, **kwargs)
+    bound = inspect.signature(f, follow_wrapped=False).bind(*args, **kwargs)
     bound.apply_defaults()
     return bound.arguments[param_of(name)]
 

@@ -376,7 +376,7 @@ def specialize(func, wrt, args, kwargs, options):
     of arguments (`targets.Part`): the derivative is then taken with respect to the
     parameters they belong to.  Integers (and integer arrays) are never differentiated:
     asking for one is a usage error."""
-    kinds, bound = kinds_of(inspect.signature(func), args, kwargs)
+    kinds, bound = kinds_of(inspect.signature(func, follow_wrapped=False), args, kwargs)
     for w in wrt:
         try:
             value = part_of(bound.arguments[param_of(w)], path_of(w))

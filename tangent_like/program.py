@@ -99,6 +99,7 @@ class Unit:
         self.parsed = _Copy(parsed, fdef)
         self.namer = Namer(parsed.namer.taken)
         self.namer.adjoints = {}
+        self.parsed.unit_namer = self.namer     # (names the analysis adds to the tree)
         self.kinds = kinds
         self.mask = mask
         name = parsed.name
@@ -210,7 +211,7 @@ def _defaults(parsed):
     out = {}
     func = parsed.func
     if func is not None:
-        for name, p in inspect.signature(func).parameters.items():
+        for name, p in inspect.signature(func, follow_wrapped=False).parameters.items():
             if p.default is not inspect.Parameter.empty:
                 out[name] = lattice.of_value(p.default)
     return out

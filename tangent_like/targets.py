@@ -31,7 +31,7 @@ class Differentiable:
     def _bind(self, args, kwargs):
         """The arguments of the user's function in a call of this derivative."""
         try:
-            bound = inspect.signature(self._func).bind(*args, **kwargs)
+            bound = inspect.signature(self._func, follow_wrapped=False).bind(*args, **kwargs)
         except TypeError as exc:
             raise DerivativeUsageError(str(exc)) from None
         bound.apply_defaults()
@@ -142,7 +142,7 @@ class Part(str):
 def wrt_names(f, wrt):
     """The parameters (or parts of parameters: `Part`) `wrt` names, and whether it is a single
     one: ``(names, single)``."""
-    sig = inspect.signature(f)
+    sig = inspect.signature(f, follow_wrapped=False)
     params = list(sig.parameters.values())
     names = [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     varargs = next((p.name for p in params if p.kind == p.VAR_POSITIONAL), None)
@@ -246,5 +246,5 @@ def _bound_first(partial):
     """The name of the first parameter of a bound method's function (the object), or None."""
     if getattr(partial, "_tl_label", "") != "bound method " or not partial.args:
         return None
-    params = list(inspect.signature(partial.func).parameters)
+    params = list(inspect.signature(partial.func, follow_wrapped=False).parameters)
     return params[0] if params else None

@@ -273,12 +273,23 @@ def _hypot3(a, b, c):
 
 
 def uses_star_args(x):
-    parts = (x, 2.0 * x, 1.0)
-    return _hypot3(*parts)  # <- refused: the items would fill named parameters
+    parts = [x]
+    for _ in range(2):
+        parts.append(2.0 * x)
+    return _hypot3(*parts)  # <- refused: a length known only when the loop has run
 
 
-def test_star_args_call_is_refused():
+def test_star_args_call_of_unknown_length_is_refused():
     assert_refused(uses_star_args, 2.0)
+
+
+def uses_known_star_args(x):
+    parts = (x, 2.0 * x, 1.0)
+    return _hypot3(*parts)
+
+
+def test_star_args_call_of_known_length_is_differentiated():
+    assert tl.grad(uses_known_star_args)(2.0) == pytest.approx(10.0 / math.sqrt(21.0))
 
 
 async def _double(v):

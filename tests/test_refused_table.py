@@ -145,13 +145,15 @@ EXAMPLES = {
             import math
             return math.sin(x)
         """],
-    "Calls that unpack `*args` or `**kwargs` into named parameters": [
+    "Calls that unpack into named parameters a sequence whose length is not known": [
         """
         def g(a, b):
             return a * b
 
         def f(x):
-            xs = (x, 2.0)
+            xs = []
+            for i in range(2):
+                xs.append(x * i)
             return g(*xs)
         """],
     "Starred assignment targets": [

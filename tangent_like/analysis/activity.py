@@ -17,7 +17,7 @@ from . import resolve as _resolve
 from .. import rules, runtime
 from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
 from ..syntax import nodes
-from ..syntax.naming import is_generated, is_stack
+from ..syntax.naming import Namer, is_generated, is_stack
 from ..syntax.scopes import local_names
 
 from ..rules.registry import Rule
@@ -86,6 +86,7 @@ class _Analyzer:
         self.active = set(active_params)
         self.targets = {}
         self.resolved = {}          # id(Call node) -> what the call refers to, by its name
+        self.spread = []            # (call, name, kind): sequences unpacked item by item
         self.local_vars = local_names(self.fdef)
         for name in self.local_vars:
             if is_stack(name):
@@ -105,6 +106,11 @@ class _Analyzer:
         else:
             raise InternalError(f"the analysis of {self.fdef.name} did not converge in "
                                 f"{limit} rounds")
+        for call, name, kind in self.spread:
+            if not _same_shape(self.kinds.get(name, kind), kind):
+                self.error(call, f"this call unpacks {name!r}, whose length (or keys) the "
+                           "analysis cannot tell", "pass the arguments one by one",
+                           UnsupportedSyntaxError)
         analysis = Analysis(self.kinds, self.active, self.targets, self.local_vars,
                             self.calls)
         aliasing.check_writes(self.fdef, analysis, self.error, self._callee_tree)
@@ -125,12 +131,69 @@ class _Analyzer:
             self.active.add(name)
 
     def _block(self, stmts):
-        for s in stmts:
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            items = self._spread(s)
+            if items:           # the items of an unpacked sequence, read before the call
+                stmts[i:i] = items
+                continue
             try:
                 self._stmt(s)
             except Exception as exc:       # checking mode: recorded, go on
                 if type(exc).__name__ != "SkipStatement":
                     raise
+            i += 1
+
+    def _spread(self, s):
+        """``f(a, *t)`` and ``f(**kw)`` where `t` is a tuple (or list) and `kw` a dict whose
+        length and keys the kinds tell: the items are read into names before the statement
+        (``t_item0 = t[0]``...) and passed one by one, so the call binds like any other.
+        Kinds only grow; `run` checks at the end that the kinds still tell the same."""
+        call = s.value if isinstance(s, (nodes.Assign, nodes.Expr)) else None
+        if not isinstance(call, nodes.Call):
+            return None
+        pre, args, keywords, changed = [], [], [], False
+        for a in call.args:
+            kind = self.value(a.value)[0] if isinstance(a, nodes.Starred) and isinstance(
+                a.value, nodes.Name) else None
+            if not lattice.is_tuple(kind):
+                args.append(a)
+                continue
+            self.spread.append((call, a.value.id, kind))
+            changed = True
+            for k in range(len(kind[1])):
+                item = self._namer().fresh(f"{a.value.id}_item{k}")
+                pre.append(self._read(item, a.value, nodes.const(k), s))
+                args.append(nodes.name(item))
+        for kw in call.keywords:
+            kind = self.value(kw.value)[0] if kw.arg is None and isinstance(
+                kw.value, nodes.Name) else None
+            if not (lattice.is_dict(kind) and kind[1] is not None and all(
+                    isinstance(key, str) for key, _ in kind[1])):
+                keywords.append(kw)
+                continue
+            self.spread.append((call, kw.value.id, kind))
+            changed = True
+            for key, _ in kind[1]:
+                item = self._namer().fresh(f"{kw.value.id}_{key}")
+                pre.append(self._read(item, kw.value, nodes.const(key), s))
+                keywords.append(nodes.keyword(arg=key, value=nodes.name(item)))
+        if changed:
+            call.args, call.keywords = args, keywords
+        return pre
+
+    def _namer(self):
+        namer = getattr(self.parsed, "unit_namer", None)
+        if namer is None:
+            namer = self.parsed.unit_namer = Namer(nodes.all_names(self.fdef))
+        return namer
+
+    def _read(self, item, sequence, index, s):
+        self.local_vars.add(item)
+        read = nodes.assign(item, nodes.subscript(nodes.name(sequence.id), index))
+        return nodes.locate_missing(read, getattr(s, "lineno", None),
+                                    getattr(s, "col_offset", None))
 
     def _stmt(self, s):
         if isinstance(s, nodes.Assign):
@@ -280,6 +343,9 @@ class _Analyzer:
             if isinstance(idx, nodes.Constant) and isinstance(idx.value, int) \
                     and -len(vk[1]) <= idx.value < len(vk[1]):
                 return vk[1][idx.value], va
+            bounds = _constant_slice(idx)
+            if bounds is not None:      # t[1:]: the tuple of those items
+                return lattice.tuple_kind(vk[1][slice(*bounds)]), va
             if isinstance(idx, nodes.Name) and self.value(idx)[0] == lattice.INT:
                 k = None
                 for part in vk[1]:
@@ -437,6 +503,31 @@ _CONSTRUCTS = {"JoinedStr": "an f-string", "FormattedValue": "an f-string",
                "Dict": "a dict display", "Set": "a set display", "Starred": "unpacking",
                "Lambda": "a lambda", "Await": "await", "Yield": "yield",
                "NamedExpr": "an assignment expression"}
+
+
+def _constant_slice(idx):
+    """``(start, stop, step)`` of a slice of integer constants (or None parts), else None."""
+    if not isinstance(idx, nodes.Slice):
+        return None
+    parts = []
+    for part in (idx.lower, idx.upper, idx.step):
+        if part is None:
+            parts.append(None)
+            continue
+        value = nodes.number(part)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        parts.append(value)
+    return tuple(parts)
+
+
+def _same_shape(kind, spread):
+    """Has a sequence (dict) of `kind` the length (keys) of the `spread` kind it was
+    unpacked as?"""
+    if lattice.is_tuple(spread):
+        return lattice.is_tuple(kind) and len(kind[1]) == len(spread[1])
+    return lattice.is_dict(kind) and kind[1] is not None and \
+        [k for k, _ in kind[1]] == [k for k, _ in spread[1]]
 
 
 def _reads_local(call, local_vars):

@@ -316,7 +316,7 @@ def bind_def(fdef, call, error):
 def bind_function(func, call, error, receiver=None):
     """The arguments of `call` by parameter of `func`; `receiver`, when given, is passed
     first (the object of a method call)."""
-    sig = inspect.signature(func)
+    sig = inspect.signature(func, follow_wrapped=False)
     first = [receiver] if receiver is not None else []
     if _unpacks(call):
         ps = list(sig.parameters.values())

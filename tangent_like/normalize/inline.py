@@ -119,12 +119,12 @@ def _try_inline(s, parsed, namer, family_of, in_progress):
            and n.func.id == fdef.name for n in nodes.walk(fdef)):
         return None
     try:
-        bound = inspect.signature(func).bind(*s.value.args,
+        bound = inspect.signature(func, follow_wrapped=False).bind(*s.value.args,
                                              **{k.arg: k.value for k in s.value.keywords})
     except TypeError:
         return None
     args = dict(bound.arguments)
-    for name, p in inspect.signature(func).parameters.items():
+    for name, p in inspect.signature(func, follow_wrapped=False).parameters.items():
         if name not in args:
             if p.default is inspect.Parameter.empty or not isinstance(
                     p.default, (int, float, bool, type(None))):

@@ -98,7 +98,7 @@ def _make(d):
 
 
 def _refusing(d, name, why):
-    names = [p.name for p in inspect.signature(d._func).parameters.values()
+    names = [p.name for p in inspect.signature(d._func, follow_wrapped=False).parameters.values()
              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     names += [f"_more{i}" for i in range(4)]        # (a direction, or *args, is bound too)
     rule = Rule(d, name, ", ".join([CALLEE] + [f"{n}=None" for n in names]), kind="any",
