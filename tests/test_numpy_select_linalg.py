@@ -764,3 +764,55 @@ def test_kinks_are_reported_at_non_differentiable_points(f, x):
 def test_clip_keywords_of_numpy_2_are_refused_clearly():
     with pytest.raises(tl.errors.TransformError, match="keyword 'min'"):
         tl.grad(clip_keywords)(X23)
+
+
+# ----------------------------------------------------------- einsum: many operands, sublists
+def einsum_interleaved(a, b, c):
+    return np.sum(np.einsum(a, (0, 1, 2), b, (3, 1, 0), c, (3, 3, 0), (3, 2, 0)) ** 2)
+
+
+def einsum_four(a, b, c):
+    return np.sum(np.sin(np.einsum("ij,jk,kl,lm->im", a, b, c, a.T)))
+
+
+def einsum_transposed(a):
+    return np.sum(np.einsum(a, [0, 1], [1, 0]) * np.arange(16.0).reshape(4, 4))
+
+
+def _fd(f, args, k, eps=1e-6):
+    x = args[k]
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        plus, minus = list(args), list(args)
+        plus[k], minus[k] = x + e, x - e
+        g[i] = (f(*plus) - f(*minus)) / (2 * eps)
+    return g
+
+
+_R = np.random.default_rng(7)
+_EINSUM_CASES = [
+    (einsum_interleaved, (_R.normal(size=(3, 4, 4)), _R.normal(size=(4, 4, 3)),
+                          _R.normal(size=(4, 4, 3)))),
+    (einsum_four, (_R.normal(size=(2, 3)), _R.normal(size=(3, 4)), _R.normal(size=(4, 3)))),
+    (einsum_transposed, (_R.normal(size=(4, 4)),)),
+]
+
+
+@pytest.mark.parametrize("f, args", _EINSUM_CASES)
+def test_einsum_forms_in_both_modes(f, args):
+    for k in range(len(args)):
+        expected = _fd(f, args, k)
+        np.testing.assert_allclose(tl.grad(f, wrt=k)(*args), expected, rtol=1e-6, atol=1e-7)
+        v = np.ones_like(args[k])
+        assert tl.jvp(f, args, v, wrt=k)[1] == pytest.approx(np.sum(expected), rel=1e-6)
+
+
+def test_einsum_of_four_operands_hessian():
+    a, b, c = _EINSUM_CASES[1][1]
+    g = tl.grad(einsum_four)
+    expected = np.stack([_fd(lambda *q: g(*q)[i, j], (a, b, c), 0, 1e-5)
+                         for i in range(2) for j in range(3)]).reshape(2, 3, 2, 3)
+    np.testing.assert_allclose(tl.hessian(einsum_four)(a, b, c), expected, rtol=1e-5,
+                               atol=1e-6)

@@ -7,8 +7,9 @@ Products are multilinear: every one is written as an einsum, and the adjoint of 
 the einsum of the cotangent with the other operands, output and operand subscripts swapped
 (`einsum_adjoint`; repeated indices such as ``'ii->'`` scatter onto the diagonal, letters of
 the operand missing elsewhere broadcast, ``...`` and size-1 broadcasting are undone).
-``np.einsum`` is supported with one to three operands (``np.einsum(subscripts, a, b, c)``;
-the ``optimize=`` keyword and the interleaved operand/sublist form are not).
+``np.einsum`` is supported with up to eight operands (``np.einsum(subscripts, a, b, c)``), or
+four in the interleaved form (``np.einsum(a, [0, 1], b, [1, 2], [0, 2])``); the kernels tell
+the two forms apart at run time (`einsum_call_adjoint`).  The ``optimize=`` keyword is not.
 
 Linear algebra (stacks of matrices ``(..., n, n)`` are supported throughout):
 
@@ -92,23 +93,29 @@ def _einsum_kind(arg_kinds, bound):
     return lattice.SCALAR if len(out) == 0 else ("array", len(out))
 
 
-def _einsum_template(pattern, k):
-    """A template naming only the operands the call passes (the others are absent)."""
+_EINSUM_SLOTS = ("subscripts", "a", "b", "c", "e", "f", "h", "k", "m")   # positional
+
+
+def _einsum_template(pattern, position):
+    """A template passing the call's positional arguments as they are (the kernels tell
+    the two forms of the call apart)."""
     def template(bound):
-        ops = ", ".join(p for p in "abc" if p in bound)
-        return pattern.format(k=k, p="abc"[k], ops=ops)
+        present = ", ".join(p for p in _EINSUM_SLOTS if p in bound)
+        return pattern.format(k=position, p=_EINSUM_SLOTS[position], args=present)
     return template
 
 
 _einsum = defrule(
-    np.einsum, "subscripts, a, b=None, c=None", kind=real_kind(_einsum_kind, "a", "b", "c"),
-    vjp={p: _einsum_template("einsum_adjoint(g, subscripts, {k}, {ops})", k)
-         for k, p in enumerate("abc")},
-    jvp={p: _einsum_template("einsum_tangent(d{p}, subscripts, {k}, {ops})", k)
-         for k, p in enumerate("abc")},
-    jvp_batch={p: f"einsum_tangent(d{p}, subscripts, {k}, a, b, c, True)"
-               for k, p in enumerate("abc")},
-    samples=samples.einsum, kink="one to three operands; no optimize= keyword")
+    np.einsum, ", ".join(["subscripts"] + [f"{p}=None" for p in _EINSUM_SLOTS[1:]]),
+    kind=real_kind(_einsum_kind, *_EINSUM_SLOTS[1:]),
+    vjp={p: _einsum_template("einsum_call_adjoint(g, {k}, {args})", k)
+         for k, p in enumerate(_EINSUM_SLOTS)},
+    jvp={p: _einsum_template("einsum_call_tangent(d{p}, {k}, {args})", k)
+         for k, p in enumerate(_EINSUM_SLOTS)},
+    jvp_batch={p: _einsum_template("einsum_call_tangent(d{p}, {k}, {args}, batch=True)", k)
+               for k, p in enumerate(_EINSUM_SLOTS)},
+    samples=samples.einsum, kink="up to eight operands, or four in the interleaved form "
+    "(operand, sublist, ...); no optimize= keyword")
 
 
 def _inner_kind(arg_kinds, bound):
@@ -155,6 +162,9 @@ _tensordot = defrule(
 
 multilinear_helper(rt.einsum_adjoint, "v, subscripts, which, a, b=None, c=None", ["a", "b", "c"],
                    samples.einsum_adjoint)
+_CALL_SLOTS = [f"p{k}" for k in range(len(_EINSUM_SLOTS))]
+multilinear_helper(rt.einsum_call_adjoint, ", ".join(["v", "which", "p0"] + [
+    f"{p}=None" for p in _CALL_SLOTS[1:]]), _CALL_SLOTS, samples.einsum_call_adjoint)
 multilinear_helper(rt.outer_adjoint, "v, which, a, b", ["a", "b"], samples.outer_adjoint)
 multilinear_helper(rt.vdot_adjoint, "v, which, a, b", ["a", "b"], samples.vdot_adjoint)
 inactive(rt.tensordot_subscripts, kind=A, name="tensordot_subscripts")

@@ -148,8 +148,27 @@ def _einsum_parse(subscripts, shapes):
     return explicit, out, sizes
 
 
-def _operands(a, b, c):
-    return [x for x in (a, b, c) if x is not None]
+def _operands(*ops):
+    return [x for x in ops if x is not None]
+
+
+def _einsum_call(args):
+    """``(subscripts, operands, position -> operand number)`` of the positional arguments
+    of an ``np.einsum`` call, in either form: ``einsum("ij,jk", a, b)`` or the interleaved
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (integer sublists, ``Ellipsis`` for ``...``;
+    an odd number of arguments ends with the output's sublist)."""
+    args = list(args)
+    while args and args[-1] is None:
+        args.pop()
+    if isinstance(args[0], str):
+        return args[0], args[1:], {k: k - 1 for k in range(1, len(args))}
+    out = args.pop() if len(args) % 2 else None
+    ops, subs = args[0::2], args[1::2]
+
+    def letters(sub):
+        return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sub)
+    spec = ",".join(letters(s) for s in subs) + ("" if out is None else "->" + letters(out))
+    return spec, ops, {2 * k: k for k in range(len(ops))}
 
 
 def _conj(x):
@@ -157,9 +176,10 @@ def _conj(x):
 
 
 @kernel
-def einsum_adjoint(v, subscripts, which, a, b=None, c=None):
-    """Adjoint of operand `which` of ``np.einsum(subscripts, a, b, c)`` for cotangent `v`."""
-    ops = _operands(a, b, c)
+def einsum_adjoint(v, subscripts, which, a, b=None, c=None, *more):
+    """Adjoint of operand `which` of ``np.einsum(subscripts, a, b, c, ...)`` for cotangent
+    `v`."""
+    ops = _operands(a, b, c, *more)
     shapes = [np.shape(x) for x in ops]
     if any(np.size(x) == 0 for x in ops):    # an empty operand: the result is 0 or empty
         return np.zeros(shapes[which], dtype=np.result_type(ops[which], 1.0))
@@ -188,6 +208,30 @@ def einsum_adjoint(v, subscripts, which, a, b=None, c=None):
 
 
 @kernel
+def einsum_call_adjoint(v, which, p0, p1=None, p2=None, p3=None, p4=None, p5=None, p6=None,
+                        p7=None, p8=None):
+    """Adjoint of the operand at position `which` of the call ``np.einsum(p0, p1, ...)``
+    (either form) for cotangent `v`."""
+    spec, ops, index = _einsum_call((p0, p1, p2, p3, p4, p5, p6, p7, p8))
+    if which not in index:      # the subscripts, or a sublist: no derivative
+        return 0.0
+    return einsum_adjoint(v, spec, index[which], *ops)
+
+
+@kernel
+def einsum_call_tangent(d, which, p0, p1=None, p2=None, p3=None, p4=None, p5=None, p6=None,
+                        p7=None, p8=None, batch=False):
+    """``np.einsum(p0, p1, ...)`` (either form) with the operand at position `which`
+    replaced by its tangent `d` (with a leading batch axis when `batch`)."""
+    if is_zero(d):
+        return 0.0
+    spec, ops, index = _einsum_call((p0, p1, p2, p3, p4, p5, p6, p7, p8))
+    if which not in index:
+        return 0.0
+    return _einsum_with(d, spec, index[which], ops, batch)
+
+
+@kernel
 def einsum_or_zero(subscripts, *operands):
     """``np.einsum`` in tangent templates: 0.0 when an operand is the zero tangent 0.0 (the
     result is multilinear in each operand)."""
@@ -202,7 +246,11 @@ def einsum_tangent(d, subscripts, which, a, b=None, c=None, batch=False):
     axis when `batch`)."""
     if is_zero(d):
         return 0.0
-    ops = _operands(a, b, c)
+    return _einsum_with(d, subscripts, which, _operands(a, b, c), batch)
+
+
+def _einsum_with(d, subscripts, which, ops, batch):
+    ops = list(ops)
     if not batch:
         ops[which] = d
         return np.einsum(subscripts, *ops)

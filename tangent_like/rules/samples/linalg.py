@@ -57,6 +57,24 @@ def einsum_adjoint(rng):
     return out
 
 
+def einsum_call_adjoint(rng):
+    """The samples of einsum_adjoint as positional arguments of a call, and calls in the
+    interleaved form."""
+    r = rng.standard_normal
+    out = []
+    for s in einsum_adjoint(rng):
+        args = [s["subscripts"]] + [x for x in (s["a"], s["b"], s["c"]) if x is not None]
+        out.append({"v": s["v"], "which": s["which"] + 1,
+                    **{f"p{k}": x for k, x in enumerate(args)}})
+    a, b = r((2, 3)), r((3, 4))
+    for which in (0, 2):
+        out.append({"v": r((2, 4)), "which": which, "p0": a, "p1": [0, 1], "p2": b,
+                    "p3": [1, 2], "p4": [0, 2]})
+    m = r((2, 2, 3))
+    out.append({"v": r((2, 2)), "which": 0, "p0": m, "p1": [Ellipsis, 0, 1], "p2": [0, 0]})
+    return out
+
+
 def pair(rng):
     r = rng.standard_normal
     return [{"a": r(3), "b": r(3)}, {"a": r((2, 3)), "b": r(3)},
