@@ -4,7 +4,7 @@
     df = tl.grad(f)            # a new Python function, compiled from generated source
     print(df.source)           # the readable derivative code
 """
-from .api import clear_cache, derivative_source, grad, jvp, value_and_grad, vjp
+from .api import cache_info, clear_cache, derivative_source, grad, jvp, value_and_grad, vjp
 from .checking import check, check_grad
 from .matrices import hessian, hvp, jacobian
 from .decorator import differentiate
@@ -17,6 +17,6 @@ __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "check",
            "check_grad", "derivative_source", "differentiate", "defrule", "nondifferentiable",
            "helper", "check_rule",
-           "clear_cache", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
+           "clear_cache", "cache_info", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
            "NoDerivativeError", "DerivativeUsageError", "InternalError", "KinkError",
            "KinkWarning"]

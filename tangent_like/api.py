@@ -4,8 +4,11 @@ Each derivative is generated per pattern of argument kinds (Python/NumPy scalar,
 given rank, tuple...), compiled once and cached by the function's code object, its closure,
 the differentiated arguments and the options.
 """
+import collections
+import copy
 import functools
 import inspect
+import threading
 import textwrap
 
 import numpy as np
@@ -15,7 +18,7 @@ from .errors import DerivativeUsageError
 from .loader import note_origin
 from .nesting import (along_pieces, check_nestable, forward_calls, forward_options,
                       gradient_pieces, jacobian_pieces)
-from .pipeline import Options, clear_cache, generation, specialize
+from .pipeline import Options, generation, specialize
 from .runtime import seed_for
 from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
                       derivative_maker, partial_wrt, wrt_names)
@@ -23,7 +26,7 @@ from .values import (as_tangent, assumed_kinds, describe_kinds, embedded_tangent
                      finalize, kinds_of, path_of, picked_gradients, shaped_like, wrt_params)
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
-           "Derivative", "GradOf", "Partial"]
+           "cache_info", "Derivative", "GradOf", "Partial"]
 
 
 class Derivative(Differentiable):
@@ -199,8 +202,55 @@ def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, ar
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks, has_aux=has_aux))
-    return Derivative(check_function(f), wrt, "grad", Options(optimize=optimize, kinks=kinks),
+    return _derivative_of(f, wrt, "grad", optimize, kinks, has_aux)
+
+
+_MADE = collections.OrderedDict()   # (id(f), wrt, ...) -> Derivative: `tl.grad(f)` again
+_MADE_BOUND = 256                   # ... returns the one it made (at most this many kept)
+
+
+def _derivative_of(f, wrt, what, optimize, kinks, has_aux):
+    """The `Derivative` of `f`: the one made last time for the same function and options
+    (so ``tl.grad(f)(x)`` in a loop costs a lookup, not a new object), else a new one."""
+    try:        # (True, 1 and 1.0 are equal keys: the types tell them apart)
+        key = (id(f), type(wrt), wrt, what, optimize, kinks, has_aux)
+        hash(key)
+    except TypeError:       # (a list as wrt)
+        key = None
+    with _MADE_LOCK:
+        made = _MADE.get(key) if key is not None else None
+        if made is not None and made._func is f:
+            _MADE.move_to_end(key)
+            again = copy.copy(made)     # its compiled code shared, its own last call
+            again._last = None
+            return again
+    made = Derivative(check_function(f), wrt, what, Options(optimize=optimize, kinks=kinks),
                       has_aux)
+    if key is not None and made._func is f:
+        with _MADE_LOCK:
+            _MADE[key] = made
+            while len(_MADE) > _MADE_BOUND:
+                _MADE.popitem(last=False)
+    return made
+
+
+_MADE_LOCK = threading.Lock()
+
+
+def cache_info():
+    """The cache of generated derivatives: ``CacheInfo(hits, misses, size, bound)``; the
+    bound is ``tangent_like.pipeline.CACHE_BOUND`` (least recently used entries go first).
+    Code generated for a function is reused by closures of the same code over values of
+    the same kinds, and by every `tl.grad` of the same function."""
+    return pipeline.cache_info()
+
+
+def clear_cache():
+    """Forget every generated derivative (the next call transforms again) and the
+    derivative objects kept for `tl.grad(f)` called again."""
+    pipeline.clear_cache()
+    with _MADE_LOCK:
+        _MADE.clear()
 
 
 class GradOf(Differentiable):
@@ -266,8 +316,7 @@ def value_and_grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks,
                                                               has_aux=has_aux))
-    return Derivative(check_function(f), wrt, "value_and_grad",
-                      Options(optimize=optimize, kinks=kinks), has_aux)
+    return _derivative_of(f, wrt, "value_and_grad", optimize, kinks, has_aux)
 
 
 def vjp(f, *primals, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=None, **kwargs):

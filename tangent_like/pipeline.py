@@ -24,6 +24,7 @@ key.  `compile` is the one entry: the public API, the matrices, the checker and 
 line are its clients.  `dump` (or the environment variable ``TANGENT_LIKE_DUMP``, a
 comma-separated list of stage names) shows any stage's code.
 """
+import collections
 import dataclasses
 import inspect
 import os
@@ -94,9 +95,21 @@ class Options:
 
 # ----------------------------------------------------------------------------- the cache
 
-CACHE = {}         # (code, closure, wrt, kinds, options) -> (globals, Compiled)
+CACHE = collections.OrderedDict()  # (code, closure kinds, wrt, kinds, options)
+#                                     -> (globals, Compiled), least recently used first
+CACHE_BOUND = 1024     # generated derivatives kept (each ~100 KB of code and records)
 _LOCK = threading.RLock()
 _GENERATION = [0]
+_STATS = {"hits": 0, "misses": 0}
+
+CacheInfo = collections.namedtuple("CacheInfo", "hits misses size bound")
+
+
+def cache_info():
+    """Hits and misses of the cache of generated derivatives, its size and its bound
+    (`CACHE_BOUND`, least recently used entries go first)."""
+    with _LOCK:
+        return CacheInfo(_STATS["hits"], _STATS["misses"], len(CACHE), CACHE_BOUND)
 
 
 def generation():
@@ -109,6 +122,7 @@ def clear_cache():
     """Forget every generated derivative (the next call transforms again)."""
     with _LOCK:
         CACHE.clear()
+        _STATS.update(hits=0, misses=0)
         _GENERATION[0] += 1
 
 
@@ -141,6 +155,52 @@ class Compiled:
             in_order = [p for p in root.params if p in wrt]
             self.order = tuple(in_order.index(w) for w in wrt)
         self.deps = _dependencies(program)
+        self._names = (entry_name, root.forward_name if entry_name is None else None,
+                       None if entry_name is None else (root.primal_name, root.adjoint_name))
+        self.cells = ()     # the cells of the user's closure the functions read
+
+    def bound_to(self, func):
+        """This code for `func`, a closure of the same code over values of the same kinds:
+        the generated functions rebuilt to read `func`'s own cells (microseconds)."""
+        cells = func.__closure__ or ()
+        if len(cells) == len(self.cells) and all(a is b for a, b in zip(cells, self.cells)):
+            return self
+        swap = {id(old): new for old, new in zip(self.cells, cells)}
+        generated = {id(f): name for name, f in self.functions.items()}
+        made, links = {}, []
+        for name, f in self.functions.items():
+            closure = []
+            for cell in f.__closure__ or ():
+                if id(cell) in swap:
+                    closure.append(swap[id(cell)])
+                    continue
+                try:
+                    content = cell.cell_contents
+                except ValueError:
+                    closure.append(cell)
+                    continue
+                if id(content) in generated:        # another generated function: its copy
+                    fresh = types.CellType()
+                    links.append((fresh, generated[id(content)]))
+                    closure.append(fresh)
+                else:
+                    closure.append(cell)
+            g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__,
+                                   tuple(closure))
+            g.__kwdefaults__ = f.__kwdefaults__
+            made[name] = g
+        for cell, name in links:
+            cell.cell_contents = made[name]
+        other = object.__new__(Compiled)
+        other.__dict__.update(self.__dict__)
+        other.functions, other.cells = made, tuple(cells)
+        entry, forward, sweeps = self._names
+        if entry is None:
+            other.forward = made[forward]
+        else:
+            other.entry = made[entry]
+            other.primal, other.adjoint = made[sweeps[0]], made[sweeps[1]]
+        return other
 
     def globals_changed(self):
         """Has a global the derivative was built from been rebound (or changed kind)?"""
@@ -152,6 +212,27 @@ class Compiled:
             elif now is not value and lattice.of_value(now) != kind:
                 return True
         return False
+
+
+def closure_key(func):
+    """What the code generated for `func` depends on in its closure: the kind of each
+    captured value (functions by identity, as the analysis sees them), never the cells
+    themselves -- a closure made again with values of the same kinds reuses the code, bound
+    to its own cells (`Compiled.bound_to`)."""
+    out = []
+    for cell in func.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:          # not bound yet
+            out.append(None)
+            continue
+        kind = lattice.of_value(value)
+        try:
+            hash(kind)
+        except TypeError:           # (kinds hash; be safe with odd values)
+            kind = ("identity", id(value))
+        out.append(kind)
+    return tuple(out)
 
 
 def _dependencies(program):
@@ -181,12 +262,15 @@ def compile(func, wrt, kinds, options, dump=None):
     Cached by the function's code and closure, `wrt`, `kinds` and `options`; `dump`
     (a function ``(stage, text)``) sees the code of every stage and bypasses the cache."""
     dump = dump or _env_dump()
-    closure = tuple(id(c) for c in (func.__closure__ or ()))
-    key = (func.__code__, closure, tuple(wrt), tuple(sorted(kinds.items())), options)
+    key = (func.__code__, closure_key(func), tuple(wrt), tuple(sorted(kinds.items())),
+           options)
     with _LOCK:
         hit = CACHE.get(key) if dump is None else None
         if hit is not None and hit[0] is func.__globals__ and not hit[1].globals_changed():
-            return hit[1]
+            _STATS["hits"] += 1
+            CACHE.move_to_end(key)
+            return hit[1].bound_to(func)
+        _STATS["misses"] += 1
         try:
             compiled = _run(func, tuple(wrt), kinds, options, dump)
         except TangentLikeError:
@@ -195,6 +279,8 @@ def compile(func, wrt, kinds, options, dump=None):
             raise InternalError(f"tangent_like failed while transforming {func.__qualname__}: "
                                 f"{type(exc).__name__}: {exc}") from exc
         CACHE[key] = (func.__globals__, compiled)
+        while len(CACHE) > CACHE_BOUND:
+            CACHE.popitem(last=False)
         return compiled
 
 
@@ -226,7 +312,9 @@ def _run(func, wrt, kinds, options, dump):
         dump("source", source)
     functions = load(defs, func.__name__)
     _set_defaults(program, functions, func, entry)
-    return Compiled(program, functions, source, entry.name if entry else None, wrt)
+    compiled = Compiled(program, functions, source, entry.name if entry else None, wrt)
+    compiled.cells = tuple(func.__closure__ or ())
+    return compiled
 
 
 def _header(func, wrt, options):

@@ -96,9 +96,16 @@ def check_function(f, syntax=True):
     # a substitute.
     if not isinstance(f, types.FunctionType):
         raise DerivativeUsageError(_not_python(f))
-    if syntax:
+    if syntax and f.__code__ not in _CHECKED:
         check(parse_function(f))
+        if len(_CHECKED) >= _CHECKED_BOUND:
+            _CHECKED.clear()
+        _CHECKED[f.__code__] = True     # the same code: the same source, checked once
     return f
+
+
+_CHECKED = {}           # code objects whose source passed the syntax check
+_CHECKED_BOUND = 4096
 
 
 def _not_python(f):

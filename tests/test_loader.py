@@ -395,3 +395,75 @@ def test_negative_constants_keep_their_sign_under_operators():
         text = nodes.unparse(expr)
         assert eval(text) == pytest.approx((-0.4) ** 2 if isinstance(op, nodes.gast.Pow)
                                            else -0.8), text
+
+
+# --------------------------------------------------------------------------------------
+# closures made again reuse the code of their kinds
+
+def make_scaled(k, w):
+    def scaled(x):
+        return np.sum(np.sin(k * x) * w) + np.sum(k ** 2)
+    return scaled
+
+
+def make_applied(fn):
+    def applied(x):
+        return np.sum(fn(x))
+    return applied
+
+
+def test_closures_of_the_same_kinds_share_code_and_read_their_own_values():
+    x = np.linspace(0.1, 1.0, 4)
+    first = make_scaled(1.0, np.ones(4))
+    tl.grad(first)(x)
+    size, before = len(pipeline.CACHE), tl.cache_info().hits
+    for k in (2.0, 3.5, -1.0):
+        w = np.arange(4.0) * k
+        g = tl.grad(make_scaled(k, w))(x)
+        np.testing.assert_allclose(g, k * np.cos(k * x) * w)
+    assert len(pipeline.CACHE) == size
+    assert tl.cache_info().hits >= before + 3
+    # the first closure still reads its own cells
+    np.testing.assert_allclose(tl.grad(first)(x), np.cos(x))
+
+
+def test_closures_of_other_kinds_or_functions_get_their_own_code():
+    x = np.linspace(0.1, 1.0, 4)
+    tl.grad(make_scaled(1.0, np.ones(4)))(x)
+    size = len(pipeline.CACHE)
+    k = np.array([1.0, 2.0, 3.0, 4.0])            # an array where a float was
+    g = tl.grad(make_scaled(k, 2.0))(x)
+    np.testing.assert_allclose(g, k * np.cos(k * x) * 2.0)
+    assert len(pipeline.CACHE) == size + 1
+    np.testing.assert_allclose(tl.grad(make_applied(np.sin))(x), np.cos(x))
+    np.testing.assert_allclose(tl.grad(make_applied(np.cos))(x), -np.sin(x))
+
+
+def test_grad_of_the_same_function_again_is_a_lookup():
+    def cube(x):
+        return x ** 3
+    tl.grad(cube)(2.0)
+    size = len(pipeline.CACHE)
+    for v in (1.0, 2.0, 3.0):
+        assert tl.grad(cube)(v) == pytest.approx(3 * v * v)
+    assert len(pipeline.CACHE) == size
+    assert tl.grad(cube).source.startswith("# Reverse mode")
+
+
+def test_threads_building_gradients_of_distinct_closures():
+    x = np.linspace(0.1, 1.0, 4)
+    errors = []
+
+    def work(k):
+        for j in range(20):
+            kk = k + j / 10.0
+            g = tl.grad(make_scaled(kk, np.ones(4)))(x)
+            if not np.allclose(g, kk * np.cos(kk * x)):
+                errors.append((kk, g))
+
+    threads = [threading.Thread(target=work, args=(float(k),)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
