@@ -816,3 +816,16 @@ def test_einsum_of_four_operands_hessian():
                          for i in range(2) for j in range(3)]).reshape(2, 3, 2, 3)
     np.testing.assert_allclose(tl.hessian(einsum_four)(a, b, c), expected, rtol=1e-5,
                                atol=1e-6)
+
+
+def einsum_sublists_broadcast(a, b):
+    return np.sum(np.sin(np.einsum(a, [Ellipsis, 0, 1], b, [Ellipsis, 1, 2], [Ellipsis, 0, 2])))
+
+
+def test_einsum_interleaved_hessian():
+    a, b = _R.normal(size=(2, 2, 3)), _R.normal(size=(3, 4))
+    g = tl.grad(einsum_sublists_broadcast)
+    expected = np.stack([_fd(lambda *q: g(*q)[i], (a, b), 0, 1e-5)
+                         for i in np.ndindex(a.shape)]).reshape(a.shape + a.shape)
+    np.testing.assert_allclose(tl.hessian(einsum_sublists_broadcast)(a, b), expected,
+                               rtol=1e-5, atol=1e-6)

@@ -152,6 +152,12 @@ def _operands(*ops):
     return [x for x in ops if x is not None]
 
 
+def _is_sublist(sub):
+    return isinstance(sub, (tuple, list)) and all(
+        s is Ellipsis or isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+        for s in sub)
+
+
 def _einsum_call(args):
     """``(subscripts, operands, position -> operand number)`` of the positional arguments
     of an ``np.einsum`` call, in either form: ``einsum("ij,jk", a, b)`` or the interleaved
@@ -164,6 +170,8 @@ def _einsum_call(args):
         return args[0], args[1:], {k: k - 1 for k in range(1, len(args))}
     out = args.pop() if len(args) % 2 else None
     ops, subs = args[0::2], args[1::2]
+    if not all(_is_sublist(s) for s in subs + ([out] if out is not None else [])):
+        return None, ops, {}    # a sublist replaced by its (zero) tangent: no operand
 
     def letters(sub):
         return "".join("..." if s is Ellipsis else string.ascii_letters[s] for s in sub)
