@@ -80,16 +80,22 @@ def _group(defs):
     return [(g, g.fdefs) for g in groups]
 
 
-def source_of(defs, header=None):
-    """The readable module text of generated definitions."""
+def source_of(defs, header=None, texts=None):
+    """The readable module text of generated definitions (`texts`, when given, collects
+    each definition's text by ``id(fdef)`` for `load`)."""
     parts = [header] if header else []
     for _, fdef in defs:
-        parts.append(nodes.unparse(fdef))
+        text = nodes.unparse(fdef)
+        if texts is not None:
+            texts[id(fdef)] = text
+        parts.append(text)
     return "\n\n\n".join(parts) + "\n"
 
 
-def load(defs, title):
-    """Compile `defs` ((unit, FunctionDef) pairs); returns {name: function}."""
+def load(defs, title, texts=None):
+    """Compile `defs` ((unit, FunctionDef) pairs); returns {name: function}.  `texts`: the
+    definitions' texts by ``id(fdef)``, when `source_of` made them already."""
+    texts_of = texts or {}
     groups = _group(defs)
     all_names = {fdef.name for _, fdef in defs}
     helpers = dict(runtime.HELPERS)
@@ -105,9 +111,9 @@ def load(defs, title):
         used = {n.id for f in fdefs for n in nodes.walk(f) if isinstance(n, nodes.Name)}
         shadowable = {n for n in used & _BUILTINS if n not in namespace.closure
                       and n not in all_names and n not in helpers}
-        params = sorted((all_names - set(own)) | set(helpers) | set(closure_names)
+        params = sorted((all_names - set(own)) | (set(helpers) & used) | set(closure_names)
                         | shadowable)
-        texts = [nodes.unparse(f) for f in fdefs]
+        texts = [texts_of.get(id(f)) or nodes.unparse(f) for f in fdefs]
         body = "\n\n".join(texts)
         filename = f"<tangent_like generated {title} #{next(_counter)}>"
         origins, line = {}, 2

@@ -306,11 +306,12 @@ def _run(func, wrt, kinds, options, dump):
                             program.parsed_sources[id(func)].args, program.cotangent)
         defs.insert(0, (root, entry))
     defs += [(root, plain) for plain in program.lifted_plain()]
-    source = source_of(defs, _header(func, wrt, options))
+    texts = {}
+    source = source_of(defs, _header(func, wrt, options), texts)
     if dump:
         dump("optimized", source)
         dump("source", source)
-    functions = load(defs, func.__name__)
+    functions = load(defs, func.__name__, texts)
     _set_defaults(program, functions, func, entry)
     compiled = Compiled(program, functions, source, entry.name if entry else None, wrt)
     compiled.cells = tuple(func.__closure__ or ())
