@@ -158,12 +158,17 @@ class Compiled:
         self._names = (entry_name, root.forward_name if entry_name is None else None,
                        None if entry_name is None else (root.primal_name, root.adjoint_name))
         self.cells = ()     # the cells of the user's closure the functions read
+        self.defaults = (None, None)    # and the defaults they take from the function
+        self.takes_defaults = {n for n in (entry_name, root.forward_name
+                                           if entry_name is None else root.primal_name) if n}
 
     def bound_to(self, func):
         """This code for `func`, a closure of the same code over values of the same kinds:
         the generated functions rebuilt to read `func`'s own cells (microseconds)."""
         cells = func.__closure__ or ()
-        if len(cells) == len(self.cells) and all(a is b for a, b in zip(cells, self.cells)):
+        defaults = (func.__defaults__, func.__kwdefaults__)
+        if len(cells) == len(self.cells) and all(a is b for a, b in zip(cells, self.cells)) \
+                and defaults[0] is self.defaults[0] and defaults[1] is self.defaults[1]:
             return self
         swap = {id(old): new for old, new in zip(self.cells, cells)}
         generated = {id(f): name for name, f in self.functions.items()}
@@ -188,12 +193,17 @@ class Compiled:
             g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__,
                                    tuple(closure))
             g.__kwdefaults__ = f.__kwdefaults__
+            if name in self.takes_defaults:     # a function defined again, new defaults
+                g.__defaults__ = func.__defaults__
+                kw = dict(f.__kwdefaults__ or {})
+                kw.update(func.__kwdefaults__ or {})
+                g.__kwdefaults__ = kw or None
             made[name] = g
         for cell, name in links:
             cell.cell_contents = made[name]
         other = object.__new__(Compiled)
         other.__dict__.update(self.__dict__)
-        other.functions, other.cells = made, tuple(cells)
+        other.functions, other.cells, other.defaults = made, tuple(cells), defaults
         entry, forward, sweeps = self._names
         if entry is None:
             other.forward = made[forward]
@@ -315,6 +325,7 @@ def _run(func, wrt, kinds, options, dump):
     _set_defaults(program, functions, func, entry)
     compiled = Compiled(program, functions, source, entry.name if entry else None, wrt)
     compiled.cells = tuple(func.__closure__ or ())
+    compiled.defaults = (func.__defaults__, func.__kwdefaults__)
     return compiled
 
 

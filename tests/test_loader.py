@@ -467,3 +467,20 @@ def test_threads_building_gradients_of_distinct_closures():
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_a_function_defined_again_takes_its_own_defaults():
+    # a notebook cell run again: the same text compiles to equal code, whose derivative is
+    # reused -- with the defaults of the new function, evaluated anew
+    source = "def scaled_by_default(x, w=W):\n    return x * w\n"
+    filename = f"<cell {uuid.uuid4().hex}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"W": 1.0}
+    exec(compile(source, filename, "exec"), namespace)
+    assert tl.grad(namespace["scaled_by_default"])(2.0) == 1.0
+    namespace["W"] = 3.0
+    exec(compile(source, filename, "exec"), namespace)
+    f = namespace["scaled_by_default"]
+    assert tl.grad(f)(2.0) == 3.0
+    assert tl.value_and_grad(f)(2.0) == (6.0, 3.0)
+    assert tl.jvp(f, (2.0,), 1.0) == (6.0, 3.0)
