@@ -7,6 +7,7 @@ the differentiated arguments and the options.
 import collections
 import copy
 import functools
+import importlib
 import inspect
 import threading
 import textwrap
@@ -20,10 +21,12 @@ from .nesting import (along_pieces, check_nestable, forward_calls, forward_optio
                       gradient_pieces, jacobian_pieces)
 from .pipeline import Options, generation, specialize
 from .runtime import seed_for
+from .runtime.core import lazy_array
 from .targets import (WRT_DEFAULT, Differentiable, as_partial, check_function, choose_wrt,
                       derivative_maker, partial_wrt, wrt_names)
 from .values import (as_tangent, assumed_kinds, describe_kinds, embedded_tangents, fast_kind,
-                     finalize, kinds_of, path_of, picked_gradients, shaped_like, wrt_params)
+                     finalize, kinds_of, param_of, path_of, picked_gradients, shaped_like,
+                     wrt_params)
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
            "cache_info", "Derivative", "GradOf", "Partial"]
@@ -81,7 +84,9 @@ class Derivative(Differentiable):
             raise
         if type(value) is not float:
             self._check_real(value)
-        grads = tuple(finalize(grads[k], args[i]) for k, i in zip(self._order, self._positions))
+        xs = [args[i] for i in self._positions]
+        value, picked = computed(value, [grads[k] for k in self._order], xs)
+        grads = tuple(finalize(g, x) for g, x in zip(picked, xs))
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
             return value, grads
@@ -100,6 +105,11 @@ class Derivative(Differentiable):
             note_origin(exc)
             raise
         self._check_real(value)
+        xs = [None] * len(grads)            # the argument of each gradient, sweep order
+        for w, k in zip(self._wrt, compiled.order):
+            if k < len(xs):
+                xs[k] = bound.arguments[param_of(w)]
+        value, grads = computed(value, grads, xs)
         grads = picked_gradients(self._wrt, compiled.order, grads, bound.arguments)
         grads = grads[0] if self._single else grads
         if self._what == "value_and_grad":
@@ -175,6 +185,27 @@ class Derivative(Differentiable):
 
     def _repr_html_(self):
         return display.html(self.source, title=repr(self))
+
+
+def computed(value, grads, xs):
+    """The value and gradients of a function of lazy arrays (Dask), computed together in
+    one pass where they are returned as NumPy values: the value, and the gradients with
+    respect to arguments that are not lazy (those with respect to a lazy array stay lazy,
+    like it).  `xs` are the arguments of `grads` (None: not known, computed when no
+    argument is lazy); values of NumPy alone come back as they are."""
+    grads = list(grads)
+    if not (lazy_array(value) or any(lazy_array(g) for g in grads)):
+        return value, grads
+    if len(xs) != len(grads) or any(x is None for x in xs):
+        xs = [None] * len(grads)
+    due = [k for k, g in enumerate(grads) if lazy_array(g) and not lazy_array(xs[k])]
+    items = ([value] if lazy_array(value) else []) + [grads[k] for k in due]
+    done = list(importlib.import_module("dask").compute(*items))
+    if lazy_array(value):
+        value = done.pop(0)
+    for k, g in zip(due, done):
+        grads[k] = g
+    return value, grads
 
 
 @derivative_maker

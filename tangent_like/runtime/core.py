@@ -153,6 +153,13 @@ def refuse_tangent(name, param, tangent):
     return 0.0
 
 
+def lazy_array(x):
+    """Is `x` an array of a library that builds a graph instead of computing (Dask):
+    it has no in-place writes or ``ufunc.at``, and must not be turned into a NumPy array
+    (that would gather it)?"""
+    return hasattr(x, "__dask_graph__")
+
+
 @kernel
 def cj(x):
     """The complex conjugate of complex values; real values unchanged (no copy)."""

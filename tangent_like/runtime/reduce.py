@@ -17,7 +17,7 @@ of the other elements (prefix times suffix products, never a division by ``x``),
 import numpy as np
 
 from ..errors import NoDerivativeError
-from .core import cj, float_dtype, is_zero, re_like
+from .core import cj, float_dtype, is_zero, lazy_array, re_like
 from .kernels import kernel
 
 
@@ -133,6 +133,8 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
         dtype = getattr(x, "dtype", None)
         dtype = np.result_type(g, 1.0) if dtype is None or dtype.kind not in "fc" else \
             np.result_type(dtype, g)      # (a complex g spread over a real x stays complex)
+        if lazy_array(x):       # (its shape may not be known before it runs)
+            return np.ones_like(x, dtype=dtype) * g
         return np.full(shape, g, dtype=dtype)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)

@@ -10,8 +10,10 @@ import math
 
 import numpy as np
 
+from ..errors import NoDerivativeError
 from .batch import as_batched, batch_map
-from .core import cot_add, cot_getitem, is_complex, is_zero, re_like, unbroadcast
+from .core import (cot_add, cot_getitem, is_complex, is_zero, lazy_array, re_like,
+                   unbroadcast)
 from .kernels import kernel
 
 
@@ -31,6 +33,8 @@ def add_at(bx, x, index, g):
         else:
             parts[index] = cot_add(parts[index], g)
         return tuple(parts)
+    if lazy_array(x) or lazy_array(bx):
+        return _add_at_functional(bx, x, index, g)
     if isinstance(bx, float) and bx == 0.0 or bx is None:
         bx = np.zeros_like(x, dtype=np.result_type(x, 1.0))
     else:
@@ -40,6 +44,31 @@ def add_at(bx, x, index, g):
         np.add.at(bx, index, g)     # a repeated position receives every read's adjoint
     else:
         bx[index] += g
+    return bx
+
+
+def _library(x):
+    return (type(x).__module__ or "").split(".")[0] or type(x).__name__
+
+
+def _add_at_functional(bx, x, index, g):
+    """`add_at` for a lazy array: a new array with the `index` part increased (the
+    library's own item assignment builds it), never an in-place write."""
+    if may_repeat(index):
+        raise NoDerivativeError(
+            f"reading a {_library(x)} array at an index that may repeat a position (an "
+            "integer array or list) has no adjoint for arrays without ufunc.at",
+            hint="read with slices or masks, or compute that part with NumPy arrays")
+    if any(lazy_array(part) for part in (index if isinstance(index, tuple) else (index,))):
+        raise NoDerivativeError(
+            f"reading a {_library(x)} array through a mask of its own kind (x[x < 0]) has "
+            "no adjoint: its parts have sizes known only when it runs",
+            hint="write np.where(mask, x, 0.0) instead of x[mask]")
+    if isinstance(bx, float) and bx == 0.0 or bx is None:
+        bx = np.zeros_like(x, dtype=np.result_type(x.dtype, 1.0))
+    else:
+        bx = bx.copy()
+    bx[index] = bx[index] + g
     return bx
 
 
