@@ -129,3 +129,16 @@ def test_the_distributed_example_runs(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("step")]
     losses = [float(line.split()[3]) for line in lines]
     assert len(losses) == 3 and losses[0] > losses[1] > losses[2]
+
+
+def test_cupy_arrays_where_a_gpu_exists():
+    cp = pytest.importorskip("cupy")
+    try:
+        Xg = cp.asarray(XN[:1000])
+    except Exception as exc:        # cupy installed, no device
+        pytest.skip(f"no GPU: {exc}")
+    yg = cp.asarray(YN[:1000])
+    w, b = np.array([0.3, -0.1, 0.2, 0.05]), 0.1
+    got = tl.grad(logistic_loss, wrt=(0, 1))(cp.asarray(w), b, Xg, yg)
+    expected = tl.grad(logistic_loss, wrt=(0, 1))(w, b, XN[:1000], YN[:1000])
+    np.testing.assert_allclose(cp.asnumpy(got[0]), expected[0], rtol=1e-10)
