@@ -153,6 +153,13 @@ def refuse_tangent(name, param, tangent):
     return 0.0
 
 
+def foreign_array(x):
+    """Is `x` an array of another library that NumPy dispatches to (Dask, CuPy...)?  Such
+    an array is written functionally (a new array with the part replaced), never with
+    ``ufunc.at`` or by turning it into a NumPy array."""
+    return not isinstance(x, np.ndarray) and hasattr(x, "__array_function__")
+
+
 def lazy_array(x):
     """Is `x` an array of a library that builds a graph instead of computing (Dask):
     it has no in-place writes or ``ufunc.at``, and must not be turned into a NumPy array

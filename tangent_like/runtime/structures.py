@@ -12,8 +12,8 @@ import numpy as np
 
 from ..errors import NoDerivativeError
 from .batch import as_batched, batch_map
-from .core import (cot_add, cot_getitem, is_complex, is_zero, lazy_array, re_like,
-                   unbroadcast)
+from .core import (cot_add, cot_getitem, foreign_array, is_complex, is_zero, lazy_array,
+                   re_like, unbroadcast)
 from .kernels import kernel
 
 
@@ -33,7 +33,7 @@ def add_at(bx, x, index, g):
         else:
             parts[index] = cot_add(parts[index], g)
         return tuple(parts)
-    if lazy_array(x) or lazy_array(bx):
+    if foreign_array(x) or foreign_array(bx):
         return _add_at_functional(bx, x, index, g)
     if isinstance(bx, float) and bx == 0.0 or bx is None:
         bx = np.zeros_like(x, dtype=np.result_type(x, 1.0))
@@ -52,8 +52,8 @@ def _library(x):
 
 
 def _add_at_functional(bx, x, index, g):
-    """`add_at` for a lazy array: a new array with the `index` part increased (the
-    library's own item assignment builds it), never an in-place write."""
+    """`add_at` for an array of another library (Dask, CuPy): a new array with the `index`
+    part increased by the library's own item assignment, never ``ufunc.at``."""
     if may_repeat(index):
         raise NoDerivativeError(
             f"reading a {_library(x)} array at an index that may repeat a position (an "
