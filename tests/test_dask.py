@@ -11,6 +11,9 @@ import tangent_like as tl
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("dask.distributed")
 
+# the data of these tests are NumPy arrays wrapped whole into the graph (da.from_array)
+pytestmark = pytest.mark.filterwarnings("ignore:Sending large graph:UserWarning")
+
 
 @pytest.fixture(scope="module")
 def client():
