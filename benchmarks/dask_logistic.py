@@ -61,7 +61,7 @@ def main():
     step = tl.value_and_grad(loss, wrt=(0, 1))
 
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                           dashboard_address=None, memory_limit=None)
+                           dashboard_address=":0", memory_limit=None)
     client = Client(cluster)
     try:
         rs = da.random.RandomState(0)

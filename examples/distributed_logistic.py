@@ -54,7 +54,7 @@ def main(argv=None):
         client, cluster = Client(args.scheduler), None
     else:
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
     try:
         X, y, true_w = make_data(args.rows, args.features, min(args.chunk, args.rows))

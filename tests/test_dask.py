@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Sending large graph:UserWarning"
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
