@@ -864,3 +864,29 @@ def test_ties_of_sorted_are_reported_on_request():
         tl.grad(sorted_list, kinks="raise")([1.0, 1.0, 3.0])
     assert tl.grad(sorted_list, kinks="raise")([1.0, 2.0, 3.0]) == pytest.approx(
         [2.0, 3.0, 2.0])
+
+
+# ------------------------------------------------------ functools.partial objects, called
+def _dense(w, x, scale=1.0):
+    return np.tanh(x @ w) * scale
+
+
+_W0 = np.array([[0.5, -0.2], [0.1, 0.3]])
+_LAYER = functools.partial(_dense, _W0, scale=2.0)
+_CUBE = functools.partial(np.power, 3.0)      # 3 ** x
+
+
+def _calls_partials(x):
+    return np.sum(_LAYER(x) ** 2) + np.sum(_LAYER(x, scale=0.5)) + np.sum(_CUBE(x))
+
+
+def test_calls_of_partial_objects_in_every_mode():
+    x = np.array([0.4, -0.7])
+    fd = np.array([(_calls_partials(x + e) - _calls_partials(x - e)) / 2e-6
+                   for e in np.eye(2) * 1e-6])
+    np.testing.assert_allclose(tl.grad(_calls_partials)(x), fd, rtol=1e-6)
+    assert tl.jvp(_calls_partials, (x,), np.ones(2))[1] == pytest.approx(fd.sum(), rel=1e-6)
+    gradient = tl.grad(_calls_partials)
+    expected = np.stack([(gradient(x + e) - gradient(x - e)) / 2e-6
+                         for e in np.eye(2) * 1e-6], axis=1)
+    np.testing.assert_allclose(tl.hessian(_calls_partials)(x), expected, atol=1e-6)

@@ -15,6 +15,8 @@
   index; the kernels call the receiver's own methods)
 * a dict display whose keys are not distinct constants is built key by key before its
   statement (``mapping = {}; mapping[k] = v``): a repeated key keeps its last value.
+* ``h(x)`` for ``h = functools.partial(g, a, k=b)`` at module level  ->  ``h.func(h.args[0],
+  x, k=h.keywords['k'])``: a call of ``g``, its bound arguments read from the partial
 * ``np.r_[a, b, 1:4]``     ->  ``np.concatenate([np.atleast_1d(a), np.atleast_1d(b),
                                np.arange(1, 4)])``; ``np.c_[a, b]`` joins
                                ``np.column_stack([a])``, ... along the last axis (NumPy's
@@ -48,6 +50,7 @@ Example (run as a test)::
         return [xs[i] for i in sort_order(xs, reverse=True)][0] * total
 """
 import builtins
+import functools
 import math  # noqa: F401  (the example above)
 
 import numpy
@@ -78,6 +81,27 @@ class _Pass:
             return False
         found, value = self.parsed.namespace.lookup(name)
         return found and value is getattr(builtins, name)
+
+    def partial_call(self, call):
+        """``h(x)`` for a module-level (or enclosing) ``h = functools.partial(g, a, k=b)``:
+        ``h.func(h.args[0], x, k=h.keywords['k'])``, a call of `g` whose bound arguments are
+        read from the partial object when the call runs."""
+        if not isinstance(call.func, nodes.Name) or call.func.id in self.locals:
+            return call
+        found, value = self.parsed.namespace.lookup(call.func.id)
+        if not found or not isinstance(value, functools.partial):
+            return call
+
+        def part(attr, key):
+            return _at(nodes.subscript(nodes.attribute(nodes.name(call.func.id), attr),
+                                       nodes.const(key)), call)
+        given = {k.arg for k in call.keywords}
+        args = [part("args", i) for i in range(len(value.args))] + list(call.args)
+        keywords = [nodes.keyword(arg=k, value=part("keywords", k))
+                    for k in value.keywords if k not in given] + list(call.keywords)
+        new = nodes.call(nodes.attribute(nodes.name(call.func.id), "func"), args)
+        new.keywords = keywords
+        return _at(new, call)
 
     def index_trick(self, node):
         """"r_" or "c_" when `node` names NumPy's ``np.r_`` or ``np.c_``, else None."""
@@ -326,6 +350,7 @@ class _Calls(nodes.NodeTransformer):
         owner = self.owner
         if not isinstance(node, nodes.Call):
             return node
+        node = owner.partial_call(node)
         if owner.is_builtin(node.func, "list") and len(node.args) == 1 and not node.keywords \
                 and owner.is_map(node.args[0]):
             parts = owner.mapped(node.args[0])
