@@ -71,7 +71,7 @@ def broadcast_tangent(t, like):
     A tangent is shaped like its primal: the tangent of ``a + b`` for a scalar `a` (the only
     active operand) and an array `b` is ``da`` broadcast to the shape of the sum."""
     shape = np.shape(like)
-    if np.shape(t) == shape:
+    if np.shape(t) == shape or np.ndim(t) > len(shape) and _placeholder(like):
         return t
     out = np.empty(shape, dtype=np.result_type(t, like, 1.0))
     out[...] = t
@@ -90,7 +90,7 @@ def batch_broadcast(t, like):
     t = np.asarray(t)
     if t.ndim == 0:
         return np.broadcast_to(t, (1,) + shape).copy()
-    if t.shape[1:] == shape:
+    if t.shape[1:] == shape or t.ndim - 1 > len(shape) and _placeholder(like):
         return t
     missing = len(shape) - (t.ndim - 1)
     if missing > 0:     # the tangent of a lower-rank operand, not yet aligned
@@ -98,6 +98,13 @@ def batch_broadcast(t, like):
     out = np.empty((t.shape[0],) + shape, dtype=np.result_type(t, like, 1.0))
     out[...] = t
     return out
+
+
+def _placeholder(like):
+    """Is `like` (a value whose tangent has a higher rank than it) the zero placeholder of
+    an adjoint, standing for zeros of any shape?  A tangent is never larger than its value
+    otherwise: the tangent's own shape is then the value's."""
+    return np.ndim(like) == 0 and not np.any(like)
 
 
 @kernel
