@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "check",
            "check_grad", "derivative_source", "differentiate", "defrule", "nondifferentiable",
-           "helper", "check_rule",
-           "clear_cache", "cache_info", "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
+           "helper", "check_rule", "clear_cache", "cache_info",
+           "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
            "NoDerivativeError", "DerivativeUsageError", "InternalError", "KinkError",
            "KinkWarning"]

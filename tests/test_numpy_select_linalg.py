@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import tangent_like as tl
+from finite_differences import partial_gradient
 from tangent_like import runtime
 from tangent_like.rules import registry
 from tangent_like.syntax import nodes
@@ -779,18 +780,6 @@ def einsum_transposed(a):
     return np.sum(np.einsum(a, [0, 1], [1, 0]) * np.arange(16.0).reshape(4, 4))
 
 
-def _fd(f, args, k, eps=1e-6):
-    x = args[k]
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = eps
-        plus, minus = list(args), list(args)
-        plus[k], minus[k] = x + e, x - e
-        g[i] = (f(*plus) - f(*minus)) / (2 * eps)
-    return g
-
-
 _R = np.random.default_rng(7)
 _EINSUM_CASES = [
     (einsum_interleaved, (_R.normal(size=(3, 4, 4)), _R.normal(size=(4, 4, 3)),
@@ -803,7 +792,7 @@ _EINSUM_CASES = [
 @pytest.mark.parametrize("f, args", _EINSUM_CASES)
 def test_einsum_forms_in_both_modes(f, args):
     for k in range(len(args)):
-        expected = _fd(f, args, k)
+        expected = partial_gradient(f, args, k)
         np.testing.assert_allclose(tl.grad(f, wrt=k)(*args), expected, rtol=1e-6, atol=1e-7)
         v = np.ones_like(args[k])
         assert tl.jvp(f, args, v, wrt=k)[1] == pytest.approx(np.sum(expected), rel=1e-6)
@@ -812,7 +801,7 @@ def test_einsum_forms_in_both_modes(f, args):
 def test_einsum_of_four_operands_hessian():
     a, b, c = _EINSUM_CASES[1][1]
     g = tl.grad(einsum_four)
-    expected = np.stack([_fd(lambda *q: g(*q)[i, j], (a, b, c), 0, 1e-5)
+    expected = np.stack([partial_gradient(lambda *q: g(*q)[i, j], (a, b, c), 0, 1e-5)
                          for i in range(2) for j in range(3)]).reshape(2, 3, 2, 3)
     np.testing.assert_allclose(tl.hessian(einsum_four)(a, b, c), expected, rtol=1e-5,
                                atol=1e-6)
@@ -825,7 +814,7 @@ def einsum_sublists_broadcast(a, b):
 def test_einsum_interleaved_hessian():
     a, b = _R.normal(size=(2, 2, 3)), _R.normal(size=(3, 4))
     g = tl.grad(einsum_sublists_broadcast)
-    expected = np.stack([_fd(lambda *q: g(*q)[i], (a, b), 0, 1e-5)
+    expected = np.stack([partial_gradient(lambda *q: g(*q)[i], (a, b), 0, 1e-5)
                          for i in np.ndindex(a.shape)]).reshape(a.shape + a.shape)
     np.testing.assert_allclose(tl.hessian(einsum_sublists_broadcast)(a, b), expected,
                                rtol=1e-5, atol=1e-6)

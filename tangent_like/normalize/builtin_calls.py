@@ -336,11 +336,11 @@ class _Calls(nodes.NodeTransformer):
             if isinstance(item, nodes.Slice):
                 parts.append(_at(_arange(item), item))
             elif which == "r_":
-                parts.append(_at(_np_call("atleast_1d", [item]), item))
+                parts.append(_at(nodes.call("np.atleast_1d", [item]), item))
             else:
-                parts.append(_at(_np_call("column_stack", [nodes.list_([item])]), item))
+                parts.append(_at(nodes.call("np.column_stack", [nodes.list_([item])]), item))
         axis = nodes.keyword(arg="axis", value=nodes.const(0 if which == "r_" else -1))
-        joined = _np_call("concatenate", [nodes.list_(parts)])
+        joined = nodes.call("np.concatenate", [nodes.list_(parts)])
         joined.keywords = [axis]
         return _at(joined, node)
 
@@ -461,15 +461,11 @@ def _at(new, old):
                                 getattr(old, "col_offset", None))
 
 
-def _np_call(name, args):
-    return nodes.call(nodes.attribute(nodes.name("np"), name), args)
-
-
 def _arange(item):
     """``np.arange`` of a slice in ``np.r_[...]`` (a constant range of numbers)."""
     if isinstance(item.step, nodes.Constant) and isinstance(item.step.value, complex):
-        return _np_call("linspace", [item.lower or nodes.const(0), item.upper,
+        return nodes.call("np.linspace", [item.lower or nodes.const(0), item.upper,
                                      nodes.const(int(abs(item.step.value)))])
     args = [item.lower or nodes.const(0), item.upper] + ([item.step] if item.step else [])
-    return _np_call("arange", args)
+    return nodes.call("np.arange", args)
 

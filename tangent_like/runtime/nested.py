@@ -14,7 +14,7 @@ its generated gradient code (as ``tl.jvp(tl.grad(g))`` is):
 import numpy as np
 
 from ..errors import NoDerivativeError
-from .core import is_zero
+from .core import cot_add, is_zero
 from .kernels import kernel
 
 _SECOND = {}    # what tangent_like.nesting installs: the runtime does not import the pipeline
@@ -62,16 +62,6 @@ def _rows(batch, t, x):
     return list(t) if batch and np.ndim(t) > np.ndim(x) else None
 
 
-def _add(a, b):
-    if is_zero(a):
-        return b
-    if isinstance(a, (tuple, list)):
-        return type(a)(_add(u, v) for u, v in zip(a, b))
-    if isinstance(a, dict):
-        return {k: _add(a[k], b[k]) for k in a}
-    return a + b
-
-
 def _stack(parts):
     if isinstance(parts[0], (tuple, list, dict)):
         raise NoDerivativeError(
@@ -111,7 +101,7 @@ def derivative_vjp_tangent(d, g, wrt, p, arguments, darguments, batch=False):
             term = _SECOND["vjp"](d, g, wrt, p, arguments, (q, dq))
         else:
             term = _stack([_SECOND["vjp"](d, g, wrt, p, arguments, (q, r)) for r in rows])
-        total = _add(total, term)
+        total = cot_add(total, term)     # (tuples and dicts part by part)
     return total
 
 
