@@ -56,6 +56,9 @@ def _parser():
     p.add_argument("--kinks", default="ignore", choices=["ignore", "warn", "raise"],
                    help="report non-differentiable points reached at run time (default: "
                         "ignore, no cost)")
+    p.add_argument("--backend", default="python", choices=["python", "numba"],
+                   help="python (the default) or numba: the code lowered for numba's nopython "
+                        "mode (typed tapes instead of a list of records)")
     p.add_argument("--args", nargs="+", metavar="VALUE",
                    help="example arguments (see below): the code shown is the variant that "
                         "arguments of their kinds (float, int, array of a rank) run")
@@ -158,7 +161,7 @@ def main(argv=None):
         text = api.derivative_source(func, mode=args.mode, wrt=_wrt(args.wrt),
                                      stage=args.stage, optimize=not args.no_optimize,
                                      kinks=args.kinks, args=_examples(args.args),
-                                     standalone=args.standalone)
+                                     standalone=args.standalone, backend=args.backend)
     except TransformError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)

@@ -35,6 +35,7 @@ import types
 import numpy as np
 
 from .analysis import lattice
+from .backends import BACKENDS
 from .analysis.activity import analyze
 from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
 from .loader import load, source_of
@@ -65,6 +66,8 @@ class Options:
                   (vector-Jacobian products written to be differentiated again)
     inline        inline small calls to the user's functions while normalizing
     collect       checking only: record every refused construct, generate nothing
+    backend       "python" (run the generated code as it is) or "numba" (lowered and
+                  compiled by numba in nopython mode; first-order derivatives only)
     """
     mode: str = "reverse"
     optimize: bool = True
@@ -74,6 +77,7 @@ class Options:
     cotangent: bool = False
     inline: bool = True
     collect: bool = False
+    backend: str = "python"
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -87,6 +91,12 @@ class Options:
             raise DerivativeUsageError("batch tangents are a forward-mode option")
         if self.cotangent and self.mode != "reverse":
             raise DerivativeUsageError("a cotangent parameter is a reverse-mode option")
+        if self.backend not in BACKENDS:
+            raise DerivativeUsageError(f"backend={self.backend!r}: choose one of "
+                                       f"{', '.join(BACKENDS)}")
+        if self.backend == "numba" and (self.batch or self.higher_order or self.cotangent):
+            raise DerivativeUsageError("backend='numba' makes first-order derivatives (grad, "
+                                       "value_and_grad, jvp); use the Python backend here")
 
     def replace(self, **changes):
         """These options with some changed (validated again)."""
@@ -326,6 +336,11 @@ def _run(func, wrt, kinds, options, dump):
     compiled = Compiled(program, functions, source, entry.name if entry else None, wrt)
     compiled.cells = tuple(func.__closure__ or ())
     compiled.defaults = (func.__defaults__, func.__kwdefaults__)
+    if options.backend == "numba":
+        from .backends import jit
+        compiled = jit.attach(compiled, defs, program, entry.name if entry else None, func)
+        if dump:
+            dump("numba", compiled.source)
     return compiled
 
 

@@ -1,0 +1,276 @@
+"""Compile lowered generated code with numba (``backend="numba"``).
+
+`attach` takes a loaded `Compiled` (the Python code, kept to fall back on) and its
+generated definitions, lowers them (`lower_numba`), compiles every generated function with
+``numba.njit`` in a namespace of its own, and points the compiled derivative's entry at the
+result.  Numba compiles at the first call, for the types of the arguments; when it cannot
+(a construct or a NumPy function outside its nopython subset), the Python code runs
+instead, with a `NumbaFallbackWarning` saying why -- never a numba traceback.
+
+Numba reads global values once, when it compiles: a generated function reading a global
+float of the user's keeps the value it had.  So the compiled derivative depends on such
+globals by identity (rebinding one compiles again), and a global array -- which can change
+in place without any rebinding -- is not read from numba code at all: the Python code runs,
+and the warning says to pass the array as an argument.
+"""
+import builtins
+import inspect
+import types
+import warnings
+
+import numpy as np
+
+from ..analysis import lattice
+from ..loader import source_of
+from .lower_numba import NotLowered, lower
+
+
+class NumbaFallbackWarning(UserWarning):
+    """A derivative asked for with ``backend="numba"`` runs as Python code (the reason)."""
+
+
+_KERNELS = {}          # name -> numba version of a runtime kernel (made once per process)
+_USER = {}             # id(user function) -> (function, its numba dispatcher)
+
+
+def numba_module():
+    try:
+        import numba
+    except ImportError:
+        from ..errors import DerivativeUsageError
+        raise DerivativeUsageError(
+            "backend='numba' needs numba: pip install 'tangent_like[numba]'") from None
+    return numba
+
+
+def kernels():
+    """The kernels lowered code calls, compiled once per process."""
+    if _KERNELS:
+        return _KERNELS
+    numba = numba_module()
+    njit = numba.njit
+
+    @njit
+    def tape_room(tape, top, k):
+        """`tape`, or a copy twice as large when `k` more values would not fit."""
+        if top + k <= tape.shape[0]:
+            return tape
+        bigger = np.empty(2 * tape.shape[0] + k, tape.dtype)
+        for j in range(top):
+            bigger[j] = tape[j]
+        return bigger
+
+    @njit
+    def reversed_range(r):
+        """``reversed(r)`` of a range, as a range."""
+        n = len(r)
+        return range(r.start + (n - 1) * r.step, r.start - r.step, -r.step)
+
+    @njit
+    def range_head(r, n):
+        """The first `n` items of range `r`, as a range."""
+        return range(r.start, r.start + n * r.step, r.step)
+
+    made = {"tape_room": tape_room, "reversed_range": reversed_range, "range_head": range_head,
+            "seed_of_float": seed_of_float,
+            "tape_push_array": tape_push_array, "tape_pop_array": tape_pop_array}
+    _array_kernels(numba, tape_room)
+    _KERNELS.update(made)
+    return _KERNELS
+
+
+def tape_push_array(tape, top, a):
+    """``(tape, top)`` after copying the elements of the float64 array `a` onto `tape` (made
+    larger when needed); numba code only (an array of another dtype is refused when numba
+    compiles it)."""
+    raise NotImplementedError("numba code only")
+
+
+def seed_of_float(value):
+    """1.0, the seed of the gradient of a function whose value is a float; numba code only
+    (any other value is refused when numba compiles it: the Python code checks it)."""
+    raise NotImplementedError("numba code only")
+
+
+def tape_pop_array(tape, top, shape):
+    """``(top, a)``: the array of `shape` recorded last on `tape`, a view of it."""
+    raise NotImplementedError("numba code only")
+
+
+def _array_kernels(numba, tape_room):
+    from numba.core import types as nt
+    from numba.core.errors import TypingError
+    from numba.extending import overload
+
+    @overload(tape_push_array)
+    def _push(tape, top, a):
+        if not (isinstance(a, nt.Array) and a.dtype == nt.float64):
+            raise TypingError(f"the numba backend records arrays of float64 only, not {a}")
+
+        def impl(tape, top, a):
+            flat = np.ascontiguousarray(a).ravel()
+            tape = tape_room(tape, top, flat.size)
+            for j in range(flat.size):
+                tape[top + j] = flat[j]
+            return tape, top + flat.size
+        return impl
+
+    @overload(seed_of_float)
+    def _seed(value):
+        if not isinstance(value, (nt.Float, nt.Integer, nt.Boolean)):
+            raise TypingError(f"the value of the function is {value}, not a float")
+        return lambda value: 1.0
+
+    @overload(tape_pop_array)
+    def _pop(tape, top, shape):
+        def impl(tape, top, shape):
+            size = 1
+            for d in shape:
+                size *= d
+            start = top - size
+            return start, tape[start:top].reshape(shape)
+        return impl
+
+
+def attach(compiled, defs, program, entry_name, func):
+    """`compiled` with its entry (reverse mode) or forward function compiled by numba; the
+    Python code when the generated code cannot be lowered (with a warning)."""
+    numba = numba_module()
+    root = program.order[0]
+    try:
+        if func.__closure__:
+            raise NotLowered("it reads variables of an enclosing function (numba would "
+                             "freeze them); make them arguments")
+        code = func.__code__
+        if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS
+                                                      | inspect.CO_VARKEYWORDS):
+            raise NotLowered("numba compiles functions with positional parameters only "
+                             "(no keyword-only parameters, *args or **kwargs)")
+        lowered = lower(defs, entry_name, root.result_kind)
+        namespace, frozen = _namespace(lowered, program)
+    except NotLowered as exc:
+        _warn(func, str(exc))
+        return compiled
+    header = compiled.source.split("\n", 1)[0] + " Compiled by numba (nopython mode)."
+    source = source_of(lowered, header)
+    code = compile(source, f"<tangent_like numba {func.__name__}>", "exec")
+    exec(code, namespace)
+    python = compiled.functions
+    for _, fdef in lowered:
+        f = namespace[fdef.name]
+        original = python.get(fdef.name)
+        if original is not None and original.__defaults__ and fdef.name == (
+                entry_name or root.forward_name):
+            f.__defaults__ = original.__defaults__
+        namespace[fdef.name] = numba.njit(f)
+    name = entry_name or root.forward_name
+    guarded = _Guarded(namespace[name], getattr(compiled, "entry" if entry_name else "forward"),
+                       func)
+    compiled.source = source
+    compiled.deps = list(compiled.deps) + frozen
+    compiled.cells = ()
+    if entry_name:
+        compiled.entry = guarded
+    else:
+        compiled.forward = guarded
+    compiled.backend = "numba"
+    return compiled
+
+
+class _Guarded:
+    """The numba-compiled entry; the Python one when numba cannot compile it for the
+    arguments of a call (then for good: the warning is given once)."""
+
+    def __init__(self, jitted, python, func):
+        self.jitted = jitted
+        self.python = python
+        self.func = func
+
+    def __call__(self, *args, **kwargs):
+        if self.jitted is not None:
+            errors = numba_module().core.errors
+            try:
+                return self.jitted(*args, **kwargs)
+            except errors.NumbaError as exc:     # (typing, lowering: compile-time errors)
+                self.jitted = None
+                _warn(self.func, "numba could not compile it: " + _reason(exc))
+        return self.python(*args, **kwargs)
+
+
+def _reason(exc):
+    """The informative line of a numba compile error (not its 'Failed in ...' heading)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    useful = [ln for ln in lines if not ln.startswith(("Failed in", "During:", "File "))]
+    return (useful or lines or [type(exc).__name__])[0][:300]
+
+
+def _warn(func, reason):
+    warnings.warn(f"tangent_like: the numba backend runs the derivative of "
+                  f"{func.__qualname__} as Python code: {reason}", NumbaFallbackWarning,
+                  stacklevel=4)
+
+
+def _namespace(lowered, program):
+    """The globals of the lowered code: the kernels, NumPy and math, the user's globals it
+    reads (functions compiled by numba too; numbers frozen, and returned as dependencies
+    by identity); global arrays and other objects are refused."""
+    from .. import runtime
+    names = {fdef.name for _, fdef in lowered}
+    ns = {"np": np, "math": __import__("math"), "__builtins__": builtins}
+    frozen = []
+    own = kernels()
+    for unit, fdef in lowered:
+        local = {a.id for a in fdef.args.args} | {
+            n.id for n in _walk(fdef) if type(n).__name__ == "Name"
+            and type(n.ctx).__name__ in ("Store", "Param")}
+        user = unit.parsed.namespace
+        for n in _walk(fdef):
+            if type(n).__name__ != "Name" or type(n.ctx).__name__ != "Load":
+                continue
+            name = n.id
+            if name in names or name in local or name in ns:
+                continue
+            if name in own:
+                ns[name] = own[name]
+            elif name in user.closure:
+                raise NotLowered(f"it reads {name!r} of an enclosing function")
+            elif name in user.globals:
+                ns[name] = _global(name, user.globals[name], user.globals, frozen)
+            elif name in runtime.HELPERS:
+                ns[name] = _kernel(name, runtime.HELPERS[name])
+            elif hasattr(builtins, name):
+                continue
+            else:
+                raise NotLowered(f"it reads {name!r}, which is not defined")
+    return ns, frozen
+
+
+def _walk(fdef):
+    from ..syntax import nodes
+    return nodes.walk(fdef)
+
+
+def _kernel(name, fn):
+    made = _KERNELS.get(name)
+    if made is None:
+        made = _KERNELS[name] = numba_module().njit(fn)
+    return made
+
+
+def _global(name, value, globals_, frozen):
+    if isinstance(value, types.ModuleType):
+        return value
+    if isinstance(value, types.FunctionType):
+        hit = _USER.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = _USER[id(value)] = (value, numba_module().njit(value))
+        frozen.append((globals_, name, value, None))
+        return hit[1]
+    if isinstance(value, (bool, int, float, complex, np.number)) or lattice.is_function_value(
+            value):
+        frozen.append((globals_, name, value, None))
+        return value
+    if isinstance(value, np.ndarray):
+        raise NotLowered(f"it reads the global array {name!r}, which numba would freeze "
+                         "(a change to it in place would go unseen); pass it as an argument")
+    raise NotLowered(f"it reads the global {name!r} of type {type(value).__name__}")

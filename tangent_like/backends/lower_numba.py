@@ -1,0 +1,333 @@
+"""Generated code lowered to what numba compiles in nopython mode.
+
+Reverse mode hands values from the primal sweep to the adjoint sweep on a list of tuples
+(``_stack``).  Numba compiles neither a list of tuples of mixed types nor one growing
+without bound at native speed, so the record becomes *typed tapes*: floats in one float64
+array ``_tf``, integers (counts, indices, branch decisions) in one int64 array ``_ti``,
+arrays copied onto the float tape with their shapes on the int tape; each sweep keeps the
+tops of the tapes in ``_nf`` and ``_ni`` and hands them over in the int64 array ``_top``
+(``_top[0]``, ``_top[1]``) that every sweep shares.  A record of two floats::
+
+    _stack.append((x, y))            _tf = tape_room(_tf, _nf, 2)
+                                     _tf[_nf] = x
+                              ->     _tf[_nf + 1] = y
+                                     _nf += 2
+
+    x, y = _stack.pop()              _nf -= 2
+                              ->     x = _tf[_nf]
+                                     y = _tf[_nf + 1]
+
+A tape grows (doubling) when a record does not fit; before a loop over a range whose body
+records a fixed number of values per iteration, room for the whole loop is made once
+(``tape_room(_tf, _nf, 3 * len(range(n)))``) and the pushes inside skip the check.  A
+primal sweep returns its tapes beside its value (``value, _tf, _ti = primal_f(_tf, _ti,
+_top, x)``), since growing a tape makes a new array.  Ranges are recorded as their start,
+stop and step; ``reversed(r)`` becomes ``reversed_range(r)``.
+
+What cannot be lowered (a record of a value of unknown kind, a closure, a global array
+that numba would freeze) raises `NotLowered` with the reason; the caller runs the Python
+code instead and says why.
+"""
+from ..analysis import lattice
+from ..syntax import nodes
+
+STACK = "_stack"
+FLOATS, INTS, TOPS = "_tf", "_ti", "_top"
+TAPE_PARAMS = (FLOATS, INTS, TOPS)
+_SLOT = {"f": (FLOATS, "_nf", 0), "i": (INTS, "_ni", 1)}   # tape, its top, where kept
+_LOAD_TOPS = "_nf = _top[0]\n_ni = _top[1]"
+_STORE_TOPS = "_top[0] = _nf\n_top[1] = _ni"
+INITIAL = {"f": 1024, "i": 256}         # first sizes of the tapes (they double when full)
+
+
+class NotLowered(Exception):
+    """The generated code has something the numba backend does not compile (the reason)."""
+
+
+def lower(defs, entry_name, result_kind):
+    """Copies of the generated definitions `defs` ((unit, FunctionDef) pairs), lowered for
+    numba; `entry_name`: the reverse-mode entry (None in forward mode)."""
+    lowering = _Lowering(defs, entry_name, result_kind)
+    return lowering.run()
+
+
+def _is_call_of(node, name):
+    return isinstance(node, nodes.Call) and nodes.dotted_name(node.func) == name
+
+
+def _stack_arg(call):
+    return bool(call.args) and isinstance(call.args[0], nodes.Name) and call.args[0].id == STACK
+
+
+class _Lowering:
+    def __init__(self, defs, entry_name, result_kind):
+        self.defs = defs
+        self.entry_name = entry_name
+        self.result_kind = result_kind
+        self.primals = {u.primal_name for u, _ in defs if getattr(u, "mode", None) == "reverse"}
+        self.tape_calls = []          # calls of sweeps: their tape arguments are added last
+        self.sweeps = []              # definitions that take the tapes
+
+    def run(self):
+        out = []
+        kinds = {}
+        for unit, fdef in self.defs:
+            kinds.setdefault(id(unit), {}).update(_recorded_kinds(unit, fdef))
+        for unit, fdef in self.defs:
+            fdef = nodes.copy(fdef)
+            params = [a.id for a in fdef.args.args]
+            self.kinds = kinds[id(unit)]
+            self.is_primal = fdef.name in self.primals
+            self.is_sweep = params[:1] == [STACK]
+            self.in_entry = fdef.name == self.entry_name
+            if self.is_sweep:
+                del fdef.args.args[0]
+                self.sweeps.append(fdef)
+            fdef.body = self._block(fdef.body, self.in_entry)
+            if self.is_sweep:
+                at = 1 if fdef.body and nodes.is_docstring(fdef.body[0]) else 0
+                fdef.body[at:at] = nodes.template(_LOAD_TOPS)
+            out.append((unit, fdef))
+        tapes = list(TAPE_PARAMS)
+        for fdef in self.sweeps:
+            fdef.args.args[:0] = [nodes.name(t, "param") for t in tapes]
+        for call in self.tape_calls:
+            call.args[:0] = [nodes.name(t) for t in tapes]
+        return out
+
+    # --------------------------------------------------------------- statements
+    def _block(self, stmts, entry, room_made=False):
+        out = []
+        for s in stmts:
+            out += self._stmt(s, entry, room_made)
+        return out
+
+    def _stmt(self, s, entry, room_made):
+        if entry:
+            self._seed(s)
+        if isinstance(s, nodes.Expr) and _is_call_of(s.value, f"{STACK}.append"):
+            return self._push(s.value.args[0], room_made)
+        if isinstance(s, nodes.Assign) and _is_call_of(s.value, f"{STACK}.pop"):
+            return self._pop(s.targets[0])
+        if isinstance(s, nodes.Assign) and isinstance(s.targets[0], nodes.Name) \
+                and s.targets[0].id == STACK:
+            return self._new_tapes()
+        if isinstance(s, nodes.Return) and self.is_sweep:
+            if self.is_primal:
+                value = s.value if s.value is not None else nodes.const(None)
+                s = nodes.return_(nodes.tuple_([value, nodes.name(FLOATS), nodes.name(INTS)]))
+            return nodes.template(_STORE_TOPS) + [s]
+        if isinstance(s, (nodes.Assign, nodes.Expr)) and isinstance(s.value, nodes.Call) \
+                and _stack_arg(s.value):
+            return self._sweep_call(s)
+        if isinstance(s, nodes.For):
+            return self._for(s, entry)
+        if isinstance(s, nodes.While):
+            s.body = self._block(s.body, entry)
+            s.orelse = self._block(s.orelse, entry)
+            return [s]
+        if isinstance(s, nodes.If):
+            s.body = self._block(s.body, entry, room_made)
+            s.orelse = self._block(s.orelse, entry, room_made)
+            return [s]
+        self._check(s)
+        return [s]
+
+    def _seed(self, s):
+        """The seed of a gradient: 1.0 for a float value; other values are refused when numba
+        compiles the code (`seed_of_float`)."""
+        for n in nodes.walk(s):
+            for field in ("args", "elts"):
+                items = getattr(n, field, None)
+                if not isinstance(items, list):
+                    continue
+                for j, e in enumerate(items):
+                    if _is_call_of(e, "seed_for"):
+                        e.func = nodes.name("seed_of_float")
+
+    def _check(self, s):
+        for n in nodes.walk(s):
+            if isinstance(n, nodes.Name) and n.id == STACK:
+                raise NotLowered("the record of values is used in a way the numba backend "
+                                 "does not lower")
+
+    def _new_tapes(self):
+        return nodes.template(f"{FLOATS} = np.empty({INITIAL['f']})\n"
+                              f"{INTS} = np.empty({INITIAL['i']}, dtype=np.int64)\n"
+                              f"{TOPS} = np.zeros(2, dtype=np.int64)")
+
+    def _sweep_call(self, s):
+        call = s.value
+        call.args = call.args[1:]
+        self.tape_calls.append(call)
+        if nodes.dotted_name(call.func) in self.primals:
+            target = s.targets[0] if isinstance(s, nodes.Assign) else nodes.name("_", "store")
+            s = nodes.assign(nodes.tuple_([nodes.to_store(target), nodes.name(FLOATS, "store"),
+                                           nodes.name(INTS, "store")], "store"), call)
+        if self.in_entry:
+            return [s]
+        return nodes.template(_STORE_TOPS) + [s] + nodes.template(_LOAD_TOPS)
+
+    def _for(self, s, entry):
+        s.iter = self._reversed(s.iter)
+        counts = _direct_records(s.body, self)
+        room = []
+        if counts is not None and self.is_primal:
+            for slot, k in counts.items():
+                tape, top, _ = _SLOT[slot]
+                room += nodes.template(f"{tape} = tape_room({tape}, {top}, K * len(ITER))",
+                                       K=k, ITER=s.iter)
+        s.body = self._block(s.body, entry, room_made=counts is not None and self.is_primal)
+        s.orelse = self._block(s.orelse, entry)
+        return room + [s]
+
+    def _reversed(self, it):
+        if not _is_call_of(it, "reversed"):
+            return it
+        r = it.args[0]
+        if isinstance(r, nodes.Subscript) and isinstance(r.slice, nodes.Slice) \
+                and r.slice.lower is None and r.slice.step is None and r.slice.upper is not None:
+            r = nodes.call("range_head", [r.value, r.slice.upper])     # (a loop left early)
+        return nodes.call("reversed_range", [r])
+
+    # ------------------------------------------------------------------- records
+    def _elements(self, value):
+        elts = value.elts if isinstance(value, nodes.Tuple) else [value]
+        out = []
+        for e in elts:
+            if not isinstance(e, nodes.Name):
+                raise NotLowered("a recorded value is not a name")
+            out.append((e.id, self._kind(e.id)))
+        return out
+
+    def _kind(self, name):
+        kind = self.kinds.get(name)
+        if kind is None:
+            raise NotLowered(f"the recorded value {name!r} has a kind the numba backend "
+                             "does not record")
+        return kind
+
+    def _push(self, value, room_made, ints=False):
+        elements = [(nodes.unparse(e), "i") for e in value.elts] if ints else \
+            self._elements(value)
+        out, arrays = [], []
+        for slot in ("f", "i"):
+            names = [n for n, k in elements if k == slot]
+            names += [f"{n}.{part}" for n, k in elements if k == "r" and slot == "i"
+                      for part in ("start", "stop", "step")]
+            if not names:
+                continue
+            tape, top, _ = _SLOT[slot]
+            if not room_made:
+                out += nodes.template(f"{tape} = tape_room({tape}, {top}, {len(names)})")
+            for j, n in enumerate(names):
+                at = top + (f" + {j}" if j else "")
+                out += nodes.template(f"{tape}[{at}] = {n}")
+            out += nodes.template(f"{top} += {len(names)}")
+        for n, k in elements:
+            if k[0] == "a":      # its elements on the float tape, its shape on the int one
+                arrays += nodes.template(f"{FLOATS}, _nf = tape_push_array({FLOATS}, _nf, {n})")
+                arrays += self._push(nodes.tuple_([nodes.name(f"{n}.shape[{d}]")
+                                                   for d in range(k[1])]), False, ints=True)
+        return out + arrays
+
+    def _pop(self, target):
+        elements = self._elements(nodes.to_load(target))
+        out = []
+        for n, k in reversed(elements):
+            if k[0] == "a":
+                dims = ", ".join(f"_ti[_ni + {d}]" if d else "_ti[_ni]" for d in range(k[1]))
+                out += nodes.template(f"_ni -= {k[1]}\n"
+                                      f"_nf, {n} = tape_pop_array({FLOATS}, _nf, ({dims},))")
+        for slot in ("f", "i"):
+            names = [(n, None) for n, k in elements if k == slot]
+            names += [(n, part) for n, k in elements if k == "r" and slot == "i"
+                      for part in ("start", "stop", "step")]
+            if not names:
+                continue
+            tape, top, _ = _SLOT[slot]
+            out += nodes.template(f"{top} -= {len(names)}")
+            ranges = {}
+            for j, (n, part) in enumerate(names):
+                at = top + (f" + {j}" if j else "")
+                if part is None:
+                    out += nodes.template(f"{n} = {tape}[{at}]")
+                else:
+                    ranges.setdefault(n, []).append(f"{tape}[{at}]")
+            for n, parts in ranges.items():
+                out += nodes.template(f"{n} = range({', '.join(parts)})")
+        return out
+
+
+def _direct_records(body, lowering):
+    """Values recorded per iteration by a loop body whose records are all at its top level
+    (no branch, loop or call of a sweep records any): ``{"f": k, "i": m}``; else None."""
+    counts = {}
+    for s in body:
+        if isinstance(s, nodes.Expr) and _is_call_of(s.value, f"{STACK}.append"):
+            for n, k in lowering._elements(s.value.args[0]):
+                if k[0] == "a":         # (an array makes room for itself)
+                    return None
+                if k in ("f", "i"):
+                    counts[k] = counts.get(k, 0) + 1
+                elif k == "r":
+                    counts["i"] = counts.get("i", 0) + 3
+            continue
+        for n in nodes.walk(s):
+            if isinstance(n, nodes.Name) and n.id == STACK:
+                return None
+    return counts or None
+
+
+def _kind_of_value(value, known):
+    """How a value the transforms assign would be recorded (None: not known)."""
+    if isinstance(value, (nodes.Compare, nodes.BoolOp)) or (
+            isinstance(value, nodes.UnaryOp) and isinstance(value.op, nodes.Not)):
+        return "i"
+    if _is_call_of(value, "range"):
+        return "r"
+    if _is_call_of(value, "len"):
+        return "i"
+    if isinstance(value, nodes.Constant) and type(value.value) in (int, bool):
+        return "i"
+    if isinstance(value, nodes.Constant) and type(value.value) is float:
+        return "f"
+    if isinstance(value, nodes.Name):
+        return known.get(value.id)
+    if isinstance(value, nodes.BinOp) and not isinstance(value.op, nodes.Div):
+        sides = {_kind_of_value(value.left, known), _kind_of_value(value.right, known)}
+        if sides == {"i"}:
+            return "i"
+    return None
+
+
+def _recorded_kinds(unit, fdef):
+    """How each name of `fdef` is recorded: "f" (a float), "i" (an integer or a bool),
+    ("a", ndim) (a float array), "r" (a range); from the unit's analysis, and for the names
+    the transforms add (branch decisions, ranges), from what is assigned to them."""
+    out = {}
+    analysis = getattr(unit, "analysis", None)
+    for name, kind in (getattr(analysis, "kinds", None) or {}).items():
+        if kind == lattice.SCALAR:
+            out[name] = "f"
+        elif kind == lattice.INT:
+            out[name] = "i"
+        elif lattice.is_array(kind):
+            out[name] = ("a", kind[1])
+    assigned = [(s.targets[0].id, s.value) for s in nodes.walk(fdef)
+                if isinstance(s, nodes.Assign) and isinstance(s.targets[0], nodes.Name)]
+    found = {}
+    changed = True
+    while changed:          # (a copy or a sum of counters is known once they are)
+        changed = False
+        for name, value in assigned:
+            if name in out:
+                continue
+            kind = _kind_of_value(value, {**found, **out})
+            if kind is not None and found.get(name, kind) != kind:
+                kind = "conflict"
+            if kind is not None and found.get(name) != kind:
+                found[name] = kind
+                changed = True
+    out.update((n, k) for n, k in found.items() if k != "conflict")
+    return out
