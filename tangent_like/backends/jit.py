@@ -73,7 +73,7 @@ def kernels():
 
     made = {"tape_room": tape_room, "reversed_range": reversed_range, "range_head": range_head,
             "seed_of_float": seed_of_float,
-            "tape_push_array": tape_push_array, "tape_pop_array": tape_pop_array}
+            "tape_push_array": tape_push_array, "tape_pop_array": tape_pop_array, **_STUBS}
     _array_kernels(numba, tape_room)
     _KERNELS.update(made)
     return _KERNELS
@@ -84,6 +84,19 @@ def tape_push_array(tape, top, a):
     larger when needed); numba code only (an array of another dtype is refused when numba
     compiles it)."""
     raise NotImplementedError("numba code only")
+
+
+def _stub(name, doc):
+    def stub(*args):
+        raise NotImplementedError("numba code only")
+    stub.__name__ = name
+    stub.__doc__ = doc
+    return stub
+
+
+# runtime kernels with a numba version of their own (the others are compiled as they are)
+_STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
+          for name in ("is_zero", "cj", "re_like", "unbroadcast")}
 
 
 def seed_of_float(value):
@@ -120,6 +133,42 @@ def _array_kernels(numba, tape_room):
         if not isinstance(value, (nt.Float, nt.Integer, nt.Boolean)):
             raise TypingError(f"the value of the function is {value}, not a float")
         return lambda value: 1.0
+
+    @overload(_STUBS["is_zero"])
+    def _is_zero(v):
+        if isinstance(v, (nt.NoneType, nt.Omitted)):
+            return lambda v: True
+        if isinstance(v, nt.Float):
+            return lambda v: v == 0.0
+        return lambda v: False
+
+    @overload(_STUBS["cj"])
+    def _cj(x):
+        if isinstance(x, nt.Complex) or (isinstance(x, nt.Array)
+                                         and isinstance(x.dtype, nt.Complex)):
+            return lambda x: np.conj(x)
+        return lambda x: x
+
+    @overload(_STUBS["re_like"])
+    def _re_like(v, x):
+        def real(t):
+            return isinstance(t, (nt.Float, nt.Integer, nt.Boolean)) or (
+                isinstance(t, nt.Array) and not isinstance(t.dtype, nt.Complex))
+        if real(v):
+            return lambda v, x: v
+        if not real(x):
+            return lambda v, x: v
+        return lambda v, x: v.real
+
+    @overload(_STUBS["unbroadcast"])
+    def _unbroadcast(g, x):
+        scalar = (nt.Float, nt.Integer, nt.Boolean)
+        if not isinstance(x, scalar) or isinstance(g, nt.Complex) or (
+                isinstance(g, nt.Array) and isinstance(g.dtype, nt.Complex)):
+            raise TypingError("the numba backend sums adjoints back to scalars only")
+        if isinstance(g, nt.Array):
+            return lambda g, x: np.sum(g)
+        return lambda g, x: g
 
     @overload(tape_pop_array)
     def _pop(tape, top, shape):

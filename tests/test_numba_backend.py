@@ -1,0 +1,244 @@
+"""The numba backend (``backend="numba"``): the generated sweeps lowered to typed tapes and
+compiled in nopython mode.  Every gradient is checked against finite differences (or the
+Python backend, itself checked against them); what numba cannot compile must run as Python
+with a `NumbaFallbackWarning`, never fail."""
+import math
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import tangent_like as tl
+from corpus import CASES
+from fd import assert_grad_close
+from finite_differences import partial_gradient
+from test_corpus import _params, fresh_inputs, reference_gradient
+
+pytest.importorskip("numba")
+from tangent_like.backends.jit import NumbaFallbackWarning  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("error::tangent_like.backends.jit.NumbaFallbackWarning")
+
+
+def numba_grad(f, *args, wrt=0):
+    """The gradient by the numba backend; fails if it fell back to Python."""
+    return tl.grad(f, wrt=wrt, backend="numba")(*args)
+
+
+def fd(f, args, k=0, eps=1e-6):
+    args = list(args)
+    x = args[k]
+    args[k] = x + eps
+    plus = f(*args)
+    args[k] = x - eps
+    return (plus - f(*args)) / (2 * eps)
+
+
+# ----------------------------------------------------------------------- scalar loops
+def scalar_loop(x, n):
+    for i in range(n):
+        x = math.sin(x) * x + 0.5 * math.cos(x * i * 1e-3)
+    return x
+
+
+def branchy(x, n):
+    s = 0.0
+    for i in range(n):
+        if x > 0.5:
+            x = x * 0.9
+        else:
+            x = math.exp(x) * 0.3
+        s += x
+    return s
+
+
+def lv_rhs(x, y, alpha, beta):
+    return alpha * x - beta * x * y, x * y - y
+
+
+def rk4(alpha, beta, n, dt):
+    x = 1.0
+    y = 1.0
+    for _ in range(n):
+        k1x, k1y = lv_rhs(x, y, alpha, beta)
+        k2x, k2y = lv_rhs(x + 0.5 * dt * k1x, y + 0.5 * dt * k1y, alpha, beta)
+        k3x, k3y = lv_rhs(x + 0.5 * dt * k2x, y + 0.5 * dt * k2y, alpha, beta)
+        k4x, k4y = lv_rhs(x + dt * k3x, y + dt * k3y, alpha, beta)
+        x = x + dt / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + dt / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+    return x + y
+
+
+def settle(x, tol):
+    """A while loop with a break: its trip count is recorded."""
+    s = 0.0
+    k = 0
+    while k < 100000:
+        s = s + math.exp(-x * k)
+        if math.exp(-x * k) < tol:
+            break
+        k += 1
+    return s
+
+
+def rosenbrock_loop(x):
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
+    return s
+
+
+def relax(u, steps):
+    """Arrays overwritten in a loop: each iteration's array is recorded on the float tape."""
+    for _ in range(steps):
+        v = np.zeros_like(u)
+        for i in range(1, u.shape[0] - 1):
+            v[i] = 0.5 * u[i] + 0.25 * (u[i - 1] + u[i + 1]) * u[i]
+        u = v
+    return np.sum(u)
+
+
+def test_scalar_loop_with_a_tape_longer_than_its_first_size():
+    # 3 floats a step, 5000 steps: the float tape (1024 at first) grows
+    assert numba_grad(scalar_loop, 0.3, 5000) == pytest.approx(
+        tl.grad(scalar_loop)(0.3, 5000), rel=1e-12)
+    assert numba_grad(scalar_loop, 0.7, 4) == pytest.approx(fd(scalar_loop, (0.7, 4)),
+                                                             rel=1e-6)
+
+
+@pytest.mark.parametrize("x", [0.3, 0.9])
+def test_branches_record_their_decisions(x):
+    assert numba_grad(branchy, x, 30) == pytest.approx(fd(branchy, (x, 30)), rel=1e-6)
+
+
+def test_rk4_gradient_with_respect_to_two_parameters():
+    got = numba_grad(rk4, 0.6, 0.5, 300, 0.01, wrt=(0, 1))
+    want = tl.grad(rk4, wrt=(0, 1))(0.6, 0.5, 300, 0.01)
+    assert np.allclose(got, want, rtol=1e-12)
+    assert got[0] == pytest.approx(fd(rk4, (0.6, 0.5, 300, 0.01), 0), rel=1e-6)
+
+
+def test_while_loop_with_break_records_its_trip_count():
+    got = numba_grad(settle, 0.05, 1e-9)
+    assert got == pytest.approx(fd(settle, (0.05, 1e-9)), rel=1e-5)
+
+
+def test_arrays_recorded_with_their_shapes():
+    x = np.linspace(-0.5, 1.5, 7)
+    assert np.allclose(numba_grad(rosenbrock_loop, x), partial_gradient(rosenbrock_loop, (x,)),
+                       rtol=1e-6, atol=1e-8)
+    u = np.linspace(0.1, 0.9, 9)
+    got = numba_grad(relax, u, 5)
+    assert np.allclose(got, partial_gradient(relax, (u, 5)), rtol=1e-6, atol=1e-8)
+    assert got.shape == u.shape and got.dtype == np.float64
+
+
+def test_value_and_grad_and_jvp():
+    value, g = tl.value_and_grad(branchy, backend="numba")(0.3, 20)
+    assert value == pytest.approx(branchy(0.3, 20), rel=1e-14)
+    assert g == pytest.approx(tl.grad(branchy)(0.3, 20), rel=1e-12)
+    out, tangent = tl.jvp(rk4, (0.6, 0.5, 100, 0.01), 1.0, backend="numba")
+    assert out == pytest.approx(rk4(0.6, 0.5, 100, 0.01), rel=1e-14)
+    assert tangent == pytest.approx(fd(rk4, (0.6, 0.5, 100, 0.01)), rel=1e-6)
+
+
+def test_the_source_shows_the_typed_tapes():
+    g = tl.grad(branchy, backend="numba")
+    g(0.3, 5)
+    text = g.source
+    assert "Compiled by numba" in text
+    assert "_tf[_nf] = exp_x" in text and "_ti[_ni] = _cond" in text
+    assert "_stack" not in text
+
+
+def test_cli_prints_the_lowered_code():
+    out = subprocess.run([sys.executable, "-m", "tangent_like", f"{__file__}:branchy",
+                          "--args", "0.3", "5", "--backend", "numba"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "tape_room(_tf, _nf, 1)" in out and "reversed_range(range(n))" in out
+
+
+# ------------------------------------------------------------------ globals and fallbacks
+RATE = 0.1
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def uses_rate(x):
+    s = 0.0
+    for i in range(10):
+        s = s + RATE * math.sin(x * i)
+    return s
+
+
+def uses_weights(x):
+    return np.sum(WEIGHTS * x)
+
+
+def test_a_rebound_global_float_is_seen():
+    global RATE
+    g = tl.grad(uses_rate, backend="numba")
+    first = g(0.3)
+    RATE = 0.2
+    try:
+        assert g(0.3) == pytest.approx(2 * first, rel=1e-12)   # numba froze 0.1: compiled again
+    finally:
+        RATE = 0.1
+
+
+@pytest.mark.filterwarnings("default")
+def test_a_global_array_runs_as_python_with_a_warning():
+    with pytest.warns(NumbaFallbackWarning, match="global array 'WEIGHTS'.*as an argument"):
+        g = tl.grad(uses_weights, backend="numba")(np.ones(3))
+    assert np.array_equal(g, WEIGHTS)
+    WEIGHTS[0] = 5.0            # a change in place is seen: the Python code reads the global
+    try:
+        assert tl.grad(uses_weights, backend="numba")(np.ones(3))[0] == 5.0
+    finally:
+        WEIGHTS[0] = 1.0
+
+
+@pytest.mark.filterwarnings("default")
+def test_what_numba_cannot_compile_runs_as_python_with_the_reason():
+    def with_closure(x):
+        return x * scale
+
+    scale = 3.0
+    with pytest.warns(NumbaFallbackWarning, match="enclosing function"):
+        assert tl.grad(with_closure, backend="numba")(2.0) == 3.0
+
+    def prints(x):
+        print("x", x, sep="=")
+        return x * x
+
+    with pytest.warns(NumbaFallbackWarning, match="numba could not compile it"):
+        assert tl.grad(prints, backend="numba")(2.0) == 4.0
+
+
+def test_unknown_backend_and_second_order_are_refused():
+    with pytest.raises(tl.DerivativeUsageError, match="choose one of python, numba"):
+        tl.grad(scalar_loop, backend="cuda")(0.3, 2)
+    from tangent_like.pipeline import Options
+    with pytest.raises(tl.DerivativeUsageError, match="first-order"):
+        Options(mode="forward", batch=True, backend="numba")
+
+
+# ------------------------------------------------------------------------ the corpus
+MUST_COMPILE = {"lotka_volterra", "euler_decay", "horner", "harmonic_rk4-wrt_state",
+                "logistic_growth", "skip_negative", "search_then_score", "trapezoid_work",
+                "exponential_moving_average", "black_scholes_call-delta_vega"}
+
+
+@pytest.mark.filterwarnings("ignore::tangent_like.backends.jit.NumbaFallbackWarning")
+@pytest.mark.parametrize("c", _params(CASES))
+def test_corpus_through_the_numba_backend(c):
+    args, kwargs = fresh_inputs(c)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = tl.grad(c.func, wrt=c.wrt, backend="numba")(*args, **kwargs)
+    fell_back = [w for w in caught if issubclass(w.category, NumbaFallbackWarning)]
+    if c.name in MUST_COMPILE:
+        assert not fell_back, str(fell_back[0].message)
+    assert_grad_close(c.func, c.args, c.kwargs, c.wrt, got,
+                      reference=reference_gradient(c.name), rtol=c.rtol, atol=c.atol)
