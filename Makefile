@@ -26,6 +26,7 @@ fuzz: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/numba_backend.py
 
 # autograd's published test suite run against tangent_like (downloads the autograd sdist
 # from PyPI into ~/.cache/tangent_like/peers); see benchmarks/peers/README.md
