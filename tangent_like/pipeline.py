@@ -35,7 +35,7 @@ import types
 import numpy as np
 
 from .analysis import lattice
-from .backends import BACKENDS
+from .backends import BACKENDS, jit
 from .analysis.activity import analyze
 from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
 from .loader import load, source_of
@@ -337,7 +337,6 @@ def _run(func, wrt, kinds, options, dump):
     compiled.cells = tuple(func.__closure__ or ())
     compiled.defaults = (func.__defaults__, func.__kwdefaults__)
     if options.backend == "numba":
-        from .backends import jit
         compiled = jit.attach(compiled, defs, program, entry.name if entry else None, func)
         if dump:
             dump("numba", compiled.source)

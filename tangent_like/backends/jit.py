@@ -20,8 +20,11 @@ import warnings
 
 import numpy as np
 
+from .. import runtime
 from ..analysis import lattice
+from ..errors import DerivativeUsageError
 from ..loader import source_of
+from ..syntax import nodes
 from .lower_numba import NotLowered, lower
 
 
@@ -37,7 +40,6 @@ def numba_module():
     try:
         import numba
     except ImportError:
-        from ..errors import DerivativeUsageError
         raise DerivativeUsageError(
             "backend='numba' needs numba: pip install 'tangent_like[numba]'") from None
     return numba
@@ -263,7 +265,6 @@ def _namespace(lowered, program):
     """The globals of the lowered code: the kernels, NumPy and math, the user's globals it
     reads (functions compiled by numba too; numbers frozen, and returned as dependencies
     by identity); global arrays and other objects are refused."""
-    from .. import runtime
     names = {fdef.name for _, fdef in lowered}
     ns = {"np": np, "math": __import__("math"), "__builtins__": builtins}
     frozen = []
@@ -295,7 +296,6 @@ def _namespace(lowered, program):
 
 
 def _walk(fdef):
-    from ..syntax import nodes
     return nodes.walk(fdef)
 
 
