@@ -98,7 +98,7 @@ def _stub(name, doc):
 
 # runtime kernels with a numba version of their own (the others are compiled as they are)
 _STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
-          for name in ("is_zero", "cj", "re_like", "unbroadcast")}
+          for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float")}
 
 
 def seed_of_float(value):
@@ -143,6 +143,12 @@ def _array_kernels(numba, tape_room):
         if isinstance(v, nt.Float):
             return lambda v: v == 0.0
         return lambda v: False
+
+    @overload(_STUBS["tape_float"])
+    def _tape_float(v):       # a value of a kind the analysis left open, recorded as a float
+        if not isinstance(v, nt.Float):
+            raise TypingError(f"the numba backend records {v} where it expects a float")
+        return lambda v: v
 
     @overload(_STUBS["cj"])
     def _cj(x):

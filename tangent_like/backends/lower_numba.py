@@ -24,8 +24,9 @@ primal sweep returns its tapes beside its value (``value, _tf, _ti = primal_f(_t
 _top, x)``), since growing a tape makes a new array.  Ranges are recorded as their start,
 stop and step; ``reversed(r)`` becomes ``reversed_range(r)``.
 
-What cannot be lowered (a record of a value of unknown kind, a closure, a global array
-that numba would freeze) raises `NotLowered` with the reason; the caller runs the Python
+A recorded value whose kind the analysis does not know goes on the float tape through
+``tape_float(v)``, which numba compiles for floats only.  What cannot be lowered (a
+closure, a global array that numba would freeze) raises `NotLowered` with the reason; the caller runs the Python
 code instead and says why.
 """
 from ..analysis import lattice
@@ -202,9 +203,8 @@ class _Lowering:
 
     def _kind(self, name):
         kind = self.kinds.get(name)
-        if kind is None:
-            raise NotLowered(f"the recorded value {name!r} has a kind the numba backend "
-                             "does not record")
+        if kind is None:      # (numba's types decide: a float is recorded, anything else
+            return "f?"       # refused when it compiles, see `tape_float`)
         return kind
 
     def _push(self, value, room_made, ints=False):
@@ -212,7 +212,8 @@ class _Lowering:
             self._elements(value)
         out, arrays = [], []
         for slot in ("f", "i"):
-            names = [n for n, k in elements if k == slot]
+            names = [n if k != "f?" else f"tape_float({n})" for n, k in elements
+                     if k == slot or (k == "f?" and slot == "f")]
             names += [f"{n}.{part}" for n, k in elements if k == "r" and slot == "i"
                       for part in ("start", "stop", "step")]
             if not names:
@@ -240,7 +241,8 @@ class _Lowering:
                 out += nodes.template(f"_ni -= {k[1]}\n"
                                       f"_nf, {n} = tape_pop_array({FLOATS}, _nf, ({dims},))")
         for slot in ("f", "i"):
-            names = [(n, None) for n, k in elements if k == slot]
+            names = [(n, None) for n, k in elements
+                     if k == slot or (k == "f?" and slot == "f")]
             names += [(n, part) for n, k in elements if k == "r" and slot == "i"
                       for part in ("start", "stop", "step")]
             if not names:
@@ -268,8 +270,8 @@ def _direct_records(body, lowering):
             for n, k in lowering._elements(s.value.args[0]):
                 if k[0] == "a":         # (an array makes room for itself)
                     return None
-                if k in ("f", "i"):
-                    counts[k] = counts.get(k, 0) + 1
+                if k in ("f", "i", "f?"):
+                    counts[k[0]] = counts.get(k[0], 0) + 1
                 elif k == "r":
                     counts["i"] = counts.get("i", 0) + 3
             continue
