@@ -200,7 +200,7 @@ class ReverseTransform:
                 contribs.setdefault(c.var, []).append(c)
         if self.unit.program.options.higher_order:
             return out      # code meant to be differentiated again stays functional
-        # the accumulator is made (np.zeros_like) at the top of the adjoint: its variable
+        # the accumulator is made (adjoint_zeros) at the top of the adjoint: its variable
         # must be bound there whatever path the primal took
         unconditional = set(self.params) | {
             n for st in self.fdef.body if isinstance(st, nodes.Assign)
@@ -323,7 +323,7 @@ class ReverseTransform:
             if var not in self.an.active:
                 continue
             if var in self.inline_acc:
-                init.append(nodes.assign(self.b(var), nodes.call("np.zeros_like",
+                init.append(nodes.assign(self.b(var), nodes.call("adjoint_zeros",
                                                                  [nodes.name(var)])))
                 continue
             init.append(nodes.assign(self.b(var), nodes.const(0.0)))

@@ -34,7 +34,7 @@ def primal_rosen(_stack, x):
 def adjoint_rosen(_stack, btotal):
     """Adjoint sweep of rosen: adjoints of x, in that order."""
     x, _range = _stack.pop()
-    bx = np.zeros_like(x)
+    bx = adjoint_zeros(x)
     for i in reversed(_range):
         i_plus_1, x_i, x_next_minus_x_i_sq, one_minus_x_i_2 = _stack.pop()
         # total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock.py:25)
