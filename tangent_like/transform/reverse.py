@@ -247,21 +247,25 @@ class ReverseTransform:
                 raise NoDerivativeError(f"{rule.name} has no reverse-mode rule for its "
                                         f"argument {p!r}", hint="use forward mode for it")
             expr = nodes.template_expr(template, **subs)
-            if self._broadcasts(rule, p, arg, bound):
+            if self._broadcasts(rule, p, arg, bound, target):
                 expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])   # re_like too
             elif not result_real and _real(self.an.kind(arg)):
                 expr = nodes.call("re_like", [expr, nodes.name(arg.id)])
             out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
         return out
 
-    def _broadcasts(self, rule, p, arg, bound):
-        """May argument `p` of `rule` be smaller than the result (its adjoint summed back)?"""
+    def _broadcasts(self, rule, p, arg, bound, target):
+        """May argument `p` of `rule` be smaller than the result `target` (its adjoint summed
+        back)?  Not when every other broadcasting operand is a scalar or the same variable,
+        nor when `p` provably has the shape of the result (analysis/shapes.py)."""
         if p not in rule.broadcast:
             return False
         others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
         if all(isinstance(o, nodes.Name) and o.id == arg.id for o in others):
             return False
-        return not all(lattice.is_scalar(self.an.kind(o)) for o in others)
+        if all(lattice.is_scalar(self.an.kind(o)) for o in others):
+            return False
+        return not self.an.same_shape(arg, target)
 
     # ---------------------------------------------------- classification
     def _classify(self):
