@@ -39,12 +39,10 @@ def adjoint_rosen(_stack, btotal):
         i_plus_1, x_i, x_next_minus_x_i_sq, one_minus_x_i_2 = _stack.pop()
         # total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock.py:25)
         bone_minus_x_i_2 = 2.0 * btotal * one_minus_x_i_2
-        bx_i_2 = -bone_minus_x_i_2
-        bx[i] += bx_i_2
+        bx[i] -= bone_minus_x_i_2
         bdiff_sq = btotal * 100.0
         bx_next_minus_x_i_sq = 2.0 * bdiff_sq * x_next_minus_x_i_sq
-        bx_i_sq = -bx_next_minus_x_i_sq
-        bx_i = 2.0 * bx_i_sq * x_i
+        bx_i = -2.0 * bx_next_minus_x_i_sq * x_i
         bx[i] += bx_i
         bx[i_plus_1] += bx_next_minus_x_i_sq
     return (bx,)
