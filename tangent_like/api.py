@@ -76,18 +76,28 @@ class Derivative(Differentiable):
         if hit is None or hit[0] != generation() or hit[1].globals_changed():
             compiled, _ = self._specialize(args, {})
             hit = self._fast[key] = (generation(), compiled)
-        self._last = hit[1]
+        self._last = compiled = hit[1]
         try:
-            value, grads = hit[1].entry(*args)
+            value, grads = compiled.entry(*args)
         except Exception as exc:
             note_origin(exc)
             raise
-        if type(value) is not float:
+        if type(value) not in _REAL_SCALARS:
             self._check_real(value)
-        xs = [args[i] for i in self._positions]
-        value, picked = computed(value, [grads[k] for k in self._order], xs)
-        grads = tuple(finalize(g, x) for g, x in zip(picked, xs))
-        grads = grads[0] if self._single else grads
+        if self._single:
+            x = args[self._positions[0]]
+            g = grads[self._order[0]]
+            if type(x) is np.ndarray and type(g) is np.ndarray and type(value) in \
+                    _REAL_SCALARS and g.shape == x.shape and g.dtype == x.dtype:
+                # (the common case first: nothing lazy to compute, the gradient shaped)
+                grads = g if g.flags.writeable else finalize(g, x)
+            else:
+                value, picked = computed(value, [g], [x])
+                grads = finalize(picked[0], x)
+        else:
+            xs = [args[i] for i in self._positions]
+            value, picked = computed(value, [grads[k] for k in self._order], xs)
+            grads = tuple(finalize(g, x) for g, x in zip(picked, xs))
         if self._what == "value_and_grad":
             return value, grads
         return grads
@@ -185,6 +195,9 @@ class Derivative(Differentiable):
 
     def _repr_html_(self):
         return display.html(self.source, title=repr(self))
+
+
+_REAL_SCALARS = (float, np.float64)     # values no check of `_check_real` can refuse
 
 
 def computed(value, grads, xs):

@@ -1,8 +1,8 @@
 """The before/after examples in the passes' docstrings run as tests.
 
 Every pass of normalize/ (lift, desugar, jumps, anf, inline) and optimize/ (fold, copies,
-dead) shows in its module docstring what it does to a small function; so do the helpers the
-examples use (`parse_source`, `local_names`).
+negations, dead) shows in its module docstring what it does to a small function; so do the
+helpers the examples use (`parse_source`, `local_names`) and the shape analysis.
 """
 import doctest
 import importlib
@@ -15,7 +15,8 @@ import tangent_like.optimize as optimize_pkg
 
 PASSES = [f"{pkg.__name__}.{m.name}" for pkg in (normalize_pkg, optimize_pkg)
           for m in pkgutil.iter_modules(pkg.__path__)]
-MODULES = PASSES + ["tangent_like.frontend.parse", "tangent_like.syntax.scopes"]
+MODULES = PASSES + ["tangent_like.frontend.parse", "tangent_like.syntax.scopes",
+                    "tangent_like.analysis.shapes"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -28,4 +29,4 @@ def test_pass_docstring_examples(name):
 
 def test_every_pass_module_is_covered():
     assert {m.rsplit(".", 1)[1] for m in PASSES} >= {
-        "lift", "desugar", "jumps", "anf", "inline", "fold", "copies", "dead"}
+        "lift", "desugar", "jumps", "anf", "inline", "fold", "copies", "negations", "dead"}

@@ -12,7 +12,7 @@ its arguments: the unit the call runs.
 """
 import operator
 
-from . import aliasing, lattice
+from . import aliasing, lattice, shapes
 from . import resolve as _resolve
 from .. import rules, runtime
 from ..errors import InternalError, NoDerivativeError, TransformError, UnsupportedSyntaxError
@@ -38,8 +38,9 @@ def unary_rule(op):
 class Analysis:
     """Kinds, activity and call targets of one normalized function."""
 
-    def __init__(self, kinds, active, targets, local_vars, calls):
+    def __init__(self, kinds, active, targets, local_vars, calls, shapes=None):
         self.kinds = kinds
+        self.shapes = shapes or {}  # name -> symbolic shape (analysis/shapes.py)
         self.calls = calls          # id(Call node) -> (UserTarget, arg kinds, activity mask)
         self.active = active
         self.targets = targets      # id(Call or Attribute node) -> target
@@ -56,6 +57,11 @@ class Analysis:
 
     def is_active(self, node):
         return isinstance(node, nodes.Name) and node.id in self.active
+
+    def same_shape(self, a, b):
+        """Do the names `a` and `b` provably hold values of one shape (`shapes`)?"""
+        return isinstance(a, nodes.Name) and isinstance(b, nodes.Name) \
+            and shapes.same_shape(self.shapes, a.id, b.id)
 
 
 def constant_kind(v):
@@ -83,6 +89,7 @@ class _Analyzer:
         self.calls = {}
         self.error = error
         self.kinds = dict(param_kinds)
+        self.entry_kinds = dict(param_kinds)
         self.active = set(active_params)
         self.targets = {}
         self.resolved = {}          # id(Call node) -> what the call refers to, by its name
@@ -112,7 +119,8 @@ class _Analyzer:
                            "analysis cannot tell", "pass the arguments one by one",
                            UnsupportedSyntaxError)
         analysis = Analysis(self.kinds, self.active, self.targets, self.local_vars,
-                            self.calls)
+                            self.calls, shapes.of_function(self.fdef, self.kinds,
+                                                           self.entry_kinds, self.targets))
         aliasing.check_writes(self.fdef, analysis, self.error, self._callee_tree)
         return analysis
 

@@ -6,11 +6,14 @@ place and says whether it changed anything; `optimize` runs them until none does
 * `fold`: constant folding and algebraic simplification (``x * 1.0``, ``0.0 + x``, ``2 - 1``);
 * `copies`: copy and constant propagation in straight-line code (``by = bx; bz = by * 2``
   becomes ``bz = bx * 2``);
+* `negations`: a negation read once, by the next statement, folded into it
+  (``t = -g; bx[1:] += t`` becomes ``bx[1:] -= g``);
 * `dead`: removal of assignments whose value is never read.
 """
-from . import copies, dead, fold
+from . import copies, dead, fold, negations
 
-PASSES = (fold.fold_constants, copies.propagate_copies, dead.remove_dead_code)
+PASSES = (fold.fold_constants, copies.propagate_copies, negations.fold_negations,
+          dead.remove_dead_code)
 
 
 def optimize(fdef, max_rounds=10):

@@ -71,6 +71,16 @@ def dense(v, shape):
 
 
 @kernel
+def adjoint_zeros(x):
+    """The adjoint accumulator of the array `x`, updated in place by the adjoint sweep:
+    ``np.zeros_like(x)``, made quicker for a NumPy array in C order (Dask arrays, subclasses
+    and other orders keep what ``np.zeros_like`` gives)."""
+    if type(x) is np.ndarray and x.flags.c_contiguous:
+        return np.zeros(x.shape, x.dtype)
+    return np.zeros_like(x)
+
+
+@kernel
 def dense_cotangent(v, like):
     """Cotangent `v` as an array shaped like `like` (``0.0`` becomes zeros); cotangents of
     lists and tuples pass through."""
@@ -115,6 +125,8 @@ def is_complex(x):
 def re_like(v, x):
     """Adjoint (or tangent) `v` of the value `x`: its real part when `x` is real.  A real
     value reached by a complex one (``x + 1j``, ``x * z``) only feels the real part."""
+    if type(v) is np.ndarray and v.dtype.kind != "c":
+        return v            # (the common case first: a real array)
     if is_complex(v) and not is_complex(x):
         return np.array(v.real) if isinstance(v, np.ndarray) else v.real
     return v
@@ -170,6 +182,8 @@ def lazy_array(x):
 @kernel
 def cj(x):
     """The complex conjugate of complex values; real values unchanged (no copy)."""
+    if type(x) is float:
+        return x
     if getattr(x, "dtype", None) is not None:
         return np.conj(x) if x.dtype.kind == "c" else x
     return x.conjugate() if isinstance(x, complex) else x
@@ -180,6 +194,9 @@ def cj(x):
 def unbroadcast(g, x):
     """Sum adjoint `g` over the axes NumPy broadcasting added or stretched to match `x`;
     its real part when `x` is real (`re_like`)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape \
+            and (g.dtype.kind != "c" or x.dtype.kind == "c"):
+        return g            # (the common case first: nothing to sum, nothing to drop)
     g = re_like(g, x)
     try:
         if g.shape == x.shape:
@@ -251,6 +268,9 @@ def seed_for(value):
     """The seed 1.0 of a gradient; refuses outputs that are not scalars.  An array of one
     element (``np.sum(x, keepdims=True)``) is a scalar in an array: its seed is ones of its
     shape, as PyTorch's ``backward`` takes one-element tensors."""
+    t = type(value)
+    if t is float or t is np.float64:
+        return 1.0
     if isinstance(value, np.ndarray) and value.ndim and value.size == 1:
         return np.ones(value.shape, dtype=np.result_type(value, 1.0))
     if np.ndim(value) != 0 or isinstance(value, (tuple, list)):

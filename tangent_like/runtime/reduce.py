@@ -124,6 +124,11 @@ def _exclusive_cumprod_tangent(dxm, xm):
 @kernel
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims)``."""
+    if type(g) is float and axis is None and type(x) is np.ndarray and x.ndim \
+            and x.dtype.kind in "fc" and g != 0.0:
+        out = np.empty_like(x)      # (the common case first: a float spread over x, whose
+        out.fill(g)                 # dtype it keeps, as a Python float is weak)
+        return out
     if is_zero(g):
         return 0.0          # the zero cotangent: nothing reached the result
     shape = np.shape(x)

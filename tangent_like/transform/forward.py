@@ -258,24 +258,27 @@ class ForwardTransform:
         expr = terms[0]
         for t in terms[1:]:
             expr = nodes.binop(expr, nodes.Add, t)
-        if self._may_broadcast(rule, bound) and isinstance(target, nodes.Name):
+        if isinstance(target, nodes.Name) and self._may_broadcast(rule, bound, target):
             # a tangent is shaped like its primal: `da` alone (the tangent of `a + b`) has
             # the shape of `a`, which broadcasting may have made smaller than the result
             expr = nodes.call("batch_broadcast" if self.batch else "broadcast_tangent",
                               [expr, nodes.name(target.id)])
         return expr
 
-    def _may_broadcast(self, rule, bound):
-        """May an active argument of a broadcasting rule be smaller than the result?  Not
-        when every other broadcasting operand is a scalar or the same variable (the same
-        test as the reverse transform's for `unbroadcast`)."""
+    def _may_broadcast(self, rule, bound, target):
+        """May an active argument of a broadcasting rule be smaller than the result `target`?
+        Not when every other broadcasting operand is a scalar or the same variable, nor
+        when the argument provably has the shape of the result (the same test as the
+        reverse transform's for `unbroadcast`)."""
         for p, arg in bound.items():
             if p not in rule.broadcast or not self.active(arg):
                 continue
             others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
             if all(isinstance(o, nodes.Name) and o.id == arg.id for o in others):
                 continue
-            if not all(lattice.is_scalar(self.an.kind(o)) for o in others):
+            if all(lattice.is_scalar(self.an.kind(o)) for o in others):
+                continue
+            if not self.an.same_shape(arg, target):
                 return True
         return False
 

@@ -200,7 +200,7 @@ class ReverseTransform:
                 contribs.setdefault(c.var, []).append(c)
         if self.unit.program.options.higher_order:
             return out      # code meant to be differentiated again stays functional
-        # the accumulator is made (np.zeros_like) at the top of the adjoint: its variable
+        # the accumulator is made (adjoint_zeros) at the top of the adjoint: its variable
         # must be bound there whatever path the primal took
         unconditional = set(self.params) | {
             n for st in self.fdef.body if isinstance(st, nodes.Assign)
@@ -247,21 +247,25 @@ class ReverseTransform:
                 raise NoDerivativeError(f"{rule.name} has no reverse-mode rule for its "
                                         f"argument {p!r}", hint="use forward mode for it")
             expr = nodes.template_expr(template, **subs)
-            if self._broadcasts(rule, p, arg, bound):
+            if self._broadcasts(rule, p, arg, bound, target):
                 expr = nodes.call("unbroadcast", [expr, nodes.name(arg.id)])   # re_like too
             elif not result_real and _real(self.an.kind(arg)):
                 expr = nodes.call("re_like", [expr, nodes.name(arg.id)])
             out.append(_Contribution(arg.id, expr, _how(self.an.kind(arg))))
         return out
 
-    def _broadcasts(self, rule, p, arg, bound):
-        """May argument `p` of `rule` be smaller than the result (its adjoint summed back)?"""
+    def _broadcasts(self, rule, p, arg, bound, target):
+        """May argument `p` of `rule` be smaller than the result `target` (its adjoint summed
+        back)?  Not when every other broadcasting operand is a scalar or the same variable,
+        nor when `p` provably has the shape of the result (analysis/shapes.py)."""
         if p not in rule.broadcast:
             return False
         others = [a for q, a in bound.items() if q != p and q in rule.broadcast]
         if all(isinstance(o, nodes.Name) and o.id == arg.id for o in others):
             return False
-        return not all(lattice.is_scalar(self.an.kind(o)) for o in others)
+        if all(lattice.is_scalar(self.an.kind(o)) for o in others):
+            return False
+        return not self.an.same_shape(arg, target)
 
     # ---------------------------------------------------- classification
     def _classify(self):
@@ -323,7 +327,7 @@ class ReverseTransform:
             if var not in self.an.active:
                 continue
             if var in self.inline_acc:
-                init.append(nodes.assign(self.b(var), nodes.call("np.zeros_like",
+                init.append(nodes.assign(self.b(var), nodes.call("adjoint_zeros",
                                                                  [nodes.name(var)])))
                 continue
             init.append(nodes.assign(self.b(var), nodes.const(0.0)))

@@ -34,17 +34,15 @@ def primal_rosen(_stack, x):
 def adjoint_rosen(_stack, btotal):
     """Adjoint sweep of rosen: adjoints of x, in that order."""
     x, _range = _stack.pop()
-    bx = np.zeros_like(x)
+    bx = adjoint_zeros(x)
     for i in reversed(_range):
         i_plus_1, x_i, x_next_minus_x_i_sq, one_minus_x_i_2 = _stack.pop()
         # total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock.py:25)
         bone_minus_x_i_2 = 2.0 * btotal * one_minus_x_i_2
-        bx_i_2 = -bone_minus_x_i_2
-        bx[i] += bx_i_2
+        bx[i] -= bone_minus_x_i_2
         bdiff_sq = btotal * 100.0
         bx_next_minus_x_i_sq = 2.0 * bdiff_sq * x_next_minus_x_i_sq
-        bx_i_sq = -bx_next_minus_x_i_sq
-        bx_i = 2.0 * bx_i_sq * x_i
+        bx_i = -2.0 * bx_next_minus_x_i_sq * x_i
         bx[i] += bx_i
         bx[i_plus_1] += bx_next_minus_x_i_sq
     return (bx,)

@@ -37,7 +37,7 @@ def adjoint_first_negative(_stack, bresult):
     """Adjoint sweep of first_negative: adjoints of xs, in that order."""
     xs, _range, _trips, _cond_2 = _stack.pop()
     bv = 0.0
-    bxs = np.zeros_like(xs)
+    bxs = adjoint_zeros(xs)
     if not _cond_2:
         # return 0.0  (golden_functions.py:33)
         bresult = 0.0

@@ -34,7 +34,7 @@ def primal_row_norms(_stack, A):
 def adjoint_row_norms(_stack, btotal):
     """Adjoint sweep of row_norms: adjoints of A, in that order."""
     A, _range = _stack.pop()
-    bA = np.zeros_like(A)
+    bA = adjoint_zeros(A)
     for i in reversed(_range):
         A_row_i, A_row_i_sq, sqrt_shifted, A_i_0, A_i_1, abs_A_i_0, max_A_i_1 = _stack.pop()
         # total += math.sqrt(np.sum(A[i, :] ** 2) + 1e-12) + abs(A[i, 0]) * max(A[i, 1], 0.0)  (golden_functions.py:49)

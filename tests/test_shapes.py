@@ -1,0 +1,166 @@
+"""Symbolic shapes (analysis/shapes.py): broadcasting is undone only where an operand may be
+smaller than the result, and every derivative stays right where shapes are not provably
+equal (finite differences in reverse, forward and second-order mode)."""
+import numpy as np
+import pytest
+
+import tangent_like as tl
+from tangent_like.analysis import shapes
+from tangent_like.syntax import nodes
+
+from finite_differences import partial_gradient
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def head_and_first_three(x):
+    # equal lengths for len(x) == 4 only: not provable
+    return np.sum(x[1:] * x[:3] + np.sin(x[:-1]))
+
+
+def column_times_row(a, b):
+    # a (n, 1) and b (n,): the product is (n, n), both adjoints are summed back
+    return np.sum(a * b + np.exp(b))
+
+
+def reassigned(x):
+    a = x[1:]
+    b = x[:-1] * a
+    a = x[:1]                   # now one element: `x * a` broadcasts it
+    c = x * a
+    return np.sum(b) + np.sum(c ** 2)
+
+
+def loop_broadcast(x, w):
+    y = x * 1.0
+    for i in range(3):
+        y = y * w               # w has one element: y keeps x's shape, w broadcasts
+    return np.sum(y)
+
+
+def loop_shrinks(x):
+    y = x * 1.0
+    s = 0.0
+    for i in range(2):
+        s = s + np.sum(y * x[-1])
+        y = np.cos(y[1:])       # y gets shorter each time: its shape is not known
+    return s
+
+
+def ufuncs(x, y):
+    # x[2:] and y[:-2] have one length only when x and y do: not provable
+    return np.sum(np.multiply(np.sin(x[2:]), x[:-2]) + np.hypot(x[:-2], y[2:]))
+
+
+def same_ufuncs(x):
+    return np.sum(np.multiply(np.sin(x[2:]), x[:-2]) + np.hypot(x[:-2], x[2:]))
+
+
+def products(a):
+    # np.matmul is a ufunc, but not an elementwise one
+    b = np.matmul(a, a[:, :1])
+    return np.sum(b * a[:, 1:2]) + np.sum(np.add(a, a) * a)
+
+
+def slices_2d(a):
+    return np.sum(a[1:, :] * a[:-1]) + np.sum(a[:, 1:][1:] ** 2 * a[1:, :-1])
+
+
+CASES = [
+    (rosenbrock, (np.linspace(-1.0, 1.5, 6),), 0, False),
+    (head_and_first_three, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
+    (column_times_row, (np.array([[0.5], [-1.2], [0.8]]), np.array([0.1, 0.7, -0.3])), 0, True),
+    (column_times_row, (np.array([[0.5], [-1.2], [0.8]]), np.array([0.1, 0.7, -0.3])), 1, True),
+    (reassigned, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
+    (loop_broadcast, (np.array([0.3, -0.7, 1.1]), np.array([0.9])), 1, True),
+    (loop_broadcast, (np.array([0.3, -0.7, 1.1]), np.array([0.9])), 0, True),
+    (loop_shrinks, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, None),
+    (ufuncs, (np.array([0.3, -0.7, 1.1, 0.4, 0.2]), np.array([1.3, 0.7, -1.1, 0.5, 0.9])), 0,
+     True),
+    (same_ufuncs, (np.array([0.3, -0.7, 1.1, 0.4, 0.2]),), 0, False),
+    (products, (np.arange(9.0).reshape(3, 3) / 5 - 0.3,), 0, None),
+    (slices_2d, (np.arange(12.0).reshape(3, 4) / 7 - 0.5,), 0, False),
+]
+
+
+@pytest.mark.parametrize("f, args, wrt, summed", CASES,
+                         ids=lambda c: getattr(c, "__name__", None))
+def test_gradient(f, args, wrt, summed):
+    source = tl.derivative_source(f, wrt=wrt, args=args)
+    if summed is not None:
+        assert ("unbroadcast" in source) == summed, source
+    got = tl.grad(f, wrt=wrt)(*args)
+    np.testing.assert_allclose(got, partial_gradient(f, args, wrt), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("f, args, wrt, summed", CASES,
+                         ids=lambda c: getattr(c, "__name__", None))
+def test_forward(f, args, wrt, summed):
+    rng = np.random.default_rng(7)
+    v = rng.standard_normal(np.shape(args[wrt]))
+    _, tangent = tl.jvp(f, args, v, wrt=wrt)
+    want = np.sum(partial_gradient(f, args, wrt) * v)
+    np.testing.assert_allclose(tangent, want, rtol=1e-6, atol=1e-6)
+    if summed is False:
+        assert "broadcast_tangent" not in tl.derivative_source(f, mode="forward", wrt=wrt,
+                                                               args=args)
+
+
+@pytest.mark.parametrize("f, args, wrt, summed", CASES,
+                         ids=lambda c: getattr(c, "__name__", None))
+def test_hessian(f, args, wrt, summed):
+    got = tl.hessian(f, wrt=wrt)(*args)
+    x = np.asarray(args[wrt], dtype=float)
+    want = np.zeros(x.shape + x.shape)
+    grad = tl.grad(f, wrt=wrt)
+    for i in np.ndindex(x.shape):
+        e = np.zeros(x.shape)
+        e[i] = 1e-5
+        plus, minus = list(args), list(args)
+        plus[wrt], minus[wrt] = x + e, x - e
+        want[(Ellipsis,) + i] = (grad(*plus) - grad(*minus)) / 2e-5
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def _shapes(source, kinds):
+    fdef = nodes.parse(source).body[0]
+    entry = {p.id: kinds[p.id] for p in nodes.parameters(fdef)}
+    return shapes.of_function(fdef, kinds, entry, {})
+
+
+def test_slices_of_one_length_have_one_shape():
+    got = _shapes("def f(x):\n    a = x[2:]\n    b = x[1:-1]\n    c = x[:-2]\n"
+                  "    t = x[1:]\n    d = t[1:]\n    e = x[-2:]\n    return a",
+                  {k: ("array", 1) for k in "xabcdet"})
+    assert got["a"] == got["b"] == got["c"] == got["d"] == (("minus", ("dim", "x", 0), 2),)
+    assert got["e"] != got["a"]
+
+
+def test_a_name_assigned_two_shapes_has_none():
+    got = _shapes("def f(x, n):\n    a = x[1:]\n    for i in range(n):\n        a = x[:-1]\n"
+                  "        a = a[1:]\n    return a",
+                  {"x": ("array", 1), "a": ("array", 1), "n": "int", "i": "int"})
+    assert got["a"] == shapes.UNKNOWN
+
+
+def test_a_parameter_reassigned_keeps_its_entry_shape_only_if_equal():
+    kinds = {"x": ("array", 1), "y": ("array", 1)}
+    same = _shapes("def f(x, y):\n    x = x * 2.0\n    y = y[1:]\n    return x", kinds)
+    assert same["x"] == (("dim", "x", 0),)
+    assert same["y"] == shapes.UNKNOWN
+
+
+def test_what_is_not_read_from_entry_shapes_is_unknown():
+    kinds = {"x": ("array", 1), "a": ("array", 1), "b": ("array", 1), "c": ("array", 2),
+             "d": ("array", 1)}
+    got = _shapes("def f(x):\n    a = np.cumsum(x)\n    b = x[::2]\n    c = x[:, None]\n"
+                  "    d = x[i]\n    return a", kinds)
+    assert got["a"] == got["c"] == got["d"] == shapes.UNKNOWN
+    assert got["b"] == (("slice", ("dim", "x", 0), None, None, 2),)
+
+
+def test_a_function_that_may_resize_in_place_has_no_shapes():
+    kinds = {"x": ("array", 1), "a": ("array", 1)}
+    assert _shapes("def f(x):\n    a = x[1:]\n    a.resize(3)\n    return a", kinds) == {}
