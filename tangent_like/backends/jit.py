@@ -98,7 +98,8 @@ def _stub(name, doc):
 
 # runtime kernels with a numba version of their own (the others are compiled as they are)
 _STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
-          for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float")}
+          for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float",
+                       "adjoint_zeros")}
 
 
 def seed_of_float(value):
@@ -149,6 +150,13 @@ def _array_kernels(numba, tape_room):
         if not isinstance(v, nt.Float):
             raise TypingError(f"the numba backend records {v} where it expects a float")
         return lambda v: v
+
+    @overload(_STUBS["adjoint_zeros"])
+    def _adjoint_zeros(x):
+        if not (isinstance(x, nt.Array) and isinstance(x.dtype, nt.Float)):
+            raise TypingError(f"the numba backend accumulates adjoints of float arrays, "
+                              f"not of {x}")
+        return lambda x: np.zeros_like(x)
 
     @overload(_STUBS["cj"])
     def _cj(x):
