@@ -383,15 +383,16 @@ class ReverseTransform:
         pop, then the adjoints of its statements last to first.
         """
         fwd, segments = [], []
-        seg_reads, seg_stmts = [], []
+        seg_reads, seg_stmts, seg_again = [], [], []
 
         def close():
             if seg_stmts or seg_reads:
-                segments.append(("stmts", list(seg_reads), list(seg_stmts)))
+                segments.append(("stmts", list(seg_reads), list(seg_stmts), list(seg_again)))
                 if seg_reads:
                     fwd.append(self._push(list(seg_reads)))
             seg_reads.clear()
             seg_stmts.clear()
+            seg_again.clear()
 
         for s in stmts:
             if isinstance(s, nodes.Assign):
@@ -411,7 +412,10 @@ class ReverseTransform:
                             r, at, loops, loops):
                         continue     # the adjoint loop sets the index again
                     if self.pos.is_stale(r, at, loops, loops) or not self._can_hand_over(r):
-                        if r not in seg_reads:
+                        again = self._recomputation(r, id(stmts), at)
+                        if again is not None:
+                            seg_again.extend(d for d in again if d not in seg_again)
+                        elif r not in seg_reads:
                             seg_reads.append(r)
                     elif r not in self.final_reads:
                         self.final_reads.append(r)
@@ -436,12 +440,82 @@ class ReverseTransform:
             if seg[0] == "code":
                 adj += seg[1]
                 continue
-            _, reads, sas = seg
+            _, reads, sas, again = seg
             if reads:
                 adj += self._pop(reads)
+            for d in sorted(again, key=lambda d: self.pos.pos[id(d)][0]):
+                adj.append(nodes.copy(d))      # computed again: cheaper than recorded
             for sa in reversed(sas):
                 adj += self._stmt_code(sa)
         return fwd, dedupe_comments(adj)
+
+    # ---------------------------------------------------- recomputation
+    def _recomputation(self, name, block, before, depth=0):
+        """The statements that compute `name` again in the adjoint sweep, in place of
+        recording it, or None.  Only cheap statements qualify (an element or a slice of a
+        sequence, one arithmetic operation on scalars: ``x[i]``, ``i + 1``, ``0.5 * dt``),
+        defined once, earlier in the block of the reader (so in the same iteration, on every
+        path), from loop indices the adjoint loop sets again, values that no later
+        statement changes (handed over once), or other such statements."""
+        if self.unit.program.options.higher_order:
+            return None      # (code differentiated again records: its integers kept apart)
+        found = self._definitions().get(name)
+        if found is None or depth > 3 or len(self.pos.defs.get(name, ())) != 1:
+            return None
+        d, d_block = found
+        at = self.pos.pos[id(d)][0]
+        if d_block != block or at >= before or not self._cheap(d):
+            return None
+        loops = self.pos.loops[id(d)]
+        plan, handed = [], []
+        for o in sorted(nodes.loaded_names(d.value)):
+            if self.pos.is_loop_index(o, loops) and not self.pos.is_stale(o, at, loops, loops):
+                continue
+            if not self.pos.is_stale(o, at, loops, loops) and self._can_hand_over(o):
+                handed.append(o)
+                continue
+            sub = self._recomputation(o, block, at, depth + 1)
+            if sub is None:
+                return None
+            plan += [s for s in sub if s not in plan]
+        for o in handed:
+            if o not in self.final_reads:
+                self.final_reads.append(o)
+        return plan + [d]
+
+    def _definitions(self):
+        """name -> (its assignment, the id of the block holding it), for names assigned by a
+        plain ``name = expression`` (once computed)."""
+        if not hasattr(self, "_defs"):
+            self._defs = {}
+
+            def walk(stmts):
+                for st in stmts:
+                    if isinstance(st, nodes.Assign) and isinstance(st.targets[0], nodes.Name):
+                        self._defs[st.targets[0].id] = (st, id(stmts))
+                    for field in ("body", "orelse"):
+                        inner = getattr(st, field, None)
+                        if isinstance(inner, list):
+                            walk(inner)
+            walk(self.fdef.body)
+        return self._defs
+
+    def _cheap(self, d):
+        v = d.value
+        simple = (nodes.Name, nodes.Constant)
+        if isinstance(v, nodes.Subscript) and isinstance(v.value, nodes.Name):
+            index = v.slice.elts if isinstance(v.slice, nodes.Tuple) else [v.slice]
+            return all(isinstance(i, simple) or (isinstance(i, nodes.Slice) and all(
+                p is None or isinstance(p, simple) for p in (i.lower, i.upper, i.step)))
+                for i in index)
+        kind = self.an.kinds.get(d.targets[0].id)
+        if not lattice.is_scalar(kind):
+            return False
+        if isinstance(v, nodes.BinOp):
+            return isinstance(v.left, simple) and isinstance(v.right, simple) and isinstance(
+                v.op, (nodes.Add, nodes.Sub, nodes.Mult, nodes.Div))
+        return isinstance(v, nodes.UnaryOp) and isinstance(v.op, nodes.USub) and isinstance(
+            v.operand, nodes.Name)
 
     # ---------------------------------------------------- statements
     def _stmt_code(self, sa):

@@ -26,19 +26,22 @@ def primal_simulate(_stack, k, x0=1.0, dt=0.01, steps=500):
         half_dt = 0.5 * dt
         slope_plus_slope_pred = slope + slope_pred
         half_dt_times_total = half_dt * slope_plus_slope_pred
-        _stack.append((neg_k, x, neg_k_2, x_pred, half_dt))
+        _stack.append((x, x_pred))
         x = x + half_dt_times_total
-    _stack.append((dt, steps))
+    _stack.append((k, dt, steps))
     return x
 
 
 def adjoint_simulate(_stack, bx):
     """Adjoint sweep of simulate: adjoints of k, in that order."""
-    dt, steps = _stack.pop()
+    k, dt, steps = _stack.pop()
     bk = 0.0
     for _ in reversed(range(steps)):
         # x = x + 0.5 * dt * (slope + slope_pred)  (ode.py:33)
-        neg_k, x, neg_k_2, x_pred, half_dt = _stack.pop()
+        x, x_pred = _stack.pop()
+        neg_k = -k
+        neg_k_2 = -k
+        half_dt = 0.5 * dt
         bslope_plus_slope_pred = bx * half_dt
         # slope_pred = -k * x_pred + math.sin(x_pred)  (ode.py:32)
         bx_pred = bslope_plus_slope_pred * math.cos(x_pred)
