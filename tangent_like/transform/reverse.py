@@ -412,9 +412,10 @@ class ReverseTransform:
                             r, at, loops, loops):
                         continue     # the adjoint loop sets the index again
                     if self.pos.is_stale(r, at, loops, loops) or not self._can_hand_over(r):
-                        again = self._recomputation(r, id(stmts), at)
+                        again = self._recomputation(r, id(stmts), at, seg_reads)
                         if again is not None:
-                            seg_again.extend(d for d in again if d not in seg_again)
+                            seg_again.extend(d for d in again[0] if d not in seg_again)
+                            seg_reads.extend(o for o in again[1] if o not in seg_reads)
                         elif r not in seg_reads:
                             seg_reads.append(r)
                     elif r not in self.final_reads:
@@ -450,15 +451,19 @@ class ReverseTransform:
         return fwd, dedupe_comments(adj)
 
     # ---------------------------------------------------- recomputation
-    def _recomputation(self, name, block, before, depth=0):
-        """The statements that compute `name` again in the adjoint sweep, in place of
-        recording it, or None.  Only cheap statements qualify (an element or a slice of a
-        sequence, one arithmetic operation on scalars: ``x[i]``, ``i + 1``, ``0.5 * dt``),
-        defined once, earlier in the block of the reader (so in the same iteration, on every
-        path), from loop indices the adjoint loop sets again, values that no later
-        statement changes (handed over once), or other such statements."""
+    def _recomputation(self, name, block, before, known=(), reader=None, depth=0):
+        """``(statements, recorded)``: the statements that compute `name` again in the
+        adjoint sweep, in place of recording it, and the values they need recorded; or None.
+        Only cheap statements qualify (an element or a slice of a sequence, one arithmetic
+        operation on scalars: ``x[i]``, ``i + 1``, ``0.5 * dt``, ``beta * x``), defined once,
+        earlier in the block of the reader (so in the same iteration, on every path), from
+        loop indices the adjoint loop sets again, values that no later statement changes
+        (handed over once), other such statements, or values recorded with the reader's
+        (not assigned between the statement and the reader); `known`: the values recorded
+        with the reader already."""
         if self.unit.program.options.higher_order:
             return None      # (code differentiated again records: its integers kept apart)
+        reader = before if reader is None else reader
         found = self._definitions().get(name)
         if found is None or depth > 3 or len(self.pos.defs.get(name, ())) != 1:
             return None
@@ -467,21 +472,28 @@ class ReverseTransform:
         if d_block != block or at >= before or not self._cheap(d):
             return None
         loops = self.pos.loops[id(d)]
-        plan, handed = [], []
+        plan, handed, recorded = [], [], []
         for o in sorted(nodes.loaded_names(d.value)):
             if self.pos.is_loop_index(o, loops) and not self.pos.is_stale(o, at, loops, loops):
                 continue
             if not self.pos.is_stale(o, at, loops, loops) and self._can_hand_over(o):
                 handed.append(o)
                 continue
-            sub = self._recomputation(o, block, at, depth + 1)
-            if sub is None:
+            sub = self._recomputation(o, block, at, known, reader, depth + 1)
+            if sub is not None and set(sub[1]) <= set(known) | set(recorded):
+                # (else recording `o` itself is as cheap)
+                plan += [st for st in sub[0] if st not in plan]
+                recorded += [r for r in sub[1] if r not in recorded]
+            elif any(at < pos < reader for pos, _, _ in self.pos.defs.get(o, ())):
                 return None
-            plan += [s for s in sub if s not in plan]
+            else:
+                recorded.append(o)
+        if depth == 0 and set(recorded) - set(known):
+            return None      # (recording a value in place of another gains nothing)
         for o in handed:
             if o not in self.final_reads:
                 self.final_reads.append(o)
-        return plan + [d]
+        return plan + [d], recorded
 
     def _definitions(self):
         """name -> (its assignment, the id of the block holding it), for names assigned by a
