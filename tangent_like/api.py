@@ -223,7 +223,7 @@ def computed(value, grads, xs):
 
 @derivative_maker
 def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, argnums=None,
-         backend="python"):
+         backend="python", checkpoint=None):
     """The gradient of scalar-valued `f` with respect to argument(s) `wrt`.
 
     `wrt` is a position, a parameter name, or a tuple of those (then the result is a tuple of
@@ -241,6 +241,10 @@ def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, ar
     `backend="numba"` compiles the gradient with numba in nopython mode (loops of scalar
     code run 10-100x faster than in Python); what numba cannot compile runs as Python,
     with a `NumbaFallbackWarning` saying why.
+
+    `checkpoint="sqrt"` (or a number of snapshots) trades time for memory in long loops:
+    a loop over a range at the top of `f` records only a snapshot of its state every
+    sqrt(n) iterations (n / snapshots), and the adjoint sweep runs each segment again.
     """
     wrt = choose_wrt(wrt, argnums)
     if isinstance(f, Differentiable):
@@ -251,19 +255,20 @@ def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, ar
     f = as_partial(f)
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: grad(func, w, optimize, kinks, has_aux=has_aux,
-                                                    backend=backend))
-    return _derivative_of(f, wrt, "grad", optimize, kinks, has_aux, backend)
+                                                    backend=backend, checkpoint=checkpoint))
+    return _derivative_of(f, wrt, "grad", optimize, kinks, has_aux, backend, checkpoint)
 
 
 _MADE = collections.OrderedDict()   # (id(f), wrt, ...) -> Derivative: `tl.grad(f)` again
 _MADE_BOUND = 256                   # ... returns the one it made (at most this many kept)
 
 
-def _derivative_of(f, wrt, what, optimize, kinks, has_aux, backend="python"):
+def _derivative_of(f, wrt, what, optimize, kinks, has_aux, backend="python",
+                   checkpoint=None):
     """The `Derivative` of `f`: the one made last time for the same function and options
     (so ``tl.grad(f)(x)`` in a loop costs a lookup, not a new object), else a new one."""
     try:        # (True, 1 and 1.0 are equal keys: the types tell them apart)
-        key = (id(f), type(wrt), wrt, what, optimize, kinks, has_aux, backend)
+        key = (id(f), type(wrt), wrt, what, optimize, kinks, has_aux, backend, checkpoint)
         hash(key)
     except TypeError:       # (a list as wrt)
         key = None
@@ -275,7 +280,8 @@ def _derivative_of(f, wrt, what, optimize, kinks, has_aux, backend="python"):
             again._last = None
             return again
     made = Derivative(check_function(f), wrt, what,
-                      Options(optimize=optimize, kinks=kinks, backend=backend), has_aux)
+                      Options(optimize=optimize, kinks=kinks, backend=backend,
+                              checkpoint=checkpoint), has_aux)
     if key is not None and made._func is f:
         with _MADE_LOCK:
             _MADE[key] = made
@@ -358,7 +364,7 @@ class GradOf(Differentiable):
 
 @derivative_maker
 def value_and_grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False,
-                   argnums=None, backend="python"):
+                   argnums=None, backend="python", checkpoint=None):
     """Like `grad`, but the derivative function returns ``(f(*args), gradient)``; with
     `has_aux`, ``((value, aux), gradient)``."""
     wrt = choose_wrt(wrt, argnums)
@@ -366,8 +372,10 @@ def value_and_grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux
     if isinstance(f, functools.partial):
         return Partial(f, wrt, lambda func, w: value_and_grad(func, w, optimize, kinks,
                                                               has_aux=has_aux,
-                                                              backend=backend))
-    return _derivative_of(f, wrt, "value_and_grad", optimize, kinks, has_aux, backend)
+                                                              backend=backend,
+                                                              checkpoint=checkpoint))
+    return _derivative_of(f, wrt, "value_and_grad", optimize, kinks, has_aux, backend,
+                          checkpoint)
 
 
 def vjp(f, *primals, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", argnums=None, **kwargs):

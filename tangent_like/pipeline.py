@@ -68,6 +68,9 @@ class Options:
     collect       checking only: record every refused construct, generate nothing
     backend       "python" (run the generated code as it is) or "numba" (lowered and
                   compiled by numba in nopython mode; first-order derivatives only)
+    checkpoint    None (record every iteration of loops), "sqrt" (top-level loops over
+                  ranges record only a snapshot of their state every sqrt(n) iterations and
+                  run each segment again in the adjoint sweep) or a number of snapshots
     """
     mode: str = "reverse"
     optimize: bool = True
@@ -78,6 +81,7 @@ class Options:
     inline: bool = True
     collect: bool = False
     backend: str = "python"
+    checkpoint: object = None
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -94,6 +98,10 @@ class Options:
         if self.backend not in BACKENDS:
             raise DerivativeUsageError(f"backend={self.backend!r}: choose one of "
                                        f"{', '.join(BACKENDS)}")
+        c = self.checkpoint
+        if not (c is None or c == "sqrt" or (type(c) is int and c > 0)):
+            raise DerivativeUsageError(f"checkpoint={c!r}: choose None, 'sqrt' or a number of "
+                                       "snapshots (an int > 0)")
         if self.backend == "numba" and (self.batch or self.higher_order or self.cotangent):
             raise DerivativeUsageError("backend='numba' makes first-order derivatives (grad, "
                                        "value_and_grad, jvp); use the Python backend here")

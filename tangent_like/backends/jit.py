@@ -69,11 +69,18 @@ def kernels():
         return range(r.start + (n - 1) * r.step, r.start - r.step, -r.step)
 
     @njit
+    def range_part(r, start, size):
+        """Iterations `start` to `start + size` of range `r`, as a range."""
+        stop = min(start + size, len(r))
+        return range(r.start + start * r.step, r.start + stop * r.step, r.step)
+
+    @njit
     def range_head(r, n):
         """The first `n` items of range `r`, as a range."""
         return range(r.start, r.start + n * r.step, r.step)
 
     made = {"tape_room": tape_room, "reversed_range": reversed_range, "range_head": range_head,
+            "range_part": range_part,
             "seed_of_float": seed_of_float,
             "tape_push_array": tape_push_array, "tape_pop_array": tape_pop_array, **_STUBS}
     _array_kernels(numba, tape_room)
@@ -99,7 +106,7 @@ def _stub(name, doc):
 # runtime kernels with a numba version of their own (the others are compiled as they are)
 _STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
           for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float",
-                       "adjoint_zeros")}
+                       "adjoint_zeros", "checkpoint_every")}
 
 
 def seed_of_float(value):
@@ -157,6 +164,18 @@ def _array_kernels(numba, tape_room):
             raise TypingError(f"the numba backend accumulates adjoints of float arrays, "
                               f"not of {x}")
         return lambda x: np.zeros_like(x)
+
+    @overload(_STUBS["checkpoint_every"])
+    def _checkpoint_every(n, scheme):
+        if isinstance(scheme, nt.Integer):
+            return lambda n, scheme: max(1, -(-n // scheme))
+
+        def sqrt_every(n, scheme):
+            every = max(1, int(np.sqrt(max(n - 1, 0))) + 1)
+            while (every - 1) * (every - 1) >= n and every > 1:
+                every -= 1          # (the integer square root, as math.isqrt gives it)
+            return every
+        return sqrt_every
 
     @overload(_STUBS["cj"])
     def _cj(x):

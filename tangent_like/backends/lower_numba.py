@@ -288,7 +288,7 @@ def _kind_of_value(value, known):
         return "i"
     if _is_call_of(value, "range"):
         return "r"
-    if _is_call_of(value, "len"):
+    if _is_call_of(value, "len") or _is_call_of(value, "checkpoint_every"):
         return "i"
     if isinstance(value, nodes.Constant) and type(value.value) in (int, bool):
         return "i"

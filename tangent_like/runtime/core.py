@@ -14,6 +14,7 @@ value is real (`re_like`).  A holomorphic ``y = f(z)`` then has the adjoint
 (`inner_mul`), where ``w`` is its derivative in the same convention.  Tangents are complex
 exactly where the values are.
 """
+import math
 import os
 import sys
 import warnings
@@ -321,3 +322,21 @@ def _caller_level():
                                  or frame.f_code.co_filename.startswith(_PACKAGE)):
         frame, level = frame.f_back, level + 1
     return level
+
+
+# ------------------------------------------------------------------------- checkpointing
+@kernel
+def checkpoint_every(n, scheme):
+    """The iterations between two snapshots of a checkpointed loop of `n` iterations:
+    about sqrt(n) for "sqrt", n / k for k snapshots."""
+    if n <= 0:
+        return 1
+    if scheme == "sqrt":
+        return max(1, math.isqrt(n - 1) + 1)
+    return max(1, -(-n // scheme))
+
+
+@kernel
+def range_part(r, start, size):
+    """Iterations ``start`` to ``start + size`` of range `r` (a range)."""
+    return r[start:start + size]

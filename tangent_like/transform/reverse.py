@@ -297,6 +297,10 @@ class ReverseTransform:
 
     # ---------------------------------------------------- pass 2: generation
     def run(self):
+        # the bodies of top-level loops as the user's program runs them, before the calls
+        # in them become calls of primal sweeps (what a checkpointed loop runs plainly)
+        self.plain = {id(s): [nodes.copy(st) for st in s.body] for s in self.fdef.body
+                      if isinstance(s, nodes.For)}
         self._collect(self.fdef.body, id(self.fdef.body))
         self._classify()
         self.inline_acc = self._inline_accumulators()
@@ -654,11 +658,15 @@ class ReverseTransform:
         return pre + [s] + post, pop + [adj_if]
 
     def _for(self, s):
+        state = self._checkpoint_state(s)
+        plain = self.plain.get(id(s)) if state else None
         fb, ab = self._nested(s.body)
         if not ab:
             s.body = fb
             return [s], []
         has_break = any(isinstance(n, nodes.Break) for n in _walk_loop_body(fb))
+        if state and not has_break:
+            return self._checkpointed(s, state, plain, fb, ab)
         at_start, at_end = self.pos.pos[id(s)]
         loops = self.pos.loops[id(s)]
         pre, push_names = [], []
@@ -705,6 +713,74 @@ class ReverseTransform:
         target = nodes.name(s.target.id, "store")
         adj_loop = nodes.for_(target, nodes.call("reversed", [rng]), ab)
         return pre + [s] + post, pop + [adj_loop]
+
+    # ---------------------------------------------------- checkpointed loops
+    def _checkpoint_state(self, s):
+        """The names a top-level loop's iterations read before they assign them (its state,
+        snapshot at the start of each segment), when the loop is checkpointed; else None.
+        Every such name must be bound when the loop starts: a parameter or a name an
+        unconditional statement before the loop assigns."""
+        if self.unit.program.options.checkpoint is None or self.depth != 0 \
+                or self.unit.program.options.higher_order or id(s) not in self.plain:
+            return None
+        bound = set(self.params)
+        for st in self.fdef.body[:self.fdef.body.index(s)]:
+            if isinstance(st, nodes.Assign):
+                bound |= nodes.stored_names(st.targets[0])
+        state = []
+        _read_before_assigned(s.body, {s.target.id}, state)
+        state = [n for n in state if n in self.pos.defs]       # (not globals)
+        if not state or not set(state) <= bound:
+            return None
+        return state
+
+    def _checkpointed(self, s, state, plain, fb, ab):
+        """A loop whose primal sweep records a snapshot of its state every `_every`
+        iterations and nothing else; the adjoint sweep takes the segments last to first,
+        runs each again from its snapshot, recording, then runs its adjoint (the records of
+        a segment go on the stack above its snapshot, and are gone before it is taken)::
+
+            for _segment in range(0, len(_range), _every):      (primal sweep)
+                _stack.append((x, y))
+                for i in range_part(_range, _segment, _every):
+                    <the loop's body>
+            for _segment in reversed(range(0, len(_range), _every)):     (adjoint sweep)
+                x, y = _stack.pop()
+                for i in range_part(_range, _segment, _every):
+                    <the body, recording>
+                for i in reversed(range_part(_range, _segment, _every)):
+                    <the adjoint of the body>
+        """
+        scheme = self.unit.program.options.checkpoint
+        rng, every = (self._fresh(b) for b in ("_range", "_every"))
+        segment = self._fresh("_segment")
+        for n in (rng, every):
+            self.pos.add_def(n, s)
+            self._bookkeeping(n)
+            if n not in self.final_reads:
+                self.final_reads.append(n)
+        pre = [nodes.assign(rng, s.iter),
+               nodes.assign(every, nodes.call("checkpoint_every", [
+                   nodes.call("len", [nodes.name(rng)]), nodes.const(scheme)]))]
+
+        def segments():
+            return nodes.call("range", [nodes.const(0), nodes.call("len", [nodes.name(rng)]),
+                                        nodes.name(every)])
+
+        def part():
+            return nodes.call("range_part", [nodes.name(rng), nodes.name(segment),
+                                             nodes.name(every)])
+
+        def index():
+            return nodes.name(s.target.id, "store")
+
+        primal = nodes.for_(nodes.name(segment, "store"), segments(), [
+            self._push(state), nodes.for_(index(), part(), plain)])
+        adjoint = nodes.for_(nodes.name(segment, "store"), nodes.call("reversed", [segments()]), [
+            *self._pop(state),
+            nodes.for_(index(), part(), fb),
+            nodes.for_(index(), nodes.call("reversed", [part()]), ab)])
+        return pre + [primal], [adjoint]
 
     def _while(self, s):
         fb, ab = self._nested(s.body)
@@ -761,6 +837,35 @@ def _how(kind):
         return "tuple"
     return "add"
 
+
+
+def _read_before_assigned(stmts, defined, out):
+    """Add to `out` the names `stmts` may read before assigning them (given `defined`,
+    assigned before); returns the names certainly assigned after them."""
+    defined = set(defined)
+    for st in stmts:
+        if isinstance(st, nodes.Assign):
+            _add_reads(st.value, defined, out)
+            defined |= nodes.stored_names(st.targets[0])
+        elif isinstance(st, nodes.If):
+            _add_reads(st.test, defined, out)
+            _read_before_assigned(st.body, defined, out)
+            _read_before_assigned(st.orelse, defined, out)
+        elif isinstance(st, nodes.For):
+            _add_reads(st.iter, defined, out)
+            _read_before_assigned(st.body, defined | {st.target.id}, out)
+        elif isinstance(st, nodes.While):
+            _add_reads(st.test, defined, out)
+            _read_before_assigned(st.body, defined, out)
+        else:
+            _add_reads(st, defined, out)
+    return defined
+
+
+def _add_reads(node, defined, out):
+    for n in sorted(nodes.loaded_names(node)):
+        if n not in defined and n not in out:
+            out.append(n)
 
 
 def _walk_loop_body(stmts):

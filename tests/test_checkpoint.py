@@ -1,0 +1,109 @@
+"""Checkpointed loops (``checkpoint="sqrt"`` or a number of snapshots): the primal sweep of
+a loop at the top of the function records a snapshot of the loop's state every few
+iterations and nothing else; the adjoint sweep runs each segment again from its snapshot.
+Gradients are those of the recording code, to rounding, on every corpus function."""
+import math
+
+import numpy as np
+import pytest
+
+import tangent_like as tl
+from corpus import CASES
+from fd import assert_grad_close
+from finite_differences import partial_gradient
+from test_corpus import _params, fresh_inputs, reference_gradient
+
+
+def decay(k, n):
+    x = 1.0
+    v = 0.0
+    for i in range(n):
+        a = -k * x - 0.1 * v
+        if x > 0.0:
+            a = a - 0.01 * x * x
+        v = v + 0.01 * a
+        x = x + 0.01 * v
+    return x + v
+
+
+def smooth(u, steps):
+    """An array state, a nested loop and a branch in the checkpointed loop."""
+    for t in range(steps):
+        w = u * 0.5
+        for j in range(1, u.shape[0] - 1):
+            w[j] = w[j] + 0.25 * (u[j - 1] + u[j + 1])
+        if t % 2 == 0:
+            w = np.tanh(w)
+        u = w
+    return np.sum(u * u)
+
+
+def two_loops(x, n):
+    s = 0.0
+    for i in range(n):
+        x = math.sin(x) + 0.1 * i
+    for j in range(2, n, 3):
+        s = s + x * j
+        x = x * 0.9
+    return s + x
+
+
+def records(g, *args):
+    """How many records the primal sweep of gradient `g` leaves for the adjoint sweep."""
+    g(*args)
+    stack = []
+    g._last.primal(stack, *args)
+    return len(stack)
+
+
+@pytest.mark.parametrize("scheme", ["sqrt", 1, 3, 1000])
+def test_checkpointed_gradients_equal_recorded_ones(scheme):
+    for f, args in [(decay, (0.7, 50)), (two_loops, (0.3, 17))]:
+        want = tl.grad(f)(*args)
+        assert tl.grad(f, checkpoint=scheme)(*args) == pytest.approx(want, rel=1e-13)
+    u = np.linspace(-1.0, 1.0, 6)
+    want = tl.grad(smooth)(u, 7)
+    got = tl.grad(smooth, checkpoint=scheme)(u, 7)
+    assert np.allclose(got, want, rtol=1e-13, atol=1e-15)
+    assert np.allclose(got, partial_gradient(smooth, (u, 7)), rtol=1e-6, atol=1e-8)
+
+
+def test_the_record_holds_one_snapshot_per_segment():
+    n = 400
+    assert records(tl.grad(decay), 0.7, n) > n          # records every step
+    # 20 segments of 20 steps: one snapshot each, and what the end hands over
+    assert records(tl.grad(decay, checkpoint="sqrt"), 0.7, n) == 20 + 1
+    assert records(tl.grad(decay, checkpoint=8), 0.7, n) == 8 + 1
+
+
+def test_the_source_shows_the_segments():
+    g = tl.grad(decay, checkpoint="sqrt")
+    g(0.7, 10)
+    src = g.source
+    assert "checkpoint_every(len(_range), 'sqrt')" in src
+    assert "for i in reversed(range_part(_range, _segment, _every)):" in src
+
+
+def test_empty_and_short_loops():
+    for n in (0, 1, 2, 5):
+        assert tl.grad(decay, checkpoint="sqrt")(0.7, n) == pytest.approx(
+            tl.grad(decay)(0.7, n), rel=1e-14, abs=1e-300)
+
+
+def test_second_derivatives_of_checkpointed_functions():
+    h = tl.hessian(decay)(0.7, 30)
+    assert tl.grad(tl.grad(decay, checkpoint="sqrt"))(0.7, 30) == pytest.approx(h, rel=1e-9)
+
+
+def test_bad_schemes_are_refused():
+    for bad in ("binary", 0, -3, 2.5):
+        with pytest.raises(tl.DerivativeUsageError, match="checkpoint="):
+            tl.grad(decay, checkpoint=bad)(0.7, 3)
+
+
+@pytest.mark.parametrize("c", _params(CASES))
+def test_corpus_with_checkpointed_loops(c):
+    args, kwargs = fresh_inputs(c)
+    got = tl.grad(c.func, wrt=c.wrt, checkpoint=2)(*args, **kwargs)
+    assert_grad_close(c.func, c.args, c.kwargs, c.wrt, got,
+                      reference=reference_gradient(c.name), rtol=c.rtol, atol=c.atol)
