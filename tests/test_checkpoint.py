@@ -107,3 +107,31 @@ def test_corpus_with_checkpointed_loops(c):
     got = tl.grad(c.func, wrt=c.wrt, checkpoint=2)(*args, **kwargs)
     assert_grad_close(c.func, c.args, c.kwargs, c.wrt, got,
                       reference=reference_gradient(c.name), rtol=c.rtol, atol=c.atol)
+
+
+def marked(k, n):
+    x = 1.0
+    for i in range(n):  # tangent_like: checkpoint=4
+        x = x + 0.01 * (-k * x)
+    # tangent_like: checkpoint
+    for j in range(n):
+        x = x * (1.0 - 0.001 * k)
+    return x
+
+
+def exempt(k, n):
+    x = 1.0
+    for i in range(n):  # tangent_like: checkpoint=none
+        x = x + 0.01 * (-k * x)
+    return x
+
+
+def test_a_comment_checkpoints_its_loop():
+    g = tl.grad(marked)
+    assert g(0.7, 40) == pytest.approx(tl.grad(marked, optimize=False)(0.7, 40), rel=1e-14)
+    assert "checkpoint_every(len(_range), 4)" in g.source
+    assert "checkpoint_every(len(_range_2), 'sqrt')" in g.source
+    assert records(g, 0.7, 40) == 4 + 6 + 1        # 4 snapshots, ceil(40 / 7) = 6, the end
+    e = tl.grad(exempt, checkpoint="sqrt")
+    e(0.7, 9)
+    assert "checkpoint_every" not in e.source

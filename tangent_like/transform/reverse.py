@@ -21,6 +21,8 @@ gets its first contribution by plain assignment; other adjoints start at ``0.0``
 accumulate.  Broadcasting is undone (``unbroadcast``) only where the value kinds say shapes
 may differ.
 """
+import re
+
 from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, UserTarget
@@ -32,6 +34,8 @@ from .calls import user_call
 from .comments import dedupe_comments
 
 STACK = "_stack"
+_CHECKPOINT_COMMENT = re.compile(r"#\s*tangent_like:\s*checkpoint(?:\s*=\s*(sqrt|none|\d+))?\b",
+                                 re.IGNORECASE)
 
 
 class _Contribution:
@@ -658,7 +662,8 @@ class ReverseTransform:
         return pre + [s] + post, pop + [adj_if]
 
     def _for(self, s):
-        state = self._checkpoint_state(s)
+        checkpoint = self._checkpoint_state(s)
+        state = checkpoint[0] if checkpoint else None
         plain = self.plain.get(id(s)) if state else None
         fb, ab = self._nested(s.body)
         if not ab:
@@ -666,7 +671,7 @@ class ReverseTransform:
             return [s], []
         has_break = any(isinstance(n, nodes.Break) for n in _walk_loop_body(fb))
         if state and not has_break:
-            return self._checkpointed(s, state, plain, fb, ab)
+            return self._checkpointed(s, state, checkpoint[1], plain, fb, ab)
         at_start, at_end = self.pos.pos[id(s)]
         loops = self.pos.loops[id(s)]
         pre, push_names = [], []
@@ -720,8 +725,9 @@ class ReverseTransform:
         snapshot at the start of each segment), when the loop is checkpointed; else None.
         Every such name must be bound when the loop starts: a parameter or a name an
         unconditional statement before the loop assigns."""
-        if self.unit.program.options.checkpoint is None or self.depth != 0 \
-                or self.unit.program.options.higher_order or id(s) not in self.plain:
+        scheme = self._loop_scheme(s)
+        if scheme is None or self.depth != 0 or self.unit.program.options.higher_order \
+                or id(s) not in self.plain:
             return None
         bound = set(self.params)
         for st in self.fdef.body[:self.fdef.body.index(s)]:
@@ -732,9 +738,26 @@ class ReverseTransform:
         state = [n for n in state if n in self.pos.defs]       # (not globals)
         if not state or not set(state) <= bound:
             return None
-        return state
+        return state, scheme
 
-    def _checkpointed(self, s, state, plain, fb, ab):
+    def _loop_scheme(self, s):
+        """The checkpointing of loop `s`: the option, or what a comment on the loop's line
+        or the line above says (``# tangent_like: checkpoint``, ``checkpoint=100``,
+        ``checkpoint=none``)."""
+        scheme = self.unit.program.options.checkpoint
+        line = (anno.get(s, anno.Anno.ORIGIN) or (getattr(s, "lineno", None), 0))[0]
+        source = getattr(self.unit.parsed, "source", None)
+        if not line or source is None:
+            return scheme
+        above = source.line(line - 1) or ""
+        for text in (source.line(line) or "", above if above.lstrip().startswith("#") else ""):
+            m = _CHECKPOINT_COMMENT.search(text)
+            if m:
+                word = (m.group(1) or "sqrt").lower()
+                return None if word == "none" else int(word) if word.isdigit() else word
+        return scheme
+
+    def _checkpointed(self, s, state, scheme, plain, fb, ab):
         """A loop whose primal sweep records a snapshot of its state every `_every`
         iterations and nothing else; the adjoint sweep takes the segments last to first,
         runs each again from its snapshot, recording, then runs its adjoint (the records of
@@ -751,7 +774,6 @@ class ReverseTransform:
                 for i in reversed(range_part(_range, _segment, _every)):
                     <the adjoint of the body>
         """
-        scheme = self.unit.program.options.checkpoint
         rng, every = (self._fresh(b) for b in ("_range", "_every"))
         segment = self._fresh("_segment")
         for n in (rng, every):
