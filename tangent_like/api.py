@@ -244,7 +244,9 @@ def grad(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, has_aux=False, ar
 
     `checkpoint="sqrt"` (or a number of snapshots) trades time for memory in long loops:
     a loop over a range at the top of `f` records only a snapshot of its state every
-    sqrt(n) iterations (n / snapshots), and the adjoint sweep runs each segment again.
+    sqrt(n) iterations (n / snapshots), and the adjoint sweep runs each segment again;
+    `checkpoint="binomial"` (or ``("binomial", snapshots)``, 100 by default) follows
+    Griewank's binomial schedule: memory for the snapshots alone, a few more sweeps.
     """
     wrt = choose_wrt(wrt, argnums)
     if isinstance(f, Differentiable):

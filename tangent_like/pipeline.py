@@ -70,7 +70,9 @@ class Options:
                   compiled by numba in nopython mode; first-order derivatives only)
     checkpoint    None (record every iteration of loops), "sqrt" (top-level loops over
                   ranges record only a snapshot of their state every sqrt(n) iterations and
-                  run each segment again in the adjoint sweep) or a number of snapshots
+                  run each segment again in the adjoint sweep), a number of snapshots, or
+                  "binomial" / ("binomial", snapshots): Griewank's binomial schedule with
+                  at most that many snapshots (100)
     """
     mode: str = "reverse"
     optimize: bool = True
@@ -99,9 +101,15 @@ class Options:
             raise DerivativeUsageError(f"backend={self.backend!r}: choose one of "
                                        f"{', '.join(BACKENDS)}")
         c = self.checkpoint
-        if not (c is None or c == "sqrt" or (type(c) is int and c > 0)):
-            raise DerivativeUsageError(f"checkpoint={c!r}: choose None, 'sqrt' or a number of "
-                                       "snapshots (an int > 0)")
+        if isinstance(c, list):
+            c = tuple(c)
+            object.__setattr__(self, "checkpoint", c)
+        if not (c is None or c in ("sqrt", "binomial") or (type(c) is int and c > 0) or (
+                isinstance(c, tuple) and len(c) == 2 and c[0] == "binomial"
+                and type(c[1]) is int and c[1] >= 0)):
+            raise DerivativeUsageError(f"checkpoint={c!r}: choose None, 'sqrt', a number of "
+                                       "snapshots (an int > 0), 'binomial' or ('binomial', "
+                                       "snapshots)")
         if self.backend == "numba" and (self.batch or self.higher_order or self.cotangent):
             raise DerivativeUsageError("backend='numba' makes first-order derivatives (grad, "
                                        "value_and_grad, jvp); use the Python backend here")

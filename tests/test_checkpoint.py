@@ -56,7 +56,8 @@ def records(g, *args):
     return len(stack)
 
 
-@pytest.mark.parametrize("scheme", ["sqrt", 1, 3, 1000])
+@pytest.mark.parametrize("scheme", ["sqrt", 1, 3, 1000, "binomial", ("binomial", 0),
+                                    ("binomial", 2)])
 def test_checkpointed_gradients_equal_recorded_ones(scheme):
     for f, args in [(decay, (0.7, 50)), (two_loops, (0.3, 17))]:
         want = tl.grad(f)(*args)
@@ -74,6 +75,8 @@ def test_the_record_holds_one_snapshot_per_segment():
     # 20 segments of 20 steps: one snapshot each, and what the end hands over
     assert records(tl.grad(decay, checkpoint="sqrt"), 0.7, n) == 20 + 1
     assert records(tl.grad(decay, checkpoint=8), 0.7, n) == 8 + 1
+    # binomial: the first state alone; the adjoint sweep keeps its snapshots
+    assert records(tl.grad(decay, checkpoint="binomial"), 0.7, n) == 1 + 1
 
 
 def test_the_source_shows_the_segments():
@@ -86,8 +89,9 @@ def test_the_source_shows_the_segments():
 
 def test_empty_and_short_loops():
     for n in (0, 1, 2, 5):
-        assert tl.grad(decay, checkpoint="sqrt")(0.7, n) == pytest.approx(
-            tl.grad(decay)(0.7, n), rel=1e-14, abs=1e-300)
+        for scheme in ("sqrt", ("binomial", 1)):
+            assert tl.grad(decay, checkpoint=scheme)(0.7, n) == pytest.approx(
+                tl.grad(decay)(0.7, n), rel=1e-14, abs=1e-300)
 
 
 def test_second_derivatives_of_checkpointed_functions():
@@ -96,15 +100,16 @@ def test_second_derivatives_of_checkpointed_functions():
 
 
 def test_bad_schemes_are_refused():
-    for bad in ("binary", 0, -3, 2.5):
+    for bad in ("binary", 0, -3, 2.5, ("binomial", -1), ("sqrt", 3)):
         with pytest.raises(tl.DerivativeUsageError, match="checkpoint="):
             tl.grad(decay, checkpoint=bad)(0.7, 3)
 
 
+@pytest.mark.parametrize("scheme", [2, ("binomial", 1)])
 @pytest.mark.parametrize("c", _params(CASES))
-def test_corpus_with_checkpointed_loops(c):
+def test_corpus_with_checkpointed_loops(c, scheme):
     args, kwargs = fresh_inputs(c)
-    got = tl.grad(c.func, wrt=c.wrt, checkpoint=2)(*args, **kwargs)
+    got = tl.grad(c.func, wrt=c.wrt, checkpoint=scheme)(*args, **kwargs)
     assert_grad_close(c.func, c.args, c.kwargs, c.wrt, got,
                       reference=reference_gradient(c.name), rtol=c.rtol, atol=c.atol)
 
@@ -135,3 +140,30 @@ def test_a_comment_checkpoints_its_loop():
     e = tl.grad(exempt, checkpoint="sqrt")
     e(0.7, 9)
     assert "checkpoint_every" not in e.source
+
+
+@pytest.mark.parametrize("n, snapshots", [(1, 3), (2, 0), (10, 0), (10, 2), (100, 3),
+                                          (1000, 10), (5000, 100)])
+def test_the_binomial_schedule_reverses_every_iteration_once(n, snapshots):
+    from tangent_like.runtime.core import binomial_schedule
+    reversed_, kept, state, most, advanced = [], [], 0, 0, 0
+    for what, first, count in binomial_schedule(n, snapshots):
+        if what == "restore":
+            state = kept[-1] if kept else 0
+        elif what == "advance":
+            assert first == state
+            state += count
+            advanced += count
+        elif what == "store":
+            kept.append(state)
+            most = max(most, len(kept))
+        elif what == "forget":
+            kept.pop()
+        else:
+            assert (what, first) == ("reverse", state) and 1 <= count <= 8
+            reversed_ += list(range(first + count - 1, first - 1, -1))
+    assert reversed_ == list(range(n - 1, -1, -1))
+    assert most <= snapshots
+    if snapshots >= 10:
+        assert advanced <= 4 * n             # a few sweeps, not n / 2 of them
+    assert list(binomial_schedule(n, snapshots, block=1)).count(("restore", 0, 0)) >= n

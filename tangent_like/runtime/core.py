@@ -340,3 +340,55 @@ def checkpoint_every(n, scheme):
 def range_part(r, start, size):
     """Iterations ``start`` to ``start + size`` of range `r` (a range)."""
     return r[start:start + size]
+
+
+@kernel
+def binomial_schedule(n, snapshots, block=8):
+    """The actions that reverse a loop of `n` iterations keeping at most `snapshots` states
+    besides its first (Griewank's binomial checkpointing, as in his revolve): with `s`
+    snapshots and `r` sweeps, ``C(s + r, s)`` iterations can be reversed, so the sweeps grow
+    like the logarithm of `n`.  Each action is ``(what, first, count)``:
+
+    ``("restore", 0, 0)``   the state of the newest snapshot (the first state if none)
+    ``("advance", i, k)``   run iterations i ... i + k - 1 without recording
+    ``("store", 0, 0)``     keep the state as a snapshot
+    ``("forget", 0, 0)``    drop the newest snapshot
+    ``("reverse", i, k)``   run iterations i ... i + k - 1 recording, then their adjoint
+
+    The schedule is over blocks of `block` iterations (the last may be shorter), reversed
+    a block at a time: the record of one block beside the snapshots.
+    """
+    blocks = -(-n // block) if n > 0 else 0
+    for what, first, count in _reverse_steps(0, blocks, snapshots):
+        if what in ("advance", "reverse"):
+            start = first * block
+            yield what, start, min(count * block, n - start)
+        else:
+            yield what, first, count
+
+
+def _reverse_steps(start, end, s):
+    # the newest snapshot (or the first state) holds the state at `start`
+    while end > start:
+        n = end - start
+        if n == 1:
+            yield ("restore", 0, 0)
+            yield ("reverse", start, 1)
+            return
+        if s == 0:
+            yield ("restore", 0, 0)
+            yield ("advance", start, n - 1)
+            yield ("reverse", end - 1, 1)
+            end -= 1
+            continue
+        r = 1
+        while math.comb(s + r, s) < n:
+            r += 1
+        right = min(math.comb(s - 1 + r, s - 1), n - 1)     # reversed with s - 1 snapshots
+        middle = end - right
+        yield ("restore", 0, 0)
+        yield ("advance", start, middle - start)
+        yield ("store", 0, 0)
+        yield from _reverse_steps(middle, end, s - 1)
+        yield ("forget", 0, 0)
+        end = middle

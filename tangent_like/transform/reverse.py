@@ -34,7 +34,7 @@ from .calls import user_call
 from .comments import dedupe_comments
 
 STACK = "_stack"
-_CHECKPOINT_COMMENT = re.compile(r"#\s*tangent_like:\s*checkpoint(?:\s*=\s*(sqrt|none|\d+))?\b",
+_CHECKPOINT_COMMENT = re.compile(r"#\s*tangent_like:\s*checkpoint(?:\s*=\s*(sqrt|binomial|none|\d+))?\b",
                                  re.IGNORECASE)
 
 
@@ -740,6 +740,58 @@ class ReverseTransform:
             return None
         return state, scheme
 
+    def _binomial(self, s, state, snapshots, plain, fb, ab):
+        """A loop reversed by binomial checkpointing: the primal sweep records its first
+        state and nothing else; the adjoint sweep follows `binomial_schedule`, keeping at
+        most `snapshots` states (in a list of its own) and running iterations again::
+
+            x, y = _stack.pop()                   (the state when the loop started)
+            _snapshots = []
+            for _action, _first, _count in binomial_schedule(len(_range), 100):
+                if _action == 'restore':
+                    x, y = _snapshots[-1] if _snapshots else _start
+                ...
+        """
+        rng, snaps, start = (self._fresh(b) for b in ("_range", "_snapshots", "_start"))
+        action, first, count = (self._fresh(b) for b in ("_action", "_first", "_count"))
+        self.pos.add_def(rng, s)
+        self._bookkeeping(rng)
+        if rng not in self.final_reads:
+            self.final_reads.append(rng)
+        packed = _pack([nodes.name(n) for n in state])
+        pre = [nodes.assign(rng, s.iter), self._push(state)]
+        primal = nodes.for_(nodes.name(s.target.id, "store"), nodes.name(rng), plain)
+
+        def part(k):
+            return nodes.call("range_part", [nodes.name(rng), nodes.name(first), k])
+
+        def index():
+            return nodes.name(s.target.id, "store")
+
+        def when(word, body, orelse=()):
+            return nodes.if_(nodes.compare(nodes.name(action), nodes.Eq, nodes.const(word)),
+                             body, list(orelse))
+
+        restore = nodes.assign(
+            _pack([nodes.name(n, "store") for n in state], "store"),
+            nodes.if_exp(nodes.name(snaps), nodes.subscript(nodes.name(snaps), nodes.const(-1)),
+                         nodes.name(start)))
+        reverse = [nodes.for_(index(), part(nodes.name(count)), fb),
+                   nodes.for_(index(), nodes.call("reversed", [part(nodes.name(count))]), ab)]
+        dispatch = when("restore", [restore], [when("advance", [
+            nodes.for_(index(), part(nodes.name(count)), [nodes.copy(st) for st in plain])], [
+            when("store", [nodes.expr_stmt(nodes.call(f"{snaps}.append", [packed]))], [
+                when("forget", [nodes.expr_stmt(nodes.call(f"{snaps}.pop"))], reverse)])])])
+        adjoint = self._pop(state) + [
+            nodes.assign(start, nodes.copy(packed)),
+            nodes.assign(snaps, nodes.list_()),
+            nodes.for_(nodes.tuple_([nodes.name(action, "store"), nodes.name(first, "store"),
+                                     nodes.name(count, "store")], "store"),
+                       nodes.call("binomial_schedule", [nodes.call("len", [nodes.name(rng)]),
+                                                        nodes.const(snapshots)]),
+                       [dispatch])]
+        return pre + [primal], adjoint
+
     def _loop_scheme(self, s):
         """The checkpointing of loop `s`: the option, or what a comment on the loop's line
         or the line above says (``# tangent_like: checkpoint``, ``checkpoint=100``,
@@ -774,6 +826,9 @@ class ReverseTransform:
                 for i in reversed(range_part(_range, _segment, _every)):
                     <the adjoint of the body>
         """
+        if scheme == "binomial" or isinstance(scheme, tuple):
+            return self._binomial(s, state, 100 if scheme == "binomial" else scheme[1],
+                                  plain, fb, ab)
         rng, every = (self._fresh(b) for b in ("_range", "_every"))
         segment = self._fresh("_segment")
         for n in (rng, every):
