@@ -51,6 +51,7 @@ import types
 import numpy as np
 
 from .analysis import lattice
+from .frontend.parse import source_lines
 from .loader import Group, load_groups
 from .version import __version__
 
@@ -186,7 +187,7 @@ class _Printer:
         if code.co_filename.startswith("<tangent_like generated"):
             raise _Unkeyable(f)
         try:
-            lines, first = inspect.getsourcelines(code)
+            lines, first = source_lines(code)
         except (OSError, TypeError):
             raise _Unkeyable(f) from None
         self._active[id(f)] = len(self.anchors)
