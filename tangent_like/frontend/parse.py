@@ -225,15 +225,23 @@ def _parse_fragment(text):
 
 
 def _shift_locations(tree, line_delta, col_delta):
+    if not line_delta and not col_delta:
+        return
     for n in nodes.walk(tree):
-        if hasattr(n, "lineno") and n.lineno is not None:
-            n.lineno += line_delta
-            if getattr(n, "end_lineno", None) is not None:
-                n.end_lineno += line_delta
-            if getattr(n, "col_offset", None) is not None:
-                n.col_offset += col_delta
-            if getattr(n, "end_col_offset", None) is not None:
-                n.end_col_offset += col_delta
+        lineno = getattr(n, "lineno", None)
+        if lineno is None:
+            continue
+        n.lineno = lineno + line_delta
+        end = getattr(n, "end_lineno", None)
+        if end is not None:
+            n.end_lineno = end + line_delta
+        if col_delta:
+            col = getattr(n, "col_offset", None)
+            if col is not None:
+                n.col_offset = col + col_delta
+            end_col = getattr(n, "end_col_offset", None)
+            if end_col is not None:
+                n.end_col_offset = end_col + col_delta
 
 
 def _find_definition(module, func, code):
