@@ -146,6 +146,8 @@ def fresh_process(repeat=3, cache_dir=None):
         # forbids it -- PYTHONDONTWRITEBYTECODE -- every import compiles every module)
         env = {k: v for k, v in os.environ.items()
                if k not in ("PYTHONDONTWRITEBYTECODE", "TANGENT_LIKE_CACHE_DIR")}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO_ROOT, env.get("PYTHONPATH"))
+                                            if p)      # this checkout's tangent_like
         if cache_dir is not None:
             env["TANGENT_LIKE_CACHE_DIR"] = cache_dir
         for k in range(repeat + 1):
