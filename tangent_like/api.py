@@ -14,7 +14,7 @@ import textwrap
 
 import numpy as np
 
-from . import display, persistent, pipeline, standalone as standalone_module
+from . import pipeline
 from .errors import DerivativeUsageError
 from .loader import note_origin
 from .nesting import (along_pieces, check_nestable, forward_calls, forward_options,
@@ -184,6 +184,7 @@ class Derivative(Differentiable):
                 f"{', '.join(self._wrt)}{aux}>")
 
     def _repr_html_(self):
+        from . import display       # (only in notebooks)
         return display.html(self.source, title=repr(self))
 
 
@@ -284,7 +285,7 @@ def set_cache_dir(path):
     transforming the function again); None turns this persistent cache off.  Without a
     call, the environment variable ``TANGENT_LIKE_CACHE_DIR`` decides (off when unset).
     `cache_info()` counts its hits and misses (``disk_hits``, ``disk_misses``)."""
-    persistent.set_cache_dir(path)
+    pipeline.set_cache_dir(path)
 
 
 def clear_cache():
@@ -345,6 +346,7 @@ class GradOf(Differentiable):
         return f"<tangent_like grad of {self._base!r} with respect to {self._wrt[0]}>"
 
     def _repr_html_(self):
+        from . import display       # (only in notebooks)
         return display.html(repr(self), title=repr(self))
 
 
@@ -513,6 +515,7 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     if stage in (None, "optimized"):
         compiled = pipeline.compile(f, wrt_params(names), kinds, options)
         if standalone:
+            from . import standalone as standalone_module     # (only for such modules)
             return standalone_module.module_source(compiled, f, wrt_params(names), kinds)
         return compiled.source if args is not None else _noted(compiled.source, kinds)
     return pipeline.stages(f, wrt_params(names), kinds, options)[stage]

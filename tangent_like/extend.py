@@ -14,7 +14,7 @@ a Python function replaces its transformation (for numerical stability or speed)
 `nondifferentiable` declares a function constant for derivatives; `helper` makes a function
 callable from templates by name; `check_rule` checks a rule against finite differences.
 """
-from . import api, persistent
+from . import api, pipeline
 from .rules import registry
 from .rules.verify import check_rule  # noqa: F401  (re-exported)
 
@@ -29,7 +29,7 @@ def defrule(func, params, vjp=None, jvp=None, **options):
     options.setdefault("kind", "any")
     rule = registry.defrule(func, params, vjp=vjp, jvp=jvp, **options)
     rule.user = True
-    persistent.note_user_rules()   # (not part of the key)
+    pipeline.note_user_rules()   # (not part of the key)
     api.clear_cache()
     return rule
 
@@ -40,7 +40,7 @@ def nondifferentiable(func, kind="any"):
     arguments and its result is treated as a constant."""
     rule = registry.inactive(func, kind=kind)
     rule.discrete = True
-    persistent.note_user_rules()   # (not part of the key)
+    pipeline.note_user_rules()   # (not part of the key)
     api.clear_cache()
     return rule
 
@@ -48,6 +48,6 @@ def nondifferentiable(func, kind="any"):
 def helper(func):
     """Make `func` callable by its name from rule templates and generated code."""
     registry.helper(func)
-    persistent.note_user_rules()   # (not part of the key)
+    pipeline.note_user_rules()   # (not part of the key)
     api.clear_cache()
     return func

@@ -2,7 +2,7 @@
 
 Off by default.  ``TANGENT_LIKE_CACHE_DIR=/path`` (read when the first derivative is
 compiled) or ``tl.set_cache_dir(path)`` turns it on; ``tl.set_cache_dir(None)`` turns it
-off.
+off (`pipeline.cache_dir`).  This module is imported only when it is on.
 
 What is stored.  Per derivative, two files named by its key: ``KEY.py``, the generated
 module (the text ``.source`` shows), and ``KEY.json``, what loading it needs besides the
@@ -44,7 +44,6 @@ import inspect
 import json
 import os
 import sys
-import tempfile
 import threading
 import types
 
@@ -56,31 +55,7 @@ from .loader import Group, load_groups
 from .version import __version__
 
 FORMAT = 1
-_UNSET = object()
-_STATE = {"dir": _UNSET, "user_rules": False, "package": None}
-_LOCK = threading.Lock()
-
-
-def set_cache_dir(path):
-    """Keep generated derivatives in directory `path` (created, owner-only, when first
-    written), found again by later processes; None turns the persistent cache off.  Without
-    a call, the environment variable ``TANGENT_LIKE_CACHE_DIR`` decides (off when unset)."""
-    _STATE["dir"] = None if path is None else os.path.abspath(
-        os.path.expanduser(os.fspath(path)))
-
-
-def cache_dir():
-    """The directory of the persistent cache, or None when it is off."""
-    if _STATE["dir"] is _UNSET:
-        env = os.environ.get("TANGENT_LIKE_CACHE_DIR")
-        set_cache_dir(env or None)
-    return _STATE["dir"]
-
-
-def note_user_rules():
-    """Rules registered by the user are not part of the key: from now on this process
-    neither reads nor writes the persistent cache."""
-    _STATE["user_rules"] = True
+_PACKAGE = []       # the state of tangent_like's files, computed once
 
 
 class _Unkeyable(Exception):
@@ -91,23 +66,27 @@ def _sha(text):
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _package_state():
+def _package_state(since):
     """tangent_like's version and its files' sizes and modification times: code generated
-    by another state of the package is never used."""
-    if _STATE["package"] is None:
-        root = os.path.dirname(os.path.abspath(__file__))
-        files = []
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    st = os.stat(path)
-                    files.append([os.path.relpath(path, root), st.st_size, st.st_mtime_ns])
+    by another state of the package is never used.  A file changed after `since` (when this
+    process imported tangent_like, in ns) is not the code running here: no key at all."""
+    if not _PACKAGE:
+        files, todo = [], [os.path.dirname(os.path.abspath(__file__))]
+        while todo:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".py"):
+                        st = entry.stat()
+                        files.append((entry.path, st.st_size, st.st_mtime_ns))
+                    elif entry.is_dir() and entry.name != "__pycache__":
+                        todo.append(entry.path)
         numpy_version = ".".join(np.__version__.split(".")[:2])
-        _STATE["package"] = [__version__, list(sys.version_info[:2]), numpy_version,
-                             _sha(json.dumps(files))]
-    return _STATE["package"]
+        changed = any(mtime > since for _, _, mtime in files)
+        _PACKAGE.append(None if changed else [__version__, list(sys.version_info[:2]),
+                                              numpy_version, _sha(json.dumps(sorted(files)))])
+    if _PACKAGE[0] is None:
+        raise _Unkeyable("tangent_like changed since it was imported")
+    return _PACKAGE[0]
 
 
 # ------------------------------------------------------------------------ fingerprints
@@ -230,15 +209,15 @@ def _closure_kinds(f):
     return out
 
 
-def request(func, wrt, kinds, options):
-    """The persistent cache's side of one request (`Request`), or None when the cache is
-    off or the request cannot be keyed."""
-    directory = cache_dir()
-    if directory is None or _STATE["user_rules"] or not isinstance(func, types.FunctionType):
+def request(directory, func, wrt, kinds, options, since):
+    """The persistent cache's side of one request (`Request`) in `directory`, or None when
+    the request cannot be keyed (`since`: when tangent_like was imported, see
+    `_package_state`)."""
+    if not isinstance(func, types.FunctionType):
         return None
     printer = _Printer()
     try:
-        described = [FORMAT, _package_state(), printer.function(func),
+        described = [FORMAT, _package_state(since), printer.function(func),
                      list(wrt), [[p, printer.kind(k)] for p, k in sorted(kinds.items())],
                      [[f.name, getattr(options, f.name)] for f in dataclasses.fields(options)]]
         key = _sha(json.dumps(described, sort_keys=True))
@@ -492,12 +471,14 @@ def _make_private_directory(path):
 
 
 def _write(path, text):
-    """Write `text` to `path` whole: a private temporary file, then `os.replace`."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".part")
+    """Write `text` to `path` whole: a private temporary file of this process and thread,
+    then `os.replace`."""
+    tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{os.getpid()}." \
+          f"{threading.get_ident()}.part"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
         try:

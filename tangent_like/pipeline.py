@@ -30,6 +30,7 @@ import inspect
 import os
 import sys
 import threading
+import time
 import types
 
 import numpy as np
@@ -37,7 +38,6 @@ import numpy as np
 from .analysis import lattice
 from .analysis.activity import analyze
 from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
-from . import persistent
 from .loader import load_groups, plan, source_of
 from .optimize import optimize
 from .program import Program, SkipStatement, build_entry
@@ -127,6 +127,44 @@ def clear_cache():
         CACHE.clear()
         _STATS.update(hits=0, misses=0, disk_hits=0, disk_misses=0)
         _GENERATION[0] += 1
+
+
+_DISK = {"dir": None, "read": False, "user_rules": False,      # the persistent cache
+         "imported": time.time_ns()}
+
+
+def set_cache_dir(path):
+    """Keep generated derivatives in directory `path` too (`persistent`: created
+    owner-only when first written, read by later processes); None turns that off.  Without
+    a call, the environment variable ``TANGENT_LIKE_CACHE_DIR`` decides (off when unset)."""
+    _DISK["dir"] = None if path is None else os.path.abspath(
+        os.path.expanduser(os.fspath(path)))
+    _DISK["read"] = True
+    if path is not None:
+        from . import persistent  # noqa: F401  (its imports now, not in the first call)
+
+
+def cache_dir():
+    """The directory of the persistent cache, or None when it is off."""
+    if not _DISK["read"]:
+        set_cache_dir(os.environ.get("TANGENT_LIKE_CACHE_DIR") or None)
+    return _DISK["dir"]
+
+
+def note_user_rules():
+    """Rules registered by the user are not part of the persistent cache's key: from now on
+    this process neither reads nor writes it."""
+    _DISK["user_rules"] = True
+
+
+def _disk_request(func, wrt, kinds, options):
+    """The persistent cache's side of a request (`persistent.Request`), or None: off, or a
+    request it cannot key."""
+    directory = cache_dir()
+    if directory is None or _DISK["user_rules"]:
+        return None
+    from . import persistent     # (only when it is on)
+    return persistent.request(directory, func, wrt, kinds, options, _DISK["imported"])
 
 
 _MISSING = object()
@@ -287,8 +325,7 @@ def compile(func, wrt, kinds, options, dump=None):
             return hit[1].bound_to(func)
         _STATS["misses"] += 1
         try:
-            disk = persistent.request(func, tuple(wrt), kinds, options) if dump is None \
-                else None
+            disk = _disk_request(func, tuple(wrt), kinds, options) if dump is None else None
             compiled = _stored(disk, func, tuple(wrt)) if disk is not None else None
             if compiled is None:
                 compiled = _run(func, tuple(wrt), kinds, options, dump, disk)
@@ -567,3 +604,7 @@ def _env_dump():
         if stage in wanted or "all" in wanted:
             print(f"# ---- tangent_like stage: {stage}\n{text}", file=sys.stderr)
     return dump
+
+
+if os.environ.get("TANGENT_LIKE_CACHE_DIR"):   # the persistent cache asked for: its module
+    from . import persistent  # noqa: F401,E402  (imported with the package, not in a call)

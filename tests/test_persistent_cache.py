@@ -18,6 +18,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -107,7 +108,7 @@ def test_a_new_process_loads_the_stored_code_without_transforming(project):
 def test_the_stored_code_reads_live_globals_and_defaults(project, monkeypatch):
     run(project)
     sys.path.insert(0, str(project))
-    monkeypatch.setattr(persistent, "_STATE", dict(persistent._STATE, user_rules=False))
+    monkeypatch.setattr(pipeline, "_DISK", dict(pipeline._DISK, user_rules=False))
     try:
         import model
         tl.clear_cache()
@@ -207,20 +208,21 @@ def test_off_by_default(project):
 
 
 def test_off_again_with_set_cache_dir_none(project, monkeypatch):
-    monkeypatch.setattr(persistent, "_STATE", dict(persistent._STATE, user_rules=False))
+    monkeypatch.setattr(pipeline, "_DISK", dict(pipeline._DISK, user_rules=False))
     tl.set_cache_dir(project / "cache")
-    assert persistent.cache_dir() == str(project / "cache")
+    assert pipeline.cache_dir() == str(project / "cache")
     tl.set_cache_dir(None)
-    assert persistent.cache_dir() is None
+    assert pipeline.cache_dir() is None
 
 
 def test_what_cannot_be_keyed_bypasses_the_disk(project, monkeypatch):
-    monkeypatch.setattr(persistent, "_STATE", dict(persistent._STATE, user_rules=False))
+    monkeypatch.setattr(pipeline, "_DISK", dict(pipeline._DISK, user_rules=False))
     tl.set_cache_dir(project / "cache")
     namespace = {"np": np}
     exec(compile("def f(x):\n    return np.sum(x * x)\n", "<no source>", "exec"), namespace)
-    assert persistent.request(namespace["f"], ("x",), {"x": ("array", 1)},
-                              pipeline.Options()) is None      # no source
+    assert persistent.request(str(project / "cache"), namespace["f"], ("x",),
+                              {"x": ("array", 1)}, pipeline.Options(),
+                              time.time_ns()) is None  # no source
     src = project / "with_partial.py"
     src.write_text(textwrap.dedent('''
         import functools
@@ -232,8 +234,8 @@ def test_what_cannot_be_keyed_bypasses_the_disk(project, monkeypatch):
     sys.path.insert(0, str(project))
     try:
         import with_partial
-        request = persistent.request(with_partial.g, ("x",), {"x": ("array", 1)},
-                                     pipeline.Options())
+        request = persistent.request(str(project / "cache"), with_partial.g, ("x",),
+                                     {"x": ("array", 1)}, pipeline.Options(), time.time_ns())
         assert request is not None      # keyed by its source; what it reads is checked
         tl.clear_cache()
         np.testing.assert_allclose(tl.grad(with_partial.g)(np.ones(2)), [2.0, 2.0])
@@ -246,8 +248,8 @@ def test_what_cannot_be_keyed_bypasses_the_disk(project, monkeypatch):
 
 
 def test_user_rules_turn_the_disk_off_for_the_process(monkeypatch):
-    monkeypatch.setattr(persistent, "_STATE", dict(persistent._STATE, user_rules=False))
+    monkeypatch.setattr(pipeline, "_DISK", dict(pipeline._DISK, user_rules=False))
     tl.set_cache_dir("/nonexistent/never/written")
-    persistent.note_user_rules()
-    assert persistent.request(test_off_by_default, ("project",), {"project": "any"},
-                              pipeline.Options()) is None
+    pipeline.note_user_rules()
+    assert pipeline._disk_request(test_off_by_default, ("project",), {"project": "any"},
+                                  pipeline.Options()) is None
