@@ -20,7 +20,9 @@ options.  A function inside a kind (passed as an argument, captured by the closu
 fingerprinted the same way.  The JSON file also lists every other user function the
 derivative includes, found again by module and qualified name, with its fingerprint, and
 every global read while transforming, with the fingerprint of its value (functions as
-above, classes by the source of their bases, other values by kind): all are compared with
+above, classes by the source of their bases, the user's modules by the text of their
+files, other values by kind), and the names read that
+no global held (builtins, which a global defined later would shadow): all are compared with
 the live ones before the stored code is used.  A changed source, a moved line, a rebound
 helper: a miss, and the files are written again.
 
@@ -106,6 +108,32 @@ def _named(obj):
     return ["named", module, qualname]
 
 
+_LIBRARIES = ("numpy", "scipy", "tangent_like")
+
+
+def _module(module):
+    """A module by its name; the user's own (not NumPy's, SciPy's, the standard library's
+    or an installed package's) with the text of its files and of its loaded submodules too:
+    the code reads the kinds of its attributes (``config.SCALE``)."""
+    name = module.__name__
+    top = name.split(".")[0]
+    path = getattr(module, "__file__", None)
+    if top in _LIBRARIES or top in getattr(sys, "stdlib_module_names", ()) or not path \
+            or any(part in ("site-packages", "dist-packages")
+                   for part in os.path.normpath(path).split(os.sep)):
+        return ["module", name]
+    texts = []
+    for sub in sorted(m for m in list(sys.modules) if m == name or m.startswith(name + ".")):
+        file = getattr(sys.modules[sub], "__file__", None)
+        if file:
+            try:
+                with open(file, "rb") as f:
+                    texts.append([sub, hashlib.sha256(f.read()).hexdigest()])
+            except OSError:
+                raise _Unkeyable(module) from None
+    return ["module", name, texts]
+
+
 def resolve(module, qualname):
     """The object `qualname` of an imported `module` (None when there is none): a method
     as its function, a property as its getter.  Nothing is imported."""
@@ -148,7 +176,7 @@ class _Printer:
         """A value as the code generated for it depends on it: a function by its source, a
         class by its bases' sources, a module by its name, a library object by its path."""
         if isinstance(value, types.ModuleType):
-            return ["module", value.__name__]
+            return _module(value)
         if isinstance(value, types.FunctionType):
             return self.function(value)
         if isinstance(value, type):
@@ -235,6 +263,7 @@ class Stored:
     root: object
     cotangent: str
     deps: list
+    absent: list        # (globals, [names no global held when the code was made])
     units: list         # (user function, mode, [generated function taking its defaults])
 
 
@@ -271,9 +300,10 @@ class Request:
             functions = self._functions(meta)
             if functions is None:
                 return None
-            deps = self._globals(meta, functions)
-            if deps is None:
+            found = self._globals(meta, functions)
+            if found is None:
                 return None
+            deps, absent = found
             groups = []
             for g in meta["groups"]:
                 users = [functions[i] for i in g["functions"]]
@@ -288,7 +318,7 @@ class Request:
         made = load_groups(groups, title)
         units = [(functions[i], mode, list(names)) for i, mode, names in meta["units"]]
         return Stored(made, source, meta["entry"], StoredRoot(meta["root"]), meta["cotangent"],
-                      deps, units)
+                      deps, absent, units)
 
     def _read(self):
         if not _private(self.directory, directory=True):
@@ -329,10 +359,16 @@ class Request:
 
     def _globals(self, meta, functions):
         """The globals the code was specialized on, compared with the live ones: the
-        dependencies of `Compiled` (None when one differs)."""
-        deps = []
+        dependencies of `Compiled`, and the names it read as no global's (None when one
+        differs)."""
+        deps, absent = [], []
         for i, name, printed in meta["globals"]:
             namespace = functions[i].__globals__
+            if printed is None:         # the code was made for a name no global held
+                if name in namespace:
+                    return None
+                absent.append((namespace, [name]))
+                continue
             if name not in namespace:
                 return None
             value = namespace[name]
@@ -345,7 +381,7 @@ class Request:
                 continue
             deps.append((namespace, name, value, None if callable(value)
                          else lattice.of_value(value)))
-        return deps
+        return deps, absent
 
     # -------------------------------------------------------------------- writing
     def store(self, compiled, program, groups):
@@ -399,6 +435,8 @@ class Request:
                 raise _Unkeyable("aliased globals")
             for name, value in sorted(ns.seen.items()):
                 deps.append([index[id(key)], name, _Printer().value(value)])
+            for name in sorted(ns.absent - set(ns.seen)):
+                deps.append([index[id(key)], name, None])     # (no such global)
         stored_groups = []
         for group, spans in zip(groups, _offsets(compiled.source, groups)):
             users = [by_namespace[id(ns)] for ns in group.namespaces]

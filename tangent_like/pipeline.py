@@ -288,7 +288,8 @@ def closure_key(func):
 
 
 def _dependencies(program):
-    """Globals the generated code was specialized on: functions by identity, values by kind."""
+    """Globals the generated code was specialized on: functions by identity, values by kind,
+    and the absence of those it found in no global."""
     deps = []
     for fam in program.families.values():
         ns = fam.parsed.namespace
@@ -303,7 +304,14 @@ def _dependencies(program):
                 deps.append((ns.globals, name, value, None))
             else:
                 deps.append((ns.globals, name, value, lattice.of_value(value)))
+        deps += _absent(ns.globals, ns.absent - set(ns.seen))
     return deps
+
+
+def _absent(globals_, names):
+    """Dependencies on names no global held when the code was made (builtins, read as
+    such): a global defined later under one of them is a change."""
+    return [(globals_, name, _MISSING, None) for name in sorted(names)]
 
 
 # ----------------------------------------------------------------------------- the driver
@@ -348,8 +356,9 @@ def _stored(disk, func, wrt):
         return None
     _STATS["disk_hits"] += 1
     _apply_defaults(stored.functions, stored.units, func, stored.entry)
+    deps = stored.deps + [d for g, names in stored.absent for d in _absent(g, names)]
     compiled = Compiled(stored.functions, stored.source, stored.entry, wrt, stored.root,
-                        stored.cotangent, stored.deps, [f for f, _, _ in stored.units])
+                        stored.cotangent, deps, [f for f, _, _ in stored.units])
     compiled.cells = tuple(func.__closure__ or ())
     compiled.defaults = (func.__defaults__, func.__kwdefaults__)
     return compiled

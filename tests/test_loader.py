@@ -223,6 +223,23 @@ def test_global_changed_from_scalar_to_array(monkeypatch):
     np.testing.assert_allclose(g(np.ones(3)), [1.0, 2.0, 3.0])
 
 
+def clipped_total(x):
+    return sum(abs(v) for v in x)
+
+
+def test_global_defined_later_shadowing_a_builtin(monkeypatch):
+    """The code was made for the builtin `abs`; a global `abs` defined afterwards is what
+    the function reads from then on, and so does its derivative."""
+    g = tl.grad(clipped_total)
+    assert g([1.0, -2.0]) == [1.0, -1.0]
+
+    def abs(v):
+        return v * v
+
+    monkeypatch.setitem(globals(), "abs", abs)
+    assert g([1.0, -2.0]) == [2.0, -4.0]
+
+
 def test_closure_cell_changed_with_nonlocal():
     closure, set_k = make_closure(1.0)
     g = tl.grad(closure)

@@ -253,3 +253,27 @@ def test_user_rules_turn_the_disk_off_for_the_process(monkeypatch):
     pipeline.note_user_rules()
     assert pipeline._disk_request(test_off_by_default, ("project",), {"project": "any"},
                                   pipeline.Options()) is None
+
+
+def test_a_new_global_shadowing_a_builtin_misses(project):
+    """The code was made for `range` the builtin: a global `range` defined later (after
+    the functions, which keep their text and lines) is a miss, never the old code."""
+    first = run(project)
+    with open(project / "model.py", "a") as f:
+        f.write("\n\ndef range(n):\n    return [0]\n")
+    again = run(project)
+    assert again["disk_hits"] == 1          # `inner` does not read `range`
+    assert again["loss"][0] == first["loss"][0] and again["loss"][1:] == [0.0, 0.0]
+
+
+def test_a_changed_module_of_the_user_misses(project):
+    """`config.SCALE`, an attribute of the user's module: its kind was part of the code."""
+    (project / "config.py").write_text("SCALE = 2.0\n")
+    (project / "model.py").write_text(MODEL.replace("import numpy as np\n",
+                                                    "import numpy as np\nimport config\n")
+                                      .replace("np.sin(x) * SCALE", "np.sin(x) * config.SCALE"))
+    first = run(project)
+    assert run(project, "--no-transform")["disk_hits"] == 2
+    (project / "config.py").write_text("SCALE = 3.0\n")
+    again = run(project)
+    assert again["disk_misses"] == 1 and again["loss"] != first["loss"]

@@ -88,6 +88,7 @@ class Namespace:
         self.globals = globals_
         self.closure = dict(closure or {})
         self.seen = {}      # global name -> value looked up while transforming
+        self.absent = set()     # names looked up that no global held (builtins, or none)
         b = globals_.get("__builtins__", builtins)
         self.builtins = b if isinstance(b, dict) else vars(b)
 
@@ -104,6 +105,7 @@ class Namespace:
             value = self.globals[name]
             self.seen[name] = value
             return True, value
+        self.absent.add(name)
         if name in self.builtins:
             return True, self.builtins[name]
         return False, None
