@@ -20,10 +20,10 @@ options.  A function inside a kind (passed as an argument, captured by the closu
 fingerprinted the same way.  The JSON file also lists every other user function the
 derivative includes, found again by module and qualified name, with its fingerprint, and
 every global read while transforming, with the fingerprint of its value (functions as
-above, classes by the source of their bases, the user's modules by the text of their
-files, other values by kind), and the names read that
-no global held (builtins, which a global defined later would shadow): all are compared with
-the live ones before the stored code is used.  A changed source, a moved line, a rebound
+above, classes by the source of their bases, the user's modules by the text of their files,
+other values by kind), and the names read that no global held (builtins, which a global
+defined later would shadow): all are compared with the live ones before the stored code is
+used.  A changed source, a moved line, a rebound
 helper: a miss, and the files are written again.
 
 Bypassed (compiled as usual, kept in memory only): a request whose parts cannot be
