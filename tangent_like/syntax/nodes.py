@@ -230,16 +230,33 @@ def template_expr(_source, /, **subs):
 
 def loaded_names(node):
     """Names read by an expression or statement (in Load context)."""
-    return {n.id for n in walk(node)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return _names_in(node, gast.Load)
 
 
 def stored_names(node):
     """Names written by a statement's targets (Store context), not descending into defs."""
+    return _names_in(node, gast.Store)
+
+
+def _names_in(node, ctx):
+    """The ids of the names of context `ctx` in the tree of `node` (a walk that does not
+    visit the contexts themselves: the optimizer asks for these sets many times)."""
     out = set()
-    for n in walk(node):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-            out.add(n.id)
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if n.__class__ is gast.Name:
+            if n.ctx.__class__ is ctx:
+                out.add(n.id)
+            if n.annotation is not None:
+                todo.append(n.annotation)
+            continue
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if value.__class__ is list:
+                todo.extend([v for v in value if isinstance(v, _AST)])
+            elif isinstance(value, _AST):
+                todo.append(value)
     return out
 
 
