@@ -65,6 +65,10 @@ if "--no-transform" in sys.argv:
 x = np.array([0.3, -1.2, 2.0])
 out = {"loss": tl.grad(model.loss)(x).tolist(),
        "inner": tl.grad(model.make(0.7))(x).tolist()}
+if "--more" in sys.argv:        # another closure of the same code, forward mode, Hessians
+    out["inner2"] = tl.grad(model.make(1.3))(x).tolist()
+    out["jvp"] = [float(v) for v in tl.jvp(model.loss, (x,), (np.ones(3),))]
+    out["hessian"] = tl.hessian(model.loss)(x).tolist()
 info = tl.cache_info()
 out["disk_hits"], out["disk_misses"] = info.disk_hits, info.disk_misses
 print(json.dumps(out))
@@ -277,3 +281,13 @@ def test_a_changed_module_of_the_user_misses(project):
     (project / "config.py").write_text("SCALE = 3.0\n")
     again = run(project)
     assert again["disk_misses"] == 1 and again["loss"] != first["loss"]
+
+
+def test_closures_forward_mode_and_hessians_from_the_disk(project):
+    first = run(project, "--more")
+    second = run(project, "--more")
+    assert second["disk_hits"] >= 4 and second["disk_misses"] == 0
+    for name in ("loss", "inner", "inner2", "jvp", "hessian"):
+        assert second[name] == first[name], name
+    x = np.array([0.3, -1.2, 2.0])
+    np.testing.assert_allclose(second["inner2"], np.cos(1.3 * x) - 1.3 * x * np.sin(1.3 * x))
