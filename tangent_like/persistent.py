@@ -36,9 +36,9 @@ requests that dump their stages.
 Safety.  The directory is created with mode 0o700; files are written with mode 0o600 under
 a temporary name and moved into place with `os.replace` (two processes writing at once leave
 whole files).  A directory or file that another user owns, or that others may write, is not
-read.  The key is stored in both files and checked, and the JSON file holds the hash of the
-module's text; a file that cannot be read or parsed, or whose parts disagree, is ignored
-(and written again).
+read.  The key is stored in both files and checked; the module's first line holds the hash
+of the JSON text, and the JSON the hash of the module's text.  A file that cannot be read or
+parsed, or whose parts disagree, is ignored (and written again).
 """
 import dataclasses
 import hashlib
@@ -315,25 +315,37 @@ class Request:
                                     {line: (file, at) for line, file, at in g["origins"]}))
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
-        made = load_groups(groups, title)
-        units = [(functions[i], mode, list(names)) for i, mode, names in meta["units"]]
-        return Stored(made, source, meta["entry"], StoredRoot(meta["root"]), meta["cotangent"],
-                      deps, absent, units)
+        try:
+            made = load_groups(groups, title)
+            units = [(functions[i], mode, list(names)) for i, mode, names in meta["units"]]
+            stored = Stored(made, source, meta["entry"], StoredRoot(meta["root"]),
+                            meta["cotangent"], deps, absent, units)
+            for name in [stored.entry] + [n for _, _, names in units for n in names]:
+                if name is not None and name not in made:
+                    raise KeyError(name)
+        except Exception:       # (checked entries load; any doubt is a miss all the same)
+            return None
+        return stored
 
     def _read(self):
+        """The entry's metadata and module text, each checked against the other: the
+        module's first line holds the key and the hash of the JSON text, the JSON the key
+        and the hash of the module."""
         if not _private(self.directory, directory=True):
             raise OSError("not a private directory")
         with open(self.path + ".json", encoding="utf-8") as f:
             if not _private(f.fileno()):
                 raise OSError("not a private file")
-            meta = json.load(f)
+            meta_text = f.read()
         with open(self.path + ".py", encoding="utf-8", newline="") as f:
             if not _private(f.fileno()):
                 raise OSError("not a private file")
             text = f.read()
         first, _, source = text.partition("\n")
+        if first != f"# tangent_like cache key {self.key} {_sha(meta_text)}":
+            raise ValueError("a stale or damaged entry")
+        meta = json.loads(meta_text)
         if meta.get("format") != FORMAT or meta.get("key") != self.key \
-                or first != f"# tangent_like cache key {self.key}" \
                 or meta.get("source_sha256") != _sha(source):
             raise ValueError("a stale or damaged entry")
         return meta, source
@@ -392,10 +404,12 @@ class Request:
         except (_Unkeyable, ValueError, TypeError, RecursionError):
             return False
         meta["source_sha256"] = _sha(compiled.source)
+        meta_text = json.dumps(meta, indent=1, sort_keys=True) + "\n"
         try:
             _make_private_directory(self.directory)
-            _write(self.path + ".py", f"# tangent_like cache key {self.key}\n" + compiled.source)
-            _write(self.path + ".json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
+            _write(self.path + ".py", f"# tangent_like cache key {self.key} {_sha(meta_text)}\n"
+                   + compiled.source)
+            _write(self.path + ".json", meta_text)
         except OSError:
             return False
         return True
