@@ -168,9 +168,9 @@ def test_damaged_and_stale_files_are_ignored_and_written_again(project):
     assert run(project)["disk_misses"] == 2
     assert run(project, "--no-transform")["disk_hits"] == 2
     for path in entries(project):
-        if path.suffix == ".json":          # valid JSON, the parameters in another order
+        if path.suffix == ".json":          # valid JSON, other parameters
             meta = json.loads(path.read_text())
-            meta["root"]["params"].reverse()
+            meta["root"]["params"] = meta["root"]["params"][::-1] + ["y"]
             path.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     again = run(project)
     assert again["disk_misses"] == 2 and again["loss"] == first["loss"]
