@@ -36,7 +36,7 @@ requests that dump their stages.
 Safety.  The directory is created with mode 0o700; files are written with mode 0o600 under
 a temporary name and moved into place with `os.replace` (two processes writing at once leave
 whole files).  A directory or file that another user owns, or that others may write, is not
-read.  The key is stored in both files and checked; the module's first line holds the hash
+read (nor such a directory written: a warning says so).  The key is stored in both files and checked; the module's first line holds the hash
 of the JSON text, and the JSON the hash of the module's text.  A file that cannot be read or
 parsed, or whose parts disagree, is ignored (and written again).
 """
@@ -48,6 +48,7 @@ import os
 import sys
 import threading
 import types
+import warnings
 
 import numpy as np
 
@@ -400,13 +401,19 @@ class Request:
         """Write the derivative just generated (nothing when a part of it cannot be
         described, or the directory cannot be written)."""
         try:
+            _make_private_directory(self.directory)
+            if not _private(self.directory, directory=True):
+                _warn_once(self.directory)
+                return False
+        except OSError:
+            return False
+        try:
             meta = self._describe(compiled, program, groups)
         except (_Unkeyable, ValueError, TypeError, RecursionError):
             return False
         meta["source_sha256"] = _sha(compiled.source)
         meta_text = json.dumps(meta, indent=1, sort_keys=True) + "\n"
         try:
-            _make_private_directory(self.directory)
             _write(self.path + ".py", f"# tangent_like cache key {self.key} {_sha(meta_text)}\n"
                    + compiled.source)
             _write(self.path + ".json", meta_text)
@@ -514,6 +521,17 @@ def _private(target, directory=False):
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         return False
     return not st.st_mode & 0o022
+
+
+_WARNED = set()
+
+
+def _warn_once(directory):
+    if directory not in _WARNED:
+        _WARNED.add(directory)
+        warnings.warn(f"the persistent cache of tangent_like does not use {directory}: other "
+                      "users may write there (make it yours, mode 0o700, or name a new "
+                      "directory)", stacklevel=2)
 
 
 def _make_private_directory(path):

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 
 import numpy as np
 import pytest
@@ -183,9 +184,13 @@ def test_the_directory_and_files_are_private(project):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for path in entries(project, "deep/cache"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    os.chmod(folder, 0o777)                 # others may write: not read
+    os.chmod(folder, 0o777)                 # others may write: not read, nor written
     try:
         assert run(project, cache="deep/cache")["disk_hits"] == 0
+        with pytest.warns(UserWarning, match="other users may write"):
+            assert not persistent.Request(str(folder), "0" * 64, None, []).store(
+                types.SimpleNamespace(source="", cotangent=None),
+                types.SimpleNamespace(families={}, order=[]), [])
     finally:
         os.chmod(folder, 0o700)
     assert run(project, cache="deep/cache")["disk_hits"] == 2
