@@ -19,11 +19,11 @@ of its closure values and of its defaults), the kinds of the arguments, `wrt` an
 options.  A function inside a kind (passed as an argument, captured by the closure) is
 fingerprinted the same way.  The JSON file also lists every other user function the
 derivative includes, found again by module and qualified name, with its fingerprint, and
-every global read while transforming, with the fingerprint of its value (functions as
-above, classes by the source of their bases, the user's modules by the text of their files,
-other values by kind), and the names read that no global held (builtins, which a global
-defined later would shadow): all are compared with the live ones before the stored code is
-used.  A changed source, a moved line, a rebound
+every global and every attribute of the user's modules (``config.SCALE``) read while
+transforming, with the fingerprint of its value (functions as above, classes by the source
+of their bases, the user's modules by the text of their files, other values by kind), and
+the names read that no global held (builtins, which a global defined later would shadow):
+all are compared with the live ones before the stored code is used.  A changed source, a moved line, a rebound
 helper: a miss, and the files are written again.
 
 Bypassed (compiled as usual, kept in memory only): a request whose parts cannot be
@@ -57,7 +57,7 @@ from .frontend.parse import source_lines
 from .loader import Group, load_groups
 from .version import __version__
 
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = []       # the state of tangent_like's files, computed once
 
 
@@ -394,6 +394,19 @@ class Request:
                 continue
             deps.append((namespace, name, value, None if callable(value)
                          else lattice.of_value(value)))
+        for module, name, printed in meta["attributes"]:
+            namespace = vars(sys.modules[module]) if module in sys.modules else {}
+            if name not in namespace:
+                return None
+            value = namespace[name]
+            try:
+                if _Printer().value(value) != printed:
+                    return None
+            except _Unkeyable:
+                return None
+            if not isinstance(value, types.ModuleType):
+                deps.append((namespace, name, value, None if callable(value)
+                             else lattice.of_value(value)))
         return deps, absent
 
     # -------------------------------------------------------------------- writing
@@ -447,7 +460,7 @@ class Request:
             if not isinstance(f, types.FunctionType) or f is not key:
                 raise _Unkeyable(key)
             by_namespace[id(fam.parsed.namespace)] = ref(f)
-        deps = []
+        deps, attributes = [], []
         for key, fam in program.families.items():
             if isinstance(key, tuple):
                 continue
@@ -458,6 +471,8 @@ class Request:
                 deps.append([index[id(key)], name, _Printer().value(value)])
             for name in sorted(ns.absent - set(ns.seen)):
                 deps.append([index[id(key)], name, None])     # (no such global)
+            for (module, name), (_, value) in sorted(getattr(ns, "attributes", {}).items()):
+                attributes.append([module, name, _Printer().value(value)])
         stored_groups = []
         for group, spans in zip(groups, _offsets(compiled.source, groups)):
             users = [by_namespace[id(ns)] for ns in group.namespaces]
@@ -489,6 +504,7 @@ class Request:
             if hasattr(root, name):
                 root_data[name] = getattr(root, name)
         return {"format": FORMAT, "key": self.key, "functions": refs, "globals": deps,
+                "attributes": attributes,
                 "groups": stored_groups, "units": units, "root": root_data,
                 "entry": getattr(getattr(compiled, "entry", None), "__name__", None),
                 "cotangent": compiled.cotangent}

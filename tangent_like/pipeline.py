@@ -288,8 +288,9 @@ def closure_key(func):
 
 
 def _dependencies(program):
-    """Globals the generated code was specialized on: functions by identity, values by kind,
-    and the absence of those it found in no global."""
+    """Globals the generated code was specialized on (and attributes of the user's modules
+    it read, ``config.SCALE``): functions by identity, values by kind; and the absence of
+    the names it found in no global."""
     deps = []
     for fam in program.families.values():
         ns = fam.parsed.namespace
@@ -297,15 +298,19 @@ def _dependencies(program):
         for name, value in ns.seen.items():
             if name in aliased:     # read through an alias bound to this very value
                 deps.append((ns.globals, name, aliased[name], None))
-                continue
-            if isinstance(value, types.ModuleType):
-                continue
-            if callable(value):
-                deps.append((ns.globals, name, value, None))
-            else:
-                deps.append((ns.globals, name, value, lattice.of_value(value)))
+            elif not isinstance(value, types.ModuleType):
+                deps.append(dependency(ns.globals, name, value))
         deps += _absent(ns.globals, ns.absent - set(ns.seen))
+        for (_, name), (module, value) in getattr(ns, "attributes", {}).items():
+            if not isinstance(value, types.ModuleType):
+                deps.append(dependency(vars(module), name, value))
     return deps
+
+
+def dependency(namespace, name, value):
+    """What `Compiled.globals_changed` compares for `name` of `namespace`: a function by
+    identity, another value by kind."""
+    return (namespace, name, value, None if callable(value) else lattice.of_value(value))
 
 
 def _absent(globals_, names):

@@ -16,6 +16,7 @@ import sys
 import textwrap
 import threading
 import traceback
+import types
 import uuid
 
 import numpy as np
@@ -238,6 +239,23 @@ def test_global_defined_later_shadowing_a_builtin(monkeypatch):
 
     monkeypatch.setitem(globals(), "abs", abs)
     assert g([1.0, -2.0]) == [2.0, -4.0]
+
+
+config = types.ModuleType("tl_test_config")     # a module of the user's
+config.SCALE = 2.0
+
+
+def scaled_by_config(x):
+    return np.sum(x * config.SCALE)
+
+
+def test_attribute_of_a_users_module_changed_kind(monkeypatch):
+    g = tl.grad(scaled_by_config)
+    assert g(1.0) == 2.0
+    monkeypatch.setattr(config, "SCALE", 3.0)           # the same kind: the same code, live
+    assert g(1.0) == 3.0
+    monkeypatch.setattr(config, "SCALE", np.array([1.0, 2.0, 3.0]))    # made again
+    assert g(1.0) == 6.0
 
 
 def test_closure_cell_changed_with_nonlocal():

@@ -303,3 +303,22 @@ def test_closures_forward_mode_and_hessians_from_the_disk(project):
         assert second[name] == first[name], name
     x = np.array([0.3, -1.2, 2.0])
     np.testing.assert_allclose(second["inner2"], np.cos(1.3 * x) - 1.3 * x * np.sin(1.3 * x))
+
+
+def test_an_attribute_of_the_users_module_set_at_run_time(project):
+    """`config.SCALE` set by the program before the first call, not in the file: the code
+    stored for a float is not used for an int (another kind), and the same kind is live."""
+    (project / "config.py").write_text("SCALE = 2.0\n")
+    (project / "model.py").write_text(MODEL.replace("import numpy as np\n",
+                                                    "import numpy as np\nimport config\n")
+                                      .replace("np.sin(x) * SCALE", "np.sin(x) * config.SCALE"))
+    run(project)
+    driver = (project / "driver.py").read_text()
+    x = np.array([0.3, -1.2, 2.0])
+    for value, misses in (("3", 1), ("3", 0), ("5.0", 1), ("4.0", 0)):
+        (project / "driver.py").write_text(driver.replace(
+            "import model\n", f"import model\nmodel.config.SCALE = {value}\n"))
+        again = run(project)
+        assert again["disk_misses"] == misses, value
+        scale = float(value)
+        np.testing.assert_allclose(again["loss"], 3.0 * 2 * scale ** 2 * np.sin(x) * np.cos(x))

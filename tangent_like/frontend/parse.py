@@ -9,6 +9,7 @@ import inspect
 import linecache
 import os
 import re
+import sys
 import textwrap
 import types
 
@@ -89,6 +90,7 @@ class Namespace:
         self.closure = dict(closure or {})
         self.seen = {}      # global name -> value looked up while transforming
         self.absent = set()     # names looked up that no global held (builtins, or none)
+        self.attributes = {}    # (module name, attribute) -> (module, value): dotted reads
         b = globals_.get("__builtins__", builtins)
         self.builtins = b if isinstance(b, dict) else vars(b)
 
@@ -109,6 +111,32 @@ class Namespace:
         if name in self.builtins:
             return True, self.builtins[name]
         return False, None
+
+
+    _RAISE = object()
+
+    def attribute(self, obj, name, default=_RAISE):
+        """``getattr(obj, name)`` for a dotted name the code reads (``config.SCALE``,
+        ``helpers.rhs``); the value of an attribute of one of the user's modules is noted,
+        like a global (`default`, when given, for a missing attribute)."""
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            if default is self._RAISE:
+                raise
+            return default
+        if isinstance(obj, types.ModuleType) and not _library(obj):
+            self.attributes[(obj.__name__, name)] = (obj, value)
+        return value
+
+
+_LIBRARIES = frozenset({"numpy", "scipy", "math", "builtins", "tangent_like"})
+
+
+def _library(module):
+    """A module of NumPy, SciPy or the standard library: its attributes are constants."""
+    top = module.__name__.split(".")[0]
+    return top in _LIBRARIES or top in getattr(sys, "stdlib_module_names", ())
 
 
 class SourceInfo:
