@@ -298,22 +298,33 @@ def to_python_ast(node):
     return ast.fix_missing_locations(tree)
 
 
-class _SignedConstants(ast.NodeTransformer):
-    """A negative number constant (a default, a folded value) as ``-(number)``: ast.unparse
-    writes ``Constant(-0.4) ** 2`` as ``-0.4 ** 2``, which Python reads as -(0.4 ** 2)."""
-
-    def visit_Constant(self, node):
+def _signed_constants(node):
+    """`node` (a Python ast) with every negative number constant (a default, a folded value)
+    written ``-(number)``: ast.unparse writes ``Constant(-0.4) ** 2`` as ``-0.4 ** 2``, which
+    Python reads as -(0.4 ** 2).  In place, names and contexts skipped (a NodeTransformer
+    visiting every node costs more than the unparsing)."""
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if value.__class__ is list:
+            for i, item in enumerate(value):
+                if isinstance(item, ast.AST) and not isinstance(item, _PY_LEAVES):
+                    value[i] = _signed_constants(item)
+        elif isinstance(value, ast.AST) and not isinstance(value, _PY_LEAVES):
+            setattr(node, field, _signed_constants(value))
+    if node.__class__ is ast.Constant:
         v = node.value
         if isinstance(v, (int, float)) and not isinstance(v, bool) and (
                 v < 0 or (v == 0 and math.copysign(1.0, v) < 0)):
             return ast.copy_location(ast.UnaryOp(ast.USub(), ast.Constant(-v)), node)
-        return node
+    return node
+
+
+_PY_LEAVES = (ast.Name, ast.expr_context)
 
 
 def unparse(node):
     """Source text of a gast node (module, function, statement or expression)."""
-    tree = _SignedConstants().visit(gast.gast_to_ast(node))
-    text = ast.unparse(ast.fix_missing_locations(tree))
+    text = ast.unparse(ast.fix_missing_locations(_signed_constants(gast.gast_to_ast(node))))
     if "\\x00tl-comment:" not in text:
         return text
     lines = []
