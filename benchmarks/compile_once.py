@@ -16,6 +16,8 @@ machine may be noisy):
                        bytecode cached (ms)
   first call           ``tl.grad(f)(x)`` of a function never transformed, in a fresh
                        interpreter after the import (ms): a small loss, and RK4
+  warm disk cache      the same first calls in a fresh interpreter whose persistent cache
+                       (``TANGENT_LIKE_CACHE_DIR``) holds them from an earlier run (ms)
 
     python benchmarks/compile_once.py
     python benchmarks/compile_once.py --closures 10000
@@ -130,7 +132,10 @@ print(t_import, t_small, t_rk4)
 """
 
 
-def fresh_process(repeat=3):
+def fresh_process(repeat=3, cache_dir=None):
+    """Import time and first calls (seconds) in fresh interpreters, the best of `repeat`
+    runs after one unmeasured run (which writes bytecode, and fills `cache_dir`, the
+    persistent cache, when one is given)."""
     script = FRESH.format(bench=os.path.join(REPO_ROOT, "benchmarks"), root=REPO_ROOT)
     runs = []
     with tempfile.TemporaryDirectory() as tmp:      # (a file: its functions have source)
@@ -139,7 +144,12 @@ def fresh_process(repeat=3):
             f.write(script)
         # as installed: bytecode cached (a first run writes it, when the environment
         # forbids it -- PYTHONDONTWRITEBYTECODE -- every import compiles every module)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("PYTHONDONTWRITEBYTECODE", "TANGENT_LIKE_CACHE_DIR")}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (REPO_ROOT, env.get("PYTHONPATH"))
+                                            if p)      # this checkout's tangent_like
+        if cache_dir is not None:
+            env["TANGENT_LIKE_CACHE_DIR"] = cache_dir
         for k in range(repeat + 1):
             out = subprocess.run([sys.executable, path], capture_output=True, text=True,
                                  cwd=REPO_ROOT, check=True, env=env)
@@ -165,6 +175,10 @@ def main():
     rows.append(("import (after NumPy)", f"{t_import * 1e3:.0f} ms"))
     rows.append(("first call, small loss", f"{t_small * 1e3:.0f} ms"))
     rows.append(("first call, RK4 Lotka-Volterra", f"{t_rk4 * 1e3:.0f} ms"))
+    with tempfile.TemporaryDirectory() as cache:
+        _, t_small, t_rk4 = fresh_process(cache_dir=os.path.join(cache, "derivatives"))
+    rows.append(("first call, small loss, warm disk cache", f"{t_small * 1e3:.1f} ms"))
+    rows.append(("first call, RK4, warm disk cache", f"{t_rk4 * 1e3:.1f} ms"))
     width = max(len(r[0]) for r in rows)
     print(f"tangent_like {tl.__version__ if hasattr(tl, '__version__') else ''}, "
           f"Python {sys.version.split()[0]}, NumPy {np.__version__}")

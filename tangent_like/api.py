@@ -14,7 +14,7 @@ import textwrap
 
 import numpy as np
 
-from . import display, pipeline, standalone as standalone_module
+from . import pipeline
 from .errors import DerivativeUsageError
 from .loader import note_origin
 from .nesting import (along_pieces, check_nestable, forward_calls, forward_options,
@@ -29,7 +29,7 @@ from .values import (as_tangent, assumed_kinds, describe_kinds, embedded_tangent
                      wrt_params)
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "derivative_source", "clear_cache",
-           "cache_info", "Derivative", "GradOf", "Partial"]
+           "cache_info", "set_cache_dir", "Derivative", "GradOf", "Partial"]
 
 
 class Derivative(Differentiable):
@@ -194,6 +194,7 @@ class Derivative(Differentiable):
                 f"{', '.join(self._wrt)}{aux}>")
 
     def _repr_html_(self):
+        from . import display       # (only in notebooks)
         return display.html(self.source, title=repr(self))
 
 
@@ -296,11 +297,22 @@ _MADE_LOCK = threading.Lock()
 
 
 def cache_info():
-    """The cache of generated derivatives: ``CacheInfo(hits, misses, size, bound)``; the
-    bound is ``tangent_like.pipeline.CACHE_BOUND`` (least recently used entries go first).
+    """The cache of generated derivatives: ``CacheInfo(hits, misses, size, bound,
+    disk_hits, disk_misses)``; the bound is ``tangent_like.pipeline.CACHE_BOUND`` (least
+    recently used entries go first), and the disk figures count the lookups of a memory miss
+    in the persistent cache, when it is on (`set_cache_dir`).
     Code generated for a function is reused by closures of the same code over values of
     the same kinds, and by every `tl.grad` of the same function."""
     return pipeline.cache_info()
+
+
+def set_cache_dir(path):
+    """Keep generated derivatives, as source text, in directory `path` too, where later
+    processes find them (their first call then compiles the stored text instead of
+    transforming the function again); None turns this persistent cache off.  Without a
+    call, the environment variable ``TANGENT_LIKE_CACHE_DIR`` decides (off when unset).
+    `cache_info()` counts its hits and misses (``disk_hits``, ``disk_misses``)."""
+    pipeline.set_cache_dir(path)
 
 
 def clear_cache():
@@ -361,6 +373,7 @@ class GradOf(Differentiable):
         return f"<tangent_like grad of {self._base!r} with respect to {self._wrt[0]}>"
 
     def _repr_html_(self):
+        from . import display       # (only in notebooks)
         return display.html(repr(self), title=repr(self))
 
 
@@ -539,6 +552,7 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     if stage in (None, "optimized"):
         compiled = pipeline.compile(f, wrt_params(names), kinds, options)
         if standalone:
+            from . import standalone as standalone_module     # (only for such modules)
             return standalone_module.module_source(compiled, f, wrt_params(names), kinds)
         return compiled.source if args is not None else _noted(compiled.source, kinds)
     return pipeline.stages(f, wrt_params(names), kinds, options)[stage]

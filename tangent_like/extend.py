@@ -14,7 +14,7 @@ a Python function replaces its transformation (for numerical stability or speed)
 `nondifferentiable` declares a function constant for derivatives; `helper` makes a function
 callable from templates by name; `check_rule` checks a rule against finite differences.
 """
-from . import api
+from . import api, pipeline
 from .rules import registry
 from .rules.verify import check_rule  # noqa: F401  (re-exported)
 
@@ -29,6 +29,7 @@ def defrule(func, params, vjp=None, jvp=None, **options):
     options.setdefault("kind", "any")
     rule = registry.defrule(func, params, vjp=vjp, jvp=jvp, **options)
     rule.user = True
+    pipeline.note_user_rules()   # (not part of the key)
     api.clear_cache()
     return rule
 
@@ -39,6 +40,7 @@ def nondifferentiable(func, kind="any"):
     arguments and its result is treated as a constant."""
     rule = registry.inactive(func, kind=kind)
     rule.discrete = True
+    pipeline.note_user_rules()   # (not part of the key)
     api.clear_cache()
     return rule
 
@@ -46,5 +48,6 @@ def nondifferentiable(func, kind="any"):
 def helper(func):
     """Make `func` callable by its name from rule templates and generated code."""
     registry.helper(func)
+    pipeline.note_user_rules()   # (not part of the key)
     api.clear_cache()
     return func

@@ -59,6 +59,7 @@ class _Group:
         self.globals = namespace.globals
         self.closure = dict(namespace.closure)
         self.fdefs = []
+        self.namespaces = []
 
     def accepts(self, namespace):
         return namespace.globals is self.globals and all(
@@ -77,6 +78,8 @@ def _group(defs):
             groups.append(group)
         group.closure.update(namespace.closure)
         group.fdefs.append(fdef)
+        if all(ns is not namespace for ns in group.namespaces):
+            group.namespaces.append(namespace)
     return [(g, g.fdefs) for g in groups]
 
 
@@ -95,43 +98,74 @@ def source_of(defs, header=None, texts=None):
 def load(defs, title, texts=None):
     """Compile `defs` ((unit, FunctionDef) pairs); returns {name: function}.  `texts`: the
     definitions' texts by ``id(fdef)``, when `source_of` made them already."""
+    return load_groups(plan(defs, texts), title)
+
+
+class Group:
+    """The generated functions one factory compiles: the user's module globals and closure
+    cells they run with, their names and texts, the names they read (`used`) and the user
+    line behind each of their lines (`origins`, line in the group's text -> (file, line)).
+    Everything but the globals and the cells is plain data (the persistent cache stores
+    it)."""
+
+    def __init__(self, globals_, closure, names, texts, used, origins, namespaces=()):
+        self.namespaces = namespaces    # the user functions' namespaces (when generated)
+        self.globals = globals_
+        self.closure = closure
+        self.names = names
+        self.texts = texts
+        self.used = used
+        self.origins = origins
+
+
+def plan(defs, texts=None):
+    """The `Group`s of `defs` ((unit, FunctionDef) pairs), in order."""
     texts_of = texts or {}
-    groups = _group(defs)
-    all_names = {fdef.name for _, fdef in defs}
-    helpers = dict(runtime.HELPERS)
-    helpers["np"] = np
-    helpers["math"] = math
-    made = {}
-    for namespace, fdefs in groups:
-        own = [f.name for f in fdefs]
-        closure_names = sorted(namespace.closure)
-        # builtins too: a global of the user's module that shadows one must not reach the
-        # generated code (the user's own reads of such a global go through an alias, see
-        # syntax/naming.py)
-        used = {n.id for f in fdefs for n in nodes.walk(f) if isinstance(n, nodes.Name)}
-        shadowable = {n for n in used & _BUILTINS if n not in namespace.closure
-                      and n not in all_names and n not in helpers}
-        params = sorted((all_names - set(own)) | (set(helpers) & used) | set(closure_names)
-                        | shadowable)
+    units = {id(f): u for u, f in defs}
+    out = []
+    for namespace, fdefs in _group(defs):
         texts = [texts_of.get(id(f)) or nodes.unparse(f) for f in fdefs]
-        body = "\n\n".join(texts)
-        filename = f"<tangent_like generated {title} #{next(_counter)}>"
+        used = {n.id for f in fdefs for n in nodes.walk(f) if isinstance(n, nodes.Name)}
         origins, line = {}, 2
-        units = {id(f): u for u, f in defs}
         for f, t in zip(fdefs, texts):
             try:
                 origins.update(_origin_lines(units[id(f)], f, t, line))
             except Exception:       # the map only improves messages
                 pass
             line += t.count("\n") + 2
-        ORIGINS[filename] = origins
+        out.append(Group(namespace.globals, namespace.closure, [f.name for f in fdefs],
+                         texts, used, origins, namespace.namespaces))
+    return out
+
+
+def load_groups(groups, title):
+    """Compile every `Group` in a factory of its own; returns {name: function}."""
+    all_names = {n for g in groups for n in g.names}
+    helpers = dict(runtime.HELPERS)
+    helpers["np"] = np
+    helpers["math"] = math
+    made = {}
+    for group in groups:
+        own = group.names
+        closure_names = sorted(group.closure)
+        # builtins too: a global of the user's module that shadows one must not reach the
+        # generated code (the user's own reads of such a global go through an alias, see
+        # syntax/naming.py)
+        used = group.used
+        shadowable = {n for n in used & _BUILTINS if n not in group.closure
+                      and n not in all_names and n not in helpers}
+        params = sorted((all_names - set(own)) | (set(helpers) & used) | set(closure_names)
+                        | shadowable)
+        body = "\n\n".join(group.texts)
+        filename = f"<tangent_like generated {title} #{next(_counter)}>"
+        ORIGINS[filename] = dict(group.origins)
         text = (f"def __tangent_like_factory__({', '.join(params)}):\n"
                 + textwrap.indent(body, "    ")
                 + "\n    return {" + ", ".join(f"{n!r}: {n}" for n in own) + "}\n")
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         code = compile(text, filename, "exec")
         scope = {}
-        exec(code, namespace.globals, scope)
+        exec(code, group.globals, scope)
         factory = scope.pop("__tangent_like_factory__")
         args = []
         for p in params:
@@ -139,15 +173,15 @@ def load(defs, title, texts=None):
                 args.append(helpers[p])
             elif p in shadowable:
                 args.append(getattr(builtins, p))
-            elif p in namespace.closure:
+            elif p in group.closure:
                 try:
-                    args.append(namespace.closure[p].cell_contents)
+                    args.append(group.closure[p].cell_contents)
                 except ValueError:
                     args.append(None)
             else:
                 args.append(None)      # filled in below, once every group exists
         funcs = factory(*args)
-        funcs = _share_user_cells(funcs, namespace.closure)
+        funcs = _share_user_cells(funcs, group.closure)
         made.update(funcs)
     for f in made.values():
         for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):

@@ -9,7 +9,6 @@ import inspect
 
 import numpy as np
 
-from . import display
 from .api import GradOf, Partial
 from .errors import DerivativeUsageError
 from .loader import note_origin
@@ -91,6 +90,7 @@ class _Matrix(Differentiable):
         return f"<tangent_like {self._what} of {below} with respect to {', '.join(self._wrt)}>"
 
     def _repr_html_(self):
+        from . import display       # (only in notebooks)
         return display.html(repr(self), title=repr(self))
 
 

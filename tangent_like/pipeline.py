@@ -30,6 +30,7 @@ import inspect
 import os
 import sys
 import threading
+import time
 import types
 
 import numpy as np
@@ -38,7 +39,7 @@ from .analysis import lattice
 from .backends import BACKENDS, jit
 from .analysis.activity import analyze
 from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
-from .loader import load, source_of
+from .loader import load_groups, plan, source_of
 from .optimize import optimize
 from .program import Program, SkipStatement, build_entry
 from .syntax import nodes
@@ -126,16 +127,18 @@ CACHE = collections.OrderedDict()  # (code, closure kinds, wrt, kinds, options)
 CACHE_BOUND = 1024     # generated derivatives kept (each ~100 KB of code and records)
 _LOCK = threading.RLock()
 _GENERATION = [0]
-_STATS = {"hits": 0, "misses": 0}
+_STATS = {"hits": 0, "misses": 0, "disk_hits": 0, "disk_misses": 0}
 
-CacheInfo = collections.namedtuple("CacheInfo", "hits misses size bound")
+CacheInfo = collections.namedtuple("CacheInfo", "hits misses size bound disk_hits disk_misses")
 
 
 def cache_info():
     """Hits and misses of the cache of generated derivatives, its size and its bound
-    (`CACHE_BOUND`, least recently used entries go first)."""
+    (`CACHE_BOUND`, least recently used entries go first), and the hits and misses of the
+    persistent cache on disk (`persistent`: a memory miss looks there when it is on)."""
     with _LOCK:
-        return CacheInfo(_STATS["hits"], _STATS["misses"], len(CACHE), CACHE_BOUND)
+        return CacheInfo(_STATS["hits"], _STATS["misses"], len(CACHE), CACHE_BOUND,
+                         _STATS["disk_hits"], _STATS["disk_misses"])
 
 
 def generation():
@@ -148,8 +151,46 @@ def clear_cache():
     """Forget every generated derivative (the next call transforms again)."""
     with _LOCK:
         CACHE.clear()
-        _STATS.update(hits=0, misses=0)
+        _STATS.update(hits=0, misses=0, disk_hits=0, disk_misses=0)
         _GENERATION[0] += 1
+
+
+_DISK = {"dir": None, "read": False, "user_rules": False,      # the persistent cache
+         "imported": time.time_ns()}
+
+
+def set_cache_dir(path):
+    """Keep generated derivatives in directory `path` too (`persistent`: created
+    owner-only when first written, read by later processes); None turns that off.  Without
+    a call, the environment variable ``TANGENT_LIKE_CACHE_DIR`` decides (off when unset)."""
+    _DISK["dir"] = None if path is None else os.path.abspath(
+        os.path.expanduser(os.fspath(path)))
+    _DISK["read"] = True
+    if path is not None:
+        from . import persistent  # noqa: F401  (its imports now, not in the first call)
+
+
+def cache_dir():
+    """The directory of the persistent cache, or None when it is off."""
+    if not _DISK["read"]:
+        set_cache_dir(os.environ.get("TANGENT_LIKE_CACHE_DIR") or None)
+    return _DISK["dir"]
+
+
+def note_user_rules():
+    """Rules registered by the user are not part of the persistent cache's key: from now on
+    this process neither reads nor writes it."""
+    _DISK["user_rules"] = True
+
+
+def _disk_request(func, wrt, kinds, options):
+    """The persistent cache's side of a request (`persistent.Request`), or None: off, or a
+    request it cannot key."""
+    directory = cache_dir()
+    if directory is None or _DISK["user_rules"] or options.backend != "python":
+        return None     # (numba compiles the lowered code of a fresh transformation)
+    from . import persistent     # (only when it is on)
+    return persistent.request(directory, func, wrt, kinds, options, _DISK["imported"])
 
 
 _MISSING = object()
@@ -163,13 +204,14 @@ class Compiled:
     adjoint's results (in parameter order) to `wrt`.  Forward mode: ``forward`` and
     ``tangent_params`` (parameter -> name of its tangent keyword)."""
 
-    def __init__(self, program, functions, source, entry_name, wrt):
-        root = program.order[0]
-        self.program = program
+    def __init__(self, functions, source, entry_name, wrt, root, cotangent, deps,
+                 user_functions, program=None):
+        self.program = program      # (None when loaded from the persistent cache)
         self.functions = functions
         self.source = source
         self.root = root
-        self.cotangent = program.cotangent
+        self.cotangent = cotangent
+        self.user_functions = user_functions    # the user's functions the code comes from
         self.tangent_params = {}
         if entry_name is None:
             self.forward = functions[root.forward_name]
@@ -180,7 +222,7 @@ class Compiled:
             self.adjoint = functions[root.adjoint_name]
             in_order = [p for p in root.params if p in wrt]
             self.order = tuple(in_order.index(w) for w in wrt)
-        self.deps = _dependencies(program)
+        self.deps = deps
         self._names = (entry_name, root.forward_name if entry_name is None else None,
                        None if entry_name is None else (root.primal_name, root.adjoint_name))
         self.cells = ()     # the cells of the user's closure the functions read
@@ -272,7 +314,9 @@ def closure_key(func):
 
 
 def _dependencies(program):
-    """Globals the generated code was specialized on: functions by identity, values by kind."""
+    """Globals the generated code was specialized on (and attributes of the user's modules
+    it read, ``config.SCALE``): functions by identity, values by kind; and the absence of
+    the names it found in no global."""
     deps = []
     for fam in program.families.values():
         ns = fam.parsed.namespace
@@ -280,14 +324,25 @@ def _dependencies(program):
         for name, value in ns.seen.items():
             if name in aliased:     # read through an alias bound to this very value
                 deps.append((ns.globals, name, aliased[name], None))
-                continue
-            if isinstance(value, types.ModuleType):
-                continue
-            if callable(value):
-                deps.append((ns.globals, name, value, None))
-            else:
-                deps.append((ns.globals, name, value, lattice.of_value(value)))
+            elif not isinstance(value, types.ModuleType):
+                deps.append(dependency(ns.globals, name, value))
+        deps += _absent(ns.globals, ns.absent - set(ns.seen))
+        for (_, name), (module, value) in getattr(ns, "attributes", {}).items():
+            if not isinstance(value, types.ModuleType):
+                deps.append(dependency(vars(module), name, value))
     return deps
+
+
+def dependency(namespace, name, value):
+    """What `Compiled.globals_changed` compares for `name` of `namespace`: a function by
+    identity, another value by kind."""
+    return (namespace, name, value, None if callable(value) else lattice.of_value(value))
+
+
+def _absent(globals_, names):
+    """Dependencies on names no global held when the code was made (builtins, read as
+    such): a global defined later under one of them is a change."""
+    return [(globals_, name, _MISSING, None) for name in sorted(names)]
 
 
 # ----------------------------------------------------------------------------- the driver
@@ -295,8 +350,9 @@ def _dependencies(program):
 def compile(func, wrt, kinds, options, dump=None):
     """The derivative of `func` with respect to parameters `wrt` (names) for arguments of
     `kinds` (parameter -> lattice kind), generated, optimized and loaded: a `Compiled`.
-    Cached by the function's code and closure, `wrt`, `kinds` and `options`; `dump`
-    (a function ``(stage, text)``) sees the code of every stage and bypasses the cache."""
+    Cached by the function's code and closure, `wrt`, `kinds` and `options`, in memory and,
+    when it is on, on disk (`persistent`); `dump` (a function ``(stage, text)``) sees the
+    code of every stage and bypasses both caches."""
     dump = dump or _env_dump()
     key = (func.__code__, closure_key(func), tuple(wrt), tuple(sorted(kinds.items())),
            options)
@@ -308,7 +364,10 @@ def compile(func, wrt, kinds, options, dump=None):
             return hit[1].bound_to(func)
         _STATS["misses"] += 1
         try:
-            compiled = _run(func, tuple(wrt), kinds, options, dump)
+            disk = _disk_request(func, tuple(wrt), kinds, options) if dump is None else None
+            compiled = _stored(disk, func, tuple(wrt)) if disk is not None else None
+            if compiled is None:
+                compiled = _run(func, tuple(wrt), kinds, options, dump, disk)
         except TangentLikeError:
             raise
         except Exception as exc:   # a bug of ours: never let it look like the user's
@@ -320,7 +379,23 @@ def compile(func, wrt, kinds, options, dump=None):
         return compiled
 
 
-def _run(func, wrt, kinds, options, dump):
+def _stored(disk, func, wrt):
+    """The derivative the persistent cache holds for this request, loaded (None: a miss)."""
+    stored = disk.load(func.__name__)
+    if stored is None:
+        _STATS["disk_misses"] += 1
+        return None
+    _STATS["disk_hits"] += 1
+    _apply_defaults(stored.functions, stored.units, func, stored.entry)
+    deps = stored.deps + [d for g, names in stored.absent for d in _absent(g, names)]
+    compiled = Compiled(stored.functions, stored.source, stored.entry, wrt, stored.root,
+                        stored.cotangent, deps, [f for f, _, _ in stored.units])
+    compiled.cells = tuple(func.__closure__ or ())
+    compiled.defaults = (func.__defaults__, func.__kwdefaults__)
+    return compiled
+
+
+def _run(func, wrt, kinds, options, dump, disk=None):
     program = Program(options)
     root = _analyze(program, func, kinds, set(wrt))
     if dump:
@@ -347,11 +422,17 @@ def _run(func, wrt, kinds, options, dump):
     if dump:
         dump("optimized", source)
         dump("source", source)
-    functions = load(defs, func.__name__, texts)
-    _set_defaults(program, functions, func, entry)
-    compiled = Compiled(program, functions, source, entry.name if entry else None, wrt)
+    groups = plan(defs, texts)
+    functions = load_groups(groups, func.__name__)
+    entry_name = entry.name if entry else None
+    _apply_defaults(functions, _unit_defaults(program), func, entry_name)
+    compiled = Compiled(functions, source, entry_name, wrt, root, program.cotangent,
+                        _dependencies(program), [f for f, _, _ in _unit_defaults(program)],
+                        program)
     compiled.cells = tuple(func.__closure__ or ())
     compiled.defaults = (func.__defaults__, func.__kwdefaults__)
+    if disk is not None:
+        disk.store(compiled, program, groups)
     if options.backend == "numba":
         compiled = jit.attach(compiled, defs, program, entry.name if entry else None, func)
         if dump:
@@ -364,24 +445,32 @@ def _header(func, wrt, options):
             f"{', '.join(wrt)}, generated by tangent_like.")
 
 
-def _set_defaults(program, functions, func, entry):
-    """Generated functions take the defaults of the functions they come from."""
+def _unit_defaults(program):
+    """(user function, mode, [the generated function taking its defaults]) per unit."""
+    out = []
     for unit in program.order:
         f = getattr(unit.parsed, "func", None)
-        if f is None:
-            continue
-        if unit.mode == "reverse":
-            functions[unit.primal_name].__defaults__ = f.__defaults__
-            functions[unit.primal_name].__kwdefaults__ = f.__kwdefaults__
+        if f is not None:
+            out.append((f, unit.mode, [unit.primal_name] if unit.mode == "reverse"
+                        else [unit.forward_name]))
+    return out
+
+
+def _apply_defaults(functions, units, func, entry_name):
+    """Generated functions take the defaults of the functions they come from (`units`, as
+    `_unit_defaults` gives them; the entry takes those of `func`)."""
+    for f, mode, (name,) in units:
+        generated = functions[name]
+        generated.__defaults__ = f.__defaults__
+        if mode == "reverse":
+            generated.__kwdefaults__ = f.__kwdefaults__
         else:
-            fwd = functions[unit.forward_name]
-            fwd.__defaults__ = f.__defaults__
-            kw = dict(fwd.__kwdefaults__ or {})
+            kw = dict(generated.__kwdefaults__ or {})
             kw.update(f.__kwdefaults__ or {})
-            fwd.__kwdefaults__ = kw or None
-    if entry is not None:
-        functions[entry.name].__defaults__ = func.__defaults__
-        functions[entry.name].__kwdefaults__ = func.__kwdefaults__
+            generated.__kwdefaults__ = kw or None
+    if entry_name is not None:
+        functions[entry_name].__defaults__ = func.__defaults__
+        functions[entry_name].__kwdefaults__ = func.__kwdefaults__
 
 
 # A generous bound on analyses per unit: each unit is analyzed again only when a callee it
@@ -559,3 +648,7 @@ def _env_dump():
         if stage in wanted or "all" in wanted:
             print(f"# ---- tangent_like stage: {stage}\n{text}", file=sys.stderr)
     return dump
+
+
+if os.environ.get("TANGENT_LIKE_CACHE_DIR"):   # the persistent cache asked for: its module
+    from . import persistent  # noqa: F401,E402  (imported with the package, not in a call)

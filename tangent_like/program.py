@@ -22,7 +22,7 @@ from .syntax.naming import Namer, is_stack
 from .transform.forward import ForwardTransform
 from .transform.reverse import STACK, ReverseTransform
 
-_GENERATED_NAMES = {"np", "math", STACK, "_dstack", "_ddstack", "_dddstack", "reversed",
+_GENERATED_NAMES = {"np", "math", "scipy", STACK, "_dstack", "_ddstack", "_dddstack", "reversed",
                     "range", "slice", "len"}
 
 

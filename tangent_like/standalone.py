@@ -75,7 +75,7 @@ def module_source(compiled, func, wrt, kinds):
     generated = compiled.functions
     for name, reader in _generated_reads(compiled.source, generated):
         module.provide(name, _value_read(generated[reader], name),
-                       _Reader.generated(func, compiled.program, generated[reader]))
+                       _Reader.generated(func, compiled.user_functions, generated[reader]))
     guarded = any(kind != lattice.ANY for kind in kinds.values())
     body = _generated_text(compiled, module, func, list(kinds) if guarded else None)
     if guarded:
@@ -271,10 +271,9 @@ class _Reader:
         self.functions = functions
 
     @classmethod
-    def generated(cls, func, program=None, function=None):
+    def generated(cls, func, functions=(), function=None):
         """Generated code (and what the module adds to it) of the derivative of `func`;
         `function`, a generated function, names the user's module it runs in."""
-        functions = [u.parsed.func for u in program.order] if program is not None else []
         label = f"the derivative of {func.__qualname__} ({_short_file(func)})"
         where = (function.__globals__.get("__file__") or "") if function is not None else ""
         if where and os.path.basename(where) != _short_file(func):

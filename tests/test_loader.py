@@ -16,6 +16,7 @@ import sys
 import textwrap
 import threading
 import traceback
+import types
 import uuid
 
 import numpy as np
@@ -221,6 +222,40 @@ def test_global_changed_from_scalar_to_array(monkeypatch):
     assert type(result) is float
     assert result == pytest.approx(6.0)
     np.testing.assert_allclose(g(np.ones(3)), [1.0, 2.0, 3.0])
+
+
+def clipped_total(x):
+    return sum(abs(v) for v in x)
+
+
+def test_global_defined_later_shadowing_a_builtin(monkeypatch):
+    """The code was made for the builtin `abs`; a global `abs` defined afterwards is what
+    the function reads from then on, and so does its derivative."""
+    g = tl.grad(clipped_total)
+    assert g([1.0, -2.0]) == [1.0, -1.0]
+
+    def abs(v):
+        return v * v
+
+    monkeypatch.setitem(globals(), "abs", abs)
+    assert g([1.0, -2.0]) == [2.0, -4.0]
+
+
+config = types.ModuleType("tl_test_config")     # a module of the user's
+config.SCALE = 2.0
+
+
+def scaled_by_config(x):
+    return np.sum(x * config.SCALE)
+
+
+def test_attribute_of_a_users_module_changed_kind(monkeypatch):
+    g = tl.grad(scaled_by_config)
+    assert g(1.0) == 2.0
+    monkeypatch.setattr(config, "SCALE", 3.0)           # the same kind: the same code, live
+    assert g(1.0) == 3.0
+    monkeypatch.setattr(config, "SCALE", np.array([1.0, 2.0, 3.0]))    # made again
+    assert g(1.0) == 6.0
 
 
 def test_closure_cell_changed_with_nonlocal():

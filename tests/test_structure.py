@@ -19,7 +19,8 @@ OPTIONAL = {"scipy", "numba", "dask", "pygments", "IPython", "ipykernel", "nbfor
             "torch", "jax", "autograd", "tangent_like.testing",
             "tangent_like.rules.scipy_special", "tangent_like.rules.scipy_stats",
             "tangent_like.rules.scipy_linalg", "tangent_like.runtime.special",
-            "tangent_like.runtime.scipy_linalg"}
+            "tangent_like.runtime.scipy_linalg", "tangent_like.display",
+            "tangent_like.standalone", "tangent_like.persistent"}
 
 
 def _modules():

@@ -380,7 +380,7 @@ class _Analyzer:
         if dotted is not None and dotted.split(".")[0] not in self.local_vars:
             ok, obj = self.parsed.namespace.lookup(dotted.split(".")[0])
             for part in dotted.split(".")[1:]:
-                obj = getattr(obj, part, None)
+                obj = self.parsed.namespace.attribute(obj, part, None)
             return lattice.of_value(obj), False
         vk, va = self.value(e.value)
         if e.attr == "__class__":

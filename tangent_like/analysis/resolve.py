@@ -131,7 +131,7 @@ def resolve_call(call, parsed, local_vars, error, local_kind=None):
         error(func, f"name {head!r} is not defined", "define or import it at module level")
     for part in dotted.split(".")[1:]:
         try:
-            obj = getattr(obj, part)
+            obj = parsed.namespace.attribute(obj, part)
         except AttributeError:
             error(func, f"{dotted!r} does not exist", "check the name")
     rule = rules.lookup(obj)
@@ -171,7 +171,7 @@ def _made_derivative(func, parsed, local_vars):
             return None
         try:
             for part in dotted.split(".")[1:]:
-                obj = getattr(obj, part)
+                obj = parsed.namespace.attribute(obj, part)
         except AttributeError:
             return None
         values.append(obj)

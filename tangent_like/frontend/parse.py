@@ -8,11 +8,78 @@ import builtins
 import inspect
 import linecache
 import os
+import re
+import sys
 import textwrap
 import types
 
 from ..errors import TransformError
 from ..syntax import nodes
+
+
+_DEFINITION = re.compile(r"^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)")
+
+
+def source_lines(code, exact=False):
+    """The lines of the definition of `code` and the number of its first line, as
+    `inspect.getsourcelines` gives them, read from `linecache` without `inspect.getmodule`
+    (which scans every module the first time); `inspect` itself when `linecache` has no
+    text for the file (OSError: no source).
+
+    A ``def`` ends with the last line of its code (the positions of its instructions),
+    extended over the lines indented more than the ``def`` that follow (an ``else:`` with a
+    ``pass``, a ``finally:`` clause, a closing bracket) and cut before trailing comments:
+    no tokenizing, whose first use costs milliseconds.  With `exact` (or for a lambda, or
+    without positions), the block `inspect.getblock` finds, by tokenizing."""
+    filename = code.co_filename
+    linecache.checkcache(filename)
+    lines = linecache.getlines(filename)
+    if not lines:
+        return inspect.getsourcelines(code)
+    lnum = code.co_firstlineno - 1
+    if lnum >= len(lines):
+        raise OSError("the line of the function is past the end of its file")
+    while lnum > 0 and not _DEFINITION.match(lines[lnum]):
+        lnum -= 1
+    head = lines[lnum].lstrip()
+    if exact or not head.startswith(("def", "async", "@")) \
+            or not hasattr(code, "co_positions"):
+        return inspect.getblock(lines[lnum:]), lnum + 1
+    indent = len(lines[lnum]) - len(head)
+    start = lnum
+    while start < len(lines) and not lines[start].lstrip().startswith(("def", "async")):
+        start += 1          # (past the decorators)
+    end = max(_last_line(code), start + 1)
+    while end < len(lines) and not _outside(lines[end], indent):
+        end += 1
+    while end > start + 1 and _trailing(lines[end - 1], indent):
+        end -= 1
+    return lines[lnum:end], lnum + 1
+
+
+def _outside(line, indent):
+    """Is `line` a statement indented no more than the ``def`` (past its end)?"""
+    text = line.strip()
+    return bool(text) and not text.startswith("#") and len(line) - len(line.lstrip()) <= indent
+
+
+def _trailing(line, indent):
+    """Does `line`, after a function's last statement, stay out of its text (a blank line,
+    a comment indented no more than the ``def``)?"""
+    text = line.strip()
+    return not text or (text.startswith("#") and len(line) - len(line.lstrip()) <= indent)
+
+
+def _last_line(code):
+    """The last line any instruction of `code` (or of a function nested in it) spans."""
+    last, todo = 0, [code]
+    while todo:
+        c = todo.pop()
+        for _, end, _, _ in c.co_positions():
+            if end is not None and end > last:
+                last = end
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return last
 
 
 class Namespace:
@@ -22,6 +89,8 @@ class Namespace:
         self.globals = globals_
         self.closure = dict(closure or {})
         self.seen = {}      # global name -> value looked up while transforming
+        self.absent = set()     # names looked up that no global held (builtins, or none)
+        self.attributes = {}    # (module name, attribute) -> (module, value): dotted reads
         b = globals_.get("__builtins__", builtins)
         self.builtins = b if isinstance(b, dict) else vars(b)
 
@@ -38,9 +107,36 @@ class Namespace:
             value = self.globals[name]
             self.seen[name] = value
             return True, value
+        self.absent.add(name)
         if name in self.builtins:
             return True, self.builtins[name]
         return False, None
+
+
+    _RAISE = object()
+
+    def attribute(self, obj, name, default=_RAISE):
+        """``getattr(obj, name)`` for a dotted name the code reads (``config.SCALE``,
+        ``helpers.rhs``); the value of an attribute of one of the user's modules is noted,
+        like a global (`default`, when given, for a missing attribute)."""
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            if default is self._RAISE:
+                raise
+            return default
+        if isinstance(obj, types.ModuleType) and not _library(obj):
+            self.attributes[(obj.__name__, name)] = (obj, value)
+        return value
+
+
+_LIBRARIES = frozenset({"numpy", "scipy", "math", "builtins", "tangent_like"})
+
+
+def _library(module):
+    """A module of NumPy, SciPy or the standard library: its attributes are constants."""
+    top = module.__name__.split(".")[0]
+    return top in _LIBRARIES or top in getattr(sys, "stdlib_module_names", ())
 
 
 class SourceInfo:
@@ -70,8 +166,9 @@ class ParsedFunction:
         self.func = func            # the Python function object, when there is one
 
 
-def parse_function(func):
-    """Parse a Python function object into a `ParsedFunction`."""
+def parse_function(func, exact=False):
+    """Parse a Python function object into a `ParsedFunction` (`exact`: its lines found by
+    tokenizing, see `source_lines`)."""
     if not isinstance(func, types.FunctionType):
         func = inspect.unwrap(func)      # a decorated function is read as the wrapper it is
     if isinstance(func, types.MethodType):
@@ -84,7 +181,7 @@ def parse_function(func):
     code = func.__code__
     filename = code.co_filename
     try:
-        lines, first = inspect.getsourcelines(code)      # not unwrapped: this very function
+        lines, first = source_lines(code, exact)    # not unwrapped: this very function
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"the source of {func.__qualname__!r} is not available ({exc})",
@@ -158,15 +255,23 @@ def _parse_fragment(text):
 
 
 def _shift_locations(tree, line_delta, col_delta):
+    if not line_delta and not col_delta:
+        return
     for n in nodes.walk(tree):
-        if hasattr(n, "lineno") and n.lineno is not None:
-            n.lineno += line_delta
-            if getattr(n, "end_lineno", None) is not None:
-                n.end_lineno += line_delta
-            if getattr(n, "col_offset", None) is not None:
-                n.col_offset += col_delta
-            if getattr(n, "end_col_offset", None) is not None:
-                n.end_col_offset += col_delta
+        lineno = getattr(n, "lineno", None)
+        if lineno is None:
+            continue
+        n.lineno = lineno + line_delta
+        end = getattr(n, "end_lineno", None)
+        if end is not None:
+            n.end_lineno = end + line_delta
+        if col_delta:
+            col = getattr(n, "col_offset", None)
+            if col is not None:
+                n.col_offset = col + col_delta
+            end_col = getattr(n, "end_col_offset", None)
+            if end_col is not None:
+                n.end_col_offset = end_col + col_delta
 
 
 def _find_definition(module, func, code):

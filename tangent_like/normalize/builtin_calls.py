@@ -110,7 +110,7 @@ class _Pass:
             return None
         found, value = self.parsed.namespace.lookup(dotted.split(".")[0])
         for part in dotted.split(".")[1:] if found else ():
-            value = getattr(value, part, None)
+            value = self.parsed.namespace.attribute(value, part, None)
         if not found:
             return None
         return "r_" if value is numpy.r_ else "c_" if value is numpy.c_ else None

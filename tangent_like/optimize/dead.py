@@ -62,16 +62,24 @@ class _Dce:
             hit = self.cache[key] = (node, _loads(node))
         return hit[1]
 
+    def writes(self, assign):
+        """(are the targets of `assign` names only?, the names they write)."""
+        key = ("writes", id(assign))
+        hit = self.cache.get(key)
+        if hit is None or hit[0] is not assign:
+            written = set()
+            for t in assign.targets:
+                written |= {n.id for n in nodes.walk(t) if isinstance(n, nodes.Name)}
+            hit = self.cache[key] = (assign, all(_names_only(t) for t in assign.targets),
+                                     written)
+        return hit[1], hit[2]
+
     def block(self, stmts, live):
         """Rewrite `stmts` given the names live after them; returns (stmts, live before)."""
         out = []
         for s in reversed(stmts):
             if isinstance(s, nodes.Assign):
-                targets = s.targets
-                simple = all(_names_only(t) for t in targets)
-                written = set()
-                for t in targets:
-                    written |= {n.id for n in nodes.walk(t) if isinstance(n, nodes.Name)}
+                simple, written = self.writes(s)
                 if simple and not (written & live) and _pure(s.value):
                     if not self.dry:
                         self.changed = True

@@ -57,21 +57,33 @@ def _simplify(node):
     return None
 
 
-class _Folder(nodes.NodeTransformer):
+_LEAVES = (nodes.Name, nodes.Constant, nodes.expr_context)     # nothing to fold inside
+
+
+class _Folder:
+    """Simplifies BinOps and UnaryOps bottom up, in place (a walk of its own: a
+    NodeTransformer's generic visit of every name and context costs more than the
+    folding)."""
+
     def __init__(self):
         self.changed = False
 
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        simpler = _simplify(node)
-        if simpler is None:
-            return node
-        self.changed = True
-        return simpler
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, nodes.USub) and isinstance(node.operand, nodes.UnaryOp) \
+    def visit(self, node):
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for i, item in enumerate(value):
+                    if isinstance(item, nodes.AST) and not isinstance(item, _LEAVES):
+                        value[i] = self.visit(item)
+            elif isinstance(value, nodes.AST) and not isinstance(value, _LEAVES):
+                setattr(node, field, self.visit(value))
+        if node.__class__ is nodes.BinOp:
+            simpler = _simplify(node)
+            if simpler is not None:
+                self.changed = True
+                return simpler
+        elif node.__class__ is nodes.UnaryOp and isinstance(node.op, nodes.USub) \
+                and isinstance(node.operand, nodes.UnaryOp) \
                 and isinstance(node.operand.op, nodes.USub):
             self.changed = True
             return node.operand.operand

@@ -3,17 +3,18 @@
 ``lu_factor``'s pivots, the block matrix of ``expm``'s Frechet derivative, and the tangents
 of the factorizations.
 
-Loaded only when SciPy can be imported (with the other SciPy rules).  The derivatives are
-for single matrices: a stack of matrices (which SciPy also takes) is refused when the
-derivative runs.
+Loaded when SciPy is installed, without importing it: `scipy` is given to this module with
+SciPy's rules (`special.provide_scipy`).  The derivatives are for single matrices: a stack
+of matrices (which SciPy also takes) is refused when the derivative runs.
 """
 import numpy as np
-import scipy
 
 from ..errors import NoDerivativeError
 from .core import is_zero
 from .kernels import kernel
 from .linalg import block_upper
+
+scipy = None    # the package, once SciPy's rules are registered (only their code calls these)
 
 
 def _matrix(name, a, square=True):

@@ -3,21 +3,29 @@ polygamma functions (``multigammaln``), the cotangent of ``logsumexp`` spread ov
 reduced axes, densities' derivatives outside their support, and the layouts of
 ``multivariate_normal`` and ``dirichlet`` arguments.
 
-This module, and the rules that use it, are loaded only when SciPy can be imported (the
-rules of ``scipy.stats``, which import it, when a program first calls one of its
-functions).  Rule templates call SciPy's own functions by their full names
+This module is loaded when SciPy is installed (its kernels' names are reserved from the
+start), without importing SciPy: the rules that use it are registered, and give it the
+package (`provide_scipy`), when a program first calls one of SciPy's functions.  Rule templates call SciPy's own functions by their full names
 (``scipy.special.digamma(x)``, ``scipy.stats.norm.pdf(x, loc, scale)``): generated code sees
 the package ``scipy`` under its own name, like ``np``.
 """
 import numpy as np
-import scipy
 
 from ..errors import NoDerivativeError
 from .core import is_zero, unbroadcast
 from .kernels import HELPERS, kernel
 from .reduce import reduced_axes
+from . import scipy_linalg
 
-HELPERS["scipy"] = scipy
+scipy = None    # the package, once SciPy's rules are registered (only their code calls these)
+
+
+def provide_scipy(package):
+    """Give the kernels of SciPy's rules, and generated code, the package ``scipy``
+    (rules/__init__.py calls this when it registers a family of SciPy's rules: importing the
+    kernels does not import SciPy)."""
+    global scipy
+    scipy = scipy_linalg.scipy = HELPERS["scipy"] = package
 
 
 # ------------------------------------------------------------------------- scipy.special

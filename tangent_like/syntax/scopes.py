@@ -11,6 +11,8 @@ of the function around it (but the name of a nested ``def`` is)::
 """
 import gast
 
+from .nodes import iter_child_nodes
+
 
 def local_names(fdef):
     """Parameters and every name the function body assigns (not descending into defs)."""
@@ -38,4 +40,4 @@ def walk_no_defs(node):
         yield n
         if isinstance(n, (gast.FunctionDef, gast.Lambda)) and n is not node:
             continue
-        todo.extend(gast.iter_child_nodes(n))
+        todo.extend(iter_child_nodes(n))
