@@ -16,7 +16,7 @@ from . import corpus
 from .case import scratch_directory
 from .generate import generate
 from .minimize import MAX_RUNS, MAX_SECONDS, minimize
-from .oracle import MODES, run_case
+from .oracle import ALL_MODES, MODES, run_case
 from .report import ProgressBar, Tally
 
 #: How many failing programs of one signature are minimized, by class.
@@ -35,8 +35,8 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the run (default: a fresh one, printed for replay)")
     parser.add_argument("--modes", default=",".join(MODES),
-                        help=f"comma-separated modes among {', '.join(MODES)} (default: all; "
-                             "hessian runs on one program in five)")
+                        help=f"comma-separated modes among {', '.join(ALL_MODES)} (default: "
+                             "all but grad-numba; hessian runs on one program in five)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--minimize", action=argparse.BooleanOptionalAction, default=True,
                         help="minimize a sample of the failing programs (default: on)")
@@ -55,9 +55,10 @@ def parse_args(argv):
                         help="print the source of every program that failed")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    unknown = [m for m in modes if m not in MODES]
+    unknown = [m for m in modes if m not in ALL_MODES]
     if unknown or not modes:
-        parser.error(f"unknown mode(s) {', '.join(unknown)}; choose among {', '.join(MODES)}")
+        parser.error(f"unknown mode(s) {', '.join(unknown)}; choose among "
+                     f"{', '.join(ALL_MODES)}")
     args.modes = modes
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1, 10 ** 9)

@@ -7,6 +7,11 @@ Modes:
 ``value_and_grad``  ``tl.value_and_grad(f, wrt=...)``: the value must be ``f``'s own
 ``jvp``             ``tl.jvp(f, args, tangents, wrt=...)`` against the directional derivative
 ``hessian``         ``tl.hessian(f, wrt=...)`` (first wrt argument) against second differences
+``grad-checkpoint`` ``tl.grad(f, wrt=..., checkpoint=2)``: top-level loops in two segments
+``grad-binomial``   ``tl.grad(f, wrt=..., checkpoint=("binomial", 1))``
+``grad-numba``      ``tl.grad(f, wrt=..., backend="numba")`` (not run by default: numba
+                    compiles every program, about a second each); a fallback to Python is
+                    judged like any result
 
 Each mode ends in one class:
 
@@ -39,7 +44,9 @@ from tangent_like.errors import InternalError, TangentLikeError
 
 from .case import loaded
 
-MODES = ("grad", "grad-noopt", "value_and_grad", "jvp", "hessian")
+MODES = ("grad", "grad-noopt", "value_and_grad", "jvp", "hessian", "grad-checkpoint",
+         "grad-binomial")
+ALL_MODES = MODES + ("grad-numba",)
 CLASSES = ("pass", "refused", "crash", "wrong", "kink", "discarded")
 
 GRAD_STEPS = (1e-6, 1e-4)
@@ -309,10 +316,12 @@ def tangents_for(case, args):
 # an exception from the runner is tangent_like's (a refusal or a crash); one from the
 # checker means the result is wrong, or malformed.
 
-def run_grad(f, ref, optimize=True):
-    """``tl.grad`` (optimized or not) against the reference gradient."""
+def run_grad(f, ref, optimize=True, **options):
+    """``tl.grad`` (optimized or not, other `options`) against the reference gradient."""
     args = ref.fresh_args()
-    result = tl.grad(f, wrt=ref.case.wrt, optimize=optimize)(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)     # (a numba fallback says why)
+        result = tl.grad(f, wrt=ref.case.wrt, optimize=optimize, **options)(*args)
 
     def check():
         check_arguments(args, ref)
@@ -384,7 +393,10 @@ def run_hessian(f, ref):
 
 
 RUNNERS = {"grad": run_grad, "grad-noopt": run_grad_noopt,
-           "value_and_grad": run_value_and_grad, "jvp": run_jvp, "hessian": run_hessian}
+           "value_and_grad": run_value_and_grad, "jvp": run_jvp, "hessian": run_hessian,
+           "grad-checkpoint": lambda f, ref: run_grad(f, ref, checkpoint=2),
+           "grad-binomial": lambda f, ref: run_grad(f, ref, checkpoint=("binomial", 1)),
+           "grad-numba": lambda f, ref: run_grad(f, ref, backend="numba")}
 
 
 # -- classification --------------------------------------------------------------------
@@ -464,12 +476,13 @@ def run_mode(f, ref, mode, timeout=None):
 def _family(mode):
     """The family of a mode: reverse, forward or hessian."""
     return {"grad": "reverse", "grad-noopt": "reverse", "value_and_grad": "reverse",
-            "jvp": "forward", "hessian": "hessian"}[mode]
+            "jvp": "forward", "hessian": "hessian", "grad-checkpoint": "reverse",
+            "grad-binomial": "reverse", "grad-numba": "reverse"}[mode]
 
 
 def modes_for(case, modes=None):
     """The modes ``case`` runs in, among ``modes`` (default: all)."""
-    chosen = [m for m in (modes or MODES) if m in MODES]
+    chosen = [m for m in (modes or MODES) if m in ALL_MODES]
     if case.modes is not None:
         chosen = [m for m in chosen if m in case.modes]
     elif not case.hessian:
