@@ -10,8 +10,9 @@ from .checking import check, check_grad
 from .matrices import hessian, hvp, jacobian
 from .decorator import differentiate
 from .extend import check_rule, defrule, helper, nondifferentiable
-from .errors import (DerivativeUsageError, InternalError, KinkError, KinkWarning, NoDerivativeError,
-                     TangentLikeError, TransformError, UnsupportedSyntaxError)
+from .errors import (CheckpointWarning, DerivativeUsageError, InternalError, KinkError,
+                     KinkWarning, NoDerivativeError, TangentLikeError, TransformError,
+                     UnsupportedSyntaxError)
 
 from .version import __version__
 
@@ -20,4 +21,4 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp",
            "helper", "check_rule", "clear_cache", "cache_info", "set_cache_dir",
            "TangentLikeError", "TransformError", "UnsupportedSyntaxError",
            "NoDerivativeError", "DerivativeUsageError", "InternalError", "KinkError",
-           "KinkWarning"]
+           "KinkWarning", "CheckpointWarning"]

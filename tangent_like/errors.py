@@ -97,5 +97,9 @@ class KinkWarning(UserWarning):
     """Evaluation reached a point where a primitive is not differentiable (kinks="warn")."""
 
 
+class CheckpointWarning(UserWarning):
+    """A loop asked to be checkpointed records every iteration instead (the reason)."""
+
+
 class KinkError(TangentLikeError, ArithmeticError):
     """Evaluation reached a point where a primitive is not differentiable (kinks="raise")."""

@@ -167,3 +167,57 @@ def test_the_binomial_schedule_reverses_every_iteration_once(n, snapshots):
     if snapshots >= 10:
         assert advanced <= 4 * n             # a few sweeps, not n / 2 of them
     assert list(binomial_schedule(n, snapshots, block=1)).count(("restore", 0, 0)) >= n
+
+
+def pendulum(c, n):
+    th = 1.2
+    om = 0.0
+    for t in range(n):
+        if om > 0.0:
+            fr = -c * om * om       # assigned on both paths: not part of the state
+        else:
+            fr = c * om * om
+        om = om + 0.01 * (-9.81 * math.sin(th) + fr)
+        th = th + 0.01 * om
+    return th
+
+
+def stops_early(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x
+        if s > 100.0:
+            break
+    return s
+
+
+def carries_an_unbound_name(x, n):
+    for i in range(n):
+        if i > 0:
+            x = x + y
+        y = x * 0.1
+    return x
+
+
+def nested_marked(x, n):
+    for i in range(n):
+        for j in range(2):  # tangent_like: checkpoint
+            x = x * 0.9 + 0.01 * j
+    return x
+
+
+def test_a_name_assigned_on_every_path_is_not_state():
+    g = tl.grad(pendulum, checkpoint="sqrt")
+    assert g(0.3, 50) == pytest.approx(tl.grad(pendulum)(0.3, 50), rel=1e-13)
+    assert "_every" in g.source and "fr" not in g.source.split("_stack.pop()")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("f, reason", [
+    (stops_early, "may end early"),
+    (carries_an_unbound_name, "read 'y' before assigning it"),
+    (nested_marked, "only loops at the top level")])
+def test_loops_that_are_not_checkpointed_say_why(f, reason):
+    with pytest.warns(tl.CheckpointWarning, match=f"test_checkpoint.py:\\d+ records every "
+                                                   f"iteration.*{reason}"):
+        got = tl.grad(f, checkpoint="sqrt" if f is not nested_marked else None)(0.3, 5)
+    assert got == pytest.approx(tl.grad(f)(0.3, 5), rel=1e-14)

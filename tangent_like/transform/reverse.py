@@ -22,12 +22,13 @@ accumulate.  Broadcasting is undone (``unbroadcast``) only where the value kinds
 may differ.
 """
 import re
+import warnings
 
 from ..analysis import lattice
 from ..analysis.activity import binop_rule, unary_rule
 from ..analysis.resolve import RuleTarget, UserTarget
 from ..analysis.stale import Positions
-from ..errors import NoDerivativeError
+from ..errors import CheckpointWarning, NoDerivativeError
 from ..syntax import anno, nodes
 from . import kinks
 from .calls import user_call
@@ -725,10 +726,15 @@ class ReverseTransform:
         snapshot at the start of each segment), when the loop is checkpointed; else None.
         Every such name must be bound when the loop starts: a parameter or a name an
         unconditional statement before the loop assigns."""
-        scheme = self._loop_scheme(s)
-        if scheme is None or self.depth != 0 or self.unit.program.options.higher_order \
-                or id(s) not in self.plain:
+        scheme, marked = self._loop_scheme(s)
+        if scheme is None or self.unit.program.options.higher_order:
             return None
+        if self.depth != 0 or id(s) not in self.plain:
+            if marked:      # (the option applies to top-level loops alone)
+                self._not_checkpointed(s, "only loops at the top level of the function are")
+            return None
+        if any(isinstance(n, nodes.Break) for n in _walk_loop_body(s.body)):
+            return self._not_checkpointed(s, "it may end early (break)")
         bound = set(self.params)
         for st in self.fdef.body[:self.fdef.body.index(s)]:
             if isinstance(st, nodes.Assign):
@@ -736,9 +742,22 @@ class ReverseTransform:
         state = []
         _read_before_assigned(s.body, {s.target.id}, state)
         state = [n for n in state if n in self.pos.defs]       # (not globals)
-        if not state or not set(state) <= bound:
+        unbound = [n for n in state if n not in bound]
+        if unbound:
+            return self._not_checkpointed(
+                s, f"its iterations read {', '.join(map(repr, unbound))} before assigning "
+                   "it, and nothing assigns it before the loop: assign it before the loop")
+        if not state:
             return None
         return state, scheme
+
+    def _not_checkpointed(self, s, reason):
+        line = (anno.get(s, anno.Anno.ORIGIN) or (getattr(s, "lineno", None), 0))[0]
+        source = getattr(self.unit.parsed, "source", None)
+        where = f"{source.short_name() if source else '?'}:{line}"
+        warnings.warn(f"tangent_like: the loop at {where} records every iteration instead of "
+                      f"being checkpointed: {reason}", CheckpointWarning, stacklevel=2)
+        return None
 
     def _binomial(self, s, state, snapshots, plain, fb, ab):
         """A loop reversed by binomial checkpointing: the primal sweep records its first
@@ -793,21 +812,22 @@ class ReverseTransform:
         return pre + [primal], adjoint
 
     def _loop_scheme(self, s):
-        """The checkpointing of loop `s`: the option, or what a comment on the loop's line
-        or the line above says (``# tangent_like: checkpoint``, ``checkpoint=100``,
-        ``checkpoint=none``)."""
+        """``(scheme, marked)``: the checkpointing of loop `s`, the option's or what a comment
+        on the loop's line or the line above says (``# tangent_like: checkpoint``,
+        ``checkpoint=100``, ``checkpoint=none``; then `marked`)."""
         scheme = self.unit.program.options.checkpoint
         line = (anno.get(s, anno.Anno.ORIGIN) or (getattr(s, "lineno", None), 0))[0]
         source = getattr(self.unit.parsed, "source", None)
         if not line or source is None:
-            return scheme
+            return scheme, False
         above = source.line(line - 1) or ""
         for text in (source.line(line) or "", above if above.lstrip().startswith("#") else ""):
             m = _CHECKPOINT_COMMENT.search(text)
             if m:
                 word = (m.group(1) or "sqrt").lower()
-                return None if word == "none" else int(word) if word.isdigit() else word
-        return scheme
+                return (None if word == "none" else int(word) if word.isdigit() else word,
+                        True)
+        return scheme, False
 
     def _checkpointed(self, s, state, scheme, plain, fb, ab):
         """A loop whose primal sweep records a snapshot of its state every `_every`
@@ -926,8 +946,8 @@ def _read_before_assigned(stmts, defined, out):
             defined |= nodes.stored_names(st.targets[0])
         elif isinstance(st, nodes.If):
             _add_reads(st.test, defined, out)
-            _read_before_assigned(st.body, defined, out)
-            _read_before_assigned(st.orelse, defined, out)
+            defined = (_read_before_assigned(st.body, defined, out)
+                       & _read_before_assigned(st.orelse, defined, out))
         elif isinstance(st, nodes.For):
             _add_reads(st.iter, defined, out)
             _read_before_assigned(st.body, defined | {st.target.id}, out)
