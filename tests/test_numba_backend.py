@@ -242,3 +242,27 @@ def test_corpus_through_the_numba_backend(c):
         assert not fell_back, str(fell_back[0].message)
     assert_grad_close(c.func, c.args, c.kwargs, c.wrt, got,
                       reference=reference_gradient(c.name), rtol=c.rtol, atol=c.atol)
+
+
+# ------------------------------------------------------------------ checkpointed loops
+def ar1_nll(phi, sigma, y):
+    total = 0.0
+    for t in range(1, y.shape[0]):
+        r = y[t] - phi * y[t - 1]
+        total += 0.5 * (r / sigma) ** 2 + math.log(sigma)
+    return total
+
+
+@pytest.mark.parametrize("scheme", [1, 3, "sqrt"])
+def test_checkpointed_loops_with_arrays_in_their_state(scheme):
+    # the segments run again in the adjoint sweep record on the tape where an array popped
+    # before lay: the array popped must not be a view of the tape
+    y = np.cumsum(np.random.default_rng(0).normal(size=60)) * 0.1
+    got = tl.grad(ar1_nll, wrt=(0, 1), backend="numba", checkpoint=scheme)(0.9, 0.5, y)
+    want = tl.grad(ar1_nll, wrt=(0, 1))(0.9, 0.5, y)
+    assert np.allclose(got, want, rtol=1e-12)
+    u = np.linspace(0.1, 0.9, 9)
+    assert np.allclose(tl.grad(relax, backend="numba", checkpoint=scheme)(u, 6),
+                       tl.grad(relax)(u, 6), rtol=1e-12)
+    assert tl.grad(rk4, wrt=(0, 1), backend="numba", checkpoint=scheme)(0.6, 0.5, 50, 0.01) \
+        == pytest.approx(tl.grad(rk4, wrt=(0, 1))(0.6, 0.5, 50, 0.01), rel=1e-12)

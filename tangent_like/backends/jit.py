@@ -116,7 +116,7 @@ def seed_of_float(value):
 
 
 def tape_pop_array(tape, top, shape):
-    """``(top, a)``: the array of `shape` recorded last on `tape`, a view of it."""
+    """``(top, a)``: a copy of the array of `shape` recorded last on `tape`."""
     raise NotImplementedError("numba code only")
 
 
@@ -212,7 +212,9 @@ def _array_kernels(numba, tape_room):
             for d in shape:
                 size *= d
             start = top - size
-            return start, tape[start:top].reshape(shape)
+            # a copy: the adjoint sweep may record again (a checkpointed loop runs its
+            # segments again) where the array lay, while the array is still read
+            return start, tape[start:top].copy().reshape(shape)
         return impl
 
 
