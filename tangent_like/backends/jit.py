@@ -106,7 +106,7 @@ def _stub(name, doc):
 # runtime kernels with a numba version of their own (the others are compiled as they are)
 _STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
           for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float",
-                       "adjoint_zeros", "checkpoint_every")}
+                       "adjoint_zeros", "checkpoint_every", "with_item")}
 
 
 def seed_of_float(value):
@@ -164,6 +164,17 @@ def _array_kernels(numba, tape_room):
             raise TypingError(f"the numba backend accumulates adjoints of float arrays, "
                               f"not of {x}")
         return lambda x: np.zeros_like(x)
+
+    @overload(_STUBS["with_item"])
+    def _with_item(a, index, v):
+        if not isinstance(a, nt.Array):
+            raise TypingError(f"the numba backend writes into arrays, not into {a}")
+
+        def impl(a, index, v):
+            b = a.copy()
+            b[index] = v
+            return b
+        return impl
 
     @overload(_STUBS["checkpoint_every"])
     def _checkpoint_every(n, scheme):
