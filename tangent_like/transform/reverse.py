@@ -21,6 +21,7 @@ gets its first contribution by plain assignment; other adjoints start at ``0.0``
 accumulate.  Broadcasting is undone (``unbroadcast``) only where the value kinds say shapes
 may differ.
 """
+import math
 import re
 import warnings
 
@@ -416,19 +417,18 @@ class ReverseTransform:
                     continue
                 at = self.pos.pos[id(s)][0]
                 loops = self.pos.loops[id(s)]
+                due = []         # values the adjoint needs back: recorded or computed again
                 for r in sorted(sa.reads):
                     if self.pos.is_loop_index(r, loops) and not self.pos.is_stale(
                             r, at, loops, loops):
                         continue     # the adjoint loop sets the index again
                     if self.pos.is_stale(r, at, loops, loops) or not self._can_hand_over(r):
-                        again = self._recomputation(r, id(stmts), at, seg_reads)
-                        if again is not None:
-                            seg_again.extend(d for d in again[0] if d not in seg_again)
-                            seg_reads.extend(o for o in again[1] if o not in seg_reads)
-                        elif r not in seg_reads:
-                            seg_reads.append(r)
+                        due.append(r)
                     elif r not in self.final_reads:
                         self.final_reads.append(r)
+                for r in self._record_or_recompute(due, id(stmts), at, seg_reads, seg_again):
+                    if r not in seg_reads:
+                        seg_reads.append(r)
                 seg_stmts.append(sa)
             elif isinstance(s, nodes.Break):
                 close()
@@ -464,7 +464,8 @@ class ReverseTransform:
         """``(statements, recorded)``: the statements that compute `name` again in the
         adjoint sweep, in place of recording it, and the values they need recorded; or None.
         Only cheap statements qualify (an element or a slice of a sequence, one arithmetic
-        operation on scalars: ``x[i]``, ``i + 1``, ``0.5 * dt``, ``beta * x``), defined once,
+        operation or `math` function on scalars: ``x[i]``, ``i + 1``, ``0.5 * dt``,
+        ``beta * x``, ``math.sin(x)``), defined once,
         earlier in the block of the reader (so in the same iteration, on every path), from
         loop indices the adjoint loop sets again, values that no later statement changes
         (handed over once), other such statements, or values recorded with the reader's
@@ -483,6 +484,8 @@ class ReverseTransform:
         loops = self.pos.loops[id(d)]
         plan, handed, recorded = [], [], []
         for o in sorted(nodes.loaded_names(d.value)):
+            if o not in self.pos.defs:
+                continue     # a global (a module): read where it is, as adjoints do
             if self.pos.is_loop_index(o, loops) and not self.pos.is_stale(o, at, loops, loops):
                 continue
             if not self.pos.is_stale(o, at, loops, loops) and self._can_hand_over(o):
@@ -503,6 +506,30 @@ class ReverseTransform:
             if o not in self.final_reads:
                 self.final_reads.append(o)
         return plan + [d], recorded
+
+    def _record_or_recompute(self, due, block, at, recorded, again):
+        """The values of `due` to record; the others are computed again (their statements
+        added to `again`, what those need to `recorded`).  A value whose computation needs
+        another value of `due` waits until that one is known to be recorded."""
+        due = list(due)
+        while due:
+            sure = [r for r in due if self._recomputation(
+                r, block, at, recorded + [o for o in due if o != r]) is None]
+            for r in sure:          # recorded, whatever the others become
+                due.remove(r)
+                if r not in recorded:
+                    recorded.append(r)
+            done = []
+            for r in due:
+                plan = self._recomputation(r, block, at, recorded)
+                if plan is not None:
+                    again.extend(d for d in plan[0] if d not in again)
+                    recorded.extend(o for o in plan[1] if o not in recorded)
+                    done.append(r)
+            due = [r for r in due if r not in done]
+            if not sure and not done:
+                break
+        return due
 
     def _definitions(self):
         """name -> (its assignment, the id of the block holding it), for names assigned by a
@@ -535,6 +562,11 @@ class ReverseTransform:
         if isinstance(v, nodes.BinOp):
             return isinstance(v.left, simple) and isinstance(v.right, simple) and isinstance(
                 v.op, (nodes.Add, nodes.Sub, nodes.Mult, nodes.Div))
+        if isinstance(v, nodes.Call):      # math.sin(x): as cheap as recording it
+            name = nodes.dotted_name(v.func) or ""
+            return (name.startswith("math.") and callable(getattr(math, name[5:], None))
+                    and "math" not in self.pos.defs and not v.keywords
+                    and 1 <= len(v.args) <= 2 and all(isinstance(a, simple) for a in v.args))
         return isinstance(v, nodes.UnaryOp) and isinstance(v.op, nodes.USub) and isinstance(
             v.operand, nodes.Name)
 

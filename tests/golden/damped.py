@@ -20,7 +20,7 @@ def primal_damped(_stack, x, n):
         sin_x = math.sin(x)
         y = sin_x * x
         total = total + y
-        _stack.append((x, sin_x))
+        _stack.append(x)
     _stack.append(n)
     return total
 
@@ -30,7 +30,8 @@ def adjoint_damped(_stack, btotal):
     n = _stack.pop()
     bx = 0.0
     for i in reversed(range(n)):
-        x, sin_x = _stack.pop()
+        x = _stack.pop()
+        sin_x = math.sin(x)
         # y = math.sin(x) * x  (golden_functions.py:17)
         bsin_x = btotal * x
         bx = bx + btotal * sin_x
