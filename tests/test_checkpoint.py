@@ -221,3 +221,16 @@ def test_loops_that_are_not_checkpointed_say_why(f, reason):
                                                    f"iteration.*{reason}"):
         got = tl.grad(f, checkpoint="sqrt" if f is not nested_marked else None)(0.3, 5)
     assert got == pytest.approx(tl.grad(f)(0.3, 5), rel=1e-14)
+
+
+def marked_while(x, n):
+    i = 0
+    while i < n:  # tangent_like: checkpoint
+        x = x * 0.9
+        i += 1
+    return x
+
+
+def test_a_marked_while_loop_says_why_it_is_recorded():
+    with pytest.warns(tl.CheckpointWarning, match="while loop's trip count"):
+        assert tl.grad(marked_while)(0.3, 4) == pytest.approx(0.9 ** 4)

@@ -912,6 +912,10 @@ class ReverseTransform:
         return pre + [primal], [adjoint]
 
     def _while(self, s):
+        scheme, marked = self._loop_scheme(s)
+        if marked and scheme is not None and not self.unit.program.options.higher_order:
+            self._not_checkpointed(s, "a while loop's trip count is not known in advance; "
+                                      "write it as a for loop over a range")
         fb, ab = self._nested(s.body)
         if not ab:
             s.body = fb
