@@ -106,7 +106,7 @@ def _stub(name, doc):
 # runtime kernels with a numba version of their own (the others are compiled as they are)
 _STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
           for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float",
-                       "adjoint_zeros", "checkpoint_every", "with_item")}
+                       "adjoint_zeros", "checkpoint_every", "with_item", "sum_adjoint")}
 
 
 def seed_of_float(value):
@@ -164,6 +164,20 @@ def _array_kernels(numba, tape_room):
             raise TypingError(f"the numba backend accumulates adjoints of float arrays, "
                               f"not of {x}")
         return lambda x: np.zeros_like(x)
+
+    @overload(_STUBS["sum_adjoint"])
+    def _sum_adjoint(g, x, axis=None, keepdims=False):
+        if not (isinstance(g, nt.Float) and isinstance(x, nt.Array)
+                and isinstance(x.dtype, nt.Float)
+                and isinstance(axis, (nt.NoneType, nt.Omitted)) or axis is None):
+            raise TypingError("the numba backend spreads the adjoint of a sum of all the "
+                              "elements of a float array only")
+
+        def impl(g, x, axis=None, keepdims=False):
+            out = np.empty_like(x)
+            out[...] = g
+            return out
+        return impl
 
     @overload(_STUBS["with_item"])
     def _with_item(a, index, v):
