@@ -32,6 +32,8 @@ REPO_ROOT = os.path.dirname(HERE)
 sys.path.insert(0, REPO_ROOT)
 sys.path.insert(0, HERE)
 
+import run as run_cases  # noqa: E402 (benchmarks/run.py: the RK4 case, the table)
+
 SCHEMES = [None, "sqrt", 100, "binomial"]
 
 
@@ -56,8 +58,8 @@ def measure(g, T):
 
 def python_rows(Ts):
     import numpy as np
-    import run as cases
     import tangent_like as tl
+    cases = run_cases
     rows = []
     for T in Ts:
         hand_value, hand_time, hand_peak = measure(cases.lotka_volterra_adjoint, T)
@@ -124,15 +126,7 @@ def main(argv=None):
     except ImportError:
         print("numba is not installed: the long runs are left out", file=sys.stderr)
     headers = ["T", "gradient", "bytes/step", "peak", "time", "time / default"]
-    if opts.markdown:
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "|".join([":---"] * 2 + ["---:"] * (len(headers) - 2)) + "|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(x) for x in col) for col in zip(headers, *rows)]
-        for r in [headers] + rows:
-            print("  ".join(x.rjust(w) for x, w in zip(r, widths)))
+    print(run_cases.render_table(headers, rows, opts.markdown))
     return 0
 
 

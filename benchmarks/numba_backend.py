@@ -95,15 +95,7 @@ def main(argv=None):
                      f"{t_nb / t_hand:.2f}x", f"{t_nb / t_f:.3f}x", f"{first:.2f} s"])
     print(f"numba {numba.__version__}, numpy {np.__version__}, python "
           f"{sys.version.split()[0]}, {os.cpu_count()} cores")
-    if opts.markdown:
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "|".join([":---"] + ["---:"] * (len(headers) - 1)) + "|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(x) for x in col) for col in zip(headers, *rows)]
-        for r in [headers] + rows:
-            print("  ".join(x.rjust(w) for x, w in zip(r, widths)))
+    print(cases.render_table(headers, rows, opts.markdown))
     return 0
 
 

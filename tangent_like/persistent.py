@@ -385,10 +385,7 @@ class Request:
             if name not in namespace:
                 return None
             value = namespace[name]
-            try:
-                if _Printer().value(value) != printed:
-                    return None
-            except _Unkeyable:
+            if not _same(value, printed):
                 return None
             if isinstance(value, types.ModuleType):
                 continue
@@ -399,10 +396,7 @@ class Request:
             if name not in namespace:
                 return None
             value = namespace[name]
-            try:
-                if _Printer().value(value) != printed:
-                    return None
-            except _Unkeyable:
+            if not _same(value, printed):
                 return None
             if not isinstance(value, types.ModuleType):
                 deps.append((namespace, name, value, None if callable(value)
@@ -572,3 +566,11 @@ def _write(path, text):
         except OSError:
             pass
         raise
+
+
+def _same(value, printed):
+    """Does `value` print as `printed` did when the code was stored?"""
+    try:
+        return _Printer().value(value) == printed
+    except _Unkeyable:
+        return False
