@@ -234,3 +234,43 @@ def marked_while(x, n):
 def test_a_marked_while_loop_says_why_it_is_recorded():
     with pytest.warns(tl.CheckpointWarning, match="while loop's trip count"):
         assert tl.grad(marked_while)(0.3, 4) == pytest.approx(0.9 ** 4)
+
+
+def oscillator(p, n):
+    x = 1.0
+    v = 0.5
+    for i in range(n):  # tangent_like: checkpoint
+        a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
+        v = v + 0.01 * a
+        x = x + 0.01 * v
+    return x * x + v
+
+
+def oscillator_binomial(p, n):
+    x = 1.0
+    v = 0.5
+    # tangent_like: checkpoint=binomial
+    for i in range(n):
+        a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
+        v = v + 0.01 * a
+        x = x + 0.01 * v
+    return x * x + v
+
+
+def oscillator_recorded(p, n):
+    x = 1.0
+    v = 0.5
+    for i in range(n):
+        a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
+        v = v + 0.01 * a
+        x = x + 0.01 * v
+    return x * x + v
+
+
+@pytest.mark.parametrize("f", [oscillator, oscillator_binomial])
+def test_hessians_of_functions_with_checkpointed_loops(f):
+    p = np.array([0.7, 0.3])
+    want = tl.hessian(oscillator_recorded)(p, 60)
+    assert np.allclose(tl.hessian(f)(p, 60), want, rtol=1e-12, atol=1e-14)
+    d = np.array([1.0, -2.0])
+    assert np.allclose(tl.hvp(f)(p, 60, d), want @ d, rtol=1e-12, atol=1e-14)

@@ -40,6 +40,11 @@ inactive(rt.seed_for, params="value",
          kind=lambda kinds, bound: lattice.SCALAR if lattice.is_scalar(kinds.get("value"))
          else kinds.get("value", A))
 inactive(rt.zero_tangent, kind=A)
+# the bookkeeping of checkpointed loops (ranges, counts, actions): code differentiated
+# again (Hessians of a function with a checkpointed loop) treats them as constants
+inactive(rt.checkpoint_every, kind=lattice.INT)
+inactive(rt.range_part)
+inactive(rt.binomial_schedule)
 # `v` may be smaller than `x` (the zero adjoint 0.0, a scalar adjoint): aligned first
 defrule(rt.unbroadcast, "v, x", kind=A, jvp={"v": "unbroadcast(dv, x)", "x": "0.0"},
         jvp_batch={"v": "batch_unbroadcast(batch_align(dv, v, x), x)"},

@@ -759,7 +759,7 @@ class ReverseTransform:
         Every such name must be bound when the loop starts: a parameter or a name an
         unconditional statement before the loop assigns."""
         scheme, marked = self._loop_scheme(s)
-        if scheme is None or self.unit.program.options.higher_order:
+        if scheme is None:
             return None
         if self.depth != 0 or id(s) not in self.plain:
             if marked:      # (the option applies to top-level loops alone)
@@ -879,8 +879,12 @@ class ReverseTransform:
                     <the adjoint of the body>
         """
         if scheme == "binomial" or isinstance(scheme, tuple):
-            return self._binomial(s, state, 100 if scheme == "binomial" else scheme[1],
-                                  plain, fb, ab)
+            snapshots = 100 if scheme == "binomial" else scheme[1]
+            if not self.unit.program.options.higher_order:
+                return self._binomial(s, state, snapshots, plain, fb, ab)
+            # code differentiated again (Hessians) keeps no list of its own: equal
+            # segments, as many as the snapshots
+            scheme = max(1, snapshots)
         rng, every = (self._fresh(b) for b in ("_range", "_every"))
         segment = self._fresh("_segment")
         for n in (rng, every):
