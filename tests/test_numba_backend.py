@@ -153,6 +153,10 @@ def test_the_source_shows_the_typed_tapes():
     assert "Compiled by numba" in text
     assert "_tf[_nf] = exp_x" in text and "_ti[_ni] = _cond" in text
     assert "_stack" not in text
+    g = tl.grad(rosenbrock_loop, backend="numba")
+    g(np.linspace(0.0, 1.0, 5))
+    adjoint = g.source[g.source.index("def adjoint_"):]
+    assert "x_i = x[i]" in adjoint and "_nf -= " not in adjoint.split("for i in")[1]
 
 
 def test_cli_prints_the_lowered_code():

@@ -552,6 +552,9 @@ class ReverseTransform:
         v = d.value
         simple = (nodes.Name, nodes.Constant)
         if isinstance(v, nodes.Subscript) and isinstance(v.value, nodes.Name):
+            if self.unit.program.options.backend == "python" and lattice.is_array(
+                    self.an.kinds.get(v.value.id)):
+                return False    # (reading a NumPy element in Python costs more than a record)
             index = v.slice.elts if isinstance(v.slice, nodes.Tuple) else [v.slice]
             return all(isinstance(i, simple) or (isinstance(i, nodes.Slice) and all(
                 p is None or isinstance(p, simple) for p in (i.lower, i.upper, i.step)))
@@ -560,8 +563,9 @@ class ReverseTransform:
         if not lattice.is_scalar(kind):
             return False
         if isinstance(v, nodes.BinOp):
-            return isinstance(v.left, simple) and isinstance(v.right, simple) and isinstance(
-                v.op, (nodes.Add, nodes.Sub, nodes.Mult, nodes.Div))
+            return isinstance(v.left, simple) and isinstance(v.right, simple) and (isinstance(
+                v.op, (nodes.Add, nodes.Sub, nodes.Mult, nodes.Div)) or (
+                isinstance(v.op, nodes.Pow) and isinstance(v.right, nodes.Constant)))
         if isinstance(v, nodes.Call):      # math.sin(x): as cheap as recording it
             name = nodes.dotted_name(v.func) or ""
             return (name.startswith("math.") and callable(getattr(math, name[5:], None))

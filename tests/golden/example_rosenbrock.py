@@ -26,7 +26,7 @@ def primal_rosen(_stack, x):
         diff_sq_2 = one_minus_x_i_2 ** 2
         prod_plus_diff_sq_2 = diff_sq_times_100 + diff_sq_2
         total = total + prod_plus_diff_sq_2
-        _stack.append(x_next_minus_x_i_sq)
+        _stack.append((x_i, x_next_minus_x_i_sq, one_minus_x_i_2))
     _stack.append((x, _range))
     return total
 
@@ -36,11 +36,8 @@ def adjoint_rosen(_stack, btotal):
     x, _range = _stack.pop()
     bx = adjoint_zeros(x)
     for i in reversed(_range):
-        x_next_minus_x_i_sq = _stack.pop()
+        x_i, x_next_minus_x_i_sq, one_minus_x_i_2 = _stack.pop()
         i_plus_1 = i + 1
-        x_i = x[i]
-        x_i_2 = x[i]
-        one_minus_x_i_2 = 1.0 - x_i_2
         # total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock.py:25)
         bone_minus_x_i_2 = 2.0 * btotal * one_minus_x_i_2
         bx[i] -= bone_minus_x_i_2

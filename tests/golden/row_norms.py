@@ -26,7 +26,7 @@ def primal_row_norms(_stack, A):
         abs_A_i_0_times_max = abs_A_i_0 * max_A_i_1
         sqrt_shifted_plus_prod = sqrt_shifted + abs_A_i_0_times_max
         total = total + sqrt_shifted_plus_prod
-        _stack.append((A_row_i_sq, sqrt_shifted, abs_A_i_0, max_A_i_1))
+        _stack.append((A_row_i, A_row_i_sq, sqrt_shifted, A_i_0, A_i_1, abs_A_i_0, max_A_i_1))
     _stack.append((A, _range))
     return total
 
@@ -36,10 +36,7 @@ def adjoint_row_norms(_stack, btotal):
     A, _range = _stack.pop()
     bA = adjoint_zeros(A)
     for i in reversed(_range):
-        A_row_i_sq, sqrt_shifted, abs_A_i_0, max_A_i_1 = _stack.pop()
-        A_row_i = A[i, :]
-        A_i_0 = A[i, 0]
-        A_i_1 = A[i, 1]
+        A_row_i, A_row_i_sq, sqrt_shifted, A_i_0, A_i_1, abs_A_i_0, max_A_i_1 = _stack.pop()
         # total += math.sqrt(np.sum(A[i, :] ** 2) + 1e-12) + abs(A[i, 0]) * max(A[i, 1], 0.0)  (golden_functions.py:49)
         babs_A_i_0 = btotal * max_A_i_1
         bmax_A_i_1 = btotal * abs_A_i_0
