@@ -272,3 +272,42 @@ def test_checkpointed_loops_with_arrays_in_their_state(scheme):
                        tl.grad(rosenbrock_loop)(x), rtol=1e-12)
     assert tl.grad(rk4, wrt=(0, 1), backend="numba", checkpoint=scheme)(0.6, 0.5, 50, 0.01) \
         == pytest.approx(tl.grad(rk4, wrt=(0, 1))(0.6, 0.5, 50, 0.01), rel=1e-12)
+
+
+def masked_scale(y, z):
+    t = np.cos(z)
+    t[t > 0.08] *= 1.0 + y
+    return np.sum(t)
+
+
+def nested_default(y):
+    a = 0.5
+
+    def g(u, c=0.5):
+        return a * u * c * y
+    return g(0.5)
+
+
+@pytest.mark.filterwarnings("ignore::tangent_like.backends.jit.NumbaFallbackWarning")
+@pytest.mark.parametrize("f, args", [
+    (masked_scale, (0.78, np.array([[-1.1, -0.6, 0.9], [-0.4, -0.9, -0.03]]))),
+    (nested_default, (0.3,))])
+def test_errors_of_numbas_compiler_run_the_python_code(f, args):
+    # (found by the fuzzer: an AssertionError and an IndexError raised while numba compiled)
+    assert np.allclose(tl.grad(f, backend="numba")(*args), tl.grad(f)(*args), rtol=1e-14)
+
+
+def divides(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x / (n - 3 - i)
+    return s
+
+
+def test_errors_of_the_running_code_are_raised_as_they_are():
+    g = tl.grad(divides, backend="numba")
+    assert g(0.5, 2) == pytest.approx(tl.grad(divides)(0.5, 2))
+    with pytest.raises(ZeroDivisionError):
+        g(0.5, 5)
+    assert g(0.5, 2) == pytest.approx(tl.grad(divides)(0.5, 2))     # still compiled code
+    assert g._last.entry.jitted is not None

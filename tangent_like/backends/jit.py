@@ -299,18 +299,31 @@ class _Guarded:
 
     def __call__(self, *args, **kwargs):
         if self.jitted is not None:
-            errors = numba_module().core.errors
             try:
                 return self.jitted(*args, **kwargs)
-            except errors.NumbaError as exc:     # (typing, lowering: compile-time errors)
+            except Exception as exc:
+                if not self._failed_to_compile(exc, args, kwargs):
+                    raise       # an error of the running code (as the Python code raises)
                 self.jitted = None
                 _warn(self.func, "numba could not compile it: " + _reason(exc))
         return self.python(*args, **kwargs)
 
+    def _failed_to_compile(self, exc, args, kwargs):
+        """Did `exc` come from numba compiling the code for these arguments (numba's own
+        errors, and any other error of its compiler), not from running it?"""
+        if isinstance(exc, numba_module().core.errors.NumbaError) or kwargs:
+            return True
+        try:
+            self.jitted.compile(tuple(self.jitted.typeof_pyval(a) for a in args))
+        except Exception:
+            return True
+        return False
+
 
 def _reason(exc):
     """The informative line of a numba compile error (not its 'Failed in ...' heading)."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()] or [
+        f"{type(exc).__name__} in numba's compiler"]
     useful = [ln for ln in lines if not ln.startswith(("Failed in", "During:", "File "))]
     return (useful or lines or [type(exc).__name__])[0][:300]
 
