@@ -514,7 +514,7 @@ def _jvp_of_derivative(d, primals, tangent, wrt, options, kwargs=None):
 
 
 def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks="ignore",
-                      args=None, standalone=False, backend="python"):
+                      args=None, standalone=False, backend="python", checkpoint=None):
     """The generated derivative code of `f` as text.
 
     With example arguments `args` (a tuple) the code is the variant a call with them runs
@@ -524,8 +524,10 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     function as read), "normalized" (one operation per line), "transformed" (before the
     optimizer) or "optimized" (the default).  `standalone=True` gives a complete module,
     importable without tangent_like (see tangent_like/standalone.py).  `backend="numba"`
-    shows the code lowered for numba (typed tapes), which numba compiles at the first call."""
-    options = Options(mode=mode, optimize=optimize, kinks=kinks, backend=backend)
+    shows the code lowered for numba (typed tapes), which numba compiles at the first call;
+    `checkpoint` the code of checkpointed loops (see `grad`)."""
+    options = Options(mode=mode, optimize=optimize, kinks=kinks, backend=backend,
+                      checkpoint=checkpoint)
     if stage not in (None,) + pipeline.STAGES:
         raise DerivativeUsageError(f"unknown stage {stage!r}; choose one of "
                                    f"{', '.join(pipeline.STAGES[:-1])}")
@@ -533,7 +535,7 @@ def derivative_source(f, mode="reverse", wrt=0, stage=None, optimize=True, kinks
     if isinstance(f, functools.partial):
         return derivative_source(f.func, mode, partial_wrt(f, wrt), stage, optimize, kinks,
                                  None if args is None else f.args + tuple(args), standalone,
-                                 backend)
+                                 backend, checkpoint)
     f = check_function(f)
     names, _ = wrt_names(f, wrt)
     sig = inspect.signature(f, follow_wrapped=False)

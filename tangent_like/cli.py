@@ -59,6 +59,9 @@ def _parser():
     p.add_argument("--backend", default="python", choices=["python", "numba"],
                    help="python (the default) or numba: the code lowered for numba's nopython "
                         "mode (typed tapes instead of a list of records)")
+    p.add_argument("--checkpoint", default=None, metavar="SCHEME",
+                   help="sqrt, binomial or a number of snapshots: print the code whose "
+                        "top-level loops record snapshots and run again in the adjoint sweep")
     p.add_argument("--args", nargs="+", metavar="VALUE",
                    help="example arguments (see below): the code shown is the variant that "
                         "arguments of their kinds (float, int, array of a rank) run")
@@ -98,6 +101,12 @@ def _load_target(target):
             raise DerivativeUsageError(f"{where} has no attribute {name!r}")
         obj = getattr(obj, part)
     return obj
+
+
+def _checkpoint(text):
+    if text is None or not text.isdigit():
+        return text
+    return int(text)
 
 
 def _wrt(text):
@@ -161,7 +170,8 @@ def main(argv=None):
         text = api.derivative_source(func, mode=args.mode, wrt=_wrt(args.wrt),
                                      stage=args.stage, optimize=not args.no_optimize,
                                      kinks=args.kinks, args=_examples(args.args),
-                                     standalone=args.standalone, backend=args.backend)
+                                     standalone=args.standalone, backend=args.backend,
+                                     checkpoint=_checkpoint(args.checkpoint))
     except TransformError as exc:
         for d in exc.diagnostics:
             print(d.format(), file=sys.stderr)

@@ -274,3 +274,12 @@ def test_hessians_of_functions_with_checkpointed_loops(f):
     assert np.allclose(tl.hessian(f)(p, 60), want, rtol=1e-12, atol=1e-14)
     d = np.array([1.0, -2.0])
     assert np.allclose(tl.hvp(f)(p, 60, d), want @ d, rtol=1e-12, atol=1e-14)
+
+
+def test_the_command_prints_checkpointed_code():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "tangent_like", f"{__file__}:decay",
+                          "--args", "0.7", "10", "--checkpoint", "3"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "checkpoint_every(len(_range), 3)" in out
