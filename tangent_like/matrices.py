@@ -81,7 +81,7 @@ class _Matrix(Differentiable):
         """The gradient of the function (or derivative) below, as pieces."""
         name = self._one_wrt()
         if self._base is None:
-            return gradient_pieces(self._func, name, args, kwargs)
+            return gradient_pieces(self._func, name, args, kwargs, self._options.checkpoint)
         return GradOf(self._base, name, self._options.optimize,
                       self._options.kinks)._pieces(args, kwargs)
 
@@ -177,15 +177,17 @@ def _jacobian_forward(f, names, args, kwargs, xs, options):
 
 
 @derivative_maker
-def hvp(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
+def hvp(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None, checkpoint=None):
     """Hessian-vector products of scalar `f`: a function ``(*args, v) -> H @ v``, computed by
     forward mode over the generated gradient code, without forming the Hessian.  `argnums`
-    is another name for `wrt`."""
+    is another name for `wrt`; `checkpoint` checkpoints the gradient code's loops (see
+    `tl.grad`; the binomial schedule becomes equal segments there)."""
     wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: hvp(func, w, optimize, kinks))
-    return Hvp(f, wrt, Options(optimize=optimize, kinks=kinks))
+        return Partial(f, wrt, lambda func, w: hvp(func, w, optimize, kinks,
+                                                   checkpoint=checkpoint))
+    return Hvp(f, wrt, Options(optimize=optimize, kinks=kinks, checkpoint=checkpoint))
 
 
 class Hvp(_Matrix):
@@ -286,16 +288,19 @@ def _refuse_parts(matrix):
 
 
 @derivative_maker
-def hessian(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None):
+def hessian(f, wrt=WRT_DEFAULT, optimize=True, kinks="ignore", *, argnums=None,
+            checkpoint=None):
     """The Hessian of scalar `f` with respect to one argument: shape ``x.shape + x.shape``.
 
     Forward-over-reverse: vector forward mode applied to the generated gradient code, every
-    direction in one pass.  `argnums` is another name for `wrt`."""
+    direction in one pass.  `argnums` is another name for `wrt`; `checkpoint` checkpoints
+    the gradient code's loops (see `tl.grad`)."""
     wrt = choose_wrt(wrt, argnums)
     f = as_partial(f)
     if isinstance(f, functools.partial):
-        return Partial(f, wrt, lambda func, w: hessian(func, w, optimize, kinks))
-    return Hessian(f, wrt, Options(optimize=optimize, kinks=kinks))
+        return Partial(f, wrt, lambda func, w: hessian(func, w, optimize, kinks,
+                                                       checkpoint=checkpoint))
+    return Hessian(f, wrt, Options(optimize=optimize, kinks=kinks, checkpoint=checkpoint))
 
 
 class Hessian(_Matrix):

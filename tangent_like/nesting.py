@@ -131,10 +131,10 @@ def check_nestable(base):
             "tl.grad of one argument")
 
 
-def gradient_pieces(f, name, args, kwargs):
+def gradient_pieces(f, name, args, kwargs, checkpoint=None):
     """``tl.grad(f, wrt=name)`` of a plain function as pieces: its generated gradient entry,
-    written to be differentiated again."""
-    entry, bound = gradient_entry(f, (name,), args, kwargs)
+    written to be differentiated again (its loops checkpointed by `checkpoint`)."""
+    entry, bound = gradient_entry(f, (name,), args, kwargs, checkpoint)
     x = nestable_argument(bound.arguments[name], name)
     return Pieces([(entry, args, kwargs, (1, 0), shape_of(x))],
                   lambda parts: parts[0], shape_of(x))
@@ -163,10 +163,11 @@ def forward_options(optimize=True, kinks="ignore"):
     return Options(mode="forward", higher_order=True, optimize=optimize, kinks=kinks)
 
 
-def gradient_entry(f, names, args, kwargs):
+def gradient_entry(f, names, args, kwargs, checkpoint=None):
     """The generated ``value_and_grad`` function of `f` for these arguments, written to be
     differentiated again, and the bound arguments."""
-    compiled, bound = specialize(f, tuple(names), args, kwargs, Options(higher_order=True))
+    compiled, bound = specialize(f, tuple(names), args, kwargs,
+                                 Options(higher_order=True, checkpoint=checkpoint))
     return compiled.entry, bound
 
 

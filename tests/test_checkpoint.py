@@ -283,3 +283,18 @@ def test_the_command_prints_checkpointed_code():
                           "--args", "0.7", "10", "--checkpoint", "3"],
                          capture_output=True, text=True, check=True).stdout
     assert "checkpoint_every(len(_range), 3)" in out
+
+
+@pytest.mark.parametrize("scheme", ["sqrt", 4, ("binomial", 3)])
+def test_the_checkpoint_option_of_hessians_and_hvp(scheme):
+    p = np.array([0.7, 0.3])
+    want = tl.hessian(oscillator_recorded)(p, 60)
+    assert np.allclose(tl.hessian(oscillator_recorded, checkpoint=scheme)(p, 60), want,
+                       rtol=1e-12, atol=1e-14)
+    d = np.array([1.0, -2.0])
+    assert np.allclose(tl.hvp(oscillator_recorded, checkpoint=scheme)(p, 60, d), want @ d,
+                       rtol=1e-12, atol=1e-14)
+    from tangent_like.pipeline import Options, specialize
+    compiled, _ = specialize(oscillator_recorded, ("p",), (p, 60), {},
+                             Options(higher_order=True, checkpoint=scheme))
+    assert "checkpoint_every" in compiled.source     # the gradient code differentiated again
