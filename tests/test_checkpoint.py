@@ -236,13 +236,17 @@ def test_a_marked_while_loop_says_why_it_is_recorded():
         assert tl.grad(marked_while)(0.3, 4) == pytest.approx(0.9 ** 4)
 
 
+def oscillator_step(p, x, v):
+    a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
+    v = v + 0.01 * a
+    return x + 0.01 * v, v
+
+
 def oscillator(p, n):
     x = 1.0
     v = 0.5
     for i in range(n):  # tangent_like: checkpoint
-        a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
-        v = v + 0.01 * a
-        x = x + 0.01 * v
+        x, v = oscillator_step(p, x, v)
     return x * x + v
 
 
@@ -251,9 +255,7 @@ def oscillator_binomial(p, n):
     v = 0.5
     # tangent_like: checkpoint=binomial
     for i in range(n):
-        a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
-        v = v + 0.01 * a
-        x = x + 0.01 * v
+        x, v = oscillator_step(p, x, v)
     return x * x + v
 
 
@@ -261,9 +263,7 @@ def oscillator_recorded(p, n):
     x = 1.0
     v = 0.5
     for i in range(n):
-        a = -p[0] * x - p[1] * v * abs(v) + 0.1 * math.sin(x)
-        v = v + 0.01 * a
-        x = x + 0.01 * v
+        x, v = oscillator_step(p, x, v)
     return x * x + v
 
 

@@ -15,6 +15,7 @@ and the warning says to pass the array as an argument.
 """
 import builtins
 import inspect
+import math
 import types
 import warnings
 
@@ -25,6 +26,7 @@ from ..analysis import lattice
 from ..errors import DerivativeUsageError
 from ..loader import source_of
 from ..syntax import nodes
+from ..syntax.scopes import local_names
 from .lower_numba import NotLowered, lower
 
 
@@ -339,19 +341,13 @@ def _namespace(lowered, program):
     reads (functions compiled by numba too; numbers frozen, and returned as dependencies
     by identity); global arrays and other objects are refused."""
     names = {fdef.name for _, fdef in lowered}
-    ns = {"np": np, "math": __import__("math"), "__builtins__": builtins}
+    ns = {"np": np, "math": math, "__builtins__": builtins}
     frozen = []
     own = kernels()
     for unit, fdef in lowered:
-        local = {a.id for a in fdef.args.args} | {
-            n.id for n in _walk(fdef) if type(n).__name__ == "Name"
-            and type(n.ctx).__name__ in ("Store", "Param")}
         user = unit.parsed.namespace
-        for n in _walk(fdef):
-            if type(n).__name__ != "Name" or type(n.ctx).__name__ != "Load":
-                continue
-            name = n.id
-            if name in names or name in local or name in ns:
+        for name in sorted(nodes.loaded_names(fdef) - local_names(fdef) - names):
+            if name in ns:
                 continue
             if name in own:
                 ns[name] = own[name]
@@ -361,15 +357,9 @@ def _namespace(lowered, program):
                 ns[name] = _global(name, user.globals[name], user.globals, frozen)
             elif name in runtime.HELPERS:
                 ns[name] = _kernel(name, runtime.HELPERS[name])
-            elif hasattr(builtins, name):
-                continue
-            else:
+            elif not hasattr(builtins, name):
                 raise NotLowered(f"it reads {name!r}, which is not defined")
     return ns, frozen
-
-
-def _walk(fdef):
-    return nodes.walk(fdef)
 
 
 def _kernel(name, fn):

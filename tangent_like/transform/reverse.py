@@ -795,6 +795,13 @@ class ReverseTransform:
                       f"being checkpointed: {reason}", CheckpointWarning, stacklevel=2)
         return None
 
+    def _loop_bookkeeping(self, name, s):
+        """`name`, set before the checkpointed loop `s`, handed over to the adjoint once."""
+        self.pos.add_def(name, s)
+        self._bookkeeping(name)
+        if name not in self.final_reads:
+            self.final_reads.append(name)
+
     def _binomial(self, s, state, snapshots, plain, fb, ab):
         """A loop reversed by binomial checkpointing: the primal sweep records its first
         state and nothing else; the adjoint sweep follows `binomial_schedule`, keeping at
@@ -809,10 +816,7 @@ class ReverseTransform:
         """
         rng, snaps, start = (self._fresh(b) for b in ("_range", "_snapshots", "_start"))
         action, first, count = (self._fresh(b) for b in ("_action", "_first", "_count"))
-        self.pos.add_def(rng, s)
-        self._bookkeeping(rng)
-        if rng not in self.final_reads:
-            self.final_reads.append(rng)
+        self._loop_bookkeeping(rng, s)
         packed = _pack([nodes.name(n) for n in state])
         pre = [nodes.assign(rng, s.iter), self._push(state)]
         primal = nodes.for_(nodes.name(s.target.id, "store"), nodes.name(rng), plain)
@@ -892,10 +896,7 @@ class ReverseTransform:
         rng, every = (self._fresh(b) for b in ("_range", "_every"))
         segment = self._fresh("_segment")
         for n in (rng, every):
-            self.pos.add_def(n, s)
-            self._bookkeeping(n)
-            if n not in self.final_reads:
-                self.final_reads.append(n)
+            self._loop_bookkeeping(n, s)
         pre = [nodes.assign(rng, s.iter),
                nodes.assign(every, nodes.call("checkpoint_every", [
                    nodes.call("len", [nodes.name(rng)]), nodes.const(scheme)]))]
