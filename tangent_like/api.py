@@ -78,7 +78,10 @@ class Derivative(Differentiable):
             hit = self._fast[key] = (generation(), compiled)
         self._last = compiled = hit[1]
         try:
-            value, grads = compiled.entry(*args)
+            if compiled.gradient_only:
+                value, grads = 0.0, compiled.entry(*args)
+            else:
+                value, grads = compiled.entry(*args)
         except Exception as exc:
             note_origin(exc)
             raise
@@ -110,7 +113,10 @@ class Derivative(Differentiable):
         compiled, bound = self._specialize(args, kwargs)
         self._last = compiled
         try:
-            value, grads = compiled.entry(*args, **kwargs)
+            if compiled.gradient_only:
+                value, grads = 0.0, compiled.entry(*args, **kwargs)
+            else:
+                value, grads = compiled.entry(*args, **kwargs)
         except Exception as exc:
             note_origin(exc)
             raise
@@ -284,7 +290,8 @@ def _derivative_of(f, wrt, what, optimize, kinks, has_aux, backend="python",
             return again
     made = Derivative(check_function(f), wrt, what,
                       Options(optimize=optimize, kinks=kinks, backend=backend,
-                              checkpoint=checkpoint), has_aux)
+                              checkpoint=checkpoint,
+                              value=what == "value_and_grad" or has_aux), has_aux)
     if key is not None and made._func is f:
         with _MADE_LOCK:
             _MADE[key] = made

@@ -41,6 +41,7 @@ from .analysis.activity import analyze
 from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
 from .loader import load_groups, plan, source_of
 from .optimize import optimize
+from .optimize.dead import remove_dead_code
 from .program import Program, SkipStatement, build_entry
 from .syntax import nodes
 from .values import kinds_of, param_of, part_of, path_of, wrt_params
@@ -74,6 +75,10 @@ class Options:
                   run each segment again in the adjoint sweep), a number of snapshots, or
                   "binomial" / ("binomial", snapshots): Griewank's binomial schedule with
                   at most that many snapshots (100)
+    value         reverse mode: the entry returns the function's value with its gradients;
+                  False (`tl.grad`): where the value is provably a real scalar, the entry
+                  (``grad_f``) returns the gradients alone and the work that only feeds
+                  the value is left out
     """
     mode: str = "reverse"
     optimize: bool = True
@@ -85,6 +90,7 @@ class Options:
     collect: bool = False
     backend: str = "python"
     checkpoint: object = None
+    value: bool = True
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -92,7 +98,8 @@ class Options:
         if self.kinks not in KINKS:
             raise DerivativeUsageError(f"kinks={self.kinks!r}: choose one of "
                                        f"{', '.join(KINKS)}")
-        for field in ("optimize", "batch", "higher_order", "cotangent", "inline", "collect"):
+        for field in ("optimize", "batch", "higher_order", "cotangent", "inline", "collect",
+                      "value"):
             object.__setattr__(self, field, bool(getattr(self, field)))
         if self.batch and self.mode != "forward":
             raise DerivativeUsageError("batch tangents are a forward-mode option")
@@ -213,6 +220,9 @@ class Compiled:
         self.cotangent = cotangent
         self.user_functions = user_functions    # the user's functions the code comes from
         self.tangent_params = {}
+        # an entry ``grad_NAME`` (`Options.value` False) returns the gradients alone, an
+        # entry ``value_and_grad_NAME`` the value too
+        self.gradient_only = entry_name is not None and entry_name.startswith("grad_")
         if entry_name is None:
             self.forward = functions[root.forward_name]
             self.tangent_params = dict(root.tangent_params)
@@ -405,16 +415,24 @@ def _run(func, wrt, kinds, options, dump, disk=None):
     defs = _transform(program)
     if dump:
         dump("transformed", source_of(defs, _header(func, wrt, options)))
+    entry = None
+    gradient_only = options.mode == "reverse" and _gradient_only(program, root, defs, kinds)
+    if gradient_only:
+        _drop_value(root, defs)
     if options.optimize:
         for _, fdef in defs:
             optimize(fdef)
     for _, fdef in defs:
         fdef.body = nodes.tidy_block(fdef.body)
-    entry = None
+        if gradient_only and fdef.name == root.primal_name and len(fdef.body) > 2 \
+                and isinstance(fdef.body[-1], nodes.Return) and fdef.body[-1].value is None:
+            fdef.body.pop()         # (the value left out: nothing to return)
     if options.mode == "reverse":
         program.cotangent = root.namer.fresh("cotangent") if options.cotangent else None
-        entry = build_entry(root, program.namer.fresh(f"value_and_grad_{root.short_name}"),
-                            program.parsed_sources[id(func)].args, program.cotangent)
+        what = "grad" if gradient_only else "value_and_grad"
+        entry = build_entry(root, program.namer.fresh(f"{what}_{root.short_name}"),
+                            program.parsed_sources[id(func)].args, program.cotangent,
+                            value=not gradient_only)
         defs.insert(0, (root, entry))
     defs += [(root, plain) for plain in program.lifted_plain()]
     texts = {}
@@ -438,6 +456,99 @@ def _run(func, wrt, kinds, options, dump, disk=None):
         if dump:
             dump("numba", compiled.source)
     return compiled
+
+
+def _gradient_only(program, root, defs, kinds):
+    """May the entry leave the value out (`Options.value` False)?  Only where the value is
+    provably a real scalar (its seed is then 1.0 and it needs no check), the arguments are
+    all of kinds the analysis knows (no lazy or foreign arrays), and nothing else calls the
+    primal sweep of the function (a recursive call needs its value)."""
+    options = program.options
+    if options.value or options.cotangent or options.higher_order or options.collect:
+        return False
+    if root.result_kind != lattice.SCALAR or not all(map(_known, kinds.values())):
+        return False
+    for _, fdef in defs:
+        for n in nodes.walk(fdef):
+            if isinstance(n, nodes.Name) and n.id == root.primal_name:
+                return False
+    return not _value_may_raise(root, defs)
+
+
+def _value_may_raise(root, defs):
+    """Could the work that only feeds the value raise (``math.log`` of a negative number,
+    a division by zero)?  Then the function has no derivative there, and the gradient must
+    raise as the function does: the value is kept.  (Overflow is no such error: ``x ** 2``
+    stays out.)"""
+    primal = next(fdef for _, fdef in defs if fdef.name == root.primal_name)
+    with_value, without = nodes.copy(primal), nodes.copy(primal)
+    if not isinstance(without.body[-1], nodes.Return):
+        return True
+    without.body[-1].value = None
+    remove_dead_code(with_value)
+    remove_dead_code(without)
+    kept = collections.Counter(nodes.unparse(n) for n in nodes.walk(without)
+                               if isinstance(n, nodes.Assign))
+    kinds = root.analysis.kinds
+    for n in nodes.walk(with_value):
+        if isinstance(n, nodes.Assign):
+            text = nodes.unparse(n)
+            if kept[text]:
+                kept[text] -= 1
+            elif _may_raise(n.value, kinds):
+                return True
+    return False
+
+
+_MATH_TOTAL = {f"math.{f}" for f in (     # defined on every finite float (overflow aside)
+    "sin", "cos", "tan", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "exp", "expm1",
+    "erf", "erfc", "fabs", "hypot", "copysign", "degrees", "radians")}
+
+
+def _may_raise(expr, kinds):
+    """May `expr` raise an error of its domain on floats?  Calls other than NumPy's
+    elementwise functions and reductions, divisions and remainders by a number that may
+    be zero, powers other than by a natural number, of a number."""
+    def scalar(e):
+        return not (isinstance(e, nodes.Name) and lattice.is_array(kinds.get(e.id)))
+    for n in nodes.walk(expr):
+        if isinstance(n, nodes.Call):
+            name = nodes.dotted_name(n.func) or ""
+            if name.startswith(("np.linalg.", "np.fft.")) or not (
+                    name.startswith("np.") or name in _MATH_TOTAL):
+                return True
+        elif isinstance(n, nodes.BinOp):
+            if isinstance(n.op, (nodes.Div, nodes.FloorDiv, nodes.Mod)):
+                r = n.right
+                if scalar(r) and not (isinstance(r, nodes.Constant) and r.value != 0):
+                    return True
+            elif isinstance(n.op, nodes.Pow):
+                r = n.right
+                natural = isinstance(r, nodes.Constant) and type(r.value) is int and r.value >= 0
+                if scalar(n.left) and not natural:
+                    return True
+    return False
+
+
+def _known(kind):
+    """A kind of argument made of floats, ints, strings, functions and NumPy arrays."""
+    if lattice.is_sequence(kind):
+        return kind != lattice.LIST and all(map(_known, kind[1]))
+    if lattice.is_dict(kind):
+        return kind[1] is not None and all(_known(k) for _, k in kind[1])
+    return kind in (lattice.SCALAR, lattice.INT, lattice.STR, lattice.NONE) \
+        or lattice.is_array(kind) or lattice.is_function(kind)
+
+
+def _drop_value(root, defs):
+    """The primal sweep of the root without its value: ``return None`` (the optimizer
+    then removes what only fed the value)."""
+    for _, fdef in defs:
+        if fdef.name == root.primal_name:
+            last = fdef.body[-1]
+            if isinstance(last, nodes.Return):
+                last.value = None
+            return
 
 
 def _header(func, wrt, options):

@@ -331,9 +331,10 @@ def _hashable(kind):
     return kind if not isinstance(kind, list) else tuple(kind)
 
 
-def build_entry(unit, name, params_node, cotangent=None):
+def build_entry(unit, name, params_node, cotangent=None, value=True):
     """The entry ``value_and_grad_NAME``: run both sweeps with the seed 1.0 (shaped like the
-    value), return ``(value, gradients)``.
+    value), return ``(value, gradients)``.  Without the `value` (a real scalar: its seed is
+    1.0), the entry ``grad_NAME`` returns the gradients alone.
 
     With a `cotangent` name, the seed is a keyword-only parameter of that name instead (the
     vector-Jacobian product of a function with any result, written to be differentiated
@@ -354,14 +355,20 @@ def build_entry(unit, name, params_node, cotangent=None):
     if args.kwarg is not None:
         call_kw.append((None, nodes.name(args.kwarg.id)))
     result = unit.namer.fresh("value")
+    primal = nodes.call(unit.primal_name, [nodes.name(STACK)] + call_args, call_kw)
     body = [nodes.assign(STACK, nodes.list_()),
-            nodes.assign(result, nodes.call(unit.primal_name, [nodes.name(STACK)] + call_args,
-                                            call_kw))]
+            nodes.assign(result, primal) if value else nodes.expr_stmt(primal)]
     outs = [unit.namer.fresh(f"grad_{p}") for p in unit.active_params]
     target = nodes.tuple_([nodes.name(o, "store") for o in outs], "store")
-    body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [
-        nodes.name(STACK), seed or nodes.call("seed_for", [nodes.name(result)])])))
-    body.append(nodes.return_(nodes.tuple_([nodes.name(result),
-                                                nodes.tuple_([nodes.name(o) for o in outs])])))
+    if seed is None:
+        seed = nodes.call("seed_for", [nodes.name(result)]) if value else nodes.const(1.0)
+    body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [nodes.name(STACK), seed])))
+    grads = nodes.tuple_([nodes.name(o) for o in outs])
+    wrt = ", ".join(unit.active_params)
+    if not value:
+        body.append(nodes.return_(grads))
+        return _fdef(name, args, body, f"Gradient of {unit.short_name} with respect to {wrt} "
+                     "(its value is not computed).")
+    body.append(nodes.return_(nodes.tuple_([nodes.name(result), grads])))
     return _fdef(name, args, body, f"Value of {unit.short_name} and its gradient with respect "
-                 f"to {', '.join(unit.active_params)}.")
+                 f"to {wrt}.")

@@ -84,6 +84,8 @@ class _Lowering:
             if self.is_sweep:
                 del fdef.args.args[0]
                 self.sweeps.append(fdef)
+            if self.is_primal and not isinstance(fdef.body[-1], nodes.Return):
+                fdef.body.append(nodes.return_(None))    # (a gradient without the value)
             fdef.body = self._block(fdef.body, self.in_entry)
             if self.is_sweep:
                 at = 1 if fdef.body and nodes.is_docstring(fdef.body[0]) else 0

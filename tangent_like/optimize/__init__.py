@@ -8,12 +8,16 @@ place and says whether it changed anything; `optimize` runs them until none does
   becomes ``bz = bx * 2``);
 * `negations`: a negation read once, by the next statement, folded into it
   (``t = -g; bx[1:] += t`` becomes ``bx[1:] -= g``);
-* `dead`: removal of assignments whose value is never read.
+* `merge`: an element read twice read once (``b = x[i]`` after ``a = x[i]`` becomes
+  ``b = a``), two in-place updates of one element or slice made one (``bx[i] -= a; ...;
+  bx[i] += b`` becomes ``bx[i] += b - a``);
+* `dead`: removal of assignments whose value is never read, and of loops left with nothing
+  to do.
 """
-from . import copies, dead, fold, negations
+from . import copies, dead, fold, merge, negations
 
 PASSES = (fold.fold_constants, copies.propagate_copies, negations.fold_negations,
-          dead.remove_dead_code)
+          merge.reuse_reads, merge.merge_accumulations, dead.remove_dead_code)
 
 
 def optimize(fdef, max_rounds=10):

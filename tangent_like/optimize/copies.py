@@ -38,6 +38,13 @@ def _is_copy_value(v):
                                         and isinstance(v.value, (int, float)))
 
 
+def _is_record(s):
+    """``_stack.append(...)``: a record keeps the names its pop gives back (a reader
+    matches them, and the numba backend types each by its name)."""
+    return isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Call) \
+        and nodes.dotted_name(s.value.func) == "_stack.append"
+
+
 def _block(stmts):
     env = {}
     changed = False
@@ -59,7 +66,8 @@ def _block(stmts):
                         r.visit(t)
             elif isinstance(s, nodes.AugAssign):
                 s.value = r.visit(s.value)
-            elif isinstance(s, (nodes.Expr, nodes.Return)) and s.value is not None:
+            elif isinstance(s, (nodes.Expr, nodes.Return)) and s.value is not None \
+                    and not _is_record(s):
                 s.value = r.visit(s.value)
             changed |= r.changed
         written = set()

@@ -22,7 +22,9 @@ from ..syntax import nodes
 _PURE_HELPERS = set(runtime.HELPERS) - {"seed_for"}
 
 
-def _pure(expr):
+def pure_value(expr):
+    """Is `expr` free of side effects (arithmetic, subscripts, calls of NumPy, math, pure
+    runtime helpers)?"""
     for n in nodes.walk(expr):
         if isinstance(n, nodes.Call):
             name = nodes.dotted_name(n.func)
@@ -80,7 +82,7 @@ class _Dce:
         for s in reversed(stmts):
             if isinstance(s, nodes.Assign):
                 simple, written = self.writes(s)
-                if simple and not (written & live) and _pure(s.value):
+                if simple and not (written & live) and pure_value(s.value):
                     if not self.dry:
                         self.changed = True
                         continue
@@ -91,6 +93,10 @@ class _Dce:
             elif isinstance(s, nodes.If):
                 body, lb = self.block(s.body, set(live))
                 orelse, lo = self.block(s.orelse, set(live))
+                if not self.dry and pure_value(s.test) and all(
+                        isinstance(b, nodes.Pass) for b in body + orelse):
+                    self.changed = True         # (a branch left with nothing to do)
+                    continue
                 if not self.dry:
                     s.body, s.orelse = body or [nodes.pass_()], orelse
                 live = lb | lo | self.loads(s.test)
@@ -132,6 +138,106 @@ class _Dce:
 
 def remove_dead_code(fdef):
     """Remove assignments nobody reads; True when something changed."""
+    changed = _remove_faint(fdef)
     d = _Dce()
     fdef.body, _ = d.block(fdef.body, set())
-    return d.changed
+    return d.changed or changed
+
+
+def _remove_faint(fdef):
+    """Remove the assignments of names that only feed themselves (``s = s + t`` in a loop
+    whose ``s`` nobody else reads: live by liveness, useless all the same), then loops over
+    ranges left with nothing to do.  A name is needed when a statement that must stay reads
+    it: a return, a call statement, a branch or loop test, a write into a container, or an
+    assignment of a needed name; everything else is removed."""
+    assigns = []
+    needed = set()
+    ranges = set()          # names assigned a range only (iterating them does nothing)
+    others = set()
+
+    def visit(stmts):
+        for st in stmts:
+            if isinstance(st, nodes.Assign):
+                simple = all(_names_only(t) for t in st.targets)
+                if simple and pure_value(st.value):
+                    assigns.append(st)
+                    for t in st.targets:
+                        for n in nodes.walk(t):
+                            if isinstance(n, nodes.Name):
+                                (ranges if _is_range(st.value) else others).add(n.id)
+                else:
+                    needed.update(_loads(st))
+                    others.update(nodes.stored_names(st.targets[0]) if simple else ())
+            elif isinstance(st, (nodes.If, nodes.While)):
+                needed.update(_loads(st.test))
+                visit(st.body)
+                visit(st.orelse)
+            elif isinstance(st, nodes.For):
+                needed.update(_loads(st.iter))   # (the loop goes later, if its body does)
+                visit(st.body)
+                visit(st.orelse)
+            else:
+                needed.update(_loads(st))
+    visit(fdef.body)
+    useful = set()
+    grew = True
+    while grew:
+        grew = False
+        for st in assigns:
+            if id(st) in useful:
+                continue
+            written = {n.id for t in st.targets for n in nodes.walk(t)
+                       if isinstance(n, nodes.Name)}
+            if written & needed:
+                useful.add(id(st))
+                needed.update(_loads(st.value))
+                grew = True
+    if len(useful) == len(assigns) and not _empty_loops(fdef.body, ranges - others, needed,
+                                                        dry=True):
+        return False
+    dead = {id(st) for st in assigns if id(st) not in useful}
+
+    def sweep(stmts):
+        out = []
+        for st in stmts:
+            if id(st) in dead:
+                continue
+            for field in ("body", "orelse"):
+                inner = getattr(st, field, None)
+                if isinstance(inner, list) and inner and nodes.is_statement(inner[0]):
+                    setattr(st, field, sweep(inner) or ([nodes.pass_()] if field == "body"
+                                                        else []))
+            out.append(st)
+        return out
+    fdef.body = sweep(fdef.body)
+    _empty_loops(fdef.body, ranges - others, needed, dry=False)
+    return True
+
+
+def _is_range(value):
+    return isinstance(value, nodes.Call) and nodes.dotted_name(value.func) in (
+        "range", "reversed") and not value.keywords
+
+
+def _empty_loops(stmts, range_names, needed, dry):
+    """Remove (or, `dry`, find) ``for`` loops over ranges whose body does nothing (and
+    whose index nobody reads after them)."""
+    found = False
+    out = []
+    for st in stmts:
+        for field in ("body", "orelse"):
+            inner = getattr(st, field, None)
+            if isinstance(inner, list) and inner and nodes.is_statement(inner[0]):
+                found |= _empty_loops(inner, range_names, needed, dry)
+        if isinstance(st, nodes.For) and not st.orelse \
+                and all(isinstance(b, nodes.Pass) for b in st.body) \
+                and not (_loads(st.target) | nodes.stored_names(st.target)) & needed \
+                and (_is_range(st.iter) and pure_value(st.iter) or (
+                    isinstance(st.iter, nodes.Name) and st.iter.id in range_names)):
+            found = True
+            if not dry:
+                continue
+        out.append(st)
+    if not dry:
+        stmts[:] = out
+    return found

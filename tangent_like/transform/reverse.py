@@ -34,6 +34,7 @@ from ..syntax import anno, nodes
 from . import kinks
 from .calls import user_call
 from .comments import dedupe_comments
+from .spread import spread_scalars
 
 STACK = "_stack"
 _CHECKPOINT_COMMENT = re.compile(r"#\s*tangent_like:\s*checkpoint(?:\s*=\s*(sqrt|binomial|none|\d+))?\b",
@@ -81,6 +82,17 @@ class ReverseTransform:
         for st in self.fdef.body:
             if isinstance(st, nodes.Assign):
                 self.top_defined |= nodes.stored_names(st.targets[0])
+
+    @property
+    def _records_elements(self):
+        """Are elements of NumPy arrays recorded rather than read again?  In Python a record
+        costs less than ``x[i]``, except where the primal sweep runs only to record: the
+        root of a gradient that leaves the value out (`Options.value`), whose loops may then
+        have nothing left to do."""
+        options = self.unit.program.options
+        if options.backend != "python":
+            return False
+        return options.value or self.unit is not self.unit.program.order[0]
 
     def _can_hand_over(self, name):
         return name in self.top_defined
@@ -313,6 +325,7 @@ class ReverseTransform:
         for var in sorted(self.inline_acc):
             if var not in self.final_reads:
                 self.final_reads.append(var)
+        spread_scalars(self)
         body = self.fdef.body[:-1]
         ret = self.fdef.body[-1]
         fwd, adj = self._block(body)
@@ -552,8 +565,7 @@ class ReverseTransform:
         v = d.value
         simple = (nodes.Name, nodes.Constant)
         if isinstance(v, nodes.Subscript) and isinstance(v.value, nodes.Name):
-            if self.unit.program.options.backend == "python" and lattice.is_array(
-                    self.an.kinds.get(v.value.id)):
+            if self._records_elements and lattice.is_array(self.an.kinds.get(v.value.id)):
                 return False    # (reading a NumPy element in Python costs more than a record)
             index = v.slice.elts if isinstance(v.slice, nodes.Tuple) else [v.slice]
             return all(isinstance(i, simple) or (isinstance(i, nodes.Slice) and all(

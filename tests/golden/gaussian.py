@@ -22,16 +22,15 @@ def primal_gaussian(_stack, x, mu, sigma):
     sigma_times_sqrt = sigma * sqrt_pi_times_2
     exp_over_prod = exp_z_sq_scaled / sigma_times_sqrt
     sum_exp_over_prod = np.sum(exp_over_prod)
-    _stack.append((sigma, z, exp_z_sq_scaled, sigma_times_sqrt, exp_over_prod))
+    _stack.append((sigma, z, exp_z_sq_scaled, sigma_times_sqrt))
     return sum_exp_over_prod
 
 
 def adjoint_gaussian(_stack, bsum_exp_over_prod):
     """Adjoint sweep of gaussian: adjoints of x, in that order."""
-    sigma, z, exp_z_sq_scaled, sigma_times_sqrt, exp_over_prod = _stack.pop()
+    sigma, z, exp_z_sq_scaled, sigma_times_sqrt = _stack.pop()
     # return np.sum(np.exp(-0.5 * z ** 2) / (sigma * math.sqrt(2.0 * math.pi)))  (golden_functions.py:43)
-    bexp_over_prod = sum_adjoint(bsum_exp_over_prod, exp_over_prod, None, False)
-    bexp_z_sq_scaled = bexp_over_prod / sigma_times_sqrt
+    bexp_z_sq_scaled = bsum_exp_over_prod / sigma_times_sqrt
     bz_sq_scaled = bexp_z_sq_scaled * exp_z_sq_scaled
     bz_sq = bz_sq_scaled * -0.5
     bz = 2.0 * bz_sq * z

@@ -1,0 +1,154 @@
+"""Reads and accumulations done once where the code does them twice.
+
+* `reuse_reads`: ``b = x[i]`` after ``a = x[i]`` in the same straight-line run becomes
+  ``b = a`` (then `copies` and `dead` remove it), when nothing between them writes
+  anything (no store into a container, no call that is not pure, no assignment of ``x``,
+  ``i`` or ``a``) and neither name is ever changed in place.  The user's code often reads
+  one element twice (``x[i] ** 2 ... (1 - x[i])``); each read of a NumPy element costs.
+* `merge_accumulations`: ``bx[i] -= a`` ... ``bx[i] += b`` becomes one ``bx[i] += b - a``
+  at the second place, when nothing between them reads or writes ``bx``, nor assigns a
+  name that ``i`` or ``a`` reads: one update of the element (or slice) instead of two.
+
+Example (run as a test)::
+
+    >>> from tangent_like.syntax import nodes
+    >>> f = nodes.parse("def f(x, bx, i, g):\\n    a = x[i]\\n    c = x[i]\\n"
+    ...                 "    bx[i] -= a * g\\n    d = g * c\\n    bx[i] += d\\n"
+    ...                 "    return bx").body[0]
+    >>> reuse_reads(f), merge_accumulations(f)
+    (True, True)
+    >>> print(nodes.unparse(f))
+    def f(x, bx, i, g):
+        a = x[i]
+        c = a
+        d = g * c
+        bx[i] += d - a * g
+        return bx
+"""
+from ..syntax import nodes
+from .dead import pure_value
+
+
+def reuse_reads(fdef):
+    """Replace second reads of one element or slice by the name of the first; True when
+    something changed."""
+    changed_in_place = _changed_in_place(fdef)
+    changed = False
+    for stmts in _blocks(fdef.body):
+        seen = {}         # text of a read -> the name holding it
+        for s in stmts:
+            if nodes.is_comment(s):
+                continue
+            if not isinstance(s, nodes.Assign) or not isinstance(s.targets[0], nodes.Name) \
+                    or not pure_value(s.value):
+                seen.clear()             # (a write anywhere may change what x[i] reads)
+                continue
+            target = s.targets[0].id
+            v = s.value
+            key = nodes.unparse(v) if _plain_read(v) and target not in changed_in_place \
+                and v.value.id not in changed_in_place else None
+            if key is not None and key in seen:
+                s.value = nodes.name(seen[key])
+                changed = True
+                key = None
+            for held, name in list(seen.items()):   # what `target` held, or indexed: stale
+                if name == target or target in _names(held):
+                    del seen[held]
+            if key is not None and target not in nodes.loaded_names(v):
+                seen[key] = target
+    return changed
+
+
+def merge_accumulations(fdef):
+    """Merge two in-place updates of the same element or slice into one; True when
+    something changed."""
+    changed = False
+    for stmts in _blocks(fdef.body):
+        k = 0
+        while k < len(stmts):
+            first = stmts[k]
+            partner = _partner(stmts, k) if _accumulation(first) else None
+            if partner is None:
+                k += 1
+                continue
+            second = stmts[partner]
+            a, b = first.value, second.value
+            if isinstance(first.op, nodes.Sub) == isinstance(second.op, nodes.Sub):
+                second.value = nodes.binop(b, nodes.Add, a)          # -a -b, +a +b
+            elif isinstance(second.op, nodes.Add):
+                second.value = nodes.binop(b, nodes.Sub, a)          # -a +b
+            else:
+                second.value = nodes.binop(a, nodes.Sub, b)          # +a -b
+                second.op = nodes.Add()
+            del stmts[k]
+            changed = True
+    return changed
+
+
+# ----------------------------------------------------------------------------- helpers
+def _blocks(stmts):
+    """Every statement list of the function (straight-line runs are parts of them)."""
+    yield stmts
+    for s in stmts:
+        for field in ("body", "orelse"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list) and inner and nodes.is_statement(inner[0]):
+                yield from _blocks(inner)
+
+
+def _names(text):
+    return nodes.loaded_names(nodes.parse_expr(text))
+
+
+def _plain_read(v):
+    """``x[i]``, ``x[i + 1]``-free: a name indexed by names, numbers and constant slices."""
+    if not (isinstance(v, nodes.Subscript) and isinstance(v.value, nodes.Name)):
+        return False
+    simple = (nodes.Name, nodes.Constant)
+    parts = v.slice.elts if isinstance(v.slice, nodes.Tuple) else [v.slice]
+    return all(isinstance(p, simple) or (isinstance(p, nodes.Slice) and all(
+        q is None or isinstance(q, simple) for q in (p.lower, p.upper, p.step)))
+        for p in parts)
+
+
+def _changed_in_place(fdef):
+    """Names whose values some statement changes in place (``t[...] = ``, ``t += ``)."""
+    out = set()
+    for n in nodes.walk(fdef):
+        if isinstance(n, nodes.AugAssign):
+            out |= {m.id for m in nodes.walk(n.target) if isinstance(m, nodes.Name)}
+        elif isinstance(n, nodes.Assign):
+            for t in n.targets:
+                if not isinstance(t, (nodes.Name, nodes.Tuple)):
+                    out |= {m.id for m in nodes.walk(t) if isinstance(m, nodes.Name)}
+    return out
+
+
+def _accumulation(s):
+    """``N[index] += v`` or ``-=``, with a plain index."""
+    return isinstance(s, nodes.AugAssign) and isinstance(s.op, (nodes.Add, nodes.Sub)) \
+        and _plain_read(s.target)
+
+
+def _partner(stmts, k):
+    """The position of the next update of the same target as ``stmts[k]``, if the two can
+    be merged; else None."""
+    first = stmts[k]
+    base = first.target.value.id
+    text = nodes.unparse(first.target)
+    fixed = (nodes.loaded_names(first.target) | nodes.loaded_names(first.value))
+    if base in nodes.loaded_names(first.value):
+        return None
+    for j in range(k + 1, len(stmts)):
+        s = stmts[j]
+        if nodes.is_comment(s):
+            continue
+        if _accumulation(s) and nodes.unparse(s.target) == text \
+                and base not in nodes.loaded_names(s.value):
+            return j
+        if not isinstance(s, nodes.Assign) or not all(
+                isinstance(t, nodes.Name) for t in s.targets) or not pure_value(s.value):
+            return None
+        if base in nodes.loaded_names(s) or nodes.stored_names(s.targets[0]) & fixed:
+            return None
+    return None
