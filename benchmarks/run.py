@@ -10,12 +10,17 @@ For every case the script times, in one process:
           list, then a reverse loop; one loop where nothing needs saving)
   first   ``tl.grad(f)`` plus its first call on a function never transformed
           before (cold cache), i.e. including the source transformation
-  peers   autograd and torch gradient times relative to t_f, when importable
+  peers   autograd and torch gradient times relative to t_f, when importable;
+          jax.jit(jax.grad(f)) relative to t_f, with its compile time, in a
+          subprocess per case that gets --jax-timeout seconds to compile
+  numba   tl.grad(f, backend="numba") relative to the hand-written adjoint
+          compiled by numba, when numba compiles it
 
 and checks that every gradient agrees with the hand-written adjoint.
 
     python benchmarks/run.py                 # full run
     python benchmarks/run.py --quick         # fewer / shorter repeats
+    python benchmarks/run.py --jax-timeout 0 # without the jax column
     python benchmarks/run.py --case rosenbrock_vec --markdown
     python benchmarks/run.py --check         # finite-difference check only
 
