@@ -72,8 +72,9 @@ except Exception:
 
 try:
     import torch
-    # One intra-op thread, like NumPy here: with torch's default (one per core)
-    # small operations were 10-20x slower in some processes on a 2-core VM.
+    # One intra-op thread, as NumPy's elementwise code: with torch's default
+    # (one per core) small operations were 10-20x slower in some processes
+    # on a 2-core VM.
     torch.set_num_threads(1)
 except Exception:
     torch = None
