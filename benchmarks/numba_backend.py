@@ -21,7 +21,6 @@ import os
 import sys
 import time
 import timeit
-import types
 import warnings
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,13 +40,6 @@ def best_time(f, args, budget):
     while timeit.timeit(lambda: f(*args), number=n) < budget / 5:
         n *= 2
     return min(timeit.repeat(lambda: f(*args), number=n, repeat=5)) / n
-
-
-def jitted(numba, func, helpers):
-    """`func` compiled by numba, reading numba versions of `helpers`."""
-    scope = dict(func.__globals__)
-    scope.update({h.__name__: numba.njit(h) for h in helpers})
-    return numba.njit(types.FunctionType(func.__code__, scope, func.__name__))
 
 
 def fmt(t):
@@ -82,8 +74,8 @@ def main(argv=None):
         want = tl.grad(case.f, wrt=case.wrt)(*case.args)
         assert np.allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
                            rtol=1e-10, atol=1e-12), case.name
-        f_nb = jitted(numba, case.f, case.helpers)
-        hand_nb = jitted(numba, case.adjoint, case.helpers)
+        f_nb = cases.numba_jitted(case.f, case.helpers)
+        hand_nb = cases.numba_jitted(case.adjoint, case.helpers)
         f_nb(*case.args)
         hand_nb(*case.args)
         t_f = best_time(case.f, case.args, budget)

@@ -10,12 +10,17 @@ For every case the script times, in one process:
           list, then a reverse loop; one loop where nothing needs saving)
   first   ``tl.grad(f)`` plus its first call on a function never transformed
           before (cold cache), i.e. including the source transformation
-  peers   autograd and torch gradient times relative to t_f, when importable
+  peers   autograd and torch gradient times relative to t_f, when importable;
+          jax.jit(jax.grad(f)) relative to t_f, with its compile time, in a
+          subprocess per case that gets --jax-timeout seconds to compile
+  numba   tl.grad(f, backend="numba") relative to the hand-written adjoint
+          compiled by numba, when numba compiles it
 
 and checks that every gradient agrees with the hand-written adjoint.
 
     python benchmarks/run.py                 # full run
     python benchmarks/run.py --quick         # fewer / shorter repeats
+    python benchmarks/run.py --jax-timeout 0 # without the jax column
     python benchmarks/run.py --case rosenbrock_vec --markdown
     python benchmarks/run.py --check         # finite-difference check only
 
@@ -28,15 +33,19 @@ import dataclasses
 import importlib.metadata
 import importlib.util
 import inspect
+import json
 import math
 import os
 import platform
+import signal
+import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import timeit
 import types
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -63,8 +72,23 @@ except Exception:
 
 try:
     import torch
+    # One intra-op thread, as NumPy's elementwise code: with torch's default
+    # (one per core) small operations were 10-20x slower in some processes
+    # on a 2-core VM.
+    torch.set_num_threads(1)
 except Exception:
     torch = None
+
+try:
+    import numba
+except Exception:
+    numba = None
+
+# jax is only imported by the worker subprocesses (--jax-worker), which run
+# jax.jit under a wall-clock budget; this process only needs to know it exists.
+HAVE_JAX = importlib.util.find_spec("jax") is not None
+JAX_TIMEOUT = 60.0         # seconds of jit compilation per case (--jax-timeout)
+JAX_TIMEOUT_QUICK = 15.0
 
 TARGET_GRAD_OVER_HAND = 1.25
 TARGET_FIRST_CALL = 0.100  # seconds
@@ -254,6 +278,57 @@ def rosenbrock_vec_adjoint(x):
 
 
 # ===========================================================================
+# (d) an elementwise function of a vector, summed; gradient w.r.t. x
+# ===========================================================================
+
+def vector_sum(x):
+    return np.sum(np.tanh(x) * x + np.exp(-x ** 2))
+
+
+def vector_sum_adjoint(x):
+    # d/dx [tanh(x) x + exp(-x^2)] = tanh(x) + x (1 - tanh(x)^2) - 2 x exp(-x^2),
+    # in place: 3 arrays, 9 ufunc passes over x.
+    t = np.tanh(x)
+    g = t * t
+    np.subtract(1.0, g, g)
+    g *= x
+    g += t
+    e = x * x
+    np.negative(e, e)
+    np.exp(e, e)
+    e *= x
+    e *= 2.0
+    g -= e
+    return g
+
+
+# ===========================================================================
+# (e) a 2-layer MLP, mean squared error on a batch of 64;
+#     gradient w.r.t. the weights and biases
+# ===========================================================================
+
+def mlp_loss(W1, b1, W2, b2, X, y):
+    h = np.tanh(X @ W1 + b1)
+    pred = h @ W2 + b2
+    return np.mean((pred - y) ** 2)
+
+
+def mlp_loss_adjoint(W1, b1, W2, b2, X, y):
+    h = X @ W1
+    h += b1
+    np.tanh(h, h)
+    r = h @ W2
+    r += b2
+    r -= y
+    r *= 2.0 / y.size                 # adjoint of the prediction
+    dz = r @ W2.T                     # adjoint of h ...
+    t = h * h
+    np.subtract(1.0, t, t)
+    dz *= t                           # ... and of X @ W1 + b1
+    return X.T @ dz, dz.sum(axis=0), h.T @ r, r.sum(axis=0)
+
+
+# ===========================================================================
 # Cases
 # ===========================================================================
 
@@ -284,10 +359,14 @@ class Case:
 # (gradients ~1e-2, well within reach of finite differences, which are only
 # done there: at n = 1000 they would only measure rounding noise).
 
-def case_scalar_math() -> Case:
-    return Case("scalar_math", "scalar loop n=1000, math.sin/math.cos",
-                scalar_loop_math, scalar_loop_math_adjoint, (0.3, 1000), 0,
+def case_scalar_math(n: int = 1000, name: str = "scalar_math") -> Case:
+    return Case(name, f"scalar loop n={n}, math.sin/math.cos",
+                scalar_loop_math, scalar_loop_math_adjoint, (0.3, n), 0,
                 check_args=((0.3, 10), (-0.7, 12)), fd_at_args=False)
+
+
+def case_scalar_math_1e4() -> Case:
+    return case_scalar_math(10_000, "scalar_math_1e4")
 
 
 def case_scalar_np() -> Case:
@@ -319,8 +398,40 @@ def case_rosenbrock_vec() -> Case:
                 (_rosenbrock_point(),), 0)
 
 
-CASES = [case_scalar_math, case_scalar_np, case_lotka_volterra,
-         case_rosenbrock_loop, case_rosenbrock_vec]
+def case_vector_sum(n: int, name: str) -> Case:
+    # Finite differences at 1e6 points would take hours: past 1e3 they are done
+    # on a 50-vector instead (the hand-written adjoint is compared at both).
+    x = np.random.default_rng(1).normal(size=n)
+    small = (np.random.default_rng(2).normal(size=50),)
+    return Case(name, f"np.sum(np.tanh(x) * x + np.exp(-x ** 2)), x of {n:.0e} floats",
+                vector_sum, vector_sum_adjoint, (x,), 0,
+                check_args=(small,), fd_at_args=n <= 1000)
+
+
+def case_vector_sum_1e3() -> Case:
+    return case_vector_sum(1000, "vector_sum_1e3")
+
+
+def case_vector_sum_1e6() -> Case:
+    return case_vector_sum(1_000_000, "vector_sum_1e6")
+
+
+def _mlp_point(seed: int) -> tuple:
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(32, 64)) / np.sqrt(32), 0.1 * rng.normal(size=64),
+            rng.normal(size=(64, 1)) / 8.0, 0.1 * rng.normal(size=1),
+            rng.normal(size=(64, 32)), rng.normal(size=(64, 1)))
+
+
+def case_mlp_loss() -> Case:
+    return Case("mlp_loss", "MLP 32-64-1, tanh, MSE, batch 64, grad w.r.t. W1, b1, W2, b2",
+                mlp_loss, mlp_loss_adjoint, _mlp_point(0), (0, 1, 2, 3),
+                check_args=(_mlp_point(1),))
+
+
+CASES = [case_scalar_np, case_scalar_math, case_scalar_math_1e4,
+         case_vector_sum_1e3, case_vector_sum_1e6, case_mlp_loss,
+         case_lotka_volterra, case_rosenbrock_loop, case_rosenbrock_vec]
 
 
 # ===========================================================================
@@ -357,15 +468,24 @@ def fresh_module(case: Case, **overrides: Any) -> types.ModuleType:
     return module
 
 
-def calibrated_timer(fn: Callable[[], Any], target: float) -> tuple[timeit.Timer, int]:
-    """A timeit.Timer for fn and the number of calls that takes ~target s."""
+# A function whose single call takes longer than this (a slow peer: autograd
+# on 10,000 scalar steps takes over a second) is timed SLOW_REPEATS times, the
+# calibrating call included, instead of ``repeat`` times.
+SLOW_CALL = 0.25   # seconds
+SLOW_REPEATS = 3
+
+
+def calibrated_timer(fn: Callable[[], Any],
+                     target: float) -> tuple[timeit.Timer, int, float]:
+    """A timeit.Timer for fn, the number of calls that takes ~target s, and the
+    time per call of the last calibrating run."""
     timer = timeit.Timer(fn)  # timeit turns the garbage collector off
     number = 1
     elapsed = timer.timeit(number)
     while elapsed < 0.2 * target:
         number *= 10 if elapsed * 10 < 0.2 * target else 2
         elapsed = timer.timeit(number)
-    return timer, max(1, round(number * target / elapsed))
+    return timer, max(1, round(number * target / elapsed)), elapsed / number
 
 
 def best_times(fns: dict[str, Callable[[], Any]], target: float,
@@ -375,14 +495,22 @@ def best_times(fns: dict[str, Callable[[], Any]], target: float,
 
     The repeats are interleaved (f, grad, hand, f, grad, hand, ...), so a slow
     spell of the machine (common on shared VMs) hits all of them alike and the
-    ratios stay meaningful.  Also returns the spread: the largest median/min
-    over the functions, a hint of how noisy the machine was.
+    ratios stay meaningful.  A function slower than SLOW_CALL per call gets
+    SLOW_REPEATS single calls (its calibrating call is the first), spread over
+    the first rounds.  Also returns the spread: the largest median/min over the
+    functions, a hint of how noisy the machine was.
     """
-    timers = {name: calibrated_timer(fn, target) for name, fn in fns.items()}
-    samples: dict[str, list[float]] = {name: [] for name in fns}
+    timers, samples, rounds = {}, {}, {}
+    for name, fn in fns.items():
+        timer, number, per_call = calibrated_timer(fn, target)
+        timers[name] = timer, number
+        slow = per_call > SLOW_CALL
+        samples[name] = [per_call] if slow else []
+        rounds[name] = min(repeat, SLOW_REPEATS) if slow else repeat
     for _ in range(repeat):
         for name, (timer, number) in timers.items():
-            samples[name].append(timer.timeit(number) / number)
+            if len(samples[name]) < rounds[name]:
+                samples[name].append(timer.timeit(number) / number)
     best = {name: min(ts) for name, ts in samples.items()}
     spread = max(float(np.median(ts)) / min(ts) for ts in samples.values())
     return best, spread
@@ -469,16 +597,23 @@ def autograd_gradient(case: Case) -> Callable:
 
 
 def torch_gradient(case: Case) -> Callable:
-    shim = types.SimpleNamespace(sin=torch.sin, cos=torch.cos, sum=torch.sum)
+    shim = types.SimpleNamespace(sin=torch.sin, cos=torch.cos, tanh=torch.tanh,
+                                 exp=torch.exp, sum=torch.sum, mean=torch.mean)
     f = getattr(fresh_module(case, np=shim, math=shim), case.f.__name__)
     wrt = case.wrt if isinstance(case.wrt, tuple) else (case.wrt,)
 
     def grad(*args):
-        args = list(args)
+        # Arrays become tensors sharing their memory (torch.from_numpy, no
+        # copy), as a torch user's data would already be tensors; scalars
+        # that are differentiated become 0-d float64 tensors.
+        args = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
         leaves = []
         for k in wrt:
-            leaf = torch.tensor(np.asarray(args[k], dtype=float),
-                                dtype=torch.float64, requires_grad=True)
+            leaf = args[k]
+            if isinstance(leaf, torch.Tensor):
+                leaf = leaf.detach().requires_grad_(True)
+            else:
+                leaf = torch.tensor(float(leaf), dtype=torch.float64, requires_grad=True)
             args[k] = leaf
             leaves.append(leaf)
         grads = torch.autograd.grad(f(*args), leaves)
@@ -492,6 +627,145 @@ PEERS: dict[str, Callable[[Case], Callable] | None] = {
     "autograd": autograd_gradient if autograd is not None else None,
     "torch": torch_gradient if torch is not None else None,
 }
+
+
+def numba_jitted(func: Callable, helpers: tuple = ()) -> Callable:
+    """``func`` compiled by numba (lazily, at its first call), reading numba
+    versions of ``helpers``."""
+    scope = dict(func.__globals__)
+    scope.update({h.__name__: numba.njit(h) for h in helpers})
+    return numba.njit(types.FunctionType(func.__code__, scope, func.__name__))
+
+
+def numba_functions(case: Case) -> tuple[Callable, Callable, bool, bool]:
+    """The numba column's pair: ``tl.grad(f, backend="numba")`` and the
+    hand-written adjoint compiled by numba, both called once (compiled).
+    Also whether tangent_like fell back to running Python code, and whether
+    its gradient agrees with the hand-written adjoint.  Raises if numba
+    does not compile the hand-written adjoint."""
+    hand = numba_jitted(case.adjoint, case.helpers)
+    hand(*case.args)
+    fallback_warning = getattr(tl, "NumbaFallbackWarning", Warning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = tl.grad(case.f, wrt=case.wrt, backend="numba")
+        g(*case.args)
+    fell_back = any(issubclass(w.category, fallback_warning) for w in caught)
+    return g, hand, fell_back, agrees_everywhere(g, case)
+
+
+# ---------------------------------------------------------------------------
+# jax.jit(jax.grad(f)), in a subprocess with a wall-clock budget for compiling
+# ---------------------------------------------------------------------------
+
+# One intra-op thread and the CPU platform only, like the other columns.
+JAX_ENV = {"JAX_PLATFORMS": "cpu",
+           "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+
+
+def jax_worker(name: str, target: float, repeat: int, timeout: float) -> int:
+    """The subprocess's side (``--jax-worker NAME``): jit-compile the gradient of
+    the case's source with np/math pointed at jax.numpy, then time it against f
+    (interleaved, in this process) and compare it with the hand-written adjoint.
+    Prints one JSON object per line as results come: compile, times, ok.  Each
+    of the two compiling steps (the timed point, then the check points) gets
+    ``timeout`` seconds: SIGALRM, left at its default action, ends the process
+    even inside XLA's compiler."""
+    def emit(**fields):
+        print(json.dumps(fields), flush=True)
+
+    case = {c.name: c for c in (make() for make in CASES)}[name]
+    try:
+        import jax
+        import jax.numpy as jnp
+        jax.config.update("jax_enable_x64", True)
+        f = getattr(fresh_module(case, np=jnp, math=jnp), case.f.__name__)
+        wrt = case.wrt if isinstance(case.wrt, tuple) else (case.wrt,)
+        # Python scalars that are not differentiated (loop counts, step sizes)
+        # are compile-time constants: range(n) needs n concrete.
+        static = tuple(k for k, a in enumerate(case.args)
+                       if k not in wrt and not isinstance(a, np.ndarray))
+        grad = jax.jit(jax.grad(f, argnums=case.wrt), static_argnums=static)
+
+        def on_device(args):      # arrays moved to jax once, outside the timing
+            return tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args)
+
+        def call(args):
+            return jax.block_until_ready(grad(*args))
+
+        args = on_device(case.args)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, math.ceil(timeout)))
+        start = time.perf_counter()
+        first = call(args)
+        compile_time = time.perf_counter() - start
+        signal.alarm(0)
+        emit(compile=compile_time)
+        ok = agrees(first, case.adjoint(*case.args), case.wrt)
+        times, spread = best_times({"f": lambda: case.f(*case.args),
+                                    "jax": lambda: call(args)}, target, repeat)
+        emit(t_f=times["f"], t_jax=times["jax"], spread=spread)
+        signal.alarm(max(1, math.ceil(timeout)))
+        for more in case.check_args:
+            ok = ok and agrees(call(on_device(more)), case.adjoint(*more), case.wrt)
+        signal.alarm(0)
+        emit(ok=bool(ok))
+    except Exception as exc:
+        emit(error=f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+    return 0
+
+
+@dataclasses.dataclass
+class JaxResult:
+    cell: str = "n/a"
+    t_jax: float | None = None
+    t_f: float | None = None            # f timed in the subprocess, next to jax
+    compile_time: float | None = None
+    spread: float = 1.0
+    error: str | None = None
+
+
+def jax_result(case: Case, quick: bool, timeout: float) -> JaxResult:
+    """Run ``jax_worker`` for the case in a fresh interpreter and read what it
+    printed.  The cell is t_jax / t_f with the compile time in parentheses."""
+    command = [sys.executable, os.path.abspath(__file__), "--jax-worker", case.name,
+               "--jax-timeout", repr(timeout)] + (["--quick"] if quick else [])
+    env = dict(os.environ, **JAX_ENV)
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, env=env,
+                              timeout=3 * timeout + 120)
+        out, err, code = proc.stdout, proc.stderr, proc.returncode
+    except subprocess.TimeoutExpired as exc:          # a safety net only
+        out, err, code = exc.stdout or "", exc.stderr or "", "timeout"
+        out = out.decode() if isinstance(out, bytes) else out
+        err = err.decode() if isinstance(err, bytes) else err
+    found: dict[str, Any] = {}
+    for line in out.splitlines():
+        try:
+            found.update(json.loads(line))
+        except ValueError:
+            pass
+    result = JaxResult(compile_time=found.get("compile"), t_jax=found.get("t_jax"),
+                       t_f=found.get("t_f"), spread=found.get("spread", 1.0))
+    killed = code in (-signal.SIGALRM, "timeout")
+    if "error" in found:
+        result.cell, result.error = "error", found["error"]
+    elif result.compile_time is None and killed:
+        result.cell = f"> {timeout:.0f} s compile"
+    elif result.t_jax is None:
+        tail = (err.strip().splitlines() or ["no output"])[-1]
+        result.cell, result.error = "error", f"worker exited ({code}): {tail[:300]}"
+    else:
+        result.cell = (f"{fmt_ratio(result.t_jax, result.t_f)}"
+                       f" ({fmt_time(result.compile_time)})")
+        if "ok" not in found:
+            result.cell += " unchecked"
+            result.error = (f"the gradient at the check points did not compile"
+                            f" within {timeout:.0f} s" if killed else
+                            f"worker exited ({code}) before checking")
+        elif not found["ok"]:
+            result.cell += " MISMATCH"
+    return result
 
 
 # ===========================================================================
@@ -508,6 +782,8 @@ class Row:
     first_call: float | None = None
     check: str = "n/a"
     peers: dict = dataclasses.field(default_factory=dict)   # name -> (t, ok) or str
+    numba: str = "n/a"                  # the numba column's cell
+    jax: JaxResult = dataclasses.field(default_factory=JaxResult)
     errors: list = dataclasses.field(default_factory=list)
 
 
@@ -527,7 +803,10 @@ def cold_first_call(case: Case, repeats: int) -> float:
     return best
 
 
-def run_case(case: Case, target: float, repeat: int, cold_repeats: int) -> Row:
+def run_case(case: Case, target: float, repeat: int, cold_repeats: int,
+             jax_timeout: float | None = None, quick: bool = False) -> Row:
+    """Time and check one case.  The jax column, when ``jax_timeout`` is given,
+    runs last, in a subprocess, so it competes with none of the timings here."""
     args = case.args
     row = Row(case)
     fns = {"f": lambda: case.f(*args), "hand": lambda: case.adjoint(*args)}
@@ -554,16 +833,39 @@ def run_case(case: Case, target: float, repeat: int, cold_repeats: int) -> Row:
             row.peers[name] = "error"
             row.errors.append(f"{name}: {type(exc).__name__}: {exc}")
 
+    numba_flags = None
+    if numba is not None and tl is not None:
+        try:
+            nb_grad, nb_hand, fell_back, nb_ok = numba_functions(case)
+            fns["numba grad"] = lambda: nb_grad(*args)
+            fns["numba hand"] = lambda: nb_hand(*args)
+            numba_flags = fell_back, nb_ok
+        except Exception as exc:
+            first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+            row.errors.append(f"numba: n/a: {type(exc).__name__}: {first_line}")
+
     times, row.spread = best_times(fns, target, repeat)
     row.t_f, row.t_hand, row.t_grad = times["f"], times["hand"], times.get("grad")
     for name, ok in peer_ok.items():
         row.peers[name] = (times[name], ok)
+    if numba_flags is not None:
+        fell_back, nb_ok = numba_flags
+        row.numba = (fmt_ratio(times["numba grad"], times["numba hand"])
+                     + (" (Python)" if fell_back else "") + ("" if nb_ok else " MISMATCH"))
+        if fell_back:
+            row.errors.append('numba: tl.grad(backend="numba") ran the gradient as'
+                              " Python code (NumbaFallbackWarning)")
 
     if "grad" in fns:
         try:
             row.first_call = cold_first_call(case, cold_repeats)
         except Exception as exc:
             row.errors.append(f"tangent_like, cold first call: {type(exc).__name__}: {exc}")
+
+    if jax_timeout is not None:
+        row.jax = jax_result(case, quick, jax_timeout)
+        if row.jax.error:
+            row.errors.append(f"jax: {row.jax.error}")
     return row
 
 
@@ -602,12 +904,13 @@ def table_cells(row: Row) -> list[str]:
         else:
             t, ok = peer
             cells.append(fmt_ratio(t, row.t_f) + ("" if ok else " MISMATCH"))
-    cells.append(row.check)
+    cells += [row.jax.cell, row.numba, row.check]
     return cells
 
 
 HEADERS = (["case", "t_f", "t_grad", "t_hand", "grad/hand", "grad/f",
-            "hand/f", "first call"] + [f"{p}/f" for p in PEERS] + ["check"])
+            "hand/f", "first call"] + [f"{p}/f" for p in PEERS]
+           + ["jax.jit/f (compile)", "numba grad/hand", "check"])
 
 
 def render_table(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
@@ -648,8 +951,10 @@ def header_lines(target: float, repeat: int) -> list[str]:
         lib = (f"tangent_like {version} from {where};"
                f" cold first call via {cache}")
     peers = ", ".join(
-        f"{name} {package_version(name)}" if mod is not None else f"{name} n/a"
-        for name, mod in (("autograd", autograd), ("torch", torch)))
+        f"{name} {package_version(name)}" if present else f"{name} n/a"
+        for name, present in (("autograd", autograd is not None),
+                              ("torch", torch is not None), ("jax", HAVE_JAX),
+                              ("numba", numba is not None)))
     return [
         f"python {platform.python_version()} ({platform.python_implementation()}),"
         f" numpy {np.__version__}, {platform.system()} {platform.machine()}",
@@ -730,9 +1035,12 @@ def run_checks(cases: list[Case], markdown: bool) -> int:
 # main
 # ===========================================================================
 
-def parse_options(description, check_help, argv=None):
-    """The options every benchmark script takes (--quick, --case, --markdown, --check)."""
+def parse_options(description, check_help, argv=None, more_options=None):
+    """The options every benchmark script takes (--quick, --case, --markdown, --check);
+    ``more_options(parser)`` adds a script's own."""
     parser = argparse.ArgumentParser(description=description)
+    if more_options is not None:
+        more_options(parser)
     parser.add_argument("--quick", action="store_true",
                         help="3 repeats of ~10 ms instead of 7 of ~50 ms")
     parser.add_argument("--case", action="append", metavar="NAME",
@@ -754,12 +1062,28 @@ def select_cases(parser, all_cases, names):
     return [c for c in all_cases if c.name in names]
 
 
+def jax_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jax-timeout", type=float, metavar="SECONDS",
+                        help="budget for jax.jit to compile one case's gradient, "
+                        f"default {JAX_TIMEOUT:.0f} ({JAX_TIMEOUT_QUICK:.0f} with --quick);"
+                        " 0 leaves the jax column out")
+    parser.add_argument("--jax-worker", metavar="NAME", help=argparse.SUPPRESS)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser, opts = parse_options(__doc__.split("\n\n")[0], "check the gradients against "
-                                 "central finite differences instead of timing them", argv)
+                                 "central finite differences instead of timing them", argv,
+                                 jax_options)
+    target, repeat, cold = (0.010, 3, 1) if opts.quick else (0.050, 7, 3)
+    jax_timeout = opts.jax_timeout
+    if jax_timeout is None:
+        jax_timeout = JAX_TIMEOUT_QUICK if opts.quick else JAX_TIMEOUT
+    if opts.jax_worker:
+        return jax_worker(opts.jax_worker, target, repeat, jax_timeout)
+    if jax_timeout <= 0 or not HAVE_JAX:
+        jax_timeout = None
     cases = select_cases(parser, [make() for make in CASES], opts.case)
 
-    target, repeat, cold = (0.010, 3, 1) if opts.quick else (0.050, 7, 3)
     bullet = "- " if opts.markdown else ""
     for line in header_lines(target, repeat):
         print(bullet + line)
@@ -777,12 +1101,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for case in cases:
         print(f"running {case.name}: {case.description} ...",
-              file=sys.stderr, flush=True)
-        rows.append(run_case(case, target, repeat, cold))
+              file=sys.stderr, end=" ", flush=True)
+        start = time.perf_counter()
+        rows.append(run_case(case, target, repeat, cold, jax_timeout, opts.quick))
+        print(f"{time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
     print(render_table(HEADERS, [table_cells(r) for r in rows], opts.markdown))
 
     notes = []
-    worst = max((r.spread for r in rows), default=1.0)
+    worst = max((max(r.spread, r.jax.spread) for r in rows), default=1.0)
     if worst > 1.20:
         notes.append(f"noisy machine: a median repeat was up to {worst:.2f}x the"
                      " best one; compare ratios, not absolute times, and rerun")
