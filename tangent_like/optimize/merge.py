@@ -6,19 +6,22 @@
   ``i`` or ``a``) and neither name is ever changed in place.  The user's code often reads
   one element twice (``x[i] ** 2 ... (1 - x[i])``); each read of a NumPy element costs.
 * `merge_accumulations`: ``bx[i] -= a`` ... ``bx[i] += b`` becomes one ``bx[i] += b - a``
-  at the second place, when nothing between them reads or writes ``bx``, nor assigns a
-  name that ``i`` or ``a`` reads: one update of the element (or slice) instead of two.
+  at the second place, when ``bx`` is an accumulator no other name can see (made by
+  ``adjoint_zeros``, only updated and returned), nothing between the two reads or writes
+  it, nor assigns a name that ``i`` or ``a`` reads: one update of the element (or slice)
+  instead of two.
 
 Example (run as a test)::
 
     >>> from tangent_like.syntax import nodes
-    >>> f = nodes.parse("def f(x, bx, i, g):\\n    a = x[i]\\n    c = x[i]\\n"
-    ...                 "    bx[i] -= a * g\\n    d = g * c\\n    bx[i] += d\\n"
-    ...                 "    return bx").body[0]
+    >>> f = nodes.parse("def f(x, i, g):\\n    bx = adjoint_zeros(x)\\n    a = x[i]\\n"
+    ...                 "    c = x[i]\\n    bx[i] -= a * g\\n    d = g * c\\n"
+    ...                 "    bx[i] += d\\n    return bx").body[0]
     >>> reuse_reads(f), merge_accumulations(f)
     (True, True)
     >>> print(nodes.unparse(f))
-    def f(x, bx, i, g):
+    def f(x, i, g):
+        bx = adjoint_zeros(x)
         a = x[i]
         c = a
         d = g * c
@@ -63,11 +66,13 @@ def merge_accumulations(fdef):
     """Merge two in-place updates of the same element or slice into one; True when
     something changed."""
     changed = False
+    fresh = _accumulators(fdef)
     for stmts in _blocks(fdef.body):
         k = 0
         while k < len(stmts):
             first = stmts[k]
-            partner = _partner(stmts, k) if _accumulation(first) else None
+            partner = _partner(stmts, k) if _accumulation(first) \
+                and first.target.value.id in fresh else None
             if partner is None:
                 k += 1
                 continue
@@ -122,6 +127,32 @@ def _changed_in_place(fdef):
                 if not isinstance(t, (nodes.Name, nodes.Tuple)):
                     out |= {m.id for m in nodes.walk(t) if isinstance(m, nodes.Name)}
     return out
+
+
+def _accumulators(fdef):
+    """Arrays no other name can see: assigned once, by ``adjoint_zeros(...)``, and read
+    only to be updated in place (``bx[i] += g``) or returned.  (Between two updates of
+    any other array, a read of an array it is a view of would see the first alone.)"""
+    made, other = set(), set()
+    updated = set()
+    for n in nodes.walk(fdef):
+        if isinstance(n, nodes.Assign) and len(n.targets) == 1 \
+                and isinstance(n.targets[0], nodes.Name):
+            name = n.targets[0].id
+            if isinstance(n.value, nodes.Call) \
+                    and nodes.dotted_name(n.value.func) == "adjoint_zeros" and name not in made:
+                made.add(name)
+            else:
+                other.add(name)
+        elif isinstance(n, nodes.AugAssign) and isinstance(n.target, nodes.Subscript):
+            updated.add(id(n.target.value))
+    returned = {id(m) for r in nodes.walk(fdef) if isinstance(r, nodes.Return)
+                for m in nodes.walk(r)}
+    for n in nodes.walk(fdef):
+        if isinstance(n, nodes.Name) and n.id in made and nodes.is_load(n) \
+                and id(n) not in updated and id(n) not in returned:
+            other.add(n.id)
+    return made - other
 
 
 def _accumulation(s):

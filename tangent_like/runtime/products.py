@@ -56,6 +56,10 @@ def dot_adjoint_b(g, a, b):
 def matmul_adjoint_a(g, a, b):
     """Adjoint of ``a @ b`` with respect to `a` (1-D operands included; complex operands
     under the real inner product)."""
+    if type(g) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray \
+            and g.ndim == a.ndim == b.ndim == 2 and b.dtype.kind == "f" \
+            and g.dtype.kind == "f" and a.shape == (g.shape[0], b.shape[0]):
+        return g @ b.T      # (the common case first: real matrices)
     if is_zero(g):
         return 0.0          # the zero cotangent: nothing reached the result
     b = cj(b)
@@ -71,6 +75,10 @@ def matmul_adjoint_a(g, a, b):
 @kernel
 def matmul_adjoint_b(g, a, b):
     """Adjoint of ``a @ b`` with respect to `b` (1-D operands included, complex as for a)."""
+    if type(g) is np.ndarray and type(a) is np.ndarray and type(b) is np.ndarray \
+            and g.ndim == a.ndim == b.ndim == 2 and a.dtype.kind == "f" \
+            and g.dtype.kind == "f" and b.shape == (a.shape[1], g.shape[1]):
+        return a.T @ g      # (the common case first: real matrices)
     if is_zero(g):
         return 0.0          # the zero cotangent: nothing reached the result
     a = cj(a)
