@@ -198,6 +198,10 @@ def unbroadcast(g, x):
     if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape \
             and (g.dtype.kind != "c" or x.dtype.kind == "c"):
         return g            # (the common case first: nothing to sum, nothing to drop)
+    if type(g) is np.ndarray and type(x) is np.ndarray and 0 < x.ndim < g.ndim \
+            and g.shape[g.ndim - x.ndim:] == x.shape and g.dtype.kind == "f":
+        # (next: a bias added to every row, summed over the leading axes)
+        return g.sum(axis=tuple(range(g.ndim - x.ndim)))
     g = re_like(g, x)
     try:
         if g.shape == x.shape:

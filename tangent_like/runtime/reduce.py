@@ -150,6 +150,11 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
 @kernel
 def mean_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.mean(x, axis, keepdims)`` (of an empty x: empty)."""
+    if type(g) is float and axis is None and type(x) is np.ndarray and x.size \
+            and x.dtype.kind in "fc" and g != 0.0:
+        out = np.empty_like(x)      # (the common case first, as in sum_adjoint)
+        out.fill(g / x.size)
+        return out
     if is_zero(g):
         return 0.0          # the zero cotangent: nothing reached the result
     shape = np.shape(x)
