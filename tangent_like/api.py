@@ -99,8 +99,15 @@ class Derivative(Differentiable):
                 grads = finalize(picked[0], x)
         else:
             xs = [args[i] for i in self._positions]
-            value, picked = computed(value, [grads[k] for k in self._order], xs)
-            grads = tuple(finalize(g, x) for g, x in zip(picked, xs))
+            gs = [grads[k] for k in self._order]
+            if type(value) in _REAL_SCALARS and all(
+                    type(x) is np.ndarray and type(g) is np.ndarray and g.shape == x.shape
+                    and g.dtype == x.dtype and g.flags.writeable for g, x in zip(gs, xs)):
+                grads = tuple(gs)       # (the common case first, as for one argument)
+            else:
+                value, picked = computed(value, gs, xs)
+                grads = tuple(finalize(g, x) for g, x in zip(picked, xs))
+            grads = distinct(grads)
         if self._what == "value_and_grad":
             return value, grads
         return grads
@@ -127,7 +134,7 @@ class Derivative(Differentiable):
                 xs[k] = bound.arguments[param_of(w)]
         value, grads = computed(value, grads, xs)
         grads = picked_gradients(self._wrt, compiled.order, grads, bound.arguments)
-        grads = grads[0] if self._single else grads
+        grads = grads[0] if self._single else distinct(grads)
         if self._what == "value_and_grad":
             return value, grads
         return grads
@@ -205,6 +212,20 @@ class Derivative(Differentiable):
 
 
 _REAL_SCALARS = (float, np.float64)     # values no check of `_check_real` can refuse
+
+
+def distinct(grads):
+    """`grads` with no array returned twice: ``np.sum(a + b)`` gives `a` and `b` one and
+    the same adjoint, and a caller updating one gradient in place must not change the
+    other."""
+    seen = set()
+    out = list(grads)
+    for k, g in enumerate(out):
+        if type(g) is np.ndarray:
+            if id(g) in seen:
+                out[k] = g.copy()
+            seen.add(id(g))
+    return tuple(out) if isinstance(grads, tuple) else out
 
 
 def computed(value, grads, xs):

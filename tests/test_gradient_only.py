@@ -216,3 +216,17 @@ def test_float32_arrays_keep_their_dtype():
     g = tl.grad(rosenbrock)(x)
     assert g.dtype == np.float32
     assert np.allclose(g, tl.grad(rosenbrock)(X), rtol=1e-4)
+
+
+def sum_of_two(a, b):
+    c = a + b
+    return np.sum(c)
+
+
+def test_gradients_of_two_arguments_are_distinct_arrays():
+    # both adjoints are one spread array: a caller updating one must not change the other
+    for call in (lambda g: g(X, X + 1.0), lambda g: g(a=X, b=X + 1.0)):
+        ga, gb = call(tl.grad(sum_of_two, wrt=(0, 1)))
+        assert not np.shares_memory(ga, gb)
+        ga *= 2.0
+        assert np.all(gb == 1.0)
