@@ -42,6 +42,7 @@ from .errors import DerivativeUsageError, InternalError, TangentLikeError, Trans
 from .loader import load_groups, plan, source_of
 from .optimize import optimize
 from .optimize.dead import remove_dead_code
+from .optimize.seed import seed_one
 from .program import Program, SkipStatement, build_entry
 from .syntax import nodes
 from .values import kinds_of, param_of, part_of, path_of, wrt_params
@@ -422,6 +423,9 @@ def _run(func, wrt, kinds, options, dump, disk=None):
     if options.optimize:
         for _, fdef in defs:
             optimize(fdef)
+    seeded = True
+    if gradient_only:
+        seeded = _seed_one(root, defs, options)
     for _, fdef in defs:
         fdef.body = nodes.tidy_block(fdef.body)
         if gradient_only and fdef.name == root.primal_name and len(fdef.body) > 2 \
@@ -432,7 +436,7 @@ def _run(func, wrt, kinds, options, dump, disk=None):
         what = "grad" if gradient_only else "value_and_grad"
         entry = build_entry(root, program.namer.fresh(f"{what}_{root.short_name}"),
                             program.parsed_sources[id(func)].args, program.cotangent,
-                            value=not gradient_only)
+                            value=not gradient_only, seeded=seeded)
         defs.insert(0, (root, entry))
     defs += [(root, plain) for plain in program.lifted_plain()]
     texts = {}
@@ -538,6 +542,17 @@ def _known(kind):
         return kind[1] is not None and all(_known(k) for _, k in kind[1])
     return kind in (lattice.SCALAR, lattice.INT, lattice.STR, lattice.NONE) \
         or lattice.is_array(kind) or lattice.is_function(kind)
+
+
+def _seed_one(root, defs, options):
+    """The root's adjoint sweep, run by a gradient without its value, starts from 1.0:
+    its products with the seed go (`optimize.seed`).  Is it still a parameter?"""
+    adjoint = next(fdef for _, fdef in defs if fdef.name == root.adjoint_name)
+    active = root.analysis.active
+    floats = set(active) | {root.namer.adjoint(v) for v in active}
+    if seed_one(adjoint, floats) and options.optimize:
+        optimize(adjoint)
+    return len(adjoint.args.args) > 1
 
 
 def _drop_value(root, defs):

@@ -331,10 +331,11 @@ def _hashable(kind):
     return kind if not isinstance(kind, list) else tuple(kind)
 
 
-def build_entry(unit, name, params_node, cotangent=None, value=True):
+def build_entry(unit, name, params_node, cotangent=None, value=True, seeded=True):
     """The entry ``value_and_grad_NAME``: run both sweeps with the seed 1.0 (shaped like the
     value), return ``(value, gradients)``.  Without the `value` (a real scalar: its seed is
-    1.0), the entry ``grad_NAME`` returns the gradients alone.
+    1.0), the entry ``grad_NAME`` returns the gradients alone; not `seeded`, the adjoint
+    sweep takes no seed (it starts from 1.0 itself, `optimize.seed`).
 
     With a `cotangent` name, the seed is a keyword-only parameter of that name instead (the
     vector-Jacobian product of a function with any result, written to be differentiated
@@ -362,7 +363,8 @@ def build_entry(unit, name, params_node, cotangent=None, value=True):
     target = nodes.tuple_([nodes.name(o, "store") for o in outs], "store")
     if seed is None:
         seed = nodes.call("seed_for", [nodes.name(result)]) if value else nodes.const(1.0)
-    body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [nodes.name(STACK), seed])))
+    body.append(nodes.assign(target, nodes.call(unit.adjoint_name, [nodes.name(STACK)] + (
+        [seed] if seeded else []))))
     grads = nodes.tuple_([nodes.name(o) for o in outs])
     wrt = ", ".join(unit.active_params)
     if not value:

@@ -230,3 +230,34 @@ def test_gradients_of_two_arguments_are_distinct_arrays():
         assert not np.shares_memory(ga, gb)
         ga *= 2.0
         assert np.all(gb == 1.0)
+
+
+# ------------------------------------------------------------------ the seed 1.0
+def vector_sum(x):
+    return np.sum(np.tanh(x) * x + np.exp(-x ** 2))
+
+
+def weighted(w, y):
+    return np.sum(w * y)
+
+
+def counted(w, counts):
+    return np.sum(w * counts * counts)
+
+
+def test_products_with_the_seed_go():
+    src = source_of(tl.grad(vector_sum), X)
+    assert "def adjoint_vector_sum(_stack):" in src and "bsum" not in src
+    agree(vector_sum, X)
+
+
+def test_a_gradient_is_never_an_array_of_the_caller():
+    w, y = X.copy(), X + 1.0
+    g = tl.grad(weighted)(w, y)
+    assert np.array_equal(g, y) and not np.shares_memory(g, y)
+
+
+def test_integer_data_is_not_taken_for_floats():
+    counts = np.array([100, 100, 3], dtype=np.int8)       # counts * counts overflows int8
+    g = tl.grad(counted)(np.ones(3), counts)
+    assert g.dtype == np.float64 and np.array_equal(g, counts.astype(float) ** 2)
