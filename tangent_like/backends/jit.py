@@ -27,6 +27,7 @@ from ..errors import DerivativeUsageError
 from ..loader import source_of
 from ..syntax import nodes
 from ..syntax.scopes import local_names
+from . import jit_kernels
 from .lower_numba import NotLowered, lower
 
 
@@ -86,6 +87,7 @@ def kernels():
             "seed_of_float": seed_of_float,
             "tape_push_array": tape_push_array, "tape_pop_array": tape_pop_array, **_STUBS}
     _array_kernels(numba, tape_room)
+    jit_kernels.install(numba)
     _KERNELS.update(made)
     return _KERNELS
 
@@ -100,15 +102,16 @@ def tape_push_array(tape, top, a):
 def _stub(name, doc):
     def stub(*args):
         raise NotImplementedError("numba code only")
-    stub.__name__ = name
+    stub.__name__ = stub.__qualname__ = name
     stub.__doc__ = doc
     return stub
 
 
 # runtime kernels with a numba version of their own (the others are compiled as they are)
 _STUBS = {name: _stub(name, f"The numba version of the runtime kernel {name}.")
-          for name in ("is_zero", "cj", "re_like", "unbroadcast", "tape_float",
-                       "adjoint_zeros", "checkpoint_every", "with_item", "sum_adjoint")}
+          for name in ("is_zero", "cj", "re_like", "tape_float",
+                       "adjoint_zeros", "checkpoint_every", "with_item")}
+_STUBS.update(jit_kernels.STUBS)      # (the kernels of array code)
 
 
 def seed_of_float(value):
@@ -167,20 +170,6 @@ def _array_kernels(numba, tape_room):
                               f"not of {x}")
         return lambda x: np.zeros_like(x)
 
-    @overload(_STUBS["sum_adjoint"])
-    def _sum_adjoint(g, x, axis=None, keepdims=False):
-        if not (isinstance(g, nt.Float) and isinstance(x, nt.Array)
-                and isinstance(x.dtype, nt.Float)
-                and isinstance(axis, (nt.NoneType, nt.Omitted)) or axis is None):
-            raise TypingError("the numba backend spreads the adjoint of a sum of all the "
-                              "elements of a float array only")
-
-        def impl(g, x, axis=None, keepdims=False):
-            out = np.empty_like(x)
-            out[...] = g
-            return out
-        return impl
-
     @overload(_STUBS["with_item"])
     def _with_item(a, index, v):
         if not isinstance(a, nt.Array):
@@ -221,16 +210,6 @@ def _array_kernels(numba, tape_room):
         if not real(x):
             return lambda v, x: v
         return lambda v, x: v.real
-
-    @overload(_STUBS["unbroadcast"])
-    def _unbroadcast(g, x):
-        scalar = (nt.Float, nt.Integer, nt.Boolean)
-        if not isinstance(x, scalar) or isinstance(g, nt.Complex) or (
-                isinstance(g, nt.Array) and isinstance(g.dtype, nt.Complex)):
-            raise TypingError("the numba backend sums adjoints back to scalars only")
-        if isinstance(g, nt.Array):
-            return lambda g, x: np.sum(g)
-        return lambda g, x: g
 
     @overload(tape_pop_array)
     def _pop(tape, top, shape):
@@ -363,9 +342,20 @@ def _namespace(lowered, program):
 
 
 def _kernel(name, fn):
+    """The runtime kernel `fn` compiled by numba as it is, reading the numba versions of
+    the kernels it calls."""
     made = _KERNELS.get(name)
     if made is None:
-        made = _KERNELS[name] = numba_module().njit(fn)
+        scope = dict(fn.__globals__)
+        for called in fn.__code__.co_names:
+            if called in _STUBS or called in kernels():
+                scope[called] = _KERNELS[called]
+            elif called in runtime.HELPERS and called != name:
+                scope[called] = _kernel(called, runtime.HELPERS[called])
+        copy = types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__,
+                                  fn.__closure__)
+        copy.__doc__ = fn.__doc__
+        made = _KERNELS[name] = numba_module().njit(copy)
     return made
 
 

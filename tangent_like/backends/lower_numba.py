@@ -78,6 +78,10 @@ class _Lowering:
             fdef = nodes.copy(fdef)
             params = [a.id for a in fdef.args.args]
             self.kinds = kinds[id(unit)]
+            namer = getattr(unit, "namer", None)
+            self.adjoint_of = {b: var for var, b in (getattr(namer, "adjoints", None)
+                                                     or {}).items() if isinstance(var, str)}
+            self.bound = set(params)
             self.is_primal = fdef.name in self.primals
             self.is_sweep = params[:1] == [STACK]
             self.in_entry = fdef.name == self.entry_name
@@ -97,10 +101,18 @@ class _Lowering:
         return out
 
     # --------------------------------------------------------------- statements
-    def _block(self, stmts, entry, room_made=False):
+    def _block(self, stmts, entry, room_made=False, bound=()):
+        outer = set(self.bound)
+        self.bound |= set(bound)
         out = []
         for s in stmts:
-            out += self._stmt(s, entry, room_made)
+            made = self._stmt(s, entry, room_made)
+            for m in made:           # (names bound from here on, whatever path is taken)
+                if isinstance(m, nodes.Assign):
+                    for t in m.targets:
+                        self.bound |= set(nodes.stored_names(t))
+            out += made
+        self.bound = outer
         return out
 
     def _stmt(self, s, entry, room_made):
@@ -113,6 +125,8 @@ class _Lowering:
         if isinstance(s, nodes.Assign) and isinstance(s.targets[0], nodes.Name) \
                 and s.targets[0].id == STACK:
             return self._new_tapes()
+        if isinstance(s, nodes.Assign) and self._array_adjoint(s):
+            return [self._zeros_of_adjoint(s)]
         if isinstance(s, nodes.Return) and self.is_sweep:
             if self.is_primal:
                 value = s.value if s.value is not None else nodes.const(None)
@@ -133,6 +147,31 @@ class _Lowering:
             return [s]
         self._check(s)
         return [s]
+
+    def _array_adjoint(self, s):
+        """The variable whose adjoint `s` sets to zero (``bx = 0.0``), when it is an array."""
+        target = s.targets[0]
+        if len(s.targets) != 1 or not isinstance(target, nodes.Name) or not (
+                isinstance(s.value, nodes.Constant) and type(s.value.value) is float
+                and s.value.value == 0.0):
+            return None
+        var = self.adjoint_of.get(target.id)
+        kind = self.kinds.get(var)
+        return var if isinstance(kind, tuple) and kind[0] == "a" else None
+
+    def _zeros_of_adjoint(self, s):
+        """``bx = 0.0`` of an array `x` as zeros of its shape: a variable of numba code keeps
+        one type, and its adjoint becomes an array.  The shape is x's where x is bound (the
+        adjoint's start), else the adjoint's own (the adjoint reset where x is assigned);
+        otherwise the float stays (numba refuses the code when the adjoint becomes an
+        array, and the Python code runs)."""
+        var = self._array_adjoint(s)
+        b = s.targets[0].id
+        like = var if var in self.bound else b if b in self.bound else None
+        if like is None:
+            return s
+        return nodes.assign(nodes.name(b, "store"), nodes.call("np.zeros_like",
+                                                               [nodes.name(like)]))
 
     def _seed(self, s):
         """The seed of a gradient: 1.0 for a float value; other values are refused when numba
@@ -178,7 +217,8 @@ class _Lowering:
                 tape, top, _ = _SLOT[slot]
                 room += nodes.template(f"{tape} = tape_room({tape}, {top}, K * len(ITER))",
                                        K=k, ITER=s.iter)
-        s.body = self._block(s.body, entry, room_made=counts is not None and self.is_primal)
+        s.body = self._block(s.body, entry, room_made=counts is not None and self.is_primal,
+                             bound=nodes.stored_names(s.target))
         s.orelse = self._block(s.orelse, entry)
         return room + [s]
 
