@@ -92,10 +92,10 @@ def kernels():
     return _KERNELS
 
 
-def tape_push_array(tape, top, a):
+def tape_push_array(tape, top, a, ndim):
     """``(tape, top)`` after copying the elements of the float64 array `a` onto `tape` (made
-    larger when needed); numba code only (an array of another dtype is refused when numba
-    compiles it)."""
+    larger when needed); numba code only (an array of another dtype, or of another rank
+    than `ndim`, is refused when numba compiles it)."""
     raise NotImplementedError("numba code only")
 
 
@@ -130,12 +130,15 @@ def _array_kernels(numba, tape_room):
     from numba.core.errors import TypingError
     from numba.extending import overload
 
-    @overload(tape_push_array)
-    def _push(tape, top, a):
+    @overload(tape_push_array, prefer_literal=True)
+    def _push(tape, top, a, ndim):
         if not (isinstance(a, nt.Array) and a.dtype == nt.float64):
             raise TypingError(f"the numba backend records arrays of float64 only, not {a}")
+        if not isinstance(ndim, nt.IntegerLiteral) or ndim.literal_value != a.ndim:
+            raise TypingError(f"the numba backend records {a} where it expects an array "
+                              f"of rank {getattr(ndim, 'literal_value', ndim)}")
 
-        def impl(tape, top, a):
+        def impl(tape, top, a, ndim):
             flat = np.ascontiguousarray(a).ravel()
             tape = tape_room(tape, top, flat.size)
             for j in range(flat.size):
@@ -159,6 +162,8 @@ def _array_kernels(numba, tape_room):
 
     @overload(_STUBS["tape_float"])
     def _tape_float(v):       # a value of a kind the analysis left open, recorded as a float
+        if isinstance(v, (nt.Integer, nt.Boolean)):
+            return lambda v: float(v)       # (exact below 2 ** 53)
         if not isinstance(v, nt.Float):
             raise TypingError(f"the numba backend records {v} where it expects a float")
         return lambda v: v

@@ -267,7 +267,8 @@ class _Lowering:
             out += nodes.template(f"{top} += {len(names)}")
         for n, k in elements:
             if k[0] == "a":      # its elements on the float tape, its shape on the int one
-                arrays += nodes.template(f"{FLOATS}, _nf = tape_push_array({FLOATS}, _nf, {n})")
+                arrays += nodes.template(
+                    f"{FLOATS}, _nf = tape_push_array({FLOATS}, _nf, {n}, {k[1]})")
                 arrays += self._push(nodes.tuple_([nodes.name(f"{n}.shape[{d}]")
                                                    for d in range(k[1])]), False, ints=True)
         return out + arrays
@@ -336,11 +337,59 @@ def _kind_of_value(value, known):
         return "f"
     if isinstance(value, nodes.Name):
         return known.get(value.id)
-    if isinstance(value, nodes.BinOp) and not isinstance(value.op, nodes.Div):
-        sides = {_kind_of_value(value.left, known), _kind_of_value(value.right, known)}
-        if sides == {"i"}:
+    if isinstance(value, nodes.BinOp):
+        sides = [_kind_of_value(value.left, known), _kind_of_value(value.right, known)]
+        if isinstance(value.op, nodes.MatMult):
+            return _product_kind(sides)
+        if None in sides or "r" in sides or "shape" in sides:
+            return None
+        ranks = [k[1] for k in sides if k[0] == "a"]
+        if ranks:       # (NumPy broadcasting: the larger rank)
+            return ("a", max(ranks))
+        if set(sides) == {"i"} and not isinstance(value.op, nodes.Div):
             return "i"
+        return "f"
+    if isinstance(value, nodes.UnaryOp) and isinstance(value.op, (nodes.USub, nodes.UAdd)):
+        return _kind_of_value(value.operand, known)
+    if isinstance(value, nodes.Attribute) and value.attr == "shape":
+        return "shape"      # (not recorded: its items are integers)
+    if isinstance(value, nodes.Subscript) and not isinstance(value.slice, nodes.Slice) \
+            and _kind_of_value(value.value, known) == "shape":
+        return "i"
+    if isinstance(value, nodes.Attribute) and value.attr in ("size", "ndim"):
+        return "i"
+    if isinstance(value, nodes.Call) and not value.keywords:
+        func = nodes.dotted_name(value.func)
+        args = [_kind_of_value(a, known) for a in value.args]
+        if func in ("np.dot", "np.matmul") and len(args) == 2:
+            return _product_kind(args)
+        if len(args) == 1 and isinstance(args[0], tuple):
+            if func in _ELEMENTWISE:
+                return args[0]
+            if func in _REDUCTIONS:
+                return "f"
     return None
+
+
+# NumPy functions whose value has the shape of their one argument, and reductions of all
+# the elements (a float), as the kinds of values the analysis leaves open are inferred
+_ELEMENTWISE = {f"np.{f}" for f in (
+    "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "abs", "square",
+    "log1p", "expm1", "negative", "arctan", "arcsin", "arccos", "exp2", "log2", "log10")}
+_REDUCTIONS = {f"np.{f}" for f in ("sum", "mean", "prod", "max", "min", "var", "std")}
+
+
+def _product_kind(sides):
+    """The kind of ``a @ b`` (np.dot, np.matmul) for operands of kinds `sides`."""
+    if any(k is None or k in ("r", "shape") for k in sides):
+        return None
+    ranks = [k[1] if isinstance(k, tuple) else 0 for k in sides]
+    if 0 in ranks:
+        return ("a", max(ranks)) if max(ranks) else "f"
+    if max(ranks) > 2:
+        return None
+    rank = ranks[0] + ranks[1] - 2
+    return ("a", rank) if rank else "f"
 
 
 def _recorded_kinds(unit, fdef):
@@ -371,5 +420,5 @@ def _recorded_kinds(unit, fdef):
             if kind is not None and found.get(name) != kind:
                 found[name] = kind
                 changed = True
-    out.update((n, k) for n, k in found.items() if k != "conflict")
+    out.update((n, k) for n, k in found.items() if k not in ("conflict", "shape"))
     return out
