@@ -14,8 +14,12 @@ in place without any rebinding -- is not read from numba code at all: the Python
 and the warning says to pass the array as an argument.
 """
 import builtins
+import hashlib
 import inspect
+import json
 import math
+import os
+import sys
 import types
 import warnings
 
@@ -229,49 +233,165 @@ def _array_kernels(numba, tape_room):
         return impl
 
 
-def attach(compiled, defs, program, entry_name, func):
+def attach(compiled, defs, program, entry_name, func, disk=None):
     """`compiled` with its entry (reverse mode) or forward function compiled by numba; the
-    Python code when the generated code cannot be lowered (with a warning)."""
-    numba = numba_module()
+    Python code when the generated code cannot be lowered (with a warning).  `disk`: the
+    persistent cache's side of the request (`persistent.Request`), or None: the lowered
+    code is kept there too, and numba keeps what it compiles beside it (`attach_stored`)."""
     root = program.order[0]
+    entry = entry_name or root.forward_name
     try:
-        if func.__closure__:
-            raise NotLowered("it reads variables of an enclosing function (numba would "
-                             "freeze them); make them arguments")
-        code = func.__code__
-        if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS
-                                                      | inspect.CO_VARKEYWORDS):
-            raise NotLowered("numba compiles functions with positional parameters only "
-                             "(no keyword-only parameters, *args or **kwargs)")
+        _check_signature(func)
         lowered = lower(defs, entry_name, root.result_kind)
-        namespace, frozen = _namespace(lowered, program)
+        names = {fdef.name for _, fdef in lowered}
+        reads = {fdef.name: sorted(nodes.loaded_names(fdef) - local_names(fdef) - names)
+                 for _, fdef in lowered}
+        namespace, frozen = _namespace(
+            (reads[fdef.name], unit.parsed.namespace.globals, unit.parsed.namespace.closure)
+            for unit, fdef in lowered)
     except NotLowered as exc:
+        if disk is not None:
+            disk.store_extra("numba", {"refused": str(exc)})
         _warn(func, str(exc))
         return compiled
     header = compiled.source.split("\n", 1)[0] + " Compiled by numba (nopython mode)."
     source = source_of(lowered, header)
-    code = compile(source, f"<tangent_like numba {func.__name__}>", "exec")
-    exec(code, namespace)
+    order = [fdef.name for _, fdef in lowered]
+    if disk is not None:
+        disk.store_extra("numba", {"source": source, "names": order, "entry": entry,
+                                   "reverse": entry_name is not None, "reads": reads})
+    return _jit(compiled, source, order, entry, entry_name is not None, namespace, frozen,
+                func, disk)
+
+
+def attach_stored(compiled, disk, func):
+    """`compiled`, loaded from the persistent cache, compiled by numba from the lowered code
+    kept beside it (numba's own compiled code is loaded from there, when it was kept for
+    the same code, global values and helpers); None when nothing was kept."""
+    data = disk.load_extra("numba")
+    if data is None:
+        return None
+    if "refused" in data:
+        _warn(func, data["refused"])
+        return compiled
+    try:
+        names, reads = list(data["names"]), dict(data["reads"])
+        source, entry, reverse = str(data["source"]), str(data["entry"]), bool(data["reverse"])
+        python = [compiled.functions[n] for n in names]
+    except (KeyError, TypeError, ValueError):
+        return None
+    skip = set(names) | set(runtime.HELPERS) | {"np", "math"}
+    try:
+        _check_signature(func)
+        namespace, frozen = _namespace(
+            (reads[n], f.__globals__, set(f.__code__.co_freevars) - skip
+             - {b for b in dir(builtins) if b not in f.__globals__})
+            for n, f in zip(names, python))
+    except NotLowered as exc:
+        _warn(func, str(exc))
+        return compiled
+    except KeyError:
+        return None
+    return _jit(compiled, source, names, entry, reverse, namespace, frozen, func, disk)
+
+
+def _check_signature(func):
+    if func.__closure__:
+        raise NotLowered("it reads variables of an enclosing function (numba would "
+                         "freeze them); make them arguments")
+    code = func.__code__
+    if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS
+                                                  | inspect.CO_VARKEYWORDS):
+        raise NotLowered("numba compiles functions with positional parameters only "
+                         "(no keyword-only parameters, *args or **kwargs)")
+
+
+def _jit(compiled, source, names, entry, reverse, namespace, frozen, func, disk):
+    """The lowered `source` loaded in `namespace`, its functions `names` compiled by numba
+    (from a file of the persistent cache when `disk` is given, so that numba keeps what it
+    compiles), and `compiled` pointing at them."""
+    numba = numba_module()
     python = compiled.functions
-    for _, fdef in lowered:
-        f = namespace[fdef.name]
-        original = python.get(fdef.name)
-        if original is not None and original.__defaults__ and fdef.name == (
-                entry_name or root.forward_name):
-            f.__defaults__ = original.__defaults__
-        namespace[fdef.name] = numba.njit(f)
-    name = entry_name or root.forward_name
-    guarded = _Guarded(namespace[name], getattr(compiled, "entry" if entry_name else "forward"),
+    defaults = python[entry].__defaults__ if entry in python else None
+    path = _module_file(disk, source, frozen, defaults) if disk is not None else None
+    if path is not None:
+        # numba's cache rebuilds the environment of the code it loads from its module, by
+        # name: the code runs in a module of its own, named after its file
+        module = types.ModuleType("tangent_like_numba_" + os.path.basename(path)[:-3])
+        module.__dict__.update(namespace)
+        module.__file__ = path
+        sys.modules[module.__name__] = module
+        namespace = module.__dict__
+    code = compile(source, path or f"<tangent_like numba {func.__name__}>", "exec")
+    exec(code, namespace)
+    for name in names:
+        f = namespace[name]
+        if name == entry and defaults:
+            f.__defaults__ = defaults
+        namespace[name] = numba.njit(f, cache=path is not None)
+    guarded = _Guarded(namespace[entry], getattr(compiled, "entry" if reverse else "forward"),
                        func)
     compiled.source = source
     compiled.deps = list(compiled.deps) + frozen
     compiled.cells = ()
-    if entry_name:
+    if reverse:
         compiled.entry = guarded
     else:
         compiled.forward = guarded
     compiled.backend = "numba"
     return compiled
+
+
+def _module_file(disk, source, frozen, defaults):
+    """The file of the persistent cache that holds `source` for numba to compile (and keep
+    its machine code beside, in ``__pycache__``): named by a hash of the request's key, the
+    source, numba's version and every value numba freezes into the machine code -- the
+    global numbers the code reads, the defaults of the entry, the user functions it calls
+    (their sources, and what they read in turn) -- so that a file is never used for other
+    values.  None when one of them cannot be described (numba then compiles in memory)."""
+    seen = set()
+    try:
+        described = [numba_module().__version__, disk.key, source,
+                     [[name, _frozen(value, disk, seen)] for _, name, value, _ in frozen],
+                     [_frozen(d, disk, seen) for d in defaults or ()]]
+    except NotLowered:
+        return None
+    text = json.dumps(described, sort_keys=True)
+    name = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return disk.write_module(f"numba/{name}.py", source)
+
+
+def _frozen(value, disk, seen):
+    """What numba freezes of `value` (a global or a default), as JSON data."""
+    if isinstance(value, (bool, int, float, complex, np.number)):
+        return [type(value).__name__, repr(value)]
+    if isinstance(value, types.FunctionType):
+        if id(value) in seen:
+            return ["again", value.__module__, value.__qualname__]
+        seen.add(id(value))
+        printed = disk.fingerprint(value)
+        if printed is None:
+            raise NotLowered("a function without a fingerprint")
+        calls = []
+        for name in sorted(_code_names(value.__code__)):
+            if name in value.__globals__:
+                v = value.__globals__[name]
+                if isinstance(v, (bool, int, float, complex, np.number, types.FunctionType)):
+                    calls.append([name, _frozen(v, disk, seen)])
+        return ["function", printed, calls]
+    printed = disk.fingerprint(value)
+    if printed is None:
+        raise NotLowered("a value without a fingerprint")
+    return printed
+
+
+def _code_names(code):
+    """The global names `code` and the code nested in it read."""
+    out = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out |= _code_names(c)
+    return out
 
 
 class _Guarded:
@@ -320,25 +440,25 @@ def _warn(func, reason):
                   stacklevel=4)
 
 
-def _namespace(lowered, program):
+def _namespace(reads):
     """The globals of the lowered code: the kernels, NumPy and math, the user's globals it
     reads (functions compiled by numba too; numbers frozen, and returned as dependencies
-    by identity); global arrays and other objects are refused."""
-    names = {fdef.name for _, fdef in lowered}
+    by identity); global arrays and other objects are refused.  `reads`: per lowered
+    function, the names it reads, the user's globals and the names of the closure of the
+    function it comes from."""
     ns = {"np": np, "math": math, "__builtins__": builtins}
     frozen = []
     own = kernels()
-    for unit, fdef in lowered:
-        user = unit.parsed.namespace
-        for name in sorted(nodes.loaded_names(fdef) - local_names(fdef) - names):
+    for names, user_globals, closure in reads:
+        for name in sorted(names):
             if name in ns:
                 continue
             if name in own:
                 ns[name] = own[name]
-            elif name in user.closure:
+            elif name in closure:
                 raise NotLowered(f"it reads {name!r} of an enclosing function")
-            elif name in user.globals:
-                ns[name] = _global(name, user.globals[name], user.globals, frozen)
+            elif name in user_globals:
+                ns[name] = _global(name, user_globals[name], user_globals, frozen)
             elif name in runtime.HELPERS:
                 ns[name] = _kernel(name, runtime.HELPERS[name])
             elif not hasattr(builtins, name):
