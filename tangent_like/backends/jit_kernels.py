@@ -26,7 +26,7 @@ def _stub(name):
 NAMES = ("unbroadcast", "sum_adjoint", "mean_adjoint", "cot_add", "fdiv", "ratio_or_zero",
          "pow_slope", "log_of", "matmul_adjoint_a", "matmul_adjoint_b", "dot_adjoint_a",
          "dot_adjoint_b", "add_at", "zero_at", "item_adjoint", "cot_getitem", "fill_like",
-         "select_adjoint")
+         "select_adjoint", "transpose_adjoint", "broadcast_tangent")
 STUBS = {name: _stub(name) for name in NAMES}
 
 
@@ -276,6 +276,29 @@ def install(numba):
                             ("matmul_adjoint_b", False, False),
                             ("dot_adjoint_a", True, True), ("dot_adjoint_b", False, True)):
         overload(STUBS[name])(product_adjoint(name, of_a, dot))
+
+    @overload(STUBS["transpose_adjoint"])
+    def _transpose_adjoint(g, axes=None):
+        if float_array(g) and absent(axes):
+            return lambda g, axes=None: np.ascontiguousarray(np.transpose(g))
+        refuse("transpose_adjoint", g, axes)
+
+    @overload(STUBS["broadcast_tangent"])
+    def _broadcast_tangent(t, like):
+        if is_scalar(like) and is_scalar(t):
+            return lambda t, like: t
+        if not (float_array(like) or isinstance(like, nt.Array)) or not (
+                is_scalar(t) or (float_array(t) and t.ndim <= like.ndim)):
+            refuse("broadcast_tangent", t, like)
+        if is_scalar(t):
+            return lambda t, like: np.full(like.shape, float(t))
+
+        def stretched(t, like):
+            out = t + np.zeros(like.shape)
+            if out.shape != like.shape:
+                raise ValueError("a tangent does not broadcast to the shape of its value")
+            return out
+        return stretched
 
     # ---------------------------------------------------------------- items
     def index_ok(index):

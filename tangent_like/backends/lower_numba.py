@@ -146,6 +146,7 @@ class _Lowering:
             s.orelse = self._block(s.orelse, entry, room_made)
             return [s]
         self._check(s)
+        _plain_reductions(s)
         return [s]
 
     def _array_adjoint(self, s):
@@ -302,6 +303,18 @@ class _Lowering:
         return out
 
 
+def _plain_reductions(s):
+    """``np.sum(x, axis=None, keepdims=False)`` (in tangent code) as ``np.sum(x)``: numba's
+    reductions take no keywords."""
+    for n in nodes.walk(s):
+        if isinstance(n, nodes.Call) and nodes.dotted_name(n.func) in _REDUCTIONS \
+                and n.keywords and all(
+                    isinstance(k.value, nodes.Constant)
+                    and (k.arg, k.value.value) in (("axis", None), ("keepdims", False))
+                    for k in n.keywords):
+            n.keywords = []
+
+
 def _direct_records(body, lowering):
     """Values recorded per iteration by a loop body whose records are all at its top level
     (no branch, loop or call of a sweep records any): ``{"f": k, "i": m}``; else None."""
@@ -358,6 +371,14 @@ def _kind_of_value(value, known):
         return "i"
     if isinstance(value, nodes.Attribute) and value.attr in ("size", "ndim"):
         return "i"
+    if isinstance(value, nodes.Attribute) and value.attr == "T":
+        kind = _kind_of_value(value.value, known)
+        return kind if isinstance(kind, tuple) else None
+    if isinstance(value, nodes.Call) and _is_reduction_along(value):
+        kind = _kind_of_value(value.args[0], known)
+        if isinstance(kind, tuple):
+            return ("a", kind[1] - 1) if kind[1] > 1 else "f"
+        return None
     if isinstance(value, nodes.Call) and not value.keywords:
         func = nodes.dotted_name(value.func)
         args = [_kind_of_value(a, known) for a in value.args]
@@ -377,6 +398,16 @@ _ELEMENTWISE = {f"np.{f}" for f in (
     "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "abs", "square",
     "log1p", "expm1", "negative", "arctan", "arcsin", "arccos", "exp2", "log2", "log10")}
 _REDUCTIONS = {f"np.{f}" for f in ("sum", "mean", "prod", "max", "min", "var", "std")}
+
+
+def _is_reduction_along(call):
+    """``np.sum(x, axis=k)`` (or ``np.sum(x, k)``) of one integer axis, without keepdims."""
+    if nodes.dotted_name(call.func) not in _REDUCTIONS:
+        return False
+    axis = [k.value for k in call.keywords if k.arg == "axis"] + call.args[1:2]
+    if len(call.args) > 2 or len(axis) != 1 or any(k.arg != "axis" for k in call.keywords):
+        return False
+    return isinstance(axis[0], nodes.Constant) and type(axis[0].value) is int
 
 
 def _product_kind(sides):
