@@ -370,13 +370,16 @@ def _frozen(value, disk, seen):
             return ["again", value.__module__, value.__qualname__]
         seen.add(id(value))
         printed = disk.fingerprint(value)
-        if printed is None:
-            raise NotLowered("a function without a fingerprint")
-        calls = []
+        if printed is None or value.__closure__:
+            raise NotLowered("a function without a fingerprint, or with a closure")
+        calls = []      # (numba freezes what the function reads too)
         for name in sorted(_code_names(value.__code__)):
             if name in value.__globals__:
                 v = value.__globals__[name]
-                if isinstance(v, (bool, int, float, complex, np.number, types.FunctionType)):
+                if isinstance(v, np.ndarray):
+                    calls.append([name, str(v.dtype), list(v.shape), hashlib.sha256(
+                        np.ascontiguousarray(v).tobytes()).hexdigest()])
+                elif not isinstance(v, types.ModuleType):
                     calls.append([name, _frozen(v, disk, seen)])
         return ["function", printed, calls]
     printed = disk.fingerprint(value)

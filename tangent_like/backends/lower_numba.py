@@ -161,7 +161,7 @@ class _Lowering:
         return var if isinstance(kind, tuple) and kind[0] == "a" else None
 
     def _zeros_of_adjoint(self, s):
-        """``bx = 0.0`` of an array `x` as zeros of its shape: a variable of numba code keeps
+        """``bx = 0.0`` of an array `x` as float zeros of its shape: a variable of numba code keeps
         one type, and its adjoint becomes an array.  The shape is x's where x is bound (the
         adjoint's start), else the adjoint's own (the adjoint reset where x is assigned);
         otherwise the float stays (numba refuses the code when the adjoint becomes an
@@ -171,8 +171,8 @@ class _Lowering:
         like = var if var in self.bound else b if b in self.bound else None
         if like is None:
             return s
-        return nodes.assign(nodes.name(b, "store"), nodes.call("np.zeros_like",
-                                                               [nodes.name(like)]))
+        return nodes.assign(nodes.name(b, "store"),     # (float64, as adjoints of ints are)
+                            nodes.call("np.zeros", [nodes.parse_expr(f"{like}.shape")]))
 
     def _seed(self, s):
         """The seed of a gradient: 1.0 for a float value; other values are refused when numba
