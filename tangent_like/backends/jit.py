@@ -433,6 +433,10 @@ def _reason(exc):
     """The informative line of a numba compile error (not its 'Failed in ...' heading)."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()] or [
         f"{type(exc).__name__} in numba's compiler"]
+    ours = [ln.split(": ", 1)[1] for ln in lines       # (a kernel's numba version refused)
+            if ln.startswith("TypingError: the numba backend")]
+    if ours:
+        return ours[0][:300]
     useful = [ln for ln in lines if not ln.startswith(("Failed in", "During:", "File "))]
     return (useful or lines or [type(exc).__name__])[0][:300]
 
