@@ -133,9 +133,9 @@ def test_arrays_recorded_with_their_shapes():
     assert np.allclose(numba_grad(rosenbrock_loop, x), partial_gradient(rosenbrock_loop, (x,)),
                        rtol=1e-6, atol=1e-8)
     u = np.linspace(0.1, 0.9, 9)
-    with warnings.catch_warnings():     # (the adjoint of v, an array made in the loop,
-        warnings.simplefilter("ignore", NumbaFallbackWarning)   # cannot start as zeros of
-        got = tl.grad(relax, backend="numba")(u, 5)             # its shape: Python code)
+    with warnings.catch_warnings():     # (the adjoint of v, an array made in the loop and
+        warnings.simplefilter("ignore", NumbaFallbackWarning)   # never read back, gets no
+        got = tl.grad(relax, backend="numba")(u, 5)             # shape: Python code)
     assert np.allclose(got, partial_gradient(relax, (u, 5)), rtol=1e-6, atol=1e-8)
     assert got.shape == u.shape and got.dtype == np.float64
 
@@ -241,7 +241,8 @@ MUST_COMPILE = {"lotka_volterra", "euler_decay", "horner", "harmonic_rk4-wrt_sta
                 "quadratic_form", "two_layer_network", "softmax_cross_entropy",
                 "matrix_product_energy", "least_squares_residual", "np_mean_tanh",
                 "euclidean_distance", "power_law", "dot_1d", "ridge_loss", "sharpe_ratio",
-                "affine_exp_mean", "gaussian_negative_log_likelihood", "inverse_trig"}
+                "affine_exp_mean", "gaussian_negative_log_likelihood", "inverse_trig",
+                "loop_over_rows"}
 
 
 @pytest.mark.filterwarnings("ignore::tangent_like.backends.jit.NumbaFallbackWarning")
@@ -355,6 +356,14 @@ def safe_power(x, p):
     return np.sum(x ** p) + x[0] ** 2.5
 
 
+def rows_in_a_loop(A, w):
+    """`row` is made in the loop: its adjoint gets its shape once the loop has bound it."""
+    total = 0.0
+    for row in A:
+        total += np.sum(row * w) * row[0]
+    return total
+
+
 ARRAYS = np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -0.4]])
 
 
@@ -364,6 +373,7 @@ ARRAYS = np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -0.4]])
     (mixed_ranks, (np.array([0.1, 0.2, -0.3]), ARRAYS), (0, 1)),
     (written_items, (np.array([0.3, -0.2, 0.8, 0.5]),), 0),
     (min_of_three, (0.7, 1.3, 0.4), (0, 1, 2)),
+    (rows_in_a_loop, (ARRAYS, np.array([0.5, -1.0, 2.0])), (0, 1)),
     (safe_power, (np.array([0.5, 1.5, 2.0]), 1.7), (0, 1))])
 def test_array_code_compiles_and_agrees_with_finite_differences(f, args, wrt):
     got = numba_grad(f, *args, wrt=wrt)
@@ -390,6 +400,9 @@ def test_the_adjoint_of_an_array_starts_as_zeros_of_its_shape():
     adjoint = g.source[g.source.index("def adjoint_"):]
     assert "bx = np.zeros(x.shape)" in adjoint and "bx = 0.0" not in adjoint
     assert "bx = 0.0" in tl.grad(summed_in_a_loop).source_for(x, 4)    # (the Python code)
+    g = tl.grad(rows_in_a_loop, wrt=(0, 1), backend="numba")
+    g(ARRAYS, np.array([0.5, -1.0, 2.0]))
+    assert "brow = np.zeros((0,))" in g.source and "if brow.size == 0:" in g.source
 
 
 def test_jvp_of_array_code():

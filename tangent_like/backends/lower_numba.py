@@ -88,6 +88,7 @@ class _Lowering:
             if self.is_sweep:
                 del fdef.args.args[0]
                 self.sweeps.append(fdef)
+            self._shape_loop_adjoints(fdef, params)
             fdef.body = self._block(fdef.body, self.in_entry)
             if self.is_sweep:
                 at = 1 if fdef.body and nodes.is_docstring(fdef.body[0]) else 0
@@ -173,6 +174,42 @@ class _Lowering:
             return s
         return nodes.assign(nodes.name(b, "store"),     # (float64, as adjoints of ints are)
                             nodes.call("np.zeros", [nodes.parse_expr(f"{like}.shape")]))
+
+    def _shape_loop_adjoints(self, fdef, params):
+        """The adjoint of an array made in a loop (``row = A[i]``), which the sweep cannot
+        shape at its start: an empty array of its rank there, and zeros of the array's
+        shape once the loop body has bound the array (``if brow.size == 0: brow =
+        np.zeros(row.shape)``).  Only when nothing else reads the adjoint: every statement
+        naming it is in that one loop, after the array is bound at the loop body's top."""
+        bound = set(params)
+        body = fdef.body
+        for i, s in enumerate(list(body)):
+            if isinstance(s, nodes.Assign):
+                var = self._array_adjoint(s)
+                if var is not None and var not in bound:
+                    self._shape_in_loop(s, var, body[i + 1:])
+                for t in s.targets:
+                    bound |= set(nodes.stored_names(t))
+
+    def _shape_in_loop(self, init, var, rest):
+        b = init.targets[0].id
+        named = [s for s in rest if b in _names_in(s)]
+        if len(named) != 1 or not isinstance(named[0], nodes.For) or any(
+                b in _names_in(s) for s in named[0].orelse) or b in _names_in(named[0].iter):
+            return
+        loop = named[0]
+        for j, s in enumerate(loop.body):
+            if b in _names_in(s):
+                return          # (the adjoint is read before the array is bound)
+            if isinstance(s, nodes.Assign) and any(var in nodes.stored_names(t)
+                                                   for t in s.targets):
+                break
+        else:
+            return
+        rank = self.kinds[var][1]
+        init.value = nodes.parse_expr(f"np.zeros(({'0, ' * rank}))")
+        loop.body[j + 1:j + 1] = nodes.template(
+            f"if {b}.size == 0:\n    {b} = np.zeros({var}.shape)")
 
     def _seed(self, s):
         """The seed of a gradient: 1.0 for a float value; other values are refused when numba
@@ -301,6 +338,10 @@ class _Lowering:
             for n, parts in ranges.items():
                 out += nodes.template(f"{n} = range({', '.join(parts)})")
         return out
+
+
+def _names_in(node):
+    return {n.id for n in nodes.walk(node) if isinstance(n, nodes.Name)}
 
 
 def _plain_reductions(s):
