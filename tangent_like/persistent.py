@@ -428,6 +428,72 @@ class Request:
             return False
         return True
 
+    # ------------------------------------------------------- the numba backend's parts
+    def store_extra(self, part, data):
+        """Keep the JSON `data` beside the entry, as its `part` (``KEY.part.json``)."""
+        try:
+            _make_private_directory(self.directory)
+            if not _private(self.directory, directory=True):
+                _warn_once(self.directory)
+                return False
+            _write(f"{self.path}.{part}.json",
+                   json.dumps({"format": FORMAT, "key": self.key, "data": data}) + "\n")
+        except (OSError, TypeError, ValueError):
+            return False
+        return True
+
+    def load_extra(self, part):
+        """The data `store_extra` kept as `part` for this very key, or None."""
+        try:
+            if not _private(self.directory, directory=True):
+                return None
+            with open(f"{self.path}.{part}.json", encoding="utf-8") as f:
+                if not _private(f.fileno()):
+                    return None
+                stored = json.loads(f.read())
+            if stored.get("format") != FORMAT or stored.get("key") != self.key:
+                return None
+            return stored["data"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            return None
+
+    def write_module(self, name, text):
+        """The path of the file `name` (under the directory) holding `text`, written when
+        it is missing or holds something else; None when it cannot be written or read
+        safely.  Numba keeps the machine code of a module's functions in its
+        ``__pycache__``, loaded by pickle: only a private directory is used."""
+        path = os.path.join(self.directory, name)
+        folder = os.path.dirname(path)
+        try:
+            _make_private_directory(self.directory)
+            _make_private_directory(folder)
+            if not (_private(self.directory, directory=True)
+                    and _private(folder, directory=True)):
+                _warn_once(self.directory)
+                return None
+            cache = os.path.join(folder, "__pycache__")
+            if os.path.isdir(cache) and not _private(cache, directory=True):
+                return None
+            try:
+                with open(path, encoding="utf-8", newline="") as f:
+                    if _private(f.fileno()) and f.read() == text:
+                        return path
+            except FileNotFoundError:
+                pass
+            _write(path, text)
+        except OSError:
+            return None
+        return path
+
+    @staticmethod
+    def fingerprint(value):
+        """`value` as the key describes it (JSON data: a function by its source...), or
+        None when it cannot be described."""
+        try:
+            return _Printer().value(value)
+        except (_Unkeyable, ValueError, TypeError, AttributeError, RecursionError):
+            return None
+
     def _describe(self, compiled, program, groups):
         if getattr(program, "_hygiene", {}).get("aliases"):
             raise _Unkeyable("names read through aliases")

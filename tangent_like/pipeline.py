@@ -195,8 +195,8 @@ def _disk_request(func, wrt, kinds, options):
     """The persistent cache's side of a request (`persistent.Request`), or None: off, or a
     request it cannot key."""
     directory = cache_dir()
-    if directory is None or _DISK["user_rules"] or options.backend != "python":
-        return None     # (numba compiles the lowered code of a fresh transformation)
+    if directory is None or _DISK["user_rules"]:
+        return None
     from . import persistent     # (only when it is on)
     return persistent.request(directory, func, wrt, kinds, options, _DISK["imported"])
 
@@ -376,7 +376,7 @@ def compile(func, wrt, kinds, options, dump=None):
         _STATS["misses"] += 1
         try:
             disk = _disk_request(func, tuple(wrt), kinds, options) if dump is None else None
-            compiled = _stored(disk, func, tuple(wrt)) if disk is not None else None
+            compiled = _stored(disk, func, tuple(wrt), options) if disk is not None else None
             if compiled is None:
                 compiled = _run(func, tuple(wrt), kinds, options, dump, disk)
         except TangentLikeError:
@@ -390,19 +390,25 @@ def compile(func, wrt, kinds, options, dump=None):
         return compiled
 
 
-def _stored(disk, func, wrt):
-    """The derivative the persistent cache holds for this request, loaded (None: a miss)."""
+def _stored(disk, func, wrt, options):
+    """The derivative the persistent cache holds for this request, loaded (None: a miss);
+    for the numba backend, with the lowered code kept beside it (`jit.attach_stored`)."""
     stored = disk.load(func.__name__)
     if stored is None:
         _STATS["disk_misses"] += 1
         return None
-    _STATS["disk_hits"] += 1
     _apply_defaults(stored.functions, stored.units, func, stored.entry)
     deps = stored.deps + [d for g, names in stored.absent for d in _absent(g, names)]
     compiled = Compiled(stored.functions, stored.source, stored.entry, wrt, stored.root,
                         stored.cotangent, deps, [f for f, _, _ in stored.units])
     compiled.cells = tuple(func.__closure__ or ())
     compiled.defaults = (func.__defaults__, func.__kwdefaults__)
+    if options.backend == "numba":
+        compiled = jit.attach_stored(compiled, disk, func)
+        if compiled is None:
+            _STATS["disk_misses"] += 1
+            return None
+    _STATS["disk_hits"] += 1
     return compiled
 
 
@@ -456,7 +462,8 @@ def _run(func, wrt, kinds, options, dump, disk=None):
     if disk is not None:
         disk.store(compiled, program, groups)
     if options.backend == "numba":
-        compiled = jit.attach(compiled, defs, program, entry.name if entry else None, func)
+        compiled = jit.attach(compiled, defs, program, entry.name if entry else None, func,
+                              disk)
         if dump:
             dump("numba", compiled.source)
     return compiled

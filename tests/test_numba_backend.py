@@ -2,7 +2,10 @@
 compiled in nopython mode.  Every gradient is checked against finite differences (or the
 Python backend, itself checked against them); what numba cannot compile must run as Python
 with a `NumbaFallbackWarning`, never fail."""
+import json
 import math
+import os
+import stat
 import subprocess
 import sys
 import warnings
@@ -130,9 +133,9 @@ def test_arrays_recorded_with_their_shapes():
     assert np.allclose(numba_grad(rosenbrock_loop, x), partial_gradient(rosenbrock_loop, (x,)),
                        rtol=1e-6, atol=1e-8)
     u = np.linspace(0.1, 0.9, 9)
-    with warnings.catch_warnings():     # (its adjoints start as 0.0 and become arrays:
-        warnings.simplefilter("ignore", NumbaFallbackWarning)   # numba may not type them)
-        got = tl.grad(relax, backend="numba")(u, 5)
+    with warnings.catch_warnings():     # (the adjoint of v, an array made in the loop and
+        warnings.simplefilter("ignore", NumbaFallbackWarning)   # never read back, gets no
+        got = tl.grad(relax, backend="numba")(u, 5)             # shape: Python code)
     assert np.allclose(got, partial_gradient(relax, (u, 5)), rtol=1e-6, atol=1e-8)
     assert got.shape == u.shape and got.dtype == np.float64
 
@@ -233,7 +236,13 @@ def test_unknown_backend_and_second_order_are_refused():
 # ------------------------------------------------------------------------ the corpus
 MUST_COMPILE = {"lotka_volterra", "euler_decay", "horner", "harmonic_rk4-wrt_state",
                 "logistic_growth", "skip_negative", "search_then_score", "trapezoid_work",
-                "exponential_moving_average", "black_scholes_call-delta_vega"}
+                "exponential_moving_average", "black_scholes_call-delta_vega",
+                # array code: adjoints of arrays as zeros, the kernels' numba versions
+                "quadratic_form", "two_layer_network", "softmax_cross_entropy",
+                "matrix_product_energy", "least_squares_residual", "np_mean_tanh",
+                "euclidean_distance", "power_law", "dot_1d", "ridge_loss", "sharpe_ratio",
+                "affine_exp_mean", "gaussian_negative_log_likelihood", "inverse_trig",
+                "loop_over_rows"}
 
 
 @pytest.mark.filterwarnings("ignore::tangent_like.backends.jit.NumbaFallbackWarning")
@@ -313,3 +322,186 @@ def test_errors_of_the_running_code_are_raised_as_they_are():
         g(0.5, 5)
     assert g(0.5, 2) == pytest.approx(tl.grad(divides)(0.5, 2))     # still compiled code
     assert g._last.entry.jitted is not None
+
+
+# ------------------------------------------------------------------------- array code
+def row_energy(A, w):
+    """Sums along axes, a row vector broadcast over a matrix, a product of matrices."""
+    B = A * w + np.tanh(A)
+    return np.sum(np.sum(B ** 2, axis=1)) + np.sum(np.sum(A @ A.T, axis=0) * 0.5) + np.mean(B)
+
+
+def column_scores(A, v):
+    s = np.sum(A * A, axis=0)
+    return np.dot(s, v) + np.sum(np.dot(A, v) ** 2)
+
+
+def mixed_ranks(x, M):
+    return np.sum((x + M) ** 2) + np.sum(np.exp(x) * 2.0)
+
+
+def written_items(x):
+    """Items read and written in a loop: the adjoint accumulates into an array."""
+    y = x * 1.0
+    for i in range(1, x.shape[0]):
+        y[i] = y[i - 1] * 0.5 + x[i] ** 2
+    return np.sum(y * y)
+
+
+def min_of_three(a, b, c):
+    return min(a * b, b + c, c * 2.0) + max(a, b)
+
+
+def safe_power(x, p):
+    return np.sum(x ** p) + x[0] ** 2.5
+
+
+def rows_in_a_loop(A, w):
+    """`row` is made in the loop: its adjoint gets its shape once the loop has bound it."""
+    total = 0.0
+    for row in A:
+        total += np.sum(row * w) * row[0]
+    return total
+
+
+ARRAYS = np.array([[0.3, -0.7, 1.1], [0.5, 0.2, -0.4]])
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (row_energy, (ARRAYS, np.array([0.5, -1.0, 2.0])), (0, 1)),
+    (column_scores, (ARRAYS, np.array([0.4, 0.9, -0.3])), (0, 1)),
+    (mixed_ranks, (np.array([0.1, 0.2, -0.3]), ARRAYS), (0, 1)),
+    (written_items, (np.array([0.3, -0.2, 0.8, 0.5]),), 0),
+    (min_of_three, (0.7, 1.3, 0.4), (0, 1, 2)),
+    (rows_in_a_loop, (ARRAYS, np.array([0.5, -1.0, 2.0])), (0, 1)),
+    (safe_power, (np.array([0.5, 1.5, 2.0]), 1.7), (0, 1))])
+def test_array_code_compiles_and_agrees_with_finite_differences(f, args, wrt):
+    got = numba_grad(f, *args, wrt=wrt)
+    want = tl.grad(f, wrt=wrt)(*[np.copy(a) for a in args])
+    for k, (g, w) in enumerate(zip(got if isinstance(wrt, tuple) else (got,),
+                                   want if isinstance(wrt, tuple) else (want,))):
+        assert np.allclose(g, w, rtol=1e-10, atol=1e-12)
+        index = wrt[k] if isinstance(wrt, tuple) else wrt
+        assert np.allclose(g, partial_gradient(f, args, index), rtol=1e-5, atol=1e-7)
+
+
+def summed_in_a_loop(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + np.sum(np.sin(x) * i)
+    return s
+
+
+def test_the_adjoint_of_an_array_starts_as_zeros_of_its_shape():
+    # (0.0 and then an array in a loop: a variable of two types, which numba refuses)
+    x = np.array([0.3, -0.2, 1.1])
+    g = tl.grad(summed_in_a_loop, backend="numba")
+    assert np.allclose(g(x, 4), partial_gradient(summed_in_a_loop, (x, 4)), rtol=1e-6)
+    adjoint = g.source[g.source.index("def adjoint_"):]
+    assert "bx = np.zeros(x.shape)" in adjoint and "bx = 0.0" not in adjoint
+    assert "bx = 0.0" in tl.grad(summed_in_a_loop).source_for(x, 4)    # (the Python code)
+    g = tl.grad(rows_in_a_loop, wrt=(0, 1), backend="numba")
+    g(ARRAYS, np.array([0.5, -1.0, 2.0]))
+    assert "brow = np.zeros((0,))" in g.source and "if brow.size == 0:" in g.source
+
+
+def test_jvp_of_array_code():
+    x = np.array([0.1, 0.2, -0.3])
+    out, tangent = tl.jvp(mixed_ranks, (x, ARRAYS), np.ones(3), backend="numba")
+    want = tl.jvp(mixed_ranks, (x, ARRAYS), np.ones(3))
+    assert out == pytest.approx(want[0], rel=1e-14)
+    assert tangent == pytest.approx(want[1], rel=1e-12)
+
+
+@pytest.mark.filterwarnings("default")
+def test_what_the_kernels_numba_versions_do_not_take_runs_as_python():
+    def along_two_axes(A):
+        return np.sum(np.sum(A ** 2, axis=(0, 1)))
+
+    with pytest.warns(NumbaFallbackWarning, match="numba could not compile it"):
+        got = tl.grad(along_two_axes, backend="numba")(ARRAYS)
+    assert np.allclose(got, 2 * ARRAYS)
+
+
+# --------------------------------------------------- numba's machine code kept on disk
+NUMBA_MODEL = '''
+import math
+
+RATE = 0.5
+
+
+def helper(x):
+    return math.sin(x) * 0.5
+
+
+def decay(k, n):
+    x = 1.0
+    for i in range(n):
+        x = x - RATE * k * helper(x) * 0.01
+    return x
+'''
+
+NUMBA_DRIVER = '''
+import json, sys, warnings
+import tangent_like as tl
+from tangent_like import pipeline
+from tangent_like.backends.jit import NumbaFallbackWarning
+import nmodel
+
+warnings.simplefilter("error", NumbaFallbackWarning)
+if "--no-transform" in sys.argv:
+    def refuse(*args, **kwargs):
+        raise AssertionError("transformed again")
+    pipeline._run = refuse
+g = tl.grad(nmodel.decay, backend="numba")
+value = g(0.8, 50)
+eps = 1e-6
+info = tl.cache_info()
+print(json.dumps({"grad": value,
+                  "fd": (nmodel.decay(0.8 + eps, 50) - nmodel.decay(0.8 - eps, 50)) / (2 * eps),
+                  "numba_hits": sum(g._last.entry.jitted.stats.cache_hits.values()),
+                  "disk": [info.disk_hits, info.disk_misses]}))
+'''
+
+
+def _run_numba_driver(project, *args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(project), REPO, env.get("PYTHONPATH", "")])
+    env["TANGENT_LIKE_CACHE_DIR"] = str(project / "cache")
+    r = subprocess.run([sys.executable, str(project / "driver.py"), *args], cwd=project,
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["grad"] == pytest.approx(out["fd"], rel=1e-6)
+    return out
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_a_new_process_loads_numbas_machine_code_from_the_persistent_cache(tmp_path):
+    (tmp_path / "nmodel.py").write_text(NUMBA_MODEL)
+    (tmp_path / "driver.py").write_text(NUMBA_DRIVER)
+    first = _run_numba_driver(tmp_path)
+    assert first["disk"] == [0, 1] and first["numba_hits"] == 0
+    assert len(list((tmp_path / "cache" / "numba").glob("*.py"))) == 1
+    second = _run_numba_driver(tmp_path, "--no-transform")
+    assert second["disk"] == [1, 0] and second["numba_hits"] >= 1
+    assert second["grad"] == first["grad"]
+    # a changed global number: the stored code again, compiled by numba for the new value
+    (tmp_path / "nmodel.py").write_text(NUMBA_MODEL.replace("RATE = 0.5", "RATE = 0.7"))
+    third = _run_numba_driver(tmp_path, "--no-transform")
+    assert third["disk"] == [1, 0] and third["numba_hits"] == 0
+    assert third["grad"] != pytest.approx(first["grad"], rel=1e-3)
+    assert len(list((tmp_path / "cache" / "numba").glob("*.py"))) == 2
+    # a changed helper: a miss, new code
+    (tmp_path / "nmodel.py").write_text(NUMBA_MODEL.replace("RATE = 0.5", "RATE = 0.7")
+                                        .replace("* 0.5\n", "* 0.25\n"))
+    fourth = _run_numba_driver(tmp_path)
+    assert fourth["disk"] == [0, 1] and fourth["numba_hits"] == 0
+    assert fourth["grad"] != pytest.approx(third["grad"], rel=1e-3)
+    fifth = _run_numba_driver(tmp_path, "--no-transform")
+    assert fifth["disk"] == [1, 0] and fifth["numba_hits"] >= 1
+    assert fifth["grad"] == fourth["grad"]
+    folder = tmp_path / "cache" / "numba"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

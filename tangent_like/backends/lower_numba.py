@@ -78,6 +78,10 @@ class _Lowering:
             fdef = nodes.copy(fdef)
             params = [a.id for a in fdef.args.args]
             self.kinds = kinds[id(unit)]
+            namer = getattr(unit, "namer", None)
+            self.adjoint_of = {b: var for var, b in (getattr(namer, "adjoints", None)
+                                                     or {}).items() if isinstance(var, str)}
+            self.bound = set(params)
             self.is_primal = fdef.name in self.primals
             self.is_sweep = params[:1] == [STACK]
             self.in_entry = fdef.name == self.entry_name
@@ -86,6 +90,7 @@ class _Lowering:
                 self.sweeps.append(fdef)
             if self.is_primal and not isinstance(fdef.body[-1], nodes.Return):
                 fdef.body.append(nodes.return_(None))    # (a gradient without the value)
+            self._shape_loop_adjoints(fdef, params)
             fdef.body = self._block(fdef.body, self.in_entry)
             if self.is_sweep:
                 at = 1 if fdef.body and nodes.is_docstring(fdef.body[0]) else 0
@@ -99,10 +104,18 @@ class _Lowering:
         return out
 
     # --------------------------------------------------------------- statements
-    def _block(self, stmts, entry, room_made=False):
+    def _block(self, stmts, entry, room_made=False, bound=()):
+        outer = set(self.bound)
+        self.bound |= set(bound)
         out = []
         for s in stmts:
-            out += self._stmt(s, entry, room_made)
+            made = self._stmt(s, entry, room_made)
+            for m in made:           # (names bound from here on, whatever path is taken)
+                if isinstance(m, nodes.Assign):
+                    for t in m.targets:
+                        self.bound |= set(nodes.stored_names(t))
+            out += made
+        self.bound = outer
         return out
 
     def _stmt(self, s, entry, room_made):
@@ -115,6 +128,8 @@ class _Lowering:
         if isinstance(s, nodes.Assign) and isinstance(s.targets[0], nodes.Name) \
                 and s.targets[0].id == STACK:
             return self._new_tapes()
+        if isinstance(s, nodes.Assign) and self._array_adjoint(s):
+            return [self._zeros_of_adjoint(s)]
         if isinstance(s, nodes.Return) and self.is_sweep:
             if self.is_primal:
                 value = s.value if s.value is not None else nodes.const(None)
@@ -134,7 +149,69 @@ class _Lowering:
             s.orelse = self._block(s.orelse, entry, room_made)
             return [s]
         self._check(s)
+        _plain_reductions(s)
         return [s]
+
+    def _array_adjoint(self, s):
+        """The variable whose adjoint `s` sets to zero (``bx = 0.0``), when it is an array."""
+        target = s.targets[0]
+        if len(s.targets) != 1 or not isinstance(target, nodes.Name) or not (
+                isinstance(s.value, nodes.Constant) and type(s.value.value) is float
+                and s.value.value == 0.0):
+            return None
+        var = self.adjoint_of.get(target.id)
+        kind = self.kinds.get(var)
+        return var if isinstance(kind, tuple) and kind[0] == "a" else None
+
+    def _zeros_of_adjoint(self, s):
+        """``bx = 0.0`` of an array `x` as float zeros of its shape: a variable of numba code keeps
+        one type, and its adjoint becomes an array.  The shape is x's where x is bound (the
+        adjoint's start), else the adjoint's own (the adjoint reset where x is assigned);
+        otherwise the float stays (numba refuses the code when the adjoint becomes an
+        array, and the Python code runs)."""
+        var = self._array_adjoint(s)
+        b = s.targets[0].id
+        like = var if var in self.bound else b if b in self.bound else None
+        if like is None:
+            return s
+        return nodes.assign(nodes.name(b, "store"),     # (float64, as adjoints of ints are)
+                            nodes.call("np.zeros", [nodes.parse_expr(f"{like}.shape")]))
+
+    def _shape_loop_adjoints(self, fdef, params):
+        """The adjoint of an array made in a loop (``row = A[i]``), which the sweep cannot
+        shape at its start: an empty array of its rank there, and zeros of the array's
+        shape once the loop body has bound the array (``if brow.size == 0: brow =
+        np.zeros(row.shape)``).  Only when nothing else reads the adjoint: every statement
+        naming it is in that one loop, after the array is bound at the loop body's top."""
+        bound = set(params)
+        body = fdef.body
+        for i, s in enumerate(list(body)):
+            if isinstance(s, nodes.Assign):
+                var = self._array_adjoint(s)
+                if var is not None and var not in bound:
+                    self._shape_in_loop(s, var, body[i + 1:])
+                for t in s.targets:
+                    bound |= set(nodes.stored_names(t))
+
+    def _shape_in_loop(self, init, var, rest):
+        b = init.targets[0].id
+        named = [s for s in rest if b in _names_in(s)]
+        if len(named) != 1 or not isinstance(named[0], nodes.For) or any(
+                b in _names_in(s) for s in named[0].orelse) or b in _names_in(named[0].iter):
+            return
+        loop = named[0]
+        for j, s in enumerate(loop.body):
+            if b in _names_in(s):
+                return          # (the adjoint is read before the array is bound)
+            if isinstance(s, nodes.Assign) and any(var in nodes.stored_names(t)
+                                                   for t in s.targets):
+                break
+        else:
+            return
+        rank = self.kinds[var][1]
+        init.value = nodes.parse_expr(f"np.zeros(({'0, ' * rank}))")
+        loop.body[j + 1:j + 1] = nodes.template(
+            f"if {b}.size == 0:\n    {b} = np.zeros({var}.shape)")
 
     def _seed(self, s):
         """The seed of a gradient: 1.0 for a float value; other values are refused when numba
@@ -180,7 +257,8 @@ class _Lowering:
                 tape, top, _ = _SLOT[slot]
                 room += nodes.template(f"{tape} = tape_room({tape}, {top}, K * len(ITER))",
                                        K=k, ITER=s.iter)
-        s.body = self._block(s.body, entry, room_made=counts is not None and self.is_primal)
+        s.body = self._block(s.body, entry, room_made=counts is not None and self.is_primal,
+                             bound=nodes.stored_names(s.target))
         s.orelse = self._block(s.orelse, entry)
         return room + [s]
 
@@ -229,7 +307,8 @@ class _Lowering:
             out += nodes.template(f"{top} += {len(names)}")
         for n, k in elements:
             if k[0] == "a":      # its elements on the float tape, its shape on the int one
-                arrays += nodes.template(f"{FLOATS}, _nf = tape_push_array({FLOATS}, _nf, {n})")
+                arrays += nodes.template(
+                    f"{FLOATS}, _nf = tape_push_array({FLOATS}, _nf, {n}, {k[1]})")
                 arrays += self._push(nodes.tuple_([nodes.name(f"{n}.shape[{d}]")
                                                    for d in range(k[1])]), False, ints=True)
         return out + arrays
@@ -261,6 +340,22 @@ class _Lowering:
             for n, parts in ranges.items():
                 out += nodes.template(f"{n} = range({', '.join(parts)})")
         return out
+
+
+def _names_in(node):
+    return {n.id for n in nodes.walk(node) if isinstance(n, nodes.Name)}
+
+
+def _plain_reductions(s):
+    """``np.sum(x, axis=None, keepdims=False)`` (in tangent code) as ``np.sum(x)``: numba's
+    reductions take no keywords."""
+    for n in nodes.walk(s):
+        if isinstance(n, nodes.Call) and nodes.dotted_name(n.func) in _REDUCTIONS \
+                and n.keywords and all(
+                    isinstance(k.value, nodes.Constant)
+                    and (k.arg, k.value.value) in (("axis", None), ("keepdims", False))
+                    for k in n.keywords):
+            n.keywords = []
 
 
 def _direct_records(body, lowering):
@@ -298,11 +393,77 @@ def _kind_of_value(value, known):
         return "f"
     if isinstance(value, nodes.Name):
         return known.get(value.id)
-    if isinstance(value, nodes.BinOp) and not isinstance(value.op, nodes.Div):
-        sides = {_kind_of_value(value.left, known), _kind_of_value(value.right, known)}
-        if sides == {"i"}:
+    if isinstance(value, nodes.BinOp):
+        sides = [_kind_of_value(value.left, known), _kind_of_value(value.right, known)]
+        if isinstance(value.op, nodes.MatMult):
+            return _product_kind(sides)
+        if None in sides or "r" in sides or "shape" in sides:
+            return None
+        ranks = [k[1] for k in sides if k[0] == "a"]
+        if ranks:       # (NumPy broadcasting: the larger rank)
+            return ("a", max(ranks))
+        if set(sides) == {"i"} and not isinstance(value.op, nodes.Div):
             return "i"
+        return "f"
+    if isinstance(value, nodes.UnaryOp) and isinstance(value.op, (nodes.USub, nodes.UAdd)):
+        return _kind_of_value(value.operand, known)
+    if isinstance(value, nodes.Attribute) and value.attr == "shape":
+        return "shape"      # (not recorded: its items are integers)
+    if isinstance(value, nodes.Subscript) and not isinstance(value.slice, nodes.Slice) \
+            and _kind_of_value(value.value, known) == "shape":
+        return "i"
+    if isinstance(value, nodes.Attribute) and value.attr in ("size", "ndim"):
+        return "i"
+    if isinstance(value, nodes.Attribute) and value.attr == "T":
+        kind = _kind_of_value(value.value, known)
+        return kind if isinstance(kind, tuple) else None
+    if isinstance(value, nodes.Call) and _is_reduction_along(value):
+        kind = _kind_of_value(value.args[0], known)
+        if isinstance(kind, tuple):
+            return ("a", kind[1] - 1) if kind[1] > 1 else "f"
+        return None
+    if isinstance(value, nodes.Call) and not value.keywords:
+        func = nodes.dotted_name(value.func)
+        args = [_kind_of_value(a, known) for a in value.args]
+        if func in ("np.dot", "np.matmul") and len(args) == 2:
+            return _product_kind(args)
+        if len(args) == 1 and isinstance(args[0], tuple):
+            if func in _ELEMENTWISE:
+                return args[0]
+            if func in _REDUCTIONS:
+                return "f"
     return None
+
+
+# NumPy functions whose value has the shape of their one argument, and reductions of all
+# the elements (a float), as the kinds of values the analysis leaves open are inferred
+_ELEMENTWISE = {f"np.{f}" for f in (
+    "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "abs", "square",
+    "log1p", "expm1", "negative", "arctan", "arcsin", "arccos", "exp2", "log2", "log10")}
+_REDUCTIONS = {f"np.{f}" for f in ("sum", "mean", "prod", "max", "min", "var", "std")}
+
+
+def _is_reduction_along(call):
+    """``np.sum(x, axis=k)`` (or ``np.sum(x, k)``) of one integer axis, without keepdims."""
+    if nodes.dotted_name(call.func) not in _REDUCTIONS:
+        return False
+    axis = [k.value for k in call.keywords if k.arg == "axis"] + call.args[1:2]
+    if len(call.args) > 2 or len(axis) != 1 or any(k.arg != "axis" for k in call.keywords):
+        return False
+    return isinstance(axis[0], nodes.Constant) and type(axis[0].value) is int
+
+
+def _product_kind(sides):
+    """The kind of ``a @ b`` (np.dot, np.matmul) for operands of kinds `sides`."""
+    if any(k is None or k in ("r", "shape") for k in sides):
+        return None
+    ranks = [k[1] if isinstance(k, tuple) else 0 for k in sides]
+    if 0 in ranks:
+        return ("a", max(ranks)) if max(ranks) else "f"
+    if max(ranks) > 2:
+        return None
+    rank = ranks[0] + ranks[1] - 2
+    return ("a", rank) if rank else "f"
 
 
 def _recorded_kinds(unit, fdef):
@@ -333,5 +494,5 @@ def _recorded_kinds(unit, fdef):
             if kind is not None and found.get(name) != kind:
                 found[name] = kind
                 changed = True
-    out.update((n, k) for n, k in found.items() if k != "conflict")
+    out.update((n, k) for n, k in found.items() if k not in ("conflict", "shape"))
     return out
