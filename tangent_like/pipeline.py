@@ -501,13 +501,46 @@ def _value_may_raise(root, defs):
     kept = collections.Counter(nodes.unparse(n) for n in nodes.walk(without)
                                if isinstance(n, nodes.Assign))
     kinds = root.analysis.kinds
+    numpy = _numpy_values(with_value, kinds)
     for n in nodes.walk(with_value):
         if isinstance(n, nodes.Assign):
             text = nodes.unparse(n)
             if kept[text]:
                 kept[text] -= 1
-            elif _may_raise(n.value, kinds):
+            elif _may_raise(n.value, kinds, numpy):
                 return True
+    return False
+
+
+def _numpy_values(fdef, kinds):
+    """Names that certainly hold NumPy values (arrays, or scalars NumPy made), whose
+    arithmetic gives inf or nan with a warning where Python's raises: the results of
+    NumPy's functions, and arithmetic with one of them."""
+    defs = collections.defaultdict(list)
+    for n in nodes.walk(fdef):
+        if isinstance(n, nodes.Assign):
+            for t in n.targets:
+                for m in nodes.walk(t):
+                    if isinstance(m, nodes.Name):
+                        defs[m.id].append(n.value if isinstance(t, nodes.Name) else None)
+    out = {name for name, kind in kinds.items() if lattice.is_array(kind)}
+    grew = True
+    while grew:
+        grew = False
+        for name, values in defs.items():
+            if name not in out and values and all(
+                    v is not None and _makes_numpy(v, out) for v in values):
+                out.add(name)
+                grew = True
+    return out
+
+
+def _makes_numpy(v, numpy):
+    if isinstance(v, nodes.Call):
+        name = nodes.dotted_name(v.func) or ""
+        return name.startswith("np.") and not name.startswith(("np.linalg.", "np.fft."))
+    if isinstance(v, nodes.BinOp):
+        return any(isinstance(o, nodes.Name) and o.id in numpy for o in (v.left, v.right))
     return False
 
 
@@ -516,12 +549,14 @@ _MATH_TOTAL = {f"math.{f}" for f in (     # defined on every finite float (overf
     "erf", "erfc", "fabs", "hypot", "copysign", "degrees", "radians")}
 
 
-def _may_raise(expr, kinds):
+def _may_raise(expr, kinds, numpy=()):
     """May `expr` raise an error of its domain on floats?  Calls other than NumPy's
     elementwise functions and reductions, divisions and remainders by a number that may
-    be zero, powers other than by a natural number, of a number."""
+    be zero, powers other than by a natural number, of a number -- of Python numbers:
+    `numpy` holds the names of NumPy values (inf or nan there, not an error)."""
     def scalar(e):
-        return not (isinstance(e, nodes.Name) and lattice.is_array(kinds.get(e.id)))
+        return not (isinstance(e, nodes.Name) and (lattice.is_array(kinds.get(e.id))
+                                                   or e.id in numpy))
     for n in nodes.walk(expr):
         if isinstance(n, nodes.Call):
             name = nodes.dotted_name(n.func) or ""
@@ -531,7 +566,8 @@ def _may_raise(expr, kinds):
         elif isinstance(n, nodes.BinOp):
             if isinstance(n.op, (nodes.Div, nodes.FloorDiv, nodes.Mod)):
                 r = n.right
-                if scalar(r) and not (isinstance(r, nodes.Constant) and r.value != 0):
+                if scalar(r) and scalar(n.left) and not (
+                        isinstance(r, nodes.Constant) and r.value != 0):
                     return True
             elif isinstance(n.op, nodes.Pow):
                 r = n.right
