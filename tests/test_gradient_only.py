@@ -261,3 +261,16 @@ def test_integer_data_is_not_taken_for_floats():
     counts = np.array([100, 100, 3], dtype=np.int8)       # counts * counts overflows int8
     g = tl.grad(counted)(np.ones(3), counts)
     assert g.dtype == np.float64 and np.array_equal(g, counts.astype(float) ** 2)
+
+
+def scaled_counts(w, counts):
+    return np.sum(w * (3 * counts) * (3 * counts))
+
+
+def test_products_with_the_seed_and_numbers():
+    src = source_of(tl.grad(rosenbrock_loop), X)
+    assert "def adjoint_rosenbrock_loop(_stack):" in src and "btotal" not in src
+    counts = np.array([100, 50, 3], dtype=np.int8)       # 3 * counts wraps, as in f
+    g = tl.grad(scaled_counts)(np.ones(3), counts)
+    assert np.array_equal(g, (3 * counts).astype(float) ** 2)
+    assert np.array_equal(g, tl.value_and_grad(scaled_counts)(np.ones(3), counts)[1])

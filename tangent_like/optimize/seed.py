@@ -68,17 +68,24 @@ def seed_one(fdef, floats):
         parts = list(nodes.walk(e))
         return any(isinstance(n, nodes.Name) and n.id in floats and n.id != seed
                    for n in parts) and all(
-            isinstance(n, _ARITHMETIC + (nodes.Name, nodes.Constant)) for n in parts
-            if _is_expression(n))
+            isinstance(n, _ARITHMETIC + (nodes.Name, nodes.Constant, nodes.Tuple))
+            for n in parts if _is_expression(n))
 
     def strip(node, consumed):
         """`node` without the seed's products; `consumed`: its value is an operand of
         arithmetic (or of an in-place update), never kept as it is."""
-        if consumed and isinstance(node, nodes.BinOp) and isinstance(node.op, nodes.Mult):
-            for this, other in ((node.left, node.right), (node.right, node.left)):
-                if _is(this, seed) and floating(other):
-                    changed.append(node)
-                    return strip(other, True)
+        factors = _factors(node)
+        if len(factors) > 1 and any(_is(f, seed) for f in factors):
+            rest = [f for f in factors if not _is(f, seed)]
+            numbers = any(isinstance(f, nodes.Constant) and type(f.value) is float
+                          for f in rest)        # (a float: 2 * counts stays integers)
+            if len(rest) == len(factors) - 1 and (numbers or floating(nodes.tuple_(rest))) \
+                    and (consumed or len(rest) > 1 or numbers):
+                changed.append(node)        # (a bare name left alone must be consumed)
+                out = strip(rest[0], True)
+                for f in rest[1:]:
+                    out = nodes.binop(out, nodes.Mult, strip(f, True))
+                return out
         if isinstance(node, nodes.BinOp):
             node.left, node.right = strip(node.left, True), strip(node.right, True)
         elif isinstance(node, nodes.UnaryOp):
@@ -95,6 +102,13 @@ def seed_one(fdef, floats):
                for st in fdef.body for n in nodes.walk(st)):
         del params[1]
     return bool(changed)
+
+
+def _factors(node):
+    """The factors of a product ``a * b * c`` (left to right), or [node]."""
+    if isinstance(node, nodes.BinOp) and isinstance(node.op, nodes.Mult):
+        return _factors(node.left) + _factors(node.right)
+    return [node]
 
 
 def _is_expression(n):

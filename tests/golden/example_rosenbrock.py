@@ -5,7 +5,7 @@ def grad_rosen(x):
     """Gradient of rosen with respect to x (its value is not computed)."""
     _stack = []
     primal_rosen(_stack, x)
-    grad_x, = adjoint_rosen(_stack, 1.0)
+    grad_x, = adjoint_rosen(_stack)
     return (grad_x,)
 
 
@@ -15,7 +15,7 @@ def primal_rosen(_stack, x):
     _stack.append((x, _range))
 
 
-def adjoint_rosen(_stack, btotal):
+def adjoint_rosen(_stack):
     """Adjoint sweep of rosen: adjoints of x, in that order."""
     x, _range = _stack.pop()
     bx = adjoint_zeros(x)
@@ -27,9 +27,8 @@ def adjoint_rosen(_stack, btotal):
         x_next_minus_x_i_sq = x_next - x_i_sq
         one_minus_x_i_2 = 1.0 - x_i
         # total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2  (rosenbrock.py:25)
-        bone_minus_x_i_2 = 2.0 * btotal * one_minus_x_i_2
-        bdiff_sq = btotal * 100.0
-        bx_next_minus_x_i_sq = 2.0 * bdiff_sq * x_next_minus_x_i_sq
+        bone_minus_x_i_2 = 2.0 * one_minus_x_i_2
+        bx_next_minus_x_i_sq = 200.0 * x_next_minus_x_i_sq
         bx_i = -2.0 * bx_next_minus_x_i_sq * x_i
         bx[i] += bx_i - bone_minus_x_i_2
         bx[i_plus_1] += bx_next_minus_x_i_sq
