@@ -505,3 +505,24 @@ def test_a_new_process_loads_numbas_machine_code_from_the_persistent_cache(tmp_p
     assert fifth["grad"] == fourth["grad"]
     folder = tmp_path / "cache" / "numba"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_parameters_handed_over_go_to_the_adjoint_as_arguments():
+    """An array parameter the adjoint sweep reads goes to it from the entry, not through
+    a tape (which would copy it twice)."""
+    pytest.importorskip("numba")
+
+    x = np.linspace(-1.0, 1.5, 7)
+    g = tl.grad(_rosen_elements, backend="numba")
+    got = g(x)
+    assert np.allclose(got, tl.value_and_grad(_rosen_elements)(x)[1], rtol=1e-13)
+    src = g.source
+    assert "tape_push_array" not in src
+    assert "adjoint__rosen_elements(_tf, _ti, _top, x)" in src
+
+
+def _rosen_elements(x):
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
+    return s

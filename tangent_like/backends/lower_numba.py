@@ -72,6 +72,8 @@ class _Lowering:
     def run(self):
         out = []
         kinds = {}
+        self.defs = [(unit, nodes.copy(fdef)) for unit, fdef in self.defs]
+        _pass_parameters(self.defs, self.entry_name)
         for unit, fdef in self.defs:
             kinds.setdefault(id(unit), {}).update(_recorded_kinds(unit, fdef))
         for unit, fdef in self.defs:
@@ -496,3 +498,65 @@ def _recorded_kinds(unit, fdef):
                 changed = True
     out.update((n, k) for n, k in found.items() if k not in ("conflict", "shape"))
     return out
+
+
+def _pass_parameters(defs, entry_name):
+    """Parameters of the function differentiated that its primal sweep hands over to the
+    adjoint sweep unchanged (the last record: ``_stack.append((x, _range))``) go to the
+    adjoint sweep as arguments of the entry instead: a tape would copy an array twice.
+    Only where the entry alone calls the two sweeps."""
+    if entry_name is None:
+        return
+    entry = next((f for _, f in defs if f.name == entry_name), None)
+    calls = [n for n in nodes.walk(entry) if isinstance(n, nodes.Call) and _stack_arg(n)] \
+        if entry is not None else []
+    if len(calls) != 2:
+        return
+    primal_call, adjoint_call = calls
+    by_name = {f.name: f for _, f in defs}
+    primal = by_name.get(nodes.dotted_name(primal_call.func))
+    adjoint = by_name.get(nodes.dotted_name(adjoint_call.func))
+    if primal is None or adjoint is None or primal_call.keywords:
+        return
+    for _, f in defs:                   # (called from one place: the entry)
+        if f is not entry and any(isinstance(n, nodes.Name) and n.id in (
+                primal.name, adjoint.name) for n in nodes.walk(f)):
+            return
+    push = next((st for st in reversed(primal.body) if isinstance(st, nodes.Expr)
+                 and _is_call_of(st.value, f"{STACK}.append")), None)
+    pop = next((st for st in adjoint.body if isinstance(st, nodes.Assign)
+                and _is_call_of(st.value, f"{STACK}.pop")), None)
+    if push is None or pop is None or primal.body.index(push) < len(primal.body) - 2:
+        return
+    pushed = _names_of(push.value.args[0])
+    popped = _names_of(nodes.to_load(pop.targets[0]))
+    if pushed is None or pushed != popped:
+        return
+    params = [a.id for a in primal.args.args]
+    stored = {n.id for n in nodes.walk(primal) if isinstance(n, nodes.Name)
+              and nodes.is_store(n)}
+    args = dict(zip(params, primal_call.args))
+    passed = [n for n in pushed if n in args and n not in stored and n != STACK
+              and isinstance(args[n], nodes.Name)]
+    if not passed:
+        return
+    rest = [n for n in pushed if n not in passed]
+    if rest:
+        push.value.args[0] = _packed([nodes.name(n) for n in rest])
+        pop.targets[0] = nodes.to_store(_packed([nodes.name(n) for n in rest]))
+    else:
+        primal.body.remove(push)
+        adjoint.body.remove(pop)
+    adjoint.args.args += [nodes.name(n, "param") for n in passed]
+    adjoint_call.args += [nodes.copy(args[n]) for n in passed]
+
+
+def _names_of(value):
+    elts = value.elts if isinstance(value, nodes.Tuple) else [value]
+    if not all(isinstance(e, nodes.Name) for e in elts):
+        return None
+    return [e.id for e in elts]
+
+
+def _packed(items):
+    return items[0] if len(items) == 1 else nodes.tuple_(items)
