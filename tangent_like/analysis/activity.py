@@ -395,6 +395,8 @@ class _Analyzer:
             return lattice.ANY, va
         rule = rules.lookup_attribute(e.attr)
         if rule == "inactive":
+            if e.attr == "shape" and lattice.is_array(vk):     # a tuple of ints
+                return lattice.tuple_kind([lattice.INT] * vk[1]), False
             return (lattice.INT if e.attr in ("ndim", "size") else lattice.ANY), False
         if rule is None:
             # a field of a parameter container (NamedTuple, dataclass, any object)
