@@ -53,6 +53,20 @@ def install(numba):
                           f"{', '.join(str(t) for t in ts)}")
 
     @njit
+    def kept_position(j, shape, kept):
+        """The flat (C order) position, in the array of the axes `kept` of `shape`, of the
+        element at flat position `j` of an array of `shape`."""
+        pos = 0
+        stride = 1
+        for d in range(shape.shape[0] - 1, -1, -1):
+            c = j % shape[d]
+            j //= shape[d]
+            if kept[d]:
+                pos += c * stride
+                stride *= shape[d]
+        return pos
+
+    @njit
     def summed_to(g, xshape):
         """`g` summed over the axes broadcasting added (leading) or stretched (size 1 in
         `xshape`): flat, in C order."""
@@ -65,21 +79,13 @@ def install(numba):
             if xshape[d] != 1 and xshape[d] != gshape[d + off]:
                 raise ValueError("an adjoint does not broadcast to the shape of its value")
             size *= xshape[d]
+        kept = np.zeros(m, np.bool_)
+        for d in range(off, m):
+            kept[d] = xshape[d - off] != 1
         flat = np.ascontiguousarray(g).ravel()
         out = np.zeros(size, flat.dtype)
         for j in range(flat.size):
-            rem = j
-            pos = 0
-            stride = 1
-            for d in range(m - 1, -1, -1):
-                c = rem % gshape[d]
-                rem //= gshape[d]
-                if d >= off:
-                    n = xshape[d - off]
-                    if n != 1:
-                        pos += c * stride
-                    stride *= n
-            out[pos] += flat[j]
+            out[kept_position(j, gshape, kept)] += flat[j]
         return out
 
     @njit
@@ -93,18 +99,11 @@ def install(numba):
         flat = np.ascontiguousarray(g).ravel()
         if flat.size * xshape[ax] != x.size:
             raise ValueError("the adjoint of a sum has the wrong size")
+        kept = np.ones(nd, np.bool_)
+        kept[ax] = False
         out = np.empty(x.size, flat.dtype)
         for j in range(x.size):
-            rem = j
-            pos = 0
-            stride = 1
-            for d in range(nd - 1, -1, -1):
-                c = rem % xshape[d]
-                rem //= xshape[d]
-                if d != ax:
-                    pos += c * stride
-                    stride *= xshape[d]
-            out[j] = flat[pos]
+            out[j] = flat[kept_position(j, xshape, kept)]
         return out.reshape(x.shape)
 
     # ---------------------------------------------------------------- sums back

@@ -38,7 +38,7 @@ def reuse_reads(fdef):
     changed_in_place = _changed_in_place(fdef)
     changed = False
     for stmts in _blocks(fdef.body):
-        seen = {}         # text of a read -> the name holding it
+        seen = {}         # text of a read -> (the name holding it, the names it reads)
         for s in stmts:
             if nodes.is_comment(s):
                 continue
@@ -51,14 +51,15 @@ def reuse_reads(fdef):
             key = nodes.unparse(v) if _plain_read(v) and target not in changed_in_place \
                 and v.value.id not in changed_in_place else None
             if key is not None and key in seen:
-                s.value = nodes.name(seen[key])
+                s.value = nodes.name(seen[key][0])
                 changed = True
                 key = None
-            for held, name in list(seen.items()):   # what `target` held, or indexed: stale
-                if name == target or target in _names(held):
+            for held, (name, reads) in list(seen.items()):  # `target` held or indexed it
+                if name == target or target in reads:
                     del seen[held]
-            if key is not None and target not in nodes.loaded_names(v):
-                seen[key] = target
+            reads = nodes.loaded_names(v)
+            if key is not None and target not in reads:
+                seen[key] = (target, reads)
     return changed
 
 
@@ -99,10 +100,6 @@ def _blocks(stmts):
             inner = getattr(s, field, None)
             if isinstance(inner, list) and inner and nodes.is_statement(inner[0]):
                 yield from _blocks(inner)
-
-
-def _names(text):
-    return nodes.loaded_names(nodes.parse_expr(text))
 
 
 def _plain_read(v):

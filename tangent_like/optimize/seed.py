@@ -112,12 +112,7 @@ def _factors(node):
 
 
 def _is_expression(n):
-    return type(n).__name__ not in _NOT_EXPRESSIONS
-
-
-_NOT_EXPRESSIONS = {"Load", "Store", "Del", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod",
-                    "Pow", "MatMult", "USub", "UAdd", "Not", "Invert", "LShift", "RShift",
-                    "BitOr", "BitXor", "BitAnd"}
+    return not isinstance(n, (nodes.expr_context, nodes.operator, nodes.unaryop))
 
 
 def _is(node, name):

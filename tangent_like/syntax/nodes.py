@@ -55,6 +55,8 @@ arguments = gast.arguments
 Dict = gast.Dict
 Load, Store = gast.Load, gast.Store
 expr_context = gast.expr_context
+operator = gast.operator
+unaryop = gast.unaryop
 # Operators.
 Add, Sub, Mult, Div, FloorDiv, Mod, Pow, MatMult = (
     gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow, gast.MatMult)
