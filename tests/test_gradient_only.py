@@ -293,3 +293,12 @@ def test_a_mean_written_with_the_shape_leaves_the_value_out():
 def lambda_free_shape(a):
     rows, cols = a.shape
     return np.sum(a * a) / (rows * cols)
+
+
+def negative_mean(x):
+    return -np.sum(np.log(x * x + 1.0)) / x.shape[0]
+
+
+def test_a_negated_numpy_value_divided_leaves_the_value_out():
+    assert "def grad_negative_mean(x):" in source_of(tl.grad(negative_mean), X)
+    agree(negative_mean, X)

@@ -88,6 +88,8 @@ def _makes_numpy(v, numpy):
         return name.startswith("np.") and not name.startswith(("np.linalg.", "np.fft."))
     if isinstance(v, nodes.BinOp):
         return any(isinstance(o, nodes.Name) and o.id in numpy for o in (v.left, v.right))
+    if isinstance(v, nodes.UnaryOp):            # -np.sum(...)
+        return isinstance(v.operand, nodes.Name) and v.operand.id in numpy
     return False
 
 
