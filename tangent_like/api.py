@@ -71,7 +71,11 @@ class Derivative(Differentiable):
 
     def _call_fast(self, args):
         """Positional calls with every parameter given: no signature binding."""
-        key = tuple(map(fast_kind, args))
+        if len(args) == 1:          # (the common case: its key made without a call)
+            a = args[0]
+            key = (a.ndim, a.dtype.char) if type(a) is np.ndarray else fast_kind(a)
+        else:
+            key = tuple(map(fast_kind, args))
         hit = self._fast.get(key)
         if hit is None or hit[0] != generation() or hit[1].globals_changed():
             compiled, _ = self._specialize(args, {})

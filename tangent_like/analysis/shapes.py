@@ -194,22 +194,27 @@ class _Reader:
         if not isinstance(e.value, nodes.Name) \
                 or not lattice.is_array(self.kinds.get(e.value.id, lattice.ANY)):
             return UNKNOWN
-        shape = self.shape(e.value)
-        if shape is None or shape == UNKNOWN:
-            return shape
-        parts = e.slice.elts if isinstance(e.slice, nodes.Tuple) else [e.slice]
-        if len(parts) > len(shape):
-            return UNKNOWN
-        out = []
-        for part, d in zip(parts, shape):
-            if isinstance(part, nodes.Slice):
-                length = _slice_length(part, d)
-                if length is None:
-                    return UNKNOWN
-                out.append(length)
-            elif type(nodes.number(part)) is not int:
-                return UNKNOWN          # (an integer drops the axis: anything else does not)
-        return tuple(out) + tuple(shape[len(parts):])
+        return index_shape(self.shape(e.value), e.slice)
+
+
+def index_shape(shape, index):
+    """The shape of ``a[index]`` for `a` of `shape` (None and `UNKNOWN` pass through):
+    basic indexing with constant integers and slices, from the first axis on."""
+    if shape is None or shape == UNKNOWN:
+        return shape
+    parts = index.elts if isinstance(index, nodes.Tuple) else [index]
+    if len(parts) > len(shape):
+        return UNKNOWN
+    out = []
+    for part, d in zip(parts, shape):
+        if isinstance(part, nodes.Slice):
+            length = _slice_length(part, d)
+            if length is None:
+                return UNKNOWN
+            out.append(length)
+        elif type(nodes.number(part)) is not int:
+            return UNKNOWN          # (an integer drops the axis: anything else does not)
+    return tuple(out) + tuple(shape[len(parts):])
 
 
 def _slice_length(s, d):
