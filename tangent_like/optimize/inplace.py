@@ -104,7 +104,7 @@ def infer(fdefs, seeds):
     while changed:                    # each fact only goes up a lattice of finite height
         changed = False
         for name, found in sources.items():
-            joined = None
+            joined = facts.get(name)        # (facts only go up: the loop ends)
             for how, what in found:
                 if how == "value":
                     joined = join(joined, fact(what, facts))
@@ -258,30 +258,22 @@ def _owned(fdef, facts):
     value they take is fresh, and no read of them can keep the array under another name
     (`facts` tell arrays, whose elements are copied when stored, from other containers)."""
     fresh, bound, escaping = set(), set(), set()
+    plain = set()           # the targets of ``name = value`` and ``name op= value``
     for n in nodes.walk(fdef):
         if isinstance(n, nodes.Assign) and len(n.targets) == 1 \
                 and isinstance(n.targets[0], nodes.Name):
             (fresh if _is_fresh(n.value) else bound).add(n.targets[0].id)
+            plain.add(id(n.targets[0]))
+        elif isinstance(n, nodes.AugAssign):
+            plain.add(id(n.target))
         elif isinstance(n, (nodes.FunctionDef, nodes.Lambda)) and n is not fdef:
             escaping |= nodes.all_names(n)
-    for n in nodes.walk(fdef):
-        if isinstance(n, nodes.Name) and nodes.is_store(n):
-            if not _plain_store(fdef, n):
-                bound.add(n.id)
+    bound |= {n.id for n in nodes.walk(fdef) if isinstance(n, nodes.Name)
+              and nodes.is_store(n) and id(n) not in plain}
     bound |= {a.id for a in nodes.parameters(fdef)}
     for s in _statements(fdef.body):
         escaping |= _escaping(s, facts)
     return fresh - bound - escaping
-
-
-def _plain_store(fdef, name_node):
-    """Is this store of a name the target of ``name = value`` or ``name op= value``?"""
-    for n in nodes.walk(fdef):
-        if isinstance(n, nodes.Assign) and len(n.targets) == 1 and n.targets[0] is name_node:
-            return True
-        if isinstance(n, nodes.AugAssign) and n.target is name_node:
-            return True
-    return False
 
 
 def _is_fresh(value):
