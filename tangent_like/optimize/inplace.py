@@ -47,7 +47,7 @@ import collections
 
 import numpy as np
 
-from ..analysis import shapes
+from ..analysis import aliasing, shapes
 from ..syntax import anno, nodes
 from ..syntax.naming import is_stack
 
@@ -83,7 +83,7 @@ def reuse_storage(fdefs, seeds):
         owned = _owned(fdef, facts)
         if not owned:
             continue
-        live = _live_after(fdef.body)
+        live = aliasing.live_after(fdef.body, _uses)
         for block in _blocks(fdef.body):
             for k, s in enumerate(block):
                 new = _rewrite(s, facts, owned, live.get(id(s), set()))
@@ -368,55 +368,14 @@ def _blocks(body):
 
 
 def _uses(s):
-    """The names a simple statement reads, its targets included: ``bx[1:] = v`` and
-    ``bx += v`` use the array of ``bx``."""
+    """The names a statement reads, its targets included: ``bx[1:] = v`` and ``bx += v``
+    use the array of ``bx``; so does whatever a statement of another kind names."""
     used = nodes.loaded_names(s)
     if isinstance(s, nodes.AugAssign):
         used |= nodes.stored_names(s.target)
+    elif not isinstance(s, (nodes.Assign, nodes.Expr)):
+        used |= nodes.all_names(s)
     return used
-
-
-def _live_after(body):
-    """id(statement) -> the names that may be read after it before being bound again; only
-    the statements of `_blocks` get an entry (others are never rewritten)."""
-    out = {}
-
-    def block(stmts, live, loop):
-        for s in reversed(stmts):
-            out[id(s)] = out.get(id(s), set()) | live
-            live = stmt(s, live, loop)
-        return live
-
-    def stmt(s, live, loop):
-        if isinstance(s, nodes.Assign):
-            killed = set().union(*(nodes.stored_names(t) for t in s.targets
-                                   if isinstance(t, (nodes.Name, nodes.Tuple))))
-            return (live - killed) | _uses(s)
-        if isinstance(s, nodes.If):
-            return (nodes.loaded_names(s.test) | block(s.body, live, loop)
-                    | block(s.orelse, live, loop))
-        if isinstance(s, (nodes.For, nodes.While)):
-            head = set()
-            header = nodes.loaded_names(s.iter if isinstance(s, nodes.For) else s.test)
-            after = block(s.orelse, live, loop) if s.orelse else live
-            while True:
-                entry = block(s.body, after | head | header, (after, head | header))
-                if isinstance(s, nodes.For):
-                    entry -= nodes.stored_names(s.target)
-                if entry <= head:
-                    break
-                head |= entry
-            return head | after | header
-        if isinstance(s, nodes.Break):
-            return set(loop[0]) if loop else live
-        if isinstance(s, nodes.Continue):
-            return (set(loop[0]) | set(loop[1])) if loop else live
-        if isinstance(s, nodes.Return):
-            return nodes.loaded_names(s.value) if s.value is not None else set()
-        return live | nodes.all_names(s)
-
-    block(body, set(), None)
-    return out
 
 
 # ---------------------------------------------------------------- the rewrite
