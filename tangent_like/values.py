@@ -33,6 +33,12 @@ def kinds_of(sig, args, kwargs):
     except TypeError as exc:
         raise DerivativeUsageError(str(exc)) from None
     bound.apply_defaults()
+    for name, value in bound.arguments.items():
+        if isinstance(value, np.matrix):
+            raise DerivativeUsageError(
+                f"the argument {name!r} is a numpy.matrix, whose * and ** are matrix "
+                "products: tangent_like differentiates arrays, where they act element by "
+                f"element; pass np.asarray({name}) (and write a @ b for matrix products)")
     return {name: lattice.of_value(value) for name, value in bound.arguments.items()}, bound
 
 

@@ -7,6 +7,7 @@ import importlib
 import math
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -766,3 +767,50 @@ def test_an_index_array_made_by_an_integer_cast_accumulates_its_repeats():
     np.testing.assert_allclose(tl.grad(rows_picked_by_a_cast)(W), want, atol=1e-6)
     np.testing.assert_allclose(tl.jvp(rows_picked_by_a_cast, (W,), (np.ones_like(W),))[1],
                                np.sum(want), atol=1e-6)
+
+
+# ------------------------------------------------- numpy.matrix: * is a matrix product there
+def _matrix(rows):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix(rows)
+
+
+_MATRIX = _matrix([[1.0, 2.0], [3.0, 4.0]])
+
+
+class _Holder:
+    M = _matrix([[1.0, 0.0], [0.0, 2.0]])
+
+
+def _times_global(x):
+    return np.sum(x * _MATRIX)
+
+
+def _times_attribute(x):
+    return np.sum(x * _Holder.M)
+
+
+def _square_sum(a):
+    return np.sum(a * a)
+
+
+def test_a_matrix_argument_is_refused_not_differentiated_elementwise():
+    with pytest.raises(tl.DerivativeUsageError, match="numpy.matrix"):
+        tl.grad(_square_sum)(_matrix([[1.0, 2.0], [3.0, 4.0]]))
+
+
+@pytest.mark.parametrize("f", [_times_global, _times_attribute])
+def test_a_matrix_read_by_the_function_is_refused_where_it_is_read(f):
+    with pytest.raises(tl.UnsupportedSyntaxError, match="numpy.matrix") as info:
+        tl.grad(f)(np.ones((2, 2)))
+    assert "test_trust_api.py" in str(info.value)
+
+
+def test_a_matrix_in_a_closure_is_refused():
+    m = _matrix([[1.0, 2.0], [3.0, 4.0]])
+
+    def f(x):
+        return np.sum(x * m)
+    with pytest.raises(tl.UnsupportedSyntaxError, match="numpy.matrix"):
+        tl.grad(f)(np.ones((2, 2)))

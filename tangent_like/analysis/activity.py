@@ -12,6 +12,8 @@ its arguments: the unit the call runs.
 """
 import operator
 
+import numpy as np
+
 from . import aliasing, lattice, shapes
 from . import resolve as _resolve
 from .. import rules, runtime
@@ -250,7 +252,15 @@ class _Analyzer:
         if node.id in self.local_vars:
             return self.kinds.get(node.id, None) or lattice.INT, node.id in self.active
         ok, value = self.parsed.namespace.lookup(node.id)
+        if ok and isinstance(value, np.matrix):
+            self._matrix(node, node.id)
         return (lattice.of_value(value) if ok else lattice.ANY), False
+
+    def _matrix(self, node, name):
+        self.error(node, f"{name!r} is a numpy.matrix, whose * and ** are matrix products: "
+                   "tangent_like differentiates arrays, where they act element by element",
+                   f"use an array: np.asarray({name}) (and a @ b for matrix products)",
+                   UnsupportedSyntaxError)
 
     def value(self, e):
         """(kind, active) of a one-operation expression."""
@@ -381,6 +391,8 @@ class _Analyzer:
             ok, obj = self.parsed.namespace.lookup(dotted.split(".")[0])
             for part in dotted.split(".")[1:]:
                 obj = self.parsed.namespace.attribute(obj, part, None)
+            if isinstance(obj, np.matrix):
+                self._matrix(e, dotted)
             return lattice.of_value(obj), False
         vk, va = self.value(e.value)
         if e.attr == "__class__":
