@@ -152,13 +152,42 @@ def test_a_parameter_reassigned_keeps_its_entry_shape_only_if_equal():
     assert same["y"] == shapes.UNKNOWN
 
 
-def test_what_is_not_read_from_entry_shapes_is_unknown():
+def test_what_is_not_read_from_entry_shapes_is_its_own_or_unknown():
     kinds = {"x": ("array", 1), "a": ("array", 1), "b": ("array", 1), "c": ("array", 2),
-             "d": ("array", 1)}
-    got = _shapes("def f(x):\n    a = np.cumsum(x)\n    b = x[::2]\n    c = x[:, None]\n"
-                  "    d = x[i]\n    return a", kinds)
-    assert got["a"] == got["c"] == got["d"] == shapes.UNKNOWN
+             "d": ("array", 1), "n": "int", "i": "int", "e": ("array", 1)}
+    got = _shapes("def f(x, n):\n    a = np.cumsum(x)\n    b = x[::2]\n    c = x[:, None]\n"
+                  "    d = x[i]\n    for i in range(n):\n        e = np.cumsum(x)\n"
+                  "    return a", kinds)
+    # assigned once, outside loops: a shape of their own, unlike any other
+    assert got["a"] == (("dim", "a", 0),)
+    assert got["c"] == (("dim", "c", 0), ("dim", "c", 1))
+    assert got["d"] == (("dim", "d", 0),)
+    assert got["e"] == shapes.UNKNOWN          # one value per iteration
     assert got["b"] == (("slice", ("dim", "x", 0), None, None, 2),)
+
+
+def test_names_computed_elementwise_from_a_fixed_name_share_its_shape():
+    kinds = {"x": ("array", 1), "a": ("array", 1), "b": ("array", 1), "c": ("array", 1),
+             "d": ("array", 1), "y": ("array", 1), "t": ("array", 1)}
+    got = _shapes("def f(x, y):\n    a = np.cumsum(x)\n    t = a * a\n    b = t - 1.0\n"
+                  "    c = b + y\n"
+                  "    d = x * 2.0\n    d = np.cumsum(d)\n    return c", kinds)
+    assert got["b"] == got["a"] == (("dim", "a", 0),)
+    assert got["c"] == (("dim", "c", 0),)      # b + y may broadcast either
+    assert got["d"] == shapes.UNKNOWN          # assigned twice
+
+
+def test_matrix_products_of_vectors_and_matrices():
+    kinds = {"A": ("array", 2), "B": ("array", 2), "v": ("array", 1), "S": ("array", 3),
+             "c": ("array", 2), "d": ("array", 1), "e": ("array", 1), "s": "scalar",
+             "t": ("array", 3)}
+    got = _shapes("def f(A, B, v, S):\n    c = A @ B\n    d = A @ v\n    e = v @ B\n"
+                  "    s = v @ v\n    t = S @ A\n    return c", kinds)
+    assert got["c"] == (("dim", "A", 0), ("dim", "B", 1))
+    assert got["d"] == (("dim", "A", 0),)
+    assert got["e"] == (("dim", "B", 1),)
+    assert got["s"] == ()
+    assert got["t"] == (("dim", "t", 0), ("dim", "t", 1), ("dim", "t", 2))   # stacks
 
 
 def test_a_function_that_may_resize_in_place_has_no_shapes():
