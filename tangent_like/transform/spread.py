@@ -17,6 +17,14 @@ no longer read by the adjoint sweep, so the primal sweep need not record it (and
 that does not return the value need not compute it).  Anything else (an adjoint returned,
 passed to a call, accumulated by ``+``, an operand of unknown shape) keeps the array.
 
+A mean is a sum divided by the size: ``mean_adjoint(g, a, None, False)`` becomes the scalar
+``g / max(v.size, 1)``, where `v` is an array of provably the shape of ``a`` (so of its
+size) that the sweep reads anyway -- one the spread cotangent meets, else a parameter --
+and ``a`` itself only when there is none.  So ``np.mean((pred - y) ** 2)`` reads the size
+of ``pred_minus_y`` and ``(pred - y) ** 2`` is neither recorded nor computed.  (An empty
+``a`` has size 0: its spread cotangent then meets only empty arrays, and any finite
+scalar gives what the empty spread array gives.)
+
 `spread_scalars` runs on the statement adjoints of the reverse transform, before records are
 decided.
 """
