@@ -68,7 +68,39 @@ def slices_2d(a):
     return np.sum(a[1:, :] * a[:-1]) + np.sum(a[:, 1:][1:] ** 2 * a[1:, :-1])
 
 
+def layer(W, b, X):
+    # z has a shape of its own (the bias may broadcast); h and h * z share it
+    z = X @ W + b
+    h = np.tanh(z)
+    return np.sum(h * z + h)
+
+
+def assigned_in_a_loop(x):
+    s = 0.0
+    for i in range(2):
+        v = np.cumsum(x[i:])        # one shape per iteration: none known
+        w = v * v
+        s = s + np.sum(w * x[-1:])
+    return s
+
+
+def product_of_a_column(a, c):
+    p = a @ c                       # (n, 1): its product with a broadcasts
+    return np.sum(p * a)
+
+
+W0 = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]])
+X0 = np.array([[1.0, -0.5], [0.2, 0.7], [-0.3, 0.9], [0.6, 0.1]])
+
 CASES = [
+    (layer, (W0, np.array([0.1, -0.2, 0.05]), X0), 0, True),
+    (layer, (W0, np.array([0.1, -0.2, 0.05]), X0), 1, True),
+    (layer, (W0, np.array([0.1]), X0), 1, True),
+    (assigned_in_a_loop, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
+    (product_of_a_column, (np.arange(6.0).reshape(3, 2) / 4 - 0.3, np.array([[0.5], [-0.2]])),
+     0, True),
+    (product_of_a_column, (np.arange(6.0).reshape(3, 2) / 4 - 0.3, np.array([[0.5], [-0.2]])),
+     1, True),
     (rosenbrock, (np.linspace(-1.0, 1.5, 6),), 0, False),
     (head_and_first_three, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
     (column_times_row, (np.array([[0.5], [-1.2], [0.8]]), np.array([0.1, 0.7, -0.3])), 0, True),
