@@ -1,6 +1,8 @@
 """Symbolic shapes (analysis/shapes.py): broadcasting is undone only where an operand may be
 smaller than the result, and every derivative stays right where shapes are not provably
 equal (finite differences in reverse, forward and second-order mode)."""
+import types
+
 import numpy as np
 import pytest
 
@@ -220,6 +222,18 @@ def test_matrix_products_of_vectors_and_matrices():
     assert got["e"] == (("dim", "B", 1),)
     assert got["s"] == ()
     assert got["t"] == (("dim", "t", 0), ("dim", "t", 1), ("dim", "t", 2))   # stacks
+
+
+def test_np_matmul_calls_have_the_shapes_of_the_operator():
+    fdef = nodes.parse("def f(A, B):\n    c = np.matmul(A, B)\n    d = np.matmul(A, B, "
+                       "out=None)\n    return c").body[0]
+    calls = [n for n in nodes.walk(fdef) if isinstance(n, nodes.Call)]
+    matmul = types.SimpleNamespace(rule=types.SimpleNamespace(func=np.matmul))
+    kinds = {"A": ("array", 2), "B": ("array", 2), "c": ("array", 2), "d": ("array", 2)}
+    got = shapes.of_function(fdef, kinds, {"A": kinds["A"], "B": kinds["B"]},
+                             {id(c): matmul for c in calls})
+    assert got["c"] == (("dim", "A", 0), ("dim", "B", 1))
+    assert got["d"] == (("dim", "d", 0), ("dim", "d", 1))     # a keyword: not read
 
 
 def test_a_function_that_may_resize_in_place_has_no_shapes():

@@ -166,13 +166,14 @@ def test_float32_arrays_keep_their_dtype():
     np.testing.assert_allclose(got, tl.grad(mean_of_parameter_product)(X), rtol=1e-5)
 
 
+def layer(W, X):
+    z = X @ W
+    h = np.tanh(z)
+    return np.sum(h * z + h)
+
+
 def test_shapes_after_a_matrix_product_leave_out_the_identity_sums():
     # h = np.tanh(X @ W) has the shape of X @ W: nothing to sum back between them
-    def layer(W, X):
-        z = X @ W
-        h = np.tanh(z)
-        return np.sum(h * z + h)
-
     W, Xs = _mlp_args()[0], _mlp_args()[4]
     src = tl.derivative_source(layer, wrt=0, args=(W, Xs))
     assert "unbroadcast" not in src, src
