@@ -1,6 +1,8 @@
 """Symbolic shapes (analysis/shapes.py): broadcasting is undone only where an operand may be
 smaller than the result, and every derivative stays right where shapes are not provably
 equal (finite differences in reverse, forward and second-order mode)."""
+import types
+
 import numpy as np
 import pytest
 
@@ -85,10 +87,42 @@ def like_a_slice(x):
     return np.sum(z * x[1:] * x[:-1]) + np.sum(w * x)
 
 
+def layer(W, b, X):
+    # z has a shape of its own (the bias may broadcast); h and h * z share it
+    z = X @ W + b
+    h = np.tanh(z)
+    return np.sum(h * z + h)
+
+
+def assigned_in_a_loop(x):
+    s = 0.0
+    for i in range(2):
+        v = np.cumsum(x[i:])        # one shape per iteration: none known
+        w = v * v
+        s = s + np.sum(w * x[-1:])
+    return s
+
+
+def product_of_a_column(a, c):
+    p = a @ c                       # (n, 1): its product with a broadcasts
+    return np.sum(p * a)
+
+
+W0 = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]])
+X0 = np.array([[1.0, -0.5], [0.2, 0.7], [-0.3, 0.9], [0.6, 0.1]])
+
 CASES = [
     (heat_steps, (np.array([0.3, -0.7, 1.1, 0.4, 0.2]), 0.8), 0, False),
     (heat_steps, (np.array([0.3, -0.7, 1.1, 0.4, 0.2]), 0.8), 1, None),
     (like_a_slice, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, False),
+    (layer, (W0, np.array([0.1, -0.2, 0.05]), X0), 0, True),
+    (layer, (W0, np.array([0.1, -0.2, 0.05]), X0), 1, True),
+    (layer, (W0, np.array([0.1]), X0), 1, True),
+    (assigned_in_a_loop, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
+    (product_of_a_column, (np.arange(6.0).reshape(3, 2) / 4 - 0.3, np.array([[0.5], [-0.2]])),
+     0, True),
+    (product_of_a_column, (np.arange(6.0).reshape(3, 2) / 4 - 0.3, np.array([[0.5], [-0.2]])),
+     1, True),
     (rosenbrock, (np.linspace(-1.0, 1.5, 6),), 0, False),
     (head_and_first_three, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
     (column_times_row, (np.array([[0.5], [-1.2], [0.8]]), np.array([0.1, 0.7, -0.3])), 0, True),
@@ -172,13 +206,54 @@ def test_a_parameter_reassigned_keeps_its_entry_shape_only_if_equal():
     assert same["y"] == shapes.UNKNOWN
 
 
-def test_what_is_not_read_from_entry_shapes_is_unknown():
+def test_what_is_not_read_from_entry_shapes_is_its_own_or_unknown():
     kinds = {"x": ("array", 1), "a": ("array", 1), "b": ("array", 1), "c": ("array", 2),
-             "d": ("array", 1)}
-    got = _shapes("def f(x):\n    a = np.cumsum(x)\n    b = x[::2]\n    c = x[:, None]\n"
-                  "    d = x[i]\n    return a", kinds)
-    assert got["a"] == got["c"] == got["d"] == shapes.UNKNOWN
+             "d": ("array", 1), "n": "int", "i": "int", "e": ("array", 1)}
+    got = _shapes("def f(x, n):\n    a = np.cumsum(x)\n    b = x[::2]\n    c = x[:, None]\n"
+                  "    d = x[i]\n    for i in range(n):\n        e = np.cumsum(x)\n"
+                  "    return a", kinds)
+    # assigned once, outside loops: a shape of their own, unlike any other
+    assert got["a"] == (("dim", "a", 0),)
+    assert got["c"] == (("dim", "c", 0), ("dim", "c", 1))
+    assert got["d"] == (("dim", "d", 0),)
+    assert got["e"] == shapes.UNKNOWN          # one value per iteration
     assert got["b"] == (("slice", ("dim", "x", 0), None, None, 2),)
+
+
+def test_names_computed_elementwise_from_a_fixed_name_share_its_shape():
+    kinds = {"x": ("array", 1), "a": ("array", 1), "b": ("array", 1), "c": ("array", 1),
+             "d": ("array", 1), "y": ("array", 1), "t": ("array", 1)}
+    got = _shapes("def f(x, y):\n    a = np.cumsum(x)\n    t = a * a\n    b = t - 1.0\n"
+                  "    c = b + y\n"
+                  "    d = x * 2.0\n    d = np.cumsum(d)\n    return c", kinds)
+    assert got["b"] == got["a"] == (("dim", "a", 0),)
+    assert got["c"] == (("dim", "c", 0),)      # b + y may broadcast either
+    assert got["d"] == shapes.UNKNOWN          # assigned twice
+
+
+def test_matrix_products_of_vectors_and_matrices():
+    kinds = {"A": ("array", 2), "B": ("array", 2), "v": ("array", 1), "S": ("array", 3),
+             "c": ("array", 2), "d": ("array", 1), "e": ("array", 1), "s": "scalar",
+             "t": ("array", 3)}
+    got = _shapes("def f(A, B, v, S):\n    c = A @ B\n    d = A @ v\n    e = v @ B\n"
+                  "    s = v @ v\n    t = S @ A\n    return c", kinds)
+    assert got["c"] == (("dim", "A", 0), ("dim", "B", 1))
+    assert got["d"] == (("dim", "A", 0),)
+    assert got["e"] == (("dim", "B", 1),)
+    assert got["s"] == ()
+    assert got["t"] == (("dim", "t", 0), ("dim", "t", 1), ("dim", "t", 2))   # stacks
+
+
+def test_np_matmul_calls_have_the_shapes_of_the_operator():
+    fdef = nodes.parse("def f(A, B):\n    c = np.matmul(A, B)\n    d = np.matmul(A, B, "
+                       "out=None)\n    return c").body[0]
+    calls = [n for n in nodes.walk(fdef) if isinstance(n, nodes.Call)]
+    matmul = types.SimpleNamespace(rule=types.SimpleNamespace(func=np.matmul))
+    kinds = {"A": ("array", 2), "B": ("array", 2), "c": ("array", 2), "d": ("array", 2)}
+    got = shapes.of_function(fdef, kinds, {"A": kinds["A"], "B": kinds["B"]},
+                             {id(c): matmul for c in calls})
+    assert got["c"] == (("dim", "A", 0), ("dim", "B", 1))
+    assert got["d"] == (("dim", "d", 0), ("dim", "d", 1))     # a keyword: not read
 
 
 def test_a_function_that_may_resize_in_place_has_no_shapes():

@@ -6,24 +6,29 @@ than the result.  The value kinds tell scalars from arrays; this analysis tells,
 arrays, when two operands have one and the same shape, so that the derivative of
 ``x[1:] - x[:-1] ** 2`` needs neither.
 
-A shape is a tuple of symbolic lengths built only from the lengths the parameters have when
-the function is entered, which do not change while it runs:
+A shape is a tuple of symbolic lengths built only from lengths that do not change while the
+function runs:
 
 * ``("dim", p, i)``: axis `i` of parameter `p` on entry (a parameter of kind
-  ``("array", n)``);
+  ``("array", n)``), or axis `i` of the one value of a *fixed* name `p`: a local assigned
+  once, by ``p = value``, outside every loop, of kind ``("array", n)``, whose value's shape
+  is not otherwise known (``p = a @ b + c``: a bias may broadcast);
 * ``("minus", d, k)``: ``max(d - k, 0)``, the length of ``a[k:]``, ``a[:-k]`` and
   ``a[j:-m]`` (``j + m = k``) along an axis of length `d`;
 * ``("slice", d, start, stop, step)``: the length of any other slice with constant bounds.
 
 Every variable gets the join of what each of its assignments gives, over the whole function
-(loops included): one shape when they all agree, else `UNKNOWN`.  Shapes come from the
-entry shapes of parameters, from names, from scalars (shape ``()``), from basic indexing
-with constant integers and slices, and from NumPy ufuncs and the arithmetic operators
-(elementwise: the broadcast of equal shapes, or of a shape and a scalar).  Everything else
-is `UNKNOWN`, and so is every shape of a function that could change one in place (a
-``.resize()`` call, an assignment to an attribute).  Equal symbolic shapes are equal
-shapes at run time; different ones may still be equal, and are then treated as
-broadcasting, as without this analysis::
+(loops included): one shape when they all agree, else `UNKNOWN` -- or, for a fixed name,
+its own ``("dim", name, i)``.  Shapes come from the entry shapes of parameters, from names,
+from scalars (shape ``()``), from basic indexing with constant integers and slices, from
+NumPy ufuncs and the arithmetic operators (elementwise: the broadcast of equal shapes, or
+of a shape and a scalar) and from matrix products of 1-d and 2-d operands (``a @ b`` and
+``np.matmul(a, b)`` of matrices: ``(a.shape[0], b.shape[1])``).  Everything else is
+`UNKNOWN`, and so is every shape of a function that could change one in place (a
+``.resize()`` call, an assignment to an attribute).  So ``h = np.tanh(X @ W + b)`` has a
+shape of its own, shared by ``1.0 - h * h``.  Equal symbolic shapes are equal shapes at
+run time; different ones may still be equal, and are then treated as broadcasting, as
+without this analysis::
 
     >>> from tangent_like.syntax import nodes
     >>> f = nodes.parse("def f(x):\\n    a = x[1:]\\n    b = x[:-1]\\n    c = x[:3]\\n"
@@ -36,6 +41,8 @@ broadcasting, as without this analysis::
     >>> shapes["c"] == shapes["a"]
     False
 """
+import collections
+
 import numpy as np
 
 from . import lattice
@@ -56,9 +63,13 @@ def of_function(fdef, kinds, entry_kinds, targets):
     `entry_kinds` those of its parameters on entry, `targets` what its calls refer to
     (`resolve`)."""
     params = [p.id for p in nodes.parameters(fdef)]
-    assigned, other = _definitions(fdef)
+    assigned, other, in_loops = _definitions(fdef)
     if other is None:
         return {}
+    counts = collections.Counter(name for name, _ in assigned)
+    fixed = {name: kind[1] for name, count in counts.items()
+             if count == 1 and name not in other and name not in in_loops
+             and name not in params and lattice.is_array(kind := kinds.get(name))}
     facts = {}
     for p in params:
         kind = entry_kinds.get(p)
@@ -76,6 +87,8 @@ def of_function(fdef, kinds, entry_kinds, targets):
                 continue        # reads a name no assignment has reached yet
             old = facts.get(name)
             new = shape if old is None or old == shape else UNKNOWN
+            if name in fixed and _checked(new, kinds.get(name)) == UNKNOWN:
+                new = tuple(("dim", name, i) for i in range(fixed[name]))
             if new != old:
                 facts[name] = new
                 changed = True
@@ -114,9 +127,9 @@ def _checked(shape, kind):
 
 
 def _definitions(fdef):
-    """(name, value) of every ``name = value`` of the body, and the names bound otherwise
-    (loop targets, unpacking...); None instead of the latter when the function may change
-    a shape in place."""
+    """(name, value) of every ``name = value`` of the body, the names bound otherwise (loop
+    targets, unpacking...) and the names stored inside a loop; None instead of the second
+    when the function may change a shape in place."""
     assigned, direct, stores = [], set(), set()
     for n in walk_no_defs(fdef):
         if n is fdef:
@@ -128,14 +141,16 @@ def _definitions(fdef):
         elif isinstance(n, nodes.Name) and nodes.is_store(n) and id(n) not in direct:
             stores.add(n.id)
         elif isinstance(n, nodes.Attribute) and nodes.is_store(n):
-            return assigned, None
+            return assigned, None, None
         elif isinstance(n, nodes.Call) and isinstance(n.func, nodes.Attribute) \
                 and n.func.attr == "resize":
-            return assigned, None
+            return assigned, None, None
     # (a name of a nested def or lambda is bound, not assigned a value of a shape here)
     stores |= {n.name for n in walk_no_defs(fdef)
                if isinstance(n, nodes.FunctionDef) and n is not fdef}
-    return assigned, stores
+    in_loops = {m.id for n in walk_no_defs(fdef) if isinstance(n, (nodes.For, nodes.While))
+                for m in walk_no_defs(n) if isinstance(m, nodes.Name) and nodes.is_store(m)}
+    return assigned, stores, in_loops
 
 
 class _Reader:
@@ -160,6 +175,8 @@ class _Reader:
             return ()
         if isinstance(e, nodes.BinOp) and isinstance(e.op, _ELEMENTWISE):
             return self._elementwise([e.left, e.right])
+        if isinstance(e, nodes.BinOp) and isinstance(e.op, nodes.MatMult):
+            return self._matmul(e.left, e.right)
         if isinstance(e, nodes.UnaryOp) and isinstance(e.op, (nodes.USub, nodes.UAdd)):
             return self._elementwise([e.operand])
         if isinstance(e, nodes.Subscript):
@@ -181,12 +198,31 @@ class _Reader:
             return UNKNOWN
         return broadcast(*(self.shape(o) for o in operands))
 
+    def _matmul(self, a, b):
+        """``a @ b`` of arrays of ranks 1 and 2 (higher ranks broadcast their stacks)."""
+        ranks = []
+        for o in (a, b):
+            kind = self.kinds.get(o.id, lattice.ANY) if isinstance(o, nodes.Name) else None
+            if not lattice.is_array(kind) or kind[1] not in (1, 2):
+                return UNKNOWN
+            ranks.append(kind[1])
+        sa, sb = self.shape(a), self.shape(b)
+        for s, rank in ((sa, ranks[0]), (sb, ranks[1])):
+            if s is None or s == UNKNOWN:
+                return s
+            if len(s) != rank:
+                return UNKNOWN
+        return tuple(sa[:-1]) + tuple(sb[1:])
+
     def _call(self, e):
         """A NumPy ufunc of its `nin` operands, given by position alone (not a generalized
-        one such as ``np.matmul``, whose core dimensions are not broadcast); an array made
-        like another (``np.zeros_like(a)``, ``with_item(a, i, v)``: the shape of `a`)."""
+        one such as ``np.matmul``, whose core dimensions are not broadcast);
+        ``np.matmul(a, b)`` (`_matmul`); an array made like another (``np.zeros_like(a)``,
+        ``with_item(a, i, v)``: the shape of `a`)."""
         target = self.targets.get(id(e))
         func = getattr(getattr(target, "rule", None), "func", None)
+        if func is np.matmul and not e.keywords and len(e.args) == 2:
+            return self._matmul(*e.args)
         like = func in _LIKE and len(e.args) == 1 or (   # (`a[i] = v` normalized)
             getattr(func, "__name__", None) == "with_item" and len(e.args) == 3
             and getattr(func, "__module__", "").startswith("tangent_like.runtime"))

@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from .. import runtime
+from ..runtime.core import caller_level
 from ..analysis import lattice
 from ..errors import DerivativeUsageError
 from ..loader import source_of
@@ -444,7 +445,7 @@ def _reason(exc):
 def _warn(func, reason):
     warnings.warn(f"tangent_like: the numba backend runs the derivative of "
                   f"{func.__qualname__} as Python code: {reason}", NumbaFallbackWarning,
-                  stacklevel=4)
+                  stacklevel=caller_level())
 
 
 def _namespace(reads):

@@ -195,13 +195,16 @@ def cj(x):
 def unbroadcast(g, x):
     """Sum adjoint `g` over the axes NumPy broadcasting added or stretched to match `x`;
     its real part when `x` is real (`re_like`)."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape \
-            and (g.dtype.kind != "c" or x.dtype.kind == "c"):
-        return g            # (the common case first: nothing to sum, nothing to drop)
-    if type(g) is np.ndarray and type(x) is np.ndarray and 0 < x.ndim < g.ndim \
-            and g.shape[g.ndim - x.ndim:] == x.shape and g.dtype.kind == "f":
-        # (next: a bias added to every row, summed over the leading axes)
-        return g.sum(axis=tuple(range(g.ndim - x.ndim)))
+    if type(g) is np.ndarray and type(x) is np.ndarray:
+        gshape, xshape = g.shape, x.shape
+        if gshape == xshape:
+            if g.dtype.kind != "c" or x.dtype.kind == "c":
+                return g    # (the common case first: nothing to sum, nothing to drop)
+        elif 0 < len(xshape) < len(gshape) and gshape[len(gshape) - len(xshape):] == xshape \
+                and g.dtype.kind == "f":
+            # (next: a bias added to every row, summed over the leading axes)
+            extra = len(gshape) - len(xshape)
+            return np.add.reduce(g, 0 if extra == 1 else tuple(range(extra)))
     g = re_like(g, x)
     try:
         if g.shape == x.shape:
@@ -312,13 +315,13 @@ def kink(condition, where, primitive, convention, mode):
                f"convention: {convention or 'one-sided derivative'}")
     if mode == "raise":
         raise KinkError(message)
-    warnings.warn(message, KinkWarning, stacklevel=_caller_level())
+    warnings.warn(message, KinkWarning, stacklevel=caller_level())
 
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _caller_level():
+def caller_level():
     """The `stacklevel` of the first frame outside generated code and tangent_like: a
     warning is reported at the user's call of the derivative."""
     frame, level = sys._getframe(1), 1

@@ -17,6 +17,14 @@ no longer read by the adjoint sweep, so the primal sweep need not record it (and
 that does not return the value need not compute it).  Anything else (an adjoint returned,
 passed to a call, accumulated by ``+``, an operand of unknown shape) keeps the array.
 
+A mean is a sum divided by the size: ``mean_adjoint(g, a, None, False)`` becomes the scalar
+``g / max(v.size, 1)``, where `v` is an array of provably the shape of ``a`` (so of its
+size) that the sweep reads anyway -- one the spread cotangent meets, else a parameter --
+and ``a`` itself only when there is none.  So ``np.mean((pred - y) ** 2)`` reads the size
+of ``pred_minus_y`` and ``(pred - y) ** 2`` is neither recorded nor computed.  (An empty
+``a`` has size 0: its spread cotangent then meets only empty arrays, and any finite
+scalar gives what the empty spread array gives.)
+
 `spread_scalars` runs on the statement adjoints of the reverse transform, before records are
 decided.
 """
@@ -50,9 +58,11 @@ def spread_scalars(rt):
 
 
 def _sites(expr):
-    """The calls ``sum_adjoint(g, a, None, False)`` in `expr`."""
+    """The calls ``sum_adjoint(g, a, None, False)`` and ``mean_adjoint(g, a, None, False)``
+    in `expr`."""
     return [n for n in nodes.walk(expr) if isinstance(n, nodes.Call)
-            and nodes.dotted_name(n.func) == "sum_adjoint" and len(n.args) == 4
+            and nodes.dotted_name(n.func) in ("sum_adjoint", "mean_adjoint")
+            and len(n.args) == 4
             and isinstance(n.args[1], nodes.Name)
             and all(isinstance(a, nodes.Constant) for a in n.args[2:])
             and n.args[2].value is None and n.args[3].value is False]
@@ -67,6 +77,7 @@ class _Spread:
         self.primal_of = {}     # adjoint name -> its variable
         self.defined_by = {}    # variable -> the statement adjoint defining it
         self.uses = {}          # variable -> how many contributions its adjoint receives
+        self.full_names = []    # the arrays of known shape a site's cotangent meets
         for sa in rt.adj.values():
             for t in sa.targets:
                 self.primal_of[rt.b(t)] = t
@@ -85,11 +96,31 @@ class _Spread:
         if shape == shapes.UNKNOWN or self.kind_of(site.args[0]) != SCALAR:
             return False
         region = {}
+        self.full_names = []
         if not self.consumed(c, {id(site): shape}, region):
             return False
         self.lazy.update(region)
-        c.expr = _replaced(c.expr, site, site.args[0])
+        scalar = site.args[0]
+        if nodes.dotted_name(site.func) == "mean_adjoint":
+            size = nodes.attribute(nodes.name(self.of_shape(shape, site.args[1].id)), "size")
+            scalar = nodes.binop(scalar, nodes.Div(),
+                                 nodes.call("max", [size, nodes.const(1)]))
+        c.expr = _replaced(c.expr, site, scalar)
         return True
+
+    def of_shape(self, shape, own):
+        """A name whose value has `shape` wherever it is bound, to read its size from: one
+        the spread cotangent meets (read by the adjoint sweep anyway, and bound before the
+        reduction, in the same iteration), else a parameter, else `own` (the reduced
+        array, which the adjoint then reads).  Of an empty array the size is 0, and the
+        scalar divided by 1 instead meets only empty arrays."""
+        for name in self.full_names:
+            if self.shapes.get(name) == shape:
+                return name
+        for name in self.rt.params:
+            if self.shapes.get(name) == shape:
+                return name
+        return own
 
     def consumed(self, c, sites, region):
         """Is contribution `c` (whose spread sites `sites` stand for arrays) exact with
@@ -135,6 +166,7 @@ class _Spread:
             return SCALAR
         shape = self.shapes.get(name, shapes.UNKNOWN)
         if lattice.is_array(kind) and shape != shapes.UNKNOWN:
+            self.full_names.append(name)
             return ("full", shape)
         return None
 
