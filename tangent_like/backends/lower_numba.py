@@ -31,8 +31,7 @@ code instead and says why.
 """
 from ..analysis import lattice
 from ..syntax import nodes
-
-STACK = "_stack"
+from .pairing import STACK, NotPaired, is_call_of, is_pop, is_push, pair, sweep_call
 FLOATS, INTS, TOPS = "_tf", "_ti", "_top"
 TAPE_PARAMS = (FLOATS, INTS, TOPS)
 _SLOT = {"f": (FLOATS, "_nf", 0), "i": (INTS, "_ni", 1)}   # tape, its top, where kept
@@ -50,10 +49,6 @@ def lower(defs, entry_name, result_kind):
     numba; `entry_name`: the reverse-mode entry (None in forward mode)."""
     lowering = _Lowering(defs, entry_name, result_kind)
     return lowering.run()
-
-
-def _is_call_of(node, name):
-    return isinstance(node, nodes.Call) and nodes.dotted_name(node.func) == name
 
 
 def _stack_arg(call):
@@ -76,8 +71,8 @@ class _Lowering:
         _pass_parameters(self.defs, self.entry_name)
         for unit, fdef in self.defs:
             kinds.setdefault(id(unit), {}).update(_recorded_kinds(unit, fdef))
+        self.paired = self._pair(kinds)
         for unit, fdef in self.defs:
-            fdef = nodes.copy(fdef)
             params = [a.id for a in fdef.args.args]
             self.kinds = kinds[id(unit)]
             namer = getattr(unit, "namer", None)
@@ -105,6 +100,22 @@ class _Lowering:
             call.args[:0] = [nodes.name(t) for t in tapes]
         return out
 
+    def _pair(self, kinds):
+        """The kinds of the values each pop reads, from the push that recorded them."""
+        if self.entry_name is None:
+            return {}
+        by_name = {fdef.name: (fdef, kinds[id(unit)]) for unit, fdef in self.defs}
+
+        def kinds_of(name, value):
+            self.kinds = by_name[name][1]
+            return [k for _, k in self._elements(value)]
+        try:
+            return pair({name: f for name, (f, _) in by_name.items()}, self.entry_name,
+                        kinds_of)
+        except NotPaired as exc:
+            raise NotLowered(f"its record of values cannot be paired push to pop ({exc})") \
+                from None
+
     # --------------------------------------------------------------- statements
     def _block(self, stmts, entry, room_made=False, bound=()):
         outer = set(self.bound)
@@ -123,10 +134,10 @@ class _Lowering:
     def _stmt(self, s, entry, room_made):
         if entry:
             self._seed(s)
-        if isinstance(s, nodes.Expr) and _is_call_of(s.value, f"{STACK}.append"):
+        if is_push(s):
             return self._push(s.value.args[0], room_made)
-        if isinstance(s, nodes.Assign) and _is_call_of(s.value, f"{STACK}.pop"):
-            return self._pop(s.targets[0])
+        if is_pop(s):
+            return self._pop(s)
         if isinstance(s, nodes.Assign) and isinstance(s.targets[0], nodes.Name) \
                 and s.targets[0].id == STACK:
             return self._new_tapes()
@@ -224,7 +235,7 @@ class _Lowering:
                 if not isinstance(items, list):
                     continue
                 for j, e in enumerate(items):
-                    if _is_call_of(e, "seed_for"):
+                    if is_call_of(e, "seed_for"):
                         e.func = nodes.name("seed_of_float")
 
     def _check(self, s):
@@ -265,7 +276,7 @@ class _Lowering:
         return room + [s]
 
     def _reversed(self, it):
-        if not _is_call_of(it, "reversed"):
+        if not is_call_of(it, "reversed"):
             return it
         r = it.args[0]
         if isinstance(r, nodes.Subscript) and isinstance(r.slice, nodes.Slice) \
@@ -315,8 +326,19 @@ class _Lowering:
                                                    for d in range(k[1])]), False, ints=True)
         return out + arrays
 
-    def _pop(self, target):
-        elements = self._elements(nodes.to_load(target))
+    def _pop(self, s):
+        """The values `s` reads back, from the tapes its push wrote: each typed as it was
+        pushed; refused when the names it gives them are known to be of other kinds."""
+        pushed = self.paired.get(id(s))
+        names = _names_of(nodes.to_load(s.targets[0])) if len(s.targets) == 1 else None
+        if pushed is None or names is None or len(names) != len(pushed):
+            raise NotLowered("a read of the record does not match the values recorded")
+        for n, k in zip(names, pushed):
+            known = self.kinds.get(n)
+            if known is not None and known != k and not (k == "f?" and known == "f"):
+                raise NotLowered(f"the record of values is read back as {n!r} of another "
+                                 "kind than it was recorded")
+        elements = list(zip(names, pushed))
         out = []
         for n, k in reversed(elements):
             if k[0] == "a":
@@ -365,7 +387,7 @@ def _direct_records(body, lowering):
     (no branch, loop or call of a sweep records any): ``{"f": k, "i": m}``; else None."""
     counts = {}
     for s in body:
-        if isinstance(s, nodes.Expr) and _is_call_of(s.value, f"{STACK}.append"):
+        if is_push(s):
             for n, k in lowering._elements(s.value.args[0]):
                 if k[0] == "a":         # (an array makes room for itself)
                     return None
@@ -385,9 +407,9 @@ def _kind_of_value(value, known):
     if isinstance(value, (nodes.Compare, nodes.BoolOp)) or (
             isinstance(value, nodes.UnaryOp) and isinstance(value.op, nodes.Not)):
         return "i"
-    if _is_call_of(value, "range"):
+    if is_call_of(value, "range"):
         return "r"
-    if _is_call_of(value, "len") or _is_call_of(value, "checkpoint_every"):
+    if is_call_of(value, "len") or is_call_of(value, "checkpoint_every"):
         return "i"
     if isinstance(value, nodes.Constant) and type(value.value) in (int, bool):
         return "i"
@@ -522,10 +544,8 @@ def _pass_parameters(defs, entry_name):
         if f is not entry and any(isinstance(n, nodes.Name) and n.id in (
                 primal.name, adjoint.name) for n in nodes.walk(f)):
             return
-    push = next((st for st in reversed(primal.body) if isinstance(st, nodes.Expr)
-                 and _is_call_of(st.value, f"{STACK}.append")), None)
-    pop = next((st for st in adjoint.body if isinstance(st, nodes.Assign)
-                and _is_call_of(st.value, f"{STACK}.pop")), None)
+    push = next((st for st in reversed(primal.body) if is_push(st)), None)
+    pop = next((st for st in adjoint.body if is_pop(st)), None)
     if push is None or pop is None or primal.body.index(push) < len(primal.body) - 2:
         return
     pushed = _names_of(push.value.args[0])
