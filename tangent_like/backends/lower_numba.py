@@ -72,6 +72,8 @@ class _Lowering:
         for unit, fdef in self.defs:
             kinds.setdefault(id(unit), {}).update(_recorded_kinds(unit, fdef))
         self.paired = self._pair(kinds)
+        self.handed = _hand_over(self.defs, self.entry_name, self.paired) or (None, [], [])
+        self.tapes = any(is_push(n) or is_pop(n) for _, f in self.defs for n in nodes.walk(f))
         for unit, fdef in self.defs:
             params = [a.id for a in fdef.args.args]
             self.kinds = kinds[id(unit)]
@@ -82,6 +84,7 @@ class _Lowering:
             self.is_primal = fdef.name in self.primals
             self.is_sweep = params[:1] == [STACK]
             self.in_entry = fdef.name == self.entry_name
+            self.fdef_name = fdef.name
             if self.is_sweep:
                 del fdef.args.args[0]
                 self.sweeps.append(fdef)
@@ -89,11 +92,11 @@ class _Lowering:
                 fdef.body.append(nodes.return_(None))    # (a gradient without the value)
             self._shape_loop_adjoints(fdef, params)
             fdef.body = self._block(fdef.body, self.in_entry)
-            if self.is_sweep:
+            if self.is_sweep and self.tapes:
                 at = 1 if fdef.body and nodes.is_docstring(fdef.body[0]) else 0
                 fdef.body[at:at] = nodes.template(_LOAD_TOPS)
             out.append((unit, fdef))
-        tapes = list(TAPE_PARAMS)
+        tapes = list(TAPE_PARAMS) if self.tapes else []
         for fdef in self.sweeps:
             fdef.args.args[:0] = [nodes.name(t, "param") for t in tapes]
         for call in self.tape_calls:
@@ -146,8 +149,9 @@ class _Lowering:
         if isinstance(s, nodes.Return) and self.is_sweep:
             if self.is_primal:
                 value = s.value if s.value is not None else nodes.const(None)
-                s = nodes.return_(nodes.tuple_([value, nodes.name(FLOATS), nodes.name(INTS)]))
-            return nodes.template(_STORE_TOPS) + [s]
+                s = nodes.return_(nodes.tuple_([value] + self._tapes_and_handed(
+                    self.fdef_name, self.handed[1], "load")))
+            return (nodes.template(_STORE_TOPS) if self.tapes else []) + [s]
         if isinstance(s, (nodes.Assign, nodes.Expr)) and isinstance(s.value, nodes.Call) \
                 and _stack_arg(s.value):
             return self._sweep_call(s)
@@ -244,7 +248,17 @@ class _Lowering:
                 raise NotLowered("the record of values is used in a way the numba backend "
                                  "does not lower")
 
+    def _tapes_and_handed(self, primal, handed, ctx):
+        """The tapes a primal sweep returns (the empty list when nothing is recorded on
+        them), and the records it hands over (`handed`, for the one that does)."""
+        names = [FLOATS, INTS] if self.tapes else []
+        if primal == self.handed[0]:
+            names += handed
+        return [nodes.name(n, ctx) for n in names]
+
     def _new_tapes(self):
+        if not self.tapes:
+            return []
         return nodes.template(f"{FLOATS} = np.empty({INITIAL['f']})\n"
                               f"{INTS} = np.empty({INITIAL['i']}, dtype=np.int64)\n"
                               f"{TOPS} = np.zeros(2, dtype=np.int64)")
@@ -253,11 +267,12 @@ class _Lowering:
         call = s.value
         call.args = call.args[1:]
         self.tape_calls.append(call)
-        if nodes.dotted_name(call.func) in self.primals:
+        func = nodes.dotted_name(call.func)
+        if func in self.primals:
             target = s.targets[0] if isinstance(s, nodes.Assign) else nodes.name("_", "store")
-            s = nodes.assign(nodes.tuple_([nodes.to_store(target), nodes.name(FLOATS, "store"),
-                                           nodes.name(INTS, "store")], "store"), call)
-        if self.in_entry:
+            s = nodes.assign(nodes.tuple_([nodes.to_store(target)] + self._tapes_and_handed(
+                func, self.handed[2], "store"), "store"), call)
+        if self.in_entry or not self.tapes:
             return [s]
         return nodes.template(_STORE_TOPS) + [s] + nodes.template(_LOAD_TOPS)
 
@@ -329,7 +344,7 @@ class _Lowering:
     def _pop(self, s):
         """The values `s` reads back, from the tapes its push wrote: each typed as it was
         pushed; refused when the names it gives them are known to be of other kinds."""
-        pushed = self.paired.get(id(s))
+        pushed = self.paired.get(id(s), (None,))[0]
         names = _names_of(nodes.to_load(s.targets[0])) if len(s.targets) == 1 else None
         if pushed is None or names is None or len(names) != len(pushed):
             raise NotLowered("a read of the record does not match the values recorded")
@@ -522,28 +537,38 @@ def _recorded_kinds(unit, fdef):
     return out
 
 
+def _sweeps_of_entry(defs, entry_name):
+    """``(entry, primal, adjoint, primal call, adjoint call)`` where the entry alone calls
+    the two sweeps, each once; else None."""
+    if entry_name is None:
+        return None
+    entry = next((f for _, f in defs if f.name == entry_name), None)
+    calls = [n for n in nodes.walk(entry) if isinstance(n, nodes.Call) and _stack_arg(n)] \
+        if entry is not None else []
+    if len(calls) != 2:
+        return None
+    primal_call, adjoint_call = calls
+    by_name = {f.name: f for _, f in defs}
+    primal = by_name.get(nodes.dotted_name(primal_call.func))
+    adjoint = by_name.get(nodes.dotted_name(adjoint_call.func))
+    if primal is None or adjoint is None or primal_call.keywords or adjoint_call.keywords:
+        return None
+    for _, f in defs:                   # (called from one place: the entry)
+        if f is not entry and any(isinstance(n, nodes.Name) and n.id in (
+                primal.name, adjoint.name) for n in nodes.walk(f)):
+            return None
+    return entry, primal, adjoint, primal_call, adjoint_call
+
+
 def _pass_parameters(defs, entry_name):
     """Parameters of the function differentiated that its primal sweep hands over to the
     adjoint sweep unchanged (the last record: ``_stack.append((x, _range))``) go to the
     adjoint sweep as arguments of the entry instead: a tape would copy an array twice.
     Only where the entry alone calls the two sweeps."""
-    if entry_name is None:
+    found = _sweeps_of_entry(defs, entry_name)
+    if found is None:
         return
-    entry = next((f for _, f in defs if f.name == entry_name), None)
-    calls = [n for n in nodes.walk(entry) if isinstance(n, nodes.Call) and _stack_arg(n)] \
-        if entry is not None else []
-    if len(calls) != 2:
-        return
-    primal_call, adjoint_call = calls
-    by_name = {f.name: f for _, f in defs}
-    primal = by_name.get(nodes.dotted_name(primal_call.func))
-    adjoint = by_name.get(nodes.dotted_name(adjoint_call.func))
-    if primal is None or adjoint is None or primal_call.keywords:
-        return
-    for _, f in defs:                   # (called from one place: the entry)
-        if f is not entry and any(isinstance(n, nodes.Name) and n.id in (
-                primal.name, adjoint.name) for n in nodes.walk(f)):
-            return
+    entry, primal, adjoint, primal_call, adjoint_call = found
     push = next((st for st in reversed(primal.body) if is_push(st)), None)
     pop = next((st for st in adjoint.body if is_pop(st)), None)
     if push is None or pop is None or primal.body.index(push) < len(primal.body) - 2:
@@ -569,6 +594,59 @@ def _pass_parameters(defs, entry_name):
         adjoint.body.remove(pop)
     adjoint.args.args += [nodes.name(n, "param") for n in passed]
     adjoint_call.args += [nodes.copy(args[n]) for n in passed]
+
+
+def _hand_over(defs, entry_name, paired):
+    """Records made once per call, at the top of the primal sweep and read at the top of
+    the adjoint sweep (``_stack.append(_range)`` ... ``_range = _stack.pop()``), go from
+    one sweep to the other through the entry: the primal sweep returns them beside its
+    value, the adjoint sweep takes them as parameters.  Floats, integers and ranges only
+    (an array is copied when recorded, so a change in place after it is not seen), and
+    only values the primal sweep does not assign again after recording them.  Returns
+    ``(primal name, names the primal returns, names of the entry)``, or None."""
+    found = _sweeps_of_entry(defs, entry_name)
+    if found is None:
+        return None
+    entry, primal, adjoint, primal_call, adjoint_call = found
+    returns = [n for n in nodes.walk(primal) if isinstance(n, nodes.Return)]
+    if any(r is not primal.body[-1] for r in returns):
+        return None
+    pops = {push: (pop, kinds) for pop, (kinds, push) in paired.items()}
+    taken = {n.id for n in nodes.walk(entry) if isinstance(n, nodes.Name)}
+    returned, handed = [], []
+    for push in [st for st in primal.body if is_push(st)]:
+        pop = next((st for st in adjoint.body if id(st) == pops.get(id(push), (0,))[0]), None)
+        if pop is None:
+            continue
+        kinds = pops[id(push)][1]
+        pushed = _names_of(push.value.args[0])
+        popped = _names_of(nodes.to_load(pop.targets[0]))
+        i, j = primal.body.index(push), adjoint.body.index(pop)
+        later = {n for st in primal.body[i + 1:] for n in _stored_in(st)}
+        earlier = {n for st in adjoint.body[:j] for n in _names_in(st)}
+        if pushed is None or popped is None or len(pushed) != len(popped) or any(
+                isinstance(k, tuple) for k in kinds) or set(pushed) & later or set(
+                popped) & (earlier | {a.id for a in adjoint.args.args}) or len(
+                set(popped)) != len(popped):
+            continue
+        primal.body.remove(push)
+        adjoint.body.remove(pop)
+        for n, m in zip(pushed, popped):
+            held = m
+            k = 1
+            while held in taken:
+                k += 1
+                held = f"{m}_{k}"
+            taken.add(held)
+            returned.append(n)
+            handed.append(held)
+            adjoint.args.args.append(nodes.name(m, "param"))
+            adjoint_call.args.append(nodes.name(held))
+    return (primal.name, returned, handed) if returned else None
+
+
+def _stored_in(node):
+    return {n.id for n in nodes.walk(node) if isinstance(n, nodes.Name) and nodes.is_store(n)}
 
 
 def _names_of(value):

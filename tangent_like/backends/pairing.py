@@ -62,8 +62,8 @@ def _names_stack(node):
 
 
 def pair(functions, entry, kinds_of):
-    """``{id(pop statement): kinds}``: for each pop the entry `entry` can reach, the kinds of
-    the values its push recorded, in order.  `functions`: the generated definitions by
+    """``{id(pop statement): (kinds, id(push statement))}``: for each pop the entry `entry`
+    can reach, the kinds of the values its push recorded, in order, and the push.  `functions`: the generated definitions by
     name; `kinds_of(name, value)`: the kinds of the values a push of the function `name`
     records (a list).
     Raises `NotPaired`."""
@@ -73,7 +73,7 @@ def pair(functions, entry, kinds_of):
     except _Structured:
         raise NotPaired("a pop reads the records of a loop or a branch outside of "
                         "it") from None
-    return {key: kinds for key, (kinds, _) in pairing.pops.items()}
+    return dict(pairing.pops)
 
 
 class _Pairing:
