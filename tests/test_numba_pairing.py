@@ -25,7 +25,7 @@ def _kinds_of(name, value):
 
 def _pops(functions):
     """The kinds each pop reads, by the first name it gives back."""
-    found = pairing.pair(functions, "grad", _kinds_of)
+    found = pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
     out = {}
     for f in functions.values():
         for s in nodes.walk(f):
@@ -92,7 +92,7 @@ def test_loops_branches_and_sweeps_are_paired_by_their_structure():
     ("""
         def adjoint(_stack):
             adjoint(_stack)
-    """, "calls itself"),
+    """, "not the last ones"),
 ])
 def test_what_cannot_be_paired_is_refused(adjoint, reason):
     functions = _functions("""
@@ -108,7 +108,7 @@ def test_what_cannot_be_paired_is_refused(adjoint, reason):
             _stack.append(nrange)
     """) | _functions(adjoint)
     with pytest.raises(pairing.NotPaired, match=reason):
-        pairing.pair(functions, "grad", _kinds_of)
+        pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
 
 
 def test_a_loop_left_early_with_other_records_is_refused():
@@ -122,7 +122,7 @@ def test_a_loop_left_early_with_other_records_is_refused():
                 _stack.append(x)
     """)
     with pytest.raises(pairing.NotPaired, match="leaves different records"):
-        pairing.pair(functions, "grad", _kinds_of)
+        pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
 
 
 # ---------------------------------------------------------------- through the backend

@@ -113,8 +113,10 @@ class _Lowering:
             self.kinds = by_name[name][1]
             return [k for _, k in self._elements(value)]
         try:
+            sweeps = {u.primal_name: u.adjoint_name for u, _ in self.defs
+                      if getattr(u, "mode", None) == "reverse"}
             return pair({name: f for name, (f, _) in by_name.items()}, self.entry_name,
-                        kinds_of)
+                        sweeps, kinds_of)
         except NotPaired as exc:
             raise NotLowered(f"its record of values cannot be paired push to pop ({exc})") \
                 from None

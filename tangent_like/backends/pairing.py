@@ -11,8 +11,12 @@ their pushes, so the symbolic stack needs three kinds of items:
 * a record (one push);
 * a loop's records: a loop whose body leaves the same records on the stack each
   iteration (``("loop", records)``), read back by a loop whose body takes exactly them;
-* a branch's records: an ``if`` whose arms leave different records (``("alt", (body,
-  orelse))``), read back by an ``if`` whose arms take them, arm for arm.
+* a branch's records: an ``if`` whose arms leave different records (``("alt", (when
+  true, when false))``, the arms of ``if not c`` swapped), read back by an ``if`` whose
+  arms take them, arm for arm;
+* a call's records: what a primal sweep called leaves, taken by the call of its adjoint
+  sweep (``("call", primal)``); each pair of sweeps is paired on its own, the adjoint
+  run on what the primal leaves.
 
 A body that can leave the loop early (``break``, ``continue``, ``return``) must have left the
 same records there as at its end.  Whatever does not fit -- a pop with no record under it,
@@ -61,13 +65,13 @@ def _names_stack(node):
     return any(isinstance(n, nodes.Name) and n.id == STACK for n in nodes.walk(node))
 
 
-def pair(functions, entry, kinds_of):
+def pair(functions, entry, sweeps, kinds_of):
     """``{id(pop statement): (kinds, id(push statement))}``: for each pop the entry `entry`
     can reach, the kinds of the values its push recorded, in order, and the push.  `functions`: the generated definitions by
-    name; `kinds_of(name, value)`: the kinds of the values a push of the function `name`
+    name; `sweeps`: the adjoint sweep of each primal sweep, by name; `kinds_of(name, value)`: the kinds of the values a push of the function `name`
     records (a list).
     Raises `NotPaired`."""
-    pairing = _Pairing(functions, kinds_of)
+    pairing = _Pairing(functions, sweeps, kinds_of)
     try:
         pairing.function(functions[entry], ())
     except _Structured:
@@ -77,8 +81,11 @@ def pair(functions, entry, kinds_of):
 
 
 class _Pairing:
-    def __init__(self, functions, kinds_of):
+    def __init__(self, functions, sweeps, kinds_of):
         self.functions = functions
+        self.sweeps = sweeps
+        self.adjoints = {a: p for p, a in sweeps.items()}
+        self.done = set()
         self.kinds_of = kinds_of
         self.pushes = {}        # id(push) -> kinds
         self.pops = {}          # id(pop) -> (kinds, id(push))
@@ -91,7 +98,11 @@ class _Pairing:
             raise NotPaired(f"{fdef.name} calls itself")
         self.active.append(fdef.name)
         self.returns.append([])
-        end = self.block(fdef.body, stack)
+        exits, self.exits = self.exits, []      # (the loops of the caller are not its own)
+        try:
+            end = self.block(fdef.body, stack)
+        finally:
+            self.exits = exits
         states = self.returns.pop() + ([end] if end is not None else [])
         self.active.pop()
         if any(s != states[0] for s in states):
@@ -117,16 +128,7 @@ class _Pairing:
             return self.pop(s, stack)
         call = sweep_call(s)
         if call is not None:
-            callee = self.functions.get(nodes.dotted_name(call.func))
-            if callee is None or _names_stack(call.func) or any(
-                    _names_stack(a) for a in call.args[1:]) or call.keywords:
-                raise NotPaired("a sweep is called in a way the pairing does not follow")
-            if not callee.args.args or callee.args.args[0].id != STACK:
-                raise NotPaired(f"{callee.name} is handed the record but does not take it")
-            end = self.function(callee, stack)
-            if end is None:
-                raise NotPaired(f"{callee.name} never returns")
-            return end
+            return self.call(call, stack)
         if isinstance(s, (nodes.For, nodes.While)):
             if _names_stack(s.test if isinstance(s, nodes.While) else s.iter):
                 raise NotPaired("a loop reads the record in its header")
@@ -148,6 +150,43 @@ class _Pairing:
         if _names_stack(s):
             raise NotPaired("the record is used in a way the pairing does not follow")
         return stack
+
+    def call(self, call, stack):
+        """A primal sweep called leaves the records of its call on the stack (one item),
+        which the call of its adjoint sweep takes; each pair of sweeps is paired on its own
+        (`sweeps`), so that recursion is followed too."""
+        name = nodes.dotted_name(call.func)
+        if _names_stack(call.func) or any(_names_stack(a) for a in call.args[1:]) or any(
+                _names_stack(k.value) for k in call.keywords):
+            raise NotPaired("a sweep is called in a way the pairing does not follow")
+        if name in self.sweeps:
+            self.sweep_pair(name)
+            return stack + (("call", name),)
+        primal = self.adjoints.get(name)
+        if primal is None:
+            raise NotPaired(f"{name} is not a sweep of the code paired")
+        if not stack or stack[-1] != ("call", primal):
+            raise NotPaired(f"{name} is called where the records of {primal} are not "
+                            "the last ones")
+        return stack[:-1]
+
+    def sweep_pair(self, primal):
+        """Pairs the records of primal sweep `primal` with the reads of its adjoint sweep:
+        the adjoint, run on what the primal leaves, must read all of it."""
+        if primal in self.done:
+            return
+        self.done.add(primal)
+        adjoint = self.sweeps[primal]
+        if primal not in self.functions or adjoint not in self.functions:
+            raise NotPaired(f"the sweeps of {primal} are not in the code paired")
+        for f in (primal, adjoint):
+            params = self.functions[f].args.args
+            if not params or params[0].id != STACK:
+                raise NotPaired(f"{f} is handed the record but does not take it")
+        left = self.function(self.functions[primal], ())
+        end = self.function(self.functions[adjoint], left) if left is not None else None
+        if end is not None and end != ():
+            raise NotPaired(f"{adjoint} does not read all that {primal} records")
 
     def pop(self, s, stack):
         if not stack:
@@ -195,8 +234,13 @@ class _Pairing:
 
     def branch(self, s, stack):
         saved = dict(self.pops)
+        arms = [s.body, s.orelse]
+        test = s.test
+        while isinstance(test, nodes.UnaryOp) and isinstance(test.op, nodes.Not):
+            arms.reverse()      # (the arm taken when the test's operand is true first)
+            test = test.operand
         try:
-            ends = [self.block(s.body, stack), self.block(s.orelse, stack)]
+            ends = [self.block(arm, stack) for arm in arms]
             reached = [e for e in ends if e is not None]
             if not reached or all(e == reached[0] for e in reached):
                 return reached[0] if reached else None
@@ -209,8 +253,7 @@ class _Pairing:
                 raise
         self.pops = saved
         base = stack[:-1]
-        arms = stack[-1][1]
-        ends = [self.block(s.body, base + arms[0]), self.block(s.orelse, base + arms[1])]
+        ends = [self.block(arm, base + seq) for arm, seq in zip(arms, stack[-1][1])]
         if any(e is not None and e != base for e in ends):
             raise NotPaired("the arms of a branch do not read back the records of the "
                             "arms that made them")
