@@ -54,7 +54,7 @@ class Derivative(Differentiable):
         functools.update_wrapper(self, func, updated=())
         self.__name__ = f"{what}_{func.__name__}"
         self.__qualname__ = f"{what}({func.__qualname__})"
-        self._fast = {}      # positional argument kinds -> compiled program
+        self._fast = {}      # positional argument kinds -> (generation, compiled, runner)
         self._last = None    # the compiled program the last call ran (what .source shows)
         self._positions = None      # the fast path: every parameter positional, no parts
         params = list(self._sig.parameters.values())
@@ -71,20 +71,53 @@ class Derivative(Differentiable):
 
     def _call_fast(self, args):
         """Positional calls with every parameter given: no signature binding."""
-        key = tuple(map(fast_kind, args))
+        if len(args) == 1:          # (the common case: its key made without a call)
+            a = args[0]
+            key = (a.ndim, a.dtype.char) if type(a) is np.ndarray else fast_kind(a)
+        else:
+            key = tuple(map(fast_kind, args))
         hit = self._fast.get(key)
         if hit is None or hit[0] != generation() or hit[1].globals_changed():
             compiled, _ = self._specialize(args, {})
-            hit = self._fast[key] = (generation(), compiled)
-        self._last = compiled = hit[1]
-        try:
-            if compiled.gradient_only:
-                value, grads = 0.0, compiled.entry(*args)
-            else:
-                value, grads = compiled.entry(*args)
-        except Exception as exc:
-            note_origin(exc)
-            raise
+            hit = self._fast[key] = (generation(), compiled, self._runner(compiled))
+        self._last = hit[1]
+        return hit[2](args)
+
+    def _runner(self, compiled):
+        """The call of `compiled` for positional `args`, and what makes its results the
+        user's: one closure, made once per compiled program (the common case -- one
+        gradient, no value -- with nothing else between the user's call and the code)."""
+        entry, finish = compiled.entry, self._finish
+        if not (compiled.gradient_only and self._single and self._what == "grad"):
+            def run(args):
+                try:
+                    if compiled.gradient_only:
+                        value, grads = 0.0, entry(*args)
+                    else:
+                        value, grads = entry(*args)
+                except Exception as exc:
+                    note_origin(exc)
+                    raise
+                return finish(value, grads, args)
+            return run
+        position, order, ndarray = self._positions[0], self._order[0], np.ndarray
+
+        def run_grad(args):
+            try:
+                grads = entry(*args)
+            except Exception as exc:
+                note_origin(exc)
+                raise
+            g, x = grads[order], args[position]
+            if type(g) is ndarray and type(x) is ndarray and g.shape == x.shape \
+                    and g.dtype == x.dtype and g.flags.writeable:
+                return g
+            return finish(0.0, grads, args)
+        return run_grad
+
+    def _finish(self, value, grads, args):
+        """The value (if asked for) and gradients of a call of the entry with positional
+        `args`: gradients given the structure, shape and dtype of their arguments."""
         if type(value) not in _REAL_SCALARS:
             self._check_real(value)
         if self._single:

@@ -40,7 +40,7 @@ from .backends import BACKENDS, jit
 from .analysis.activity import analyze
 from .errors import DerivativeUsageError, InternalError, TangentLikeError, TransformError
 from .loader import load_groups, plan, source_of
-from .optimize import optimize
+from .optimize import inplace, optimize
 from .program import Program, SkipStatement, build_entry
 from .syntax import nodes
 from .transform import without_value
@@ -79,6 +79,9 @@ class Options:
                   False (`tl.grad`): where the value is provably a real scalar, the entry
                   (``grad_f``) returns the gradients alone and the work that only feeds
                   the value is left out
+    dtypes        what the first call told of the arguments' dtypes: ``(parameter,
+                  "float64" | "real")`` pairs (`optimize.inplace`: arrays no one reads
+                  again are written in place only where these prove it exact)
     """
     mode: str = "reverse"
     optimize: bool = True
@@ -91,6 +94,7 @@ class Options:
     backend: str = "python"
     checkpoint: object = None
     value: bool = True
+    dtypes: tuple = ()
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -434,6 +438,8 @@ def _run(func, wrt, kinds, options, dump, disk=None):
         fdef.body = nodes.tidy_block(fdef.body)
     if gradient_only:
         without_value.drop_return(root, defs)
+    if options.dtypes:
+        inplace.reuse_storage([f for unit, f in defs if unit is root], _seeds(root, options))
     if options.mode == "reverse":
         program.cotangent = root.namer.fresh("cotangent") if options.cotangent else None
         what = "grad" if gradient_only else "value_and_grad"
@@ -464,6 +470,20 @@ def _run(func, wrt, kinds, options, dump, disk=None):
         if dump:
             dump("numba", compiled.source)
     return compiled
+
+
+def _seeds(root, options):
+    """What the generated functions of the root may take as known of its parameters: their
+    rank, shape symbols (analysis/shapes.py) and the dtypes of the first call."""
+    dtypes = dict(options.dtypes)
+    seeds = {}
+    for p, kind in root.kinds.items():
+        if lattice.is_scalar(kind):
+            seeds[p] = inplace.Facts(0, dtypes.get(p), ())
+        elif lattice.is_array(kind):
+            seeds[p] = inplace.Facts(kind[1], dtypes.get(p),
+                                     tuple(("dim", p, i) for i in range(kind[1])))
+    return seeds
 
 
 def _header(func, wrt, options):
@@ -642,7 +662,29 @@ def specialize(func, wrt, args, kwargs, options):
             raise DerivativeUsageError(
                 f"cannot differentiate {func.__name__} with respect to {str(w)!r}: it is a "
                 f"{type(value).__name__}, not a number, an array or a structure of them")
+    if options.mode == "reverse" and options.backend == "python" and options.optimize \
+            and not (options.higher_order or options.cotangent):
+        options = options.replace(dtypes=argument_dtypes(bound.arguments))
     return compile(func, wrt_params(wrt), kinds, options), bound
+
+
+def argument_dtypes(arguments):
+    """``(parameter, "float64" | "real")`` for the arguments whose dtype the generated code
+    may rely on (`Options.dtypes`): NumPy arrays of float64 ("float64"), and real values
+    whose result type with float64 is float64 ("real": Python numbers, NumPy booleans,
+    integers and floats of at most 64 bits, arrays of them too)."""
+    out = []
+    for name, value in arguments.items():
+        t = type(value)
+        if t in (float, int, bool):
+            out.append((name, inplace.REAL))
+        elif t is np.ndarray or isinstance(value, np.generic):
+            dtype = value.dtype
+            if t is np.ndarray and dtype == np.float64 and value.ndim:
+                out.append((name, inplace.F8))
+            elif dtype.kind in "biu" or dtype in (np.float16, np.float32, np.float64):
+                out.append((name, inplace.REAL))
+    return tuple(out)
 
 
 def diagnose(func, wrt, kinds):

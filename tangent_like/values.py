@@ -22,6 +22,8 @@ def fast_kind(value):
         return lattice.INT
     if t is np.ndarray:
         return ("array", value.ndim, value.dtype.char)
+    if isinstance(value, np.generic):       # (its dtype decides `Options.dtypes` too)
+        return (lattice.of_value(value), value.dtype.char)
     return lattice.of_value(value)
 
 

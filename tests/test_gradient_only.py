@@ -133,6 +133,11 @@ def test_the_entry_leaves_the_value_out():
     assert "def value_and_grad_rosenbrock(x):" in src and "= np.sum(" in src
 
 
+def test_updates_of_one_slice_with_negative_bounds_are_merged():
+    src = source_of(tl.grad(rosenbrock), X)
+    assert src.count("bx[:-1] ") == 1 and "bx[:-1] += bx_head - bone_minus_x_head_2" in src
+
+
 def test_a_loop_that_only_computed_the_value_goes():
     src = source_of(tl.grad(rosenbrock_loop), X)
     primal = src[src.index("def primal_"):src.index("def adjoint_")]

@@ -68,7 +68,27 @@ def slices_2d(a):
     return np.sum(a[1:, :] * a[:-1]) + np.sum(a[:, 1:][1:] ** 2 * a[1:, :-1])
 
 
+def heat_steps(u0, kappa):
+    # zeros_like and a slice write keep u's shape through the loop: no unbroadcast left
+    u = u0
+    for step in range(4):
+        lap = np.zeros_like(u)
+        lap[1:-1] = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u = u + 0.1 * kappa * lap
+    return np.sum(u * u)
+
+
+def like_a_slice(x):
+    # made like x[1:], which is shorter than x: x * z broadcasts nothing, z * x[1:] is exact
+    z = np.ones_like(x[1:])
+    w = np.copy(x)
+    return np.sum(z * x[1:] * x[:-1]) + np.sum(w * x)
+
+
 CASES = [
+    (heat_steps, (np.array([0.3, -0.7, 1.1, 0.4, 0.2]), 0.8), 0, False),
+    (heat_steps, (np.array([0.3, -0.7, 1.1, 0.4, 0.2]), 0.8), 1, None),
+    (like_a_slice, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, False),
     (rosenbrock, (np.linspace(-1.0, 1.5, 6),), 0, False),
     (head_and_first_three, (np.array([0.3, -0.7, 1.1, 0.4]),), 0, True),
     (column_times_row, (np.array([[0.5], [-1.2], [0.8]]), np.array([0.1, 0.7, -0.3])), 0, True),

@@ -108,9 +108,14 @@ def check_writes(fdef, analysis, error, callee_tree=None):
 
 
 # ---------------------------------------------------------------- liveness
-def live_after(body):
-    """id(statement) -> the names that may be read after it before being assigned again."""
+def live_after(body, uses=None):
+    """id(statement) -> the names that may be read after it before being assigned again.
+    `uses(s)` gives the names a simple statement reads (by default those its value reads:
+    an assignment's targets are not reads)."""
     out = {}
+    if uses is None:
+        def uses(s):
+            return nodes.loaded_names(s.value if isinstance(s, nodes.Assign) else s)
 
     def block(stmts, live, loop):
         for s in reversed(stmts):
@@ -120,22 +125,25 @@ def live_after(body):
 
     def stmt(s, live, loop):
         if isinstance(s, nodes.Assign):
-            return (live - nodes.stored_names(s.targets[0])) | nodes.loaded_names(s.value)
+            return (live - nodes.stored_names(s.targets[0])) | uses(s)
         if isinstance(s, nodes.If):
             return (nodes.loaded_names(s.test) | block(s.body, live, loop)
                     | block(s.orelse, live, loop))
         if isinstance(s, (nodes.For, nodes.While)):
+            after = block(s.orelse, live, loop) if s.orelse else live
             head = set()
             while True:
+                # (a break leaves past the `else`: what is live after the loop)
                 if isinstance(s, nodes.For):
-                    entry = block(s.body, live | head, (live, head)) - {s.target.id}
+                    entry = block(s.body, after | head, (live, head)) - nodes.stored_names(
+                        s.target)
                 else:
-                    entry = block(s.body, live | head, (live, head)) | nodes.loaded_names(
+                    entry = block(s.body, after | head, (live, head)) | nodes.loaded_names(
                         s.test)
                 if entry <= head:
                     break
                 head |= entry
-            before = head | live
+            before = head | after
             return before | nodes.loaded_names(s.iter if isinstance(s, nodes.For) else s.test)
         if isinstance(s, nodes.Break):
             return set(loop[0]) if loop else live
@@ -143,7 +151,7 @@ def live_after(body):
             return (set(loop[0]) | set(loop[1])) if loop else live
         if isinstance(s, nodes.Return):
             return nodes.loaded_names(s.value) if s.value is not None else set()
-        return live | nodes.loaded_names(s)
+        return live | uses(s)
 
     block(body, set(), None)
     return out

@@ -44,6 +44,8 @@ from ..syntax.scopes import walk_no_defs
 
 UNKNOWN = "unknown"
 
+_LIKE = (np.zeros_like, np.ones_like, np.empty_like, np.copy)    # (with no other argument)
+
 _ELEMENTWISE = (nodes.Add, nodes.Sub, nodes.Mult, nodes.Div, nodes.FloorDiv, nodes.Mod,
                 nodes.Pow)
 
@@ -181,9 +183,16 @@ class _Reader:
 
     def _call(self, e):
         """A NumPy ufunc of its `nin` operands, given by position alone (not a generalized
-        one such as ``np.matmul``, whose core dimensions are not broadcast)."""
+        one such as ``np.matmul``, whose core dimensions are not broadcast); an array made
+        like another (``np.zeros_like(a)``, ``with_item(a, i, v)``: the shape of `a`)."""
         target = self.targets.get(id(e))
         func = getattr(getattr(target, "rule", None), "func", None)
+        like = func in _LIKE and len(e.args) == 1 or (   # (`a[i] = v` normalized)
+            getattr(func, "__name__", None) == "with_item" and len(e.args) == 3
+            and getattr(func, "__module__", "").startswith("tangent_like.runtime"))
+        if like and not e.keywords and isinstance(e.args[0], nodes.Name) \
+                and lattice.is_array(self.kinds.get(e.args[0].id, lattice.ANY)):
+            return self.shape(e.args[0])
         if not isinstance(func, np.ufunc) or func.signature is not None or e.keywords \
                 or len(e.args) != func.nin or func.nout != 1:
             return UNKNOWN
@@ -194,22 +203,27 @@ class _Reader:
         if not isinstance(e.value, nodes.Name) \
                 or not lattice.is_array(self.kinds.get(e.value.id, lattice.ANY)):
             return UNKNOWN
-        shape = self.shape(e.value)
-        if shape is None or shape == UNKNOWN:
-            return shape
-        parts = e.slice.elts if isinstance(e.slice, nodes.Tuple) else [e.slice]
-        if len(parts) > len(shape):
-            return UNKNOWN
-        out = []
-        for part, d in zip(parts, shape):
-            if isinstance(part, nodes.Slice):
-                length = _slice_length(part, d)
-                if length is None:
-                    return UNKNOWN
-                out.append(length)
-            elif type(nodes.number(part)) is not int:
-                return UNKNOWN          # (an integer drops the axis: anything else does not)
-        return tuple(out) + tuple(shape[len(parts):])
+        return index_shape(self.shape(e.value), e.slice)
+
+
+def index_shape(shape, index):
+    """The shape of ``a[index]`` for `a` of `shape` (None and `UNKNOWN` pass through):
+    basic indexing with constant integers and slices, from the first axis on."""
+    if shape is None or shape == UNKNOWN:
+        return shape
+    parts = index.elts if isinstance(index, nodes.Tuple) else [index]
+    if len(parts) > len(shape):
+        return UNKNOWN
+    out = []
+    for part, d in zip(parts, shape):
+        if isinstance(part, nodes.Slice):
+            length = _slice_length(part, d)
+            if length is None:
+                return UNKNOWN
+            out.append(length)
+        elif type(nodes.number(part)) is not int:
+            return UNKNOWN          # (an integer drops the axis: anything else does not)
+    return tuple(out) + tuple(shape[len(parts):])
 
 
 def _slice_length(s, d):

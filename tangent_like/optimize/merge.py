@@ -103,13 +103,16 @@ def _blocks(stmts):
 
 
 def _plain_read(v):
-    """``x[i]``, ``x[i + 1]``-free: a name indexed by names, numbers and constant slices."""
+    """``x[i]``, ``x[i + 1]``-free: a name indexed by names, numbers (``-1`` too) and
+    constant slices."""
     if not (isinstance(v, nodes.Subscript) and isinstance(v.value, nodes.Name)):
         return False
-    simple = (nodes.Name, nodes.Constant)
+    def simple(p):
+        return isinstance(p, (nodes.Name, nodes.Constant)) or nodes.number(p) is not None
+
     parts = v.slice.elts if isinstance(v.slice, nodes.Tuple) else [v.slice]
-    return all(isinstance(p, simple) or (isinstance(p, nodes.Slice) and all(
-        q is None or isinstance(q, simple) for q in (p.lower, p.upper, p.step)))
+    return all(simple(p) or (isinstance(p, nodes.Slice) and all(
+        q is None or simple(q) for q in (p.lower, p.upper, p.step)))
         for p in parts)
 
 

@@ -12,10 +12,10 @@ def grad_gaussian(x, mu, sigma):
 def primal_gaussian(_stack, x, mu, sigma):
     """Primal sweep of gaussian: runs it and records what the adjoint needs."""
     x_minus_mu = x - mu
-    z = x_minus_mu / sigma
+    z = np.divide(x_minus_mu, sigma, out=x_minus_mu)
     z_sq = z ** 2
-    z_sq_scaled = -0.5 * z_sq
-    exp_z_sq_scaled = np.exp(z_sq_scaled)
+    z_sq_scaled = np.multiply(-0.5, z_sq, out=z_sq)
+    exp_z_sq_scaled = np.exp(z_sq_scaled, out=z_sq_scaled)
     pi = math.pi
     pi_times_2 = 2.0 * pi
     sqrt_pi_times_2 = math.sqrt(pi_times_2)
