@@ -32,7 +32,7 @@ def _pops(functions):
             if pairing.is_pop(s):
                 first = nodes.to_load(s.targets[0])
                 first = first.elts[0] if isinstance(first, nodes.Tuple) else first
-                out[first.id] = found[id(s)][0]
+                out[first.id] = list(found[id(s)][0])
     return out
 
 

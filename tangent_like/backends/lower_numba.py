@@ -613,7 +613,10 @@ def _hand_over(defs, entry_name, paired):
     returns = [n for n in nodes.walk(primal) if isinstance(n, nodes.Return)]
     if any(r is not primal.body[-1] for r in returns):
         return None
-    pops = {push: (pop, kinds) for pop, (kinds, push) in paired.items()}
+    pops = {}                           # push -> (pop, kinds): a push read by one pop
+    for pop, (kinds, pushes) in paired.items():     # that reads it alone
+        for push in pushes:
+            pops[push] = (pop, kinds) if push not in pops and len(pushes) == 1 else (0, ())
     taken = {n.id for n in nodes.walk(entry) if isinstance(n, nodes.Name)}
     returned, handed = [], []
     for push in [st for st in primal.body if is_push(st)]:
