@@ -6,6 +6,7 @@ import math
 import textwrap
 import warnings
 
+import numpy as np
 import pytest
 
 import tangent_like as tl
@@ -125,6 +126,144 @@ def test_a_loop_left_early_with_other_records_is_refused():
         pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
 
 
+_LEFT_EARLY = """
+    def grad(x):
+        _stack = []
+        primal(_stack, x)
+        adjoint(_stack)
+
+    def primal(_stack, x):
+        for i in range(3):
+            _stack.append(x)
+            ncond = x > 1.0
+            if ncond:
+                _stack.append((x, ni))
+                _stack.append(ncond)
+                break
+            else:
+                _stack.append(ncond)
+        _stack.append(nrange)
+"""
+
+
+@pytest.mark.parametrize("branch", ["""
+                if ncond_read:
+                    early, nearly = _stack.pop()
+""", """
+                if not ncond_read:
+                    pass
+                else:
+                    early, nearly = _stack.pop()
+"""])
+def test_a_loop_left_early_is_read_back_under_the_branch_on_its_condition(branch):
+    # the iteration that leaves records (x, i) below its condition; the others do not: the
+    # adjoint reads them back under the branch on the condition recorded
+    functions = _functions(_LEFT_EARLY) | _functions("""
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                ncond_read = _stack.pop()
+    """ + textwrap.indent(textwrap.dedent(branch), " " * 16) + """
+                y = _stack.pop()
+    """)
+    assert _pops(functions) == {"nrange": ["i"], "ncond_read": ["i"], "early": ["f", "i"],
+                                "y": ["f"]}
+    found = pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
+    cond_pop = next(s for s in nodes.walk(functions["adjoint"]) if pairing.is_pop(s)
+                    and nodes.to_load(s.targets[0]).id == "ncond_read")
+    assert len(found[id(cond_pop)][1]) == 2     # (either push of the condition)
+
+
+@pytest.mark.parametrize("adjoint, reason", [
+    ("""
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                ncond = _stack.pop()
+                ncond = not ncond
+                if ncond:
+                    early, nearly = _stack.pop()
+                y = _stack.pop()
+    """, "assigned before the branch"),
+    ("""
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                ncond = _stack.pop()
+                if nother:
+                    early, nearly = _stack.pop()
+                y = _stack.pop()
+    """, "outside of it"),
+    ("""
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                ncond = _stack.pop()
+                y = _stack.pop()
+    """, "outside of it"),
+    ("""
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                ncond, nother = _stack.pop()
+                if ncond:
+                    early, nearly = _stack.pop()
+                y = _stack.pop()
+    """, "outside of it"),
+])
+def test_records_of_a_loop_left_early_read_otherwise_are_refused(adjoint, reason):
+    functions = _functions(_LEFT_EARLY) | _functions(adjoint)
+    with pytest.raises(pairing.NotPaired, match=reason):
+        pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
+
+
+def test_a_loop_left_early_under_a_condition_not_recorded_is_refused():
+    # the value recorded on top is not the test of the branch left: nothing tells the
+    # adjoint which records lie below it
+    functions = _functions(_LEFT_EARLY.replace("_stack.append(ncond)",
+                                               "_stack.append(nflag)")) | _functions("""
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                nflag = _stack.pop()
+                if nflag:
+                    early, nearly = _stack.pop()
+                y = _stack.pop()
+    """)
+    with pytest.raises(pairing.NotPaired, match="leaves different records"):
+        pairing.pair(functions, "grad", {"primal": "adjoint"}, _kinds_of)
+
+
+def test_a_sweep_called_in_a_loop_is_paired_with_its_adjoint_called_in_the_adjoint_loop():
+    functions = _functions("""
+        def grad(x):
+            _stack = []
+            primal(_stack, x)
+            adjoint(_stack)
+
+        def primal(_stack, x):
+            for i in range(3):
+                y = primal_helper(_stack, x)
+            _stack.append(nrange)
+
+        def adjoint(_stack):
+            nrange = _stack.pop()
+            for i in range(3):
+                b = adjoint_helper(_stack, 1.0)
+
+        def primal_helper(_stack, x):
+            _stack.append((x, nk))
+            return x
+
+        def adjoint_helper(_stack, b):
+            x, nk = _stack.pop()
+            return b
+    """)
+    found = pairing.pair(functions, "grad", {"primal": "adjoint",
+                                             "primal_helper": "adjoint_helper"}, _kinds_of)
+    assert sorted(list(k) for k, _ in found.values()) == [["f", "i"], ["i"]]
+
+
 # ---------------------------------------------------------------- through the backend
 def settle(x, tol):
     """Records a float and an int together, each iteration of a while loop."""
@@ -190,3 +329,42 @@ def test_a_pop_renamed_to_a_name_of_another_kind_runs_the_python_code(monkeypatc
     with pytest.warns(NumbaFallbackWarning, match="another kind"):
         got = tl.grad(settle, backend="numba")(0.05, 1e-9)
     assert got == pytest.approx(_fd(settle, 0.05, 1e-9), rel=1e-5)
+
+
+def first_crossing(x, w):
+    """Leaves the loop early with a float recorded that the other iterations do not."""
+    s = 0.0
+    for i in range(w.shape[0]):
+        s = s + np.sin(x * w[i])
+        if s > 1.0:
+            return s * x
+    return -s
+
+
+def settle_or_grow(x, n):
+    """A while loop left early with a tuple recorded below its condition."""
+    y = x
+    k = 0
+    while k < n:
+        y = 0.5 * y + math.sin(y) * x
+        if y > 2.0:
+            z = y * y
+            return z * x + k
+        k += 1
+    return y
+
+
+@pytest.mark.parametrize("f, x, rest", [
+    (first_crossing, 0.4, (np.linspace(0.1, 1.0, 8),)),     # runs out
+    (first_crossing, 2.5, (np.linspace(0.1, 1.0, 8),)),     # leaves early
+    (settle_or_grow, 0.3, (10,)),
+    (settle_or_grow, 1.9, (10,)),
+])
+def test_loops_left_early_compile_and_match_finite_differences(f, x, rest):
+    pytest.importorskip("numba")
+    from tangent_like.backends.jit import NumbaFallbackWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumbaFallbackWarning)
+        got = tl.grad(f, backend="numba")(x, *rest)
+    assert got == pytest.approx(_fd(f, x, *rest), rel=1e-6)
+    assert got == pytest.approx(tl.grad(f)(x, *rest), rel=1e-13)

@@ -6,22 +6,30 @@ its slots are typed from what was pushed, never from the names the pop gives the
 back to (a pass renaming one side only would make the adjoint read the wrong tape).  The
 pairs are found by running the code symbolically on a stack of records, from the entry
 through the sweeps it calls.  The reverse transform emits pops in positions that mirror
-their pushes, so the symbolic stack needs three kinds of items:
+their pushes, so the symbolic stack needs these kinds of items:
 
-* a record (one push);
+* a record (a push; records of equal kinds merge where control meets, whichever push
+  made them, since a pop reads them alike);
 * a loop's records: a loop whose body leaves the same records on the stack each
   iteration (``("loop", records)``), read back by a loop whose body takes exactly them;
 * a branch's records: an ``if`` whose arms leave different records (``("alt", (when
   true, when false))``, the arms of ``if not c`` swapped), read back by an ``if`` whose
   arms take them, arm for arm;
+* a guard: where control meets with different records below a record of equal kinds
+  whose value is the test of the branch each came through (``if c: ... _stack.append(c);
+  break``, ``else: _stack.append(c)``), the record tells which records lie below it: the
+  pop that reads it back as a name ``c2`` leaves them to an ``if c2`` (or ``if not
+  c2``), whose arms take them, the records of ``c`` true to the arm run when ``c2`` is
+  true -- nothing else may read them or assign ``c2`` before;
 * a call's records: what a primal sweep called leaves, taken by the call of its adjoint
   sweep (``("call", primal)``); each pair of sweeps is paired on its own, the adjoint
   run on what the primal leaves.
 
-A body that can leave the loop early (``break``, ``continue``, ``return``) must have left the
-same records there as at its end.  Whatever does not fit -- a pop with no record under it,
-a loop reading records of a branch, recursion through the sweeps, kinds that disagree
-between a push and its pop -- raises `NotPaired` with the reason: the lowering is refused.
+A body that can leave the loop early (``break``, ``continue``, ``return``) must have left
+records read back alike there and at its end, or under a guard.  Whatever does not fit --
+a pop with no record under it, a loop reading records of a branch, recursion through the
+sweeps, kinds that disagree between a push and its pop -- raises `NotPaired` with the
+reason: the lowering is refused.
 """
 from ..syntax import nodes
 
@@ -239,6 +247,8 @@ class _Pairing:
         if isinstance(s, (nodes.For, nodes.While)):
             if _names_stack(s.test if isinstance(s, nodes.While) else s.iter):
                 raise NotPaired("a loop reads the record in its header")
+            if any(_names_stack(st) for st in s.orelse):
+                raise NotPaired("the else clause of a loop uses the record")
             self.assigned(_stored(s), stack)
             stack = self.block(s.orelse, self.loop(s, stack))
             self.facts = {}
@@ -259,7 +269,8 @@ class _Pairing:
         if is_push(s):
             value = s.value.args[0]
             kinds = tuple(self.kinds_of(self.active[-1], value))
-            truth = self.facts.get(value.id) if isinstance(value, nodes.Name) else None
+            truth = self.facts.get(value.id) if isinstance(value, nodes.Name) and kinds in (
+                ("i",), ("f",)) else None       # (a number: nothing changes it in place)
             return stack + (("rec", kinds, frozenset([id(s)]), truth),)
         if is_pop(s):
             return self.pop(s, stack)
