@@ -242,7 +242,10 @@ MUST_COMPILE = {"lotka_volterra", "euler_decay", "horner", "harmonic_rk4-wrt_sta
                 "matrix_product_energy", "least_squares_residual", "np_mean_tanh",
                 "euclidean_distance", "power_law", "dot_1d", "ridge_loss", "sharpe_ratio",
                 "affine_exp_mean", "gaussian_negative_log_likelihood", "inverse_trig",
-                "loop_over_rows"}
+                "loop_over_rows",
+                # loops left early: records read back under the branch on their condition
+                "first_passage-runs_out", "loan_balance-paid_off", "loan_balance-amortizing",
+                "lower_triangle_sum", "gradient_flow_on_circle"}
 
 
 @pytest.mark.filterwarnings("ignore::tangent_like.backends.jit.NumbaFallbackWarning")
@@ -518,7 +521,7 @@ def test_parameters_handed_over_go_to_the_adjoint_as_arguments():
     assert np.allclose(got, tl.value_and_grad(_rosen_elements)(x)[1], rtol=1e-13)
     src = g.source
     assert "tape_push_array" not in src
-    assert "adjoint__rosen_elements(_tf, _ti, _top, x)" in src
+    assert "adjoint__rosen_elements(x, _range)" in src and "_tf" not in src
 
 
 def _rosen_elements(x):

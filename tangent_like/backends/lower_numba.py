@@ -31,8 +31,7 @@ code instead and says why.
 """
 from ..analysis import lattice
 from ..syntax import nodes
-
-STACK = "_stack"
+from .pairing import STACK, NotPaired, is_call_of, is_pop, is_push, pair, sweep_call
 FLOATS, INTS, TOPS = "_tf", "_ti", "_top"
 TAPE_PARAMS = (FLOATS, INTS, TOPS)
 _SLOT = {"f": (FLOATS, "_nf", 0), "i": (INTS, "_ni", 1)}   # tape, its top, where kept
@@ -50,10 +49,6 @@ def lower(defs, entry_name, result_kind):
     numba; `entry_name`: the reverse-mode entry (None in forward mode)."""
     lowering = _Lowering(defs, entry_name, result_kind)
     return lowering.run()
-
-
-def _is_call_of(node, name):
-    return isinstance(node, nodes.Call) and nodes.dotted_name(node.func) == name
 
 
 def _stack_arg(call):
@@ -76,8 +71,10 @@ class _Lowering:
         _pass_parameters(self.defs, self.entry_name)
         for unit, fdef in self.defs:
             kinds.setdefault(id(unit), {}).update(_recorded_kinds(unit, fdef))
+        self.paired = self._pair(kinds)
+        self.handed = _hand_over(self.defs, self.entry_name, self.paired) or (None, [], [])
+        self.tapes = any(is_push(n) or is_pop(n) for _, f in self.defs for n in nodes.walk(f))
         for unit, fdef in self.defs:
-            fdef = nodes.copy(fdef)
             params = [a.id for a in fdef.args.args]
             self.kinds = kinds[id(unit)]
             namer = getattr(unit, "namer", None)
@@ -87,6 +84,7 @@ class _Lowering:
             self.is_primal = fdef.name in self.primals
             self.is_sweep = params[:1] == [STACK]
             self.in_entry = fdef.name == self.entry_name
+            self.fdef_name = fdef.name
             if self.is_sweep:
                 del fdef.args.args[0]
                 self.sweeps.append(fdef)
@@ -94,16 +92,34 @@ class _Lowering:
                 fdef.body.append(nodes.return_(None))    # (a gradient without the value)
             self._shape_loop_adjoints(fdef, params)
             fdef.body = self._block(fdef.body, self.in_entry)
-            if self.is_sweep:
+            if self.is_sweep and self.tapes:
                 at = 1 if fdef.body and nodes.is_docstring(fdef.body[0]) else 0
                 fdef.body[at:at] = nodes.template(_LOAD_TOPS)
             out.append((unit, fdef))
-        tapes = list(TAPE_PARAMS)
+        tapes = list(TAPE_PARAMS) if self.tapes else []
         for fdef in self.sweeps:
             fdef.args.args[:0] = [nodes.name(t, "param") for t in tapes]
         for call in self.tape_calls:
             call.args[:0] = [nodes.name(t) for t in tapes]
         return out
+
+    def _pair(self, kinds):
+        """The kinds of the values each pop reads, from the push that recorded them."""
+        if self.entry_name is None:
+            return {}
+        by_name = {fdef.name: (fdef, kinds[id(unit)]) for unit, fdef in self.defs}
+
+        def kinds_of(name, value):
+            self.kinds = by_name[name][1]
+            return [k for _, k in self._elements(value)]
+        try:
+            sweeps = {u.primal_name: u.adjoint_name for u, _ in self.defs
+                      if getattr(u, "mode", None) == "reverse"}
+            return pair({name: f for name, (f, _) in by_name.items()}, self.entry_name,
+                        sweeps, kinds_of)
+        except NotPaired as exc:
+            raise NotLowered(f"its record of values cannot be paired push to pop ({exc})") \
+                from None
 
     # --------------------------------------------------------------- statements
     def _block(self, stmts, entry, room_made=False, bound=()):
@@ -123,10 +139,10 @@ class _Lowering:
     def _stmt(self, s, entry, room_made):
         if entry:
             self._seed(s)
-        if isinstance(s, nodes.Expr) and _is_call_of(s.value, f"{STACK}.append"):
+        if is_push(s):
             return self._push(s.value.args[0], room_made)
-        if isinstance(s, nodes.Assign) and _is_call_of(s.value, f"{STACK}.pop"):
-            return self._pop(s.targets[0])
+        if is_pop(s):
+            return self._pop(s)
         if isinstance(s, nodes.Assign) and isinstance(s.targets[0], nodes.Name) \
                 and s.targets[0].id == STACK:
             return self._new_tapes()
@@ -135,8 +151,9 @@ class _Lowering:
         if isinstance(s, nodes.Return) and self.is_sweep:
             if self.is_primal:
                 value = s.value if s.value is not None else nodes.const(None)
-                s = nodes.return_(nodes.tuple_([value, nodes.name(FLOATS), nodes.name(INTS)]))
-            return nodes.template(_STORE_TOPS) + [s]
+                s = nodes.return_(nodes.tuple_([value] + self._tapes_and_handed(
+                    self.fdef_name, self.handed[1], "load")))
+            return (nodes.template(_STORE_TOPS) if self.tapes else []) + [s]
         if isinstance(s, (nodes.Assign, nodes.Expr)) and isinstance(s.value, nodes.Call) \
                 and _stack_arg(s.value):
             return self._sweep_call(s)
@@ -224,7 +241,7 @@ class _Lowering:
                 if not isinstance(items, list):
                     continue
                 for j, e in enumerate(items):
-                    if _is_call_of(e, "seed_for"):
+                    if is_call_of(e, "seed_for"):
                         e.func = nodes.name("seed_of_float")
 
     def _check(self, s):
@@ -233,7 +250,17 @@ class _Lowering:
                 raise NotLowered("the record of values is used in a way the numba backend "
                                  "does not lower")
 
+    def _tapes_and_handed(self, primal, handed, ctx):
+        """The tapes a primal sweep returns (the empty list when nothing is recorded on
+        them), and the records it hands over (`handed`, for the one that does)."""
+        names = [FLOATS, INTS] if self.tapes else []
+        if primal == self.handed[0]:
+            names += handed
+        return [nodes.name(n, ctx) for n in names]
+
     def _new_tapes(self):
+        if not self.tapes:
+            return []
         return nodes.template(f"{FLOATS} = np.empty({INITIAL['f']})\n"
                               f"{INTS} = np.empty({INITIAL['i']}, dtype=np.int64)\n"
                               f"{TOPS} = np.zeros(2, dtype=np.int64)")
@@ -242,11 +269,12 @@ class _Lowering:
         call = s.value
         call.args = call.args[1:]
         self.tape_calls.append(call)
-        if nodes.dotted_name(call.func) in self.primals:
+        func = nodes.dotted_name(call.func)
+        if func in self.primals:
             target = s.targets[0] if isinstance(s, nodes.Assign) else nodes.name("_", "store")
-            s = nodes.assign(nodes.tuple_([nodes.to_store(target), nodes.name(FLOATS, "store"),
-                                           nodes.name(INTS, "store")], "store"), call)
-        if self.in_entry:
+            s = nodes.assign(nodes.tuple_([nodes.to_store(target)] + self._tapes_and_handed(
+                func, self.handed[2], "store"), "store"), call)
+        if self.in_entry or not self.tapes:
             return [s]
         return nodes.template(_STORE_TOPS) + [s] + nodes.template(_LOAD_TOPS)
 
@@ -265,7 +293,7 @@ class _Lowering:
         return room + [s]
 
     def _reversed(self, it):
-        if not _is_call_of(it, "reversed"):
+        if not is_call_of(it, "reversed"):
             return it
         r = it.args[0]
         if isinstance(r, nodes.Subscript) and isinstance(r.slice, nodes.Slice) \
@@ -315,8 +343,19 @@ class _Lowering:
                                                    for d in range(k[1])]), False, ints=True)
         return out + arrays
 
-    def _pop(self, target):
-        elements = self._elements(nodes.to_load(target))
+    def _pop(self, s):
+        """The values `s` reads back, from the tapes its push wrote: each typed as it was
+        pushed; refused when the names it gives them are known to be of other kinds."""
+        pushed = self.paired.get(id(s), (None,))[0]
+        names = _names_of(nodes.to_load(s.targets[0])) if len(s.targets) == 1 else None
+        if pushed is None or names is None or len(names) != len(pushed):
+            raise NotLowered("a read of the record does not match the values recorded")
+        for n, k in zip(names, pushed):
+            known = self.kinds.get(n)
+            if known is not None and known != k and not (k == "f?" and known == "f"):
+                raise NotLowered(f"the record of values is read back as {n!r} of another "
+                                 "kind than it was recorded")
+        elements = list(zip(names, pushed))
         out = []
         for n, k in reversed(elements):
             if k[0] == "a":
@@ -365,7 +404,7 @@ def _direct_records(body, lowering):
     (no branch, loop or call of a sweep records any): ``{"f": k, "i": m}``; else None."""
     counts = {}
     for s in body:
-        if isinstance(s, nodes.Expr) and _is_call_of(s.value, f"{STACK}.append"):
+        if is_push(s):
             for n, k in lowering._elements(s.value.args[0]):
                 if k[0] == "a":         # (an array makes room for itself)
                     return None
@@ -385,9 +424,9 @@ def _kind_of_value(value, known):
     if isinstance(value, (nodes.Compare, nodes.BoolOp)) or (
             isinstance(value, nodes.UnaryOp) and isinstance(value.op, nodes.Not)):
         return "i"
-    if _is_call_of(value, "range"):
+    if is_call_of(value, "range"):
         return "r"
-    if _is_call_of(value, "len") or _is_call_of(value, "checkpoint_every"):
+    if is_call_of(value, "len") or is_call_of(value, "checkpoint_every"):
         return "i"
     if isinstance(value, nodes.Constant) and type(value.value) in (int, bool):
         return "i"
@@ -500,32 +539,40 @@ def _recorded_kinds(unit, fdef):
     return out
 
 
+def _sweeps_of_entry(defs, entry_name):
+    """``(entry, primal, adjoint, primal call, adjoint call)`` where the entry alone calls
+    the two sweeps, each once; else None."""
+    if entry_name is None:
+        return None
+    entry = next((f for _, f in defs if f.name == entry_name), None)
+    calls = [n for n in nodes.walk(entry) if isinstance(n, nodes.Call) and _stack_arg(n)] \
+        if entry is not None else []
+    if len(calls) != 2:
+        return None
+    primal_call, adjoint_call = calls
+    by_name = {f.name: f for _, f in defs}
+    primal = by_name.get(nodes.dotted_name(primal_call.func))
+    adjoint = by_name.get(nodes.dotted_name(adjoint_call.func))
+    if primal is None or adjoint is None or primal_call.keywords or adjoint_call.keywords:
+        return None
+    for _, f in defs:                   # (called from one place: the entry)
+        if f is not entry and any(isinstance(n, nodes.Name) and n.id in (
+                primal.name, adjoint.name) for n in nodes.walk(f)):
+            return None
+    return entry, primal, adjoint, primal_call, adjoint_call
+
+
 def _pass_parameters(defs, entry_name):
     """Parameters of the function differentiated that its primal sweep hands over to the
     adjoint sweep unchanged (the last record: ``_stack.append((x, _range))``) go to the
     adjoint sweep as arguments of the entry instead: a tape would copy an array twice.
     Only where the entry alone calls the two sweeps."""
-    if entry_name is None:
+    found = _sweeps_of_entry(defs, entry_name)
+    if found is None:
         return
-    entry = next((f for _, f in defs if f.name == entry_name), None)
-    calls = [n for n in nodes.walk(entry) if isinstance(n, nodes.Call) and _stack_arg(n)] \
-        if entry is not None else []
-    if len(calls) != 2:
-        return
-    primal_call, adjoint_call = calls
-    by_name = {f.name: f for _, f in defs}
-    primal = by_name.get(nodes.dotted_name(primal_call.func))
-    adjoint = by_name.get(nodes.dotted_name(adjoint_call.func))
-    if primal is None or adjoint is None or primal_call.keywords:
-        return
-    for _, f in defs:                   # (called from one place: the entry)
-        if f is not entry and any(isinstance(n, nodes.Name) and n.id in (
-                primal.name, adjoint.name) for n in nodes.walk(f)):
-            return
-    push = next((st for st in reversed(primal.body) if isinstance(st, nodes.Expr)
-                 and _is_call_of(st.value, f"{STACK}.append")), None)
-    pop = next((st for st in adjoint.body if isinstance(st, nodes.Assign)
-                and _is_call_of(st.value, f"{STACK}.pop")), None)
+    entry, primal, adjoint, primal_call, adjoint_call = found
+    push = next((st for st in reversed(primal.body) if is_push(st)), None)
+    pop = next((st for st in adjoint.body if is_pop(st)), None)
     if push is None or pop is None or primal.body.index(push) < len(primal.body) - 2:
         return
     pushed = _names_of(push.value.args[0])
@@ -549,6 +596,62 @@ def _pass_parameters(defs, entry_name):
         adjoint.body.remove(pop)
     adjoint.args.args += [nodes.name(n, "param") for n in passed]
     adjoint_call.args += [nodes.copy(args[n]) for n in passed]
+
+
+def _hand_over(defs, entry_name, paired):
+    """Records made once per call, at the top of the primal sweep and read at the top of
+    the adjoint sweep (``_stack.append(_range)`` ... ``_range = _stack.pop()``), go from
+    one sweep to the other through the entry: the primal sweep returns them beside its
+    value, the adjoint sweep takes them as parameters.  Floats, integers and ranges only
+    (an array is copied when recorded, so a change in place after it is not seen), and
+    only values the primal sweep does not assign again after recording them.  Returns
+    ``(primal name, names the primal returns, names of the entry)``, or None."""
+    found = _sweeps_of_entry(defs, entry_name)
+    if found is None:
+        return None
+    entry, primal, adjoint, primal_call, adjoint_call = found
+    returns = [n for n in nodes.walk(primal) if isinstance(n, nodes.Return)]
+    if any(r is not primal.body[-1] for r in returns):
+        return None
+    pops = {}                           # push -> (pop, kinds): a push read by one pop
+    for pop, (kinds, pushes) in paired.items():     # that reads it alone
+        for push in pushes:
+            pops[push] = (pop, kinds) if push not in pops and len(pushes) == 1 else (0, ())
+    taken = {n.id for n in nodes.walk(entry) if isinstance(n, nodes.Name)}
+    returned, handed = [], []
+    for push in [st for st in primal.body if is_push(st)]:
+        pop = next((st for st in adjoint.body if id(st) == pops.get(id(push), (0,))[0]), None)
+        if pop is None:
+            continue
+        kinds = pops[id(push)][1]
+        pushed = _names_of(push.value.args[0])
+        popped = _names_of(nodes.to_load(pop.targets[0]))
+        i, j = primal.body.index(push), adjoint.body.index(pop)
+        later = {n for st in primal.body[i + 1:] for n in _stored_in(st)}
+        earlier = {n for st in adjoint.body[:j] for n in _names_in(st)}
+        if pushed is None or popped is None or len(pushed) != len(popped) or any(
+                isinstance(k, tuple) for k in kinds) or set(pushed) & later or set(
+                popped) & (earlier | {a.id for a in adjoint.args.args}) or len(
+                set(popped)) != len(popped):
+            continue
+        primal.body.remove(push)
+        adjoint.body.remove(pop)
+        for n, m in zip(pushed, popped):
+            held = m
+            k = 1
+            while held in taken:
+                k += 1
+                held = f"{m}_{k}"
+            taken.add(held)
+            returned.append(n)
+            handed.append(held)
+            adjoint.args.args.append(nodes.name(m, "param"))
+            adjoint_call.args.append(nodes.name(held))
+    return (primal.name, returned, handed) if returned else None
+
+
+def _stored_in(node):
+    return {n.id for n in nodes.walk(node) if isinstance(n, nodes.Name) and nodes.is_store(n)}
 
 
 def _names_of(value):

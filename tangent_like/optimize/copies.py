@@ -40,7 +40,7 @@ def _is_copy_value(v):
 
 def _is_record(s):
     """``_stack.append(...)``: a record keeps the names its pop gives back (a reader
-    matches them, and the numba backend types each by its name)."""
+    matches them by name)."""
     return isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Call) \
         and nodes.dotted_name(s.value.func) == "_stack.append"
 
