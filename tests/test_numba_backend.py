@@ -18,6 +18,7 @@ from corpus import CASES
 from fd import assert_grad_close
 from finite_differences import partial_gradient
 from test_corpus import _params, fresh_inputs, reference_gradient
+from test_numba_pairing import settle   # (a while loop with a break: its trip count recorded)
 
 pytest.importorskip("numba")
 from tangent_like.backends.jit import NumbaFallbackWarning  # noqa: E402
@@ -72,18 +73,6 @@ def rk4(alpha, beta, n, dt):
         x = x + dt / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
         y = y + dt / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
     return x + y
-
-
-def settle(x, tol):
-    """A while loop with a break: its trip count is recorded."""
-    s = 0.0
-    k = 0
-    while k < 100000:
-        s = s + math.exp(-x * k)
-        if math.exp(-x * k) < tol:
-            break
-        k += 1
-    return s
 
 
 def rosenbrock_loop(x):
