@@ -171,6 +171,17 @@ EXAMPLES = {
                 x = x + 1.0
             return x
         """],
+    "A `numpy.matrix` read by the function": [
+        """
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            M = np.matrix([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])
+
+        def f(x):
+            return np.sum(x * M)
+        """],
     "Dict unpacking in a display": [
         """
         def f(x):
