@@ -3,15 +3,17 @@
 A name assigned ``-a`` (``a`` a name) and read once, by the next statement, costs an array
 operation of its own; that statement can take the sign instead when it reads the name as
 ``X += t`` (``X -= a``), ``X -= t``, ``Y + t`` (``Y - a``), ``Y - t`` or ``c * t`` with a
-number ``c`` (``-c * a``).  Each rewrite gives the same value bit for bit (IEEE subtraction
-is the addition of the negation, and rounding is symmetric in the sign), and `dead` then
-drops the assignment.
+number ``c`` (``-c * a``).  So can a product with a negated factor, ``t = X * -Y`` (the
+derivative of ``cos``): it becomes ``t = X * Y`` and the next statement takes the sign.
+Each rewrite gives the same value bit for bit (IEEE subtraction is the addition of the
+negation, and rounding is symmetric in the sign), and `dead` then drops the assignment.
 
 Example (run as a test)::
 
     >>> from tangent_like.syntax import nodes
     >>> f = nodes.parse("def f(bx, g, x):\\n    t = -g\\n    bx[1:] += t\\n"
-    ...                 "    u = -g\\n    v = 2.0 * u * x\\n    return v").body[0]
+    ...                 "    u = -g\\n    v = 2.0 * u * x\\n"
+    ...                 "    w = v * -math.sin(x)\\n    bx[0] += w\\n    return v").body[0]
     >>> fold_negations(f)
     True
     >>> print(nodes.unparse(f))
@@ -20,6 +22,8 @@ Example (run as a test)::
         bx[1:] -= g
         u = -g
         v = -2.0 * g * x
+        w = v * math.sin(x)
+        bx[0] -= w
         return v
 """
 import collections
@@ -44,14 +48,36 @@ def _block(stmts, loads, stores):
         for field in ("body", "orelse"):
             if isinstance(s, (nodes.If, nodes.For, nodes.While)):
                 changed |= _block(getattr(s, field, []), loads, stores)
-        negated = _negation(s)
-        if negated is None or after is None:
+        if after is None:
             continue
-        t, a = negated
-        if loads[t] == 1 and stores[t] == 1 and _absorb(after, t, a):
-            loads[t] = 0
-            changed = True
+        negated = _negation(s)
+        if negated is not None:
+            t, a = negated
+            if loads[t] == 1 and stores[t] == 1 and _absorb(after, t, a):
+                loads[t] = 0
+                changed = True
+            continue
+        product = _negated_factor(s)
+        if product is not None:
+            t, node, side = product
+            if loads[t] == 1 and stores[t] == 1 and _absorb(after, t, t):
+                setattr(node, side, getattr(node, side).operand)
+                changed = True
     return changed
+
+
+def _negated_factor(s):
+    """(t, product, side) for ``t = X * -Y`` (or ``-Y * X``, `Y` not a number): the sign
+    can go to the statement that reads `t`."""
+    if isinstance(s, nodes.Assign) and len(s.targets) == 1 \
+            and isinstance(s.targets[0], nodes.Name) and isinstance(s.value, nodes.BinOp) \
+            and isinstance(s.value.op, nodes.Mult):
+        for side in ("left", "right"):
+            f = getattr(s.value, side)
+            if isinstance(f, nodes.UnaryOp) and isinstance(f.op, nodes.USub) \
+                    and nodes.number(f) is None:
+                return s.targets[0].id, s.value, side
+    return None
 
 
 def _negation(s):
