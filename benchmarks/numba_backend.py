@@ -17,6 +17,7 @@ Targets (issue figures, not asserts): grad numba <= 2x hand numba and <= 0.1x t_
 call <= 2 s.
 """
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -32,7 +33,16 @@ import numpy as np  # noqa: E402
 import run as cases  # noqa: E402  (benchmarks/run.py: the functions and hand adjoints)
 import tangent_like as tl  # noqa: E402
 
-LOOP_CASES = ["scalar_math", "scalar_np", "lotka_volterra_rk4", "rosenbrock_loop"]
+LOOP_CASES = ["scalar_math", "scalar_math_1e4", "scalar_np", "lotka_volterra_rk4",
+              "lotka_volterra_rk4_1e4", "rosenbrock_loop"]
+
+
+def case_lotka_volterra_1e4():
+    """RK4 over the same time span in 10000 steps (T = 1e4)."""
+    case = cases.case_lotka_volterra()
+    return dataclasses.replace(case, name="lotka_volterra_rk4_1e4",
+                               description="RK4, 10000 steps, grad w.r.t. 4 params",
+                               args=case.args[:4] + (10000, 0.001))
 
 
 def best_time(f, args, budget):
@@ -61,7 +71,7 @@ def main(argv=None):
     headers = ["case", "t_f", "t_f numba", "grad python", "grad numba", "hand numba",
                "numba grad / numba hand", "numba grad / t_f", "first call"]
     rows = []
-    for make in cases.CASES:
+    for make in cases.CASES + [case_lotka_volterra_1e4]:
         case = make()
         if case.name not in LOOP_CASES:
             continue
