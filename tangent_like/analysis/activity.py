@@ -280,7 +280,7 @@ class _Analyzer:
             if lk == lattice.INT and rk == lattice.INT and not isinstance(e.op, nodes.Div):
                 return lattice.INT, False
             if isinstance(e.op, nodes.MatMult):
-                kind = _matmul_kind(lk, rk)
+                kind = lattice.matmul(lk, rk)
             else:
                 kind = _elementwise(lk, rk)
             if isinstance(e.op, nodes.Pow) and kind == lattice.SCALAR and not _integral_power(
@@ -577,18 +577,6 @@ def _integral_power(exponent):
 def _integral(kind):
     """The kind of an integer or boolean result shaped like `kind`: INT for scalars."""
     return lattice.INT if lattice.is_scalar(kind) else kind
-
-
-def _matmul_kind(a, b):
-    """Rank of ``a @ b`` from the ranks of its operands (2-D and 1-D cases)."""
-    if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0] == "array":
-        na, nb = a[1], b[1]
-        if na == 1 and nb == 1:
-            return lattice.SCALAR
-        if na >= 1 and nb >= 1:
-            nd = max(na, nb) if min(na, nb) >= 2 else na + nb - 2
-            return array_kind(nd) if nd > 0 else lattice.SCALAR
-    return lattice.ANY
 
 
 def _elementwise(a, b):

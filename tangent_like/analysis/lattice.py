@@ -122,6 +122,16 @@ def broadcast(kinds):
     return SCALAR if ndim == 0 else ("array", ndim)
 
 
+def matmul(a, b):
+    """Kind of ``a @ b`` (and of ``np.matmul(a, b)``) from the ranks of its operands."""
+    if is_array(a) and is_array(b):
+        na, nb = a[1], b[1]
+        if na >= 1 and nb >= 1:
+            nd = max(na, nb) if min(na, nb) >= 2 else na + nb - 2
+            return ("array", nd) if nd > 0 else SCALAR
+    return ANY
+
+
 def is_scalar(kind):
     """True for kinds that never need an unbroadcast (ints and scalars)."""
     return kind in (INT, SCALAR)

@@ -92,7 +92,7 @@ for _f, _options in ((operator.pow, dict(name="**", kink="a ** b at a == 0 with 
             jvp={"a": power_jvp, "b": "db * y * log_of(a)"},
             samples=samples.power, **_options)
 for _f, _options in ((operator.matmul, dict(name="@")), (np.matmul, {})):
-    defrule(_f, "a, b", kind=lattice.ANY,
+    defrule(_f, "a, b", kind=lambda kinds, bound: lattice.matmul(kinds.get("a"), kinds.get("b")),
             vjp={"a": "matmul_adjoint_a(g, a, b)", "b": "matmul_adjoint_b(g, a, b)"},
             jvp={"a": "da @ b", "b": "a @ db"},
             jvp_batch={"a": "batch_left(np.matmul, da, a, b)",
