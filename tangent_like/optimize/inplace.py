@@ -84,9 +84,11 @@ def reuse_storage(fdefs, seeds):
         if not owned:
             continue
         live = aliasing.live_after(fdef.body, _uses)
-        for block in _blocks(fdef.body):
+        for block in nodes.statement_lists(fdef.body):
             for k, s in enumerate(block):
-                new = _rewrite(s, facts, owned, live.get(id(s), set()))
+                if id(s) not in live:
+                    continue        # (in a block liveness does not follow: left alone)
+                new = _rewrite(s, facts, owned, live[id(s)])
                 if new is not None:
                     block[k] = new
                     changed = True
@@ -271,8 +273,9 @@ def _owned(fdef, facts):
     bound |= {n.id for n in nodes.walk(fdef) if isinstance(n, nodes.Name)
               and nodes.is_store(n) and id(n) not in plain}
     bound |= {a.id for a in nodes.parameters(fdef)}
-    for s in _statements(fdef.body):
-        escaping |= _escaping(s, facts)
+    for block in nodes.statement_lists(fdef.body):
+        for s in block:
+            escaping |= _escaping(s, facts)
     return fresh - bound - escaping
 
 
@@ -350,23 +353,6 @@ def _escaping(s, facts):
 
 
 # ---------------------------------------------------------------- liveness
-def _statements(body):
-    """Every statement of `body`, nested ones too (not those of nested defs)."""
-    for block in _blocks(body):
-        yield from block
-
-
-def _blocks(body):
-    """`body` and the statement lists nested in it (the bodies of ifs and loops)."""
-    todo = [body]
-    while todo:
-        block = todo.pop()
-        yield block
-        for s in block:
-            if isinstance(s, (nodes.If, nodes.For, nodes.While)):
-                todo += [s.body, s.orelse]
-
-
 def _uses(s):
     """The names a statement reads, its targets included: ``bx[1:] = v`` and ``bx += v``
     use the array of ``bx``; so does whatever a statement of another kind names."""

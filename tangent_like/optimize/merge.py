@@ -37,7 +37,7 @@ def reuse_reads(fdef):
     something changed."""
     changed_in_place = _changed_in_place(fdef)
     changed = False
-    for stmts in _blocks(fdef.body):
+    for stmts in nodes.statement_lists(fdef.body):
         seen = {}         # text of a read -> (the name holding it, the names it reads)
         for s in stmts:
             if nodes.is_comment(s):
@@ -68,7 +68,7 @@ def merge_accumulations(fdef):
     something changed."""
     changed = False
     fresh = _accumulators(fdef)
-    for stmts in _blocks(fdef.body):
+    for stmts in nodes.statement_lists(fdef.body):
         k = 0
         while k < len(stmts):
             first = stmts[k]
@@ -92,16 +92,6 @@ def merge_accumulations(fdef):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _blocks(stmts):
-    """Every statement list of the function (straight-line runs are parts of them)."""
-    yield stmts
-    for s in stmts:
-        for field in ("body", "orelse"):
-            inner = getattr(s, field, None)
-            if isinstance(inner, list) and inner and nodes.is_statement(inner[0]):
-                yield from _blocks(inner)
-
-
 def _plain_read(v):
     """``x[i]``, ``x[i + 1]``-free: a name indexed by names, numbers (``-1`` too) and
     constant slices."""

@@ -395,6 +395,19 @@ AST = gast.AST
 NodeTransformer = gast.NodeTransformer
 
 
+def statement_lists(stmts):
+    """`stmts` and every statement list nested in it (bodies and ``else`` parts of
+    compound statements; not those of nested defs)."""
+    yield stmts
+    for s in stmts:
+        if isinstance(s, (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list) and inner and is_statement(inner[0]):
+                yield from statement_lists(inner)
+
+
 def is_statement(node):
     """Is `node` a statement (not an expression, operator or context)?"""
     return isinstance(node, gast.stmt)
