@@ -275,6 +275,10 @@ def test_np_matmul_has_the_kinds_and_shapes_of_the_operator(mode):
         for k in (0, 1):
             np.testing.assert_allclose(got[k], partial_gradient(f, (W, x), k), rtol=1e-6,
                                        atol=1e-7)
+    v = np.array([0.5, -1.0, 0.25, 2.0])
+    _, tangent = tl.jvp(layer_matmul, (W, x), v, wrt=1)
+    np.testing.assert_allclose(tangent, partial_gradient(layer_matmul, (W, x), 1) @ v,
+                               rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(tl.hessian(layer_matmul, wrt=1)(W, x),
                                gradient_differences(tl.grad(layer_matmul, wrt=1), (W, x), 1),
                                rtol=1e-5, atol=1e-6)

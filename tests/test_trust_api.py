@@ -812,5 +812,6 @@ def test_a_matrix_in_a_closure_is_refused():
 
     def f(x):
         return np.sum(x * m)
-    with pytest.raises(tl.UnsupportedSyntaxError, match="numpy.matrix"):
+    with pytest.raises(tl.UnsupportedSyntaxError, match="numpy.matrix") as info:
         tl.grad(f)(np.ones((2, 2)))
+    assert "test_trust_api.py:" in str(info.value)
